@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
+import { createTestDatabase } from '../../testing/src/postgres.js';
+import { CommandHandler } from './command-handler.js';
+import type { Decider } from './decider.js';
+import type { Event } from './event.js';
+import { WrongExpectedVersion } from './errors.js';
+import { requestContext, causedBy } from './message-context.js';
+import { PostgresEventStore } from './postgres/postgres-event-store.js';
+
+// A tiny ticket counter: enough to exercise loading, deciding, conflicts and refusals.
+type TicketEvent = Event<'ticket.issued.v1', { number: number; by: string }>;
+type TicketCommand = { type: 'issue'; by: string; limit: number } | { type: 'issue-once'; by: string };
+class SoldOut extends Error {}
+const tickets: Decider<TicketCommand, TicketEvent, { issued: number; holders: string[] }> = {
+  initialState: () => ({ issued: 0, holders: [] }),
+  evolve: (state, event) => ({ issued: event.data.number, holders: [...state.holders, event.data.by] }),
+  decide: (command, state) => {
+    if (command.type === 'issue-once' && state.holders.includes(command.by)) return [];
+    if (command.type === 'issue' && state.issued >= command.limit) throw new SoldOut();
+    return [{ type: 'ticket.issued.v1', data: { number: state.issued + 1, by: command.by } }];
+  },
+};
+
+describe('CommandHandler', () => {
+  let pool: pg.Pool;
+  let store: PostgresEventStore;
+  const fixedNow = new Date('2026-01-02T03:04:05.000Z');
+
+  beforeAll(async () => {
+    pool = new pg.Pool({ connectionString: await createTestDatabase('command_handler'), max: 20 });
+    store = new PostgresEventStore(pool);
+    await store.migrate();
+  });
+  afterAll(async () => {
+    await store.close();
+    await pool.end();
+  });
+
+  it('appends what the decider decided, with the context in the metadata and the clock as occurredAt', async () => {
+    const handler = new CommandHandler(store, { clock: () => fixedNow });
+    const context = requestContext('req-1', { userId: 'user-7' });
+    const result = await handler.handle(tickets, 'ticket-a', { type: 'issue', by: 'ann', limit: 5 }, context);
+
+    expect(result.revision).toBe(0);
+    expect(result.state).toEqual({ issued: 1, holders: ['ann'] });
+    const [stored] = await store.readStream('ticket-a');
+    expect(stored!.data).toEqual({ number: 1, by: 'ann' });
+    expect(stored!.metadata).toEqual({
+      messageId: result.events[0]!.metadata.messageId,
+      correlationId: 'req-1',
+      causationId: 'req-1',
+      userId: 'user-7',
+      occurredAt: '2026-01-02T03:04:05.000Z',
+      schemaVersion: 1,
+    });
+  });
+
+  it('keeps the correlation and makes the handled message the cause', async () => {
+    const handler = new CommandHandler(store);
+    const first = await handler.handle(tickets, 'ticket-b', { type: 'issue', by: 'ann', limit: 5 }, requestContext('req-2'));
+    await handler.handle(tickets, 'ticket-b', { type: 'issue', by: 'bob', limit: 5 }, causedBy(first.events[0]!.metadata));
+    const [, second] = await store.readStream('ticket-b');
+    expect(second!.metadata.correlationId).toBe('req-2');
+    expect(second!.metadata.causationId).toBe(first.events[0]!.metadata.messageId);
+  });
+
+  it('appends nothing when the decider finds the command already done', async () => {
+    const handler = new CommandHandler(store);
+    await handler.handle(tickets, 'ticket-c', { type: 'issue-once', by: 'ann' }, requestContext());
+    const again = await handler.handle(tickets, 'ticket-c', { type: 'issue-once', by: 'ann' }, requestContext());
+    expect(again.events).toEqual([]);
+    expect(again.revision).toBe(0);
+    expect(await store.readStream('ticket-c')).toHaveLength(1);
+  });
+
+  it('lets a domain error through and writes nothing', async () => {
+    const handler = new CommandHandler(store);
+    await handler.handle(tickets, 'ticket-d', { type: 'issue', by: 'ann', limit: 1 }, requestContext());
+    await expect(handler.handle(tickets, 'ticket-d', { type: 'issue', by: 'bob', limit: 1 }, requestContext())).rejects.toBeInstanceOf(SoldOut);
+    expect(await store.readStream('ticket-d')).toHaveLength(1);
+  });
+
+  it('decides again on fresh state when a concurrent writer won, so no decision is lost or doubled', async () => {
+    const handler = new CommandHandler(store, { maxAttempts: 50 });
+    const buyers = Array.from({ length: 12 }, (_, i) => `buyer-${i}`);
+    const outcomes = await Promise.allSettled(buyers.map((by) => handler.handle(tickets, 'ticket-e', { type: 'issue', by, limit: 8 }, requestContext())));
+
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(8);
+    const refusals = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+    expect(refusals.every((o) => o.reason instanceof SoldOut)).toBe(true);
+    const stored = await store.readStream<TicketEvent>('ticket-e');
+    expect(stored.map((e) => e.data.number)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  it('gives up with WrongExpectedVersion after the last attempt', async () => {
+    const handler = new CommandHandler(store, { maxAttempts: 1 });
+    await handler.handle(tickets, 'ticket-f', { type: 'issue', by: 'ann', limit: 99 }, requestContext());
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 6 }, (_, i) => handler.handle(tickets, 'ticket-f', { type: 'issue', by: `b${i}`, limit: 99 }, requestContext())),
+    );
+    const lost = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+    expect(lost.length).toBeGreaterThan(0);
+    expect(lost.every((o) => o.reason instanceof WrongExpectedVersion)).toBe(true);
+    expect(await store.readStream('ticket-f')).toHaveLength(1 + outcomes.length - lost.length);
+  });
+});

@@ -1,0 +1,86 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+
+/**
+ * Wakes subscribers in every process when events were appended, through LISTEN/NOTIFY.
+ *
+ * The NOTIFY is sent after the append committed, in its own statement, and coalesced: at
+ * most one is in flight per process. Notifying inside the append transaction would take
+ * PostgreSQL's global notify lock across the commit's WAL flush and serialize every
+ * append (docs/adr/0002). Notifications only shorten the wait: subscribers also poll.
+ */
+export class AppendNotifier {
+  private sending = false;
+  private again = false;
+  private listener: pg.Client | undefined;
+  private listening: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly channel: string,
+    private readonly onNotification: () => void,
+  ) {}
+
+  /** Called after each committed append. */
+  appended(): void {
+    if (this.sending) {
+      this.again = true;
+      return;
+    }
+    this.sending = true;
+    void this.send();
+  }
+
+  /** Starts listening (once); reconnects in the background when the connection drops. */
+  listen(): Promise<void> {
+    this.listening ??= this.connectListener();
+    return this.listening;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const listener = this.listener;
+    this.listener = undefined;
+    await listener?.end().catch(() => undefined);
+  }
+
+  private async send(): Promise<void> {
+    try {
+      do {
+        this.again = false;
+        await this.pool.query('SELECT pg_notify($1, NULL)', [this.channel]).catch(() => undefined);
+      } while (this.again && !this.closed);
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  private async connectListener(): Promise<void> {
+    for (let attempt = 0; !this.closed; attempt++) {
+      const client = new pg.Client(this.pool.options);
+      try {
+        await client.connect();
+        await client.query(`LISTEN ${pg.escapeIdentifier(this.channel)}`);
+        if (this.closed) {
+          await client.end();
+          return;
+        }
+        client.on('notification', () => this.onNotification());
+        client.on('error', () => {
+          if (this.listener !== client) return;
+          this.listener = undefined;
+          void client.end().catch(() => undefined);
+          this.listening = undefined;
+          this.onNotification(); // anything appended while we were away is picked up by a read
+          if (!this.closed) void this.listen();
+        });
+        this.listener = client;
+        return;
+      } catch {
+        await client.end().catch(() => undefined);
+        await sleep(Math.min(100 * 2 ** attempt, 5000));
+      }
+    }
+  }
+}
