@@ -6,3 +6,4 @@ export * from './postgres/postgres-event-store.js';
 export * from './message-context.js';
 export * from './decider.js';
 export * from './command-handler.js';
+export * from './eventstoredb/eventstoredb-event-store.js';
