@@ -1,0 +1,63 @@
+// The dependency rules of DESIGN.md §7, checked by `npm run check:deps` inside `npm test`.
+// Dependencies point one way: apps → libs/<context> → building blocks → nothing of ours.
+const CONTEXTS = '(user|order|inventory|payment|recommendation)';
+const BUILDING_BLOCKS = '(contracts|event-sourcing|messaging|projections|saga|platform|testing)';
+const DOMAIN = '^libs/[^/]+/src/(|.*/)domain/';
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'domain-has-no-infrastructure',
+      comment: 'Domain code is pure: no Nest, no ORM, no drivers, no Node I/O. Types from elsewhere are fine.',
+      severity: 'error',
+      from: { path: DOMAIN },
+      to: { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown', 'core'] },
+    },
+    {
+      name: 'domain-imports-only-domain-code',
+      comment: 'At run time a domain folder reaches only domain folders; anything else only as `import type`.',
+      severity: 'error',
+      from: { path: DOMAIN },
+      to: { pathNot: DOMAIN, dependencyTypesNot: ['type-only', 'npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown', 'core'] },
+    },
+    {
+      name: 'contexts-are-independent',
+      comment: 'A context never imports another; what crosses a boundary is a message in libs/contracts.',
+      severity: 'error',
+      from: { path: `^libs/${CONTEXTS}/` },
+      to: { path: `^libs/${CONTEXTS}/`, pathNot: '^libs/$1/' },
+    },
+    {
+      name: 'building-blocks-know-no-context',
+      severity: 'error',
+      from: { path: `^libs/${BUILDING_BLOCKS}/` },
+      to: { path: `^libs/${CONTEXTS}/` },
+    },
+    {
+      name: 'libs-know-no-app',
+      severity: 'error',
+      from: { path: '^libs/' },
+      to: { path: '^apps/' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true, dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'not-to-unresolvable',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)(dist|\\.cache|\\.data)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.js', '.mjs', '.cjs', '.json'] },
+  },
+};
