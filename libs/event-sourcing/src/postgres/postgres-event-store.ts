@@ -42,8 +42,8 @@ const VISIBLE = 'transaction_id < (SELECT pg_snapshot_xmin(pg_current_snapshot()
 const EXPECTED_CODES = { 'no-stream': -1, any: -2, 'stream-exists': -3 } as const;
 
 /**
- * The `EventStore` port on plain PostgreSQL (`pg`, no ORM). Appends are one call of a
- * stored function; the global log is ordered by (transaction id, sequence) and read only
+ * The `EventStore` port on plain PostgreSQL (`pg`, no ORM). An append is one prepared
+ * statement, checked by the unique (stream, revision) index; the global log is ordered by (transaction id, sequence) and read only
  * up to the oldest running transaction, so no subscriber ever skips a late commit
  * (docs/adr/0002). Subscribers wake on LISTEN/NOTIFY and fall back to polling.
  */
@@ -53,11 +53,14 @@ export class PostgresEventStore implements EventStore {
   private readonly notifier: AppendNotifier;
   private readonly subscriptions = new Set<PollingSubscription>();
 
+  private readonly appendSql: string;
+
   constructor(
     private readonly pool: pg.Pool,
     options: PostgresEventStoreOptions = {},
   ) {
     this.schema = quotedSchema(options.schema ?? 'event_store');
+    this.appendSql = appendSql(this.schema);
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.notifier = new AppendNotifier(pool, `${options.schema ?? 'event_store'}_appended`, () => this.wakeSubscribers());
   }
@@ -68,23 +71,45 @@ export class PostgresEventStore implements EventStore {
   }
 
   async appendToStream(streamName: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
-    const payload = JSON.stringify(
-      events.map((event) => ({ id: event.metadata.messageId, type: event.type, data: event.data, metadata: event.metadata })),
-    );
-    const { rows } = await this.query<{ appended: boolean; revision: string; commit_position: string | null; global_position: string | null }>(
-      `SELECT appended, revision, transaction_id::text AS commit_position, global_position FROM ${this.schema}.append_to_stream($1, $2, $3, $4)`,
-      [streamName, categoryOf(streamName), expectedCode(expected), payload],
-    );
-    const result = rows[0]!;
-    const revision = Number(result.revision);
-    if (!result.appended) throw new WrongExpectedVersion(streamName, expected, revision === -1 ? 'no-stream' : revision);
-    if (events.length === 0) return { nextExpectedRevision: revision, position: (await this.headPosition()) ?? START };
-    this.wakeSubscribers();
-    this.notifier.appended();
-    return {
-      nextExpectedRevision: revision,
-      position: { commit: Number(result.commit_position), prepare: Number(result.global_position) },
-    };
+    const code = expectedCode(expected);
+    if (events.length === 0) {
+      const actual = await this.currentRevision(streamName);
+      if (!satisfies(code, actual)) throw conflict(streamName, expected, actual);
+      return { nextExpectedRevision: actual, position: (await this.headPosition()) ?? START };
+    }
+    const values = [
+      streamName,
+      code,
+      categoryOf(streamName),
+      events.map((event) => event.metadata.messageId),
+      events.map((event) => event.type),
+      events.map((event) => JSON.stringify(event.data)),
+      events.map((event) => JSON.stringify(event.metadata)),
+    ];
+    // 'any' and 'stream-exists' take the revision they find; a writer that took the same
+    // one first makes the unique index refuse us, and we simply look again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { rows } = await this.query<{ commit_position: string; global_position: string; stream_revision: string }>({
+          name: `${this.schema}.append`, // prepared once per connection: the hot path
+          text: this.appendSql,
+          values,
+        });
+        const last = rows[rows.length - 1];
+        if (!last) throw conflict(streamName, expected, await this.currentRevision(streamName));
+        this.wakeSubscribers();
+        this.notifier.appended();
+        return {
+          nextExpectedRevision: Number(last.stream_revision),
+          position: { commit: Number(last.commit_position), prepare: Number(last.global_position) },
+        };
+      } catch (error) {
+        if (!isRevisionTaken(error)) throw error;
+        if (typeof expected === 'number' || expected === 'no-stream' || attempt >= 100) {
+          throw conflict(streamName, expected, await this.currentRevision(streamName));
+        }
+      }
+    }
   }
 
   async readStream<E extends Event = Event>(streamName: string, options: ReadStreamOptions = {}): Promise<RecordedEvent<E>[]> {
@@ -122,6 +147,14 @@ export class PostgresEventStore implements EventStore {
     return rows[0] && { commit: Number(rows[0].commit_position), prepare: Number(rows[0].global_position) };
   }
 
+  private async currentRevision(streamName: string): Promise<number> {
+    const { rows } = await this.query<{ revision: string }>(
+      `SELECT coalesce(max(stream_revision), -1) AS revision FROM ${this.schema}.events WHERE stream_name = $1`,
+      [streamName],
+    );
+    return Number(rows[0]!.revision);
+  }
+
   /** Whether committed events wait behind a transaction that is still running. */
   async hasEventsBeyondVisibility(): Promise<boolean> {
     const { rows } = await this.query<{ waiting: boolean }>(
@@ -147,12 +180,46 @@ export class PostgresEventStore implements EventStore {
     for (const subscription of this.subscriptions) subscription.wake();
   }
 
-  private query<R extends pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<pg.QueryResult<R>> {
+  private query<R extends pg.QueryResultRow>(sql: string | pg.QueryConfig, params?: unknown[]): Promise<pg.QueryResult<R>> {
     return unavailableOnConnectionFailure(() => this.pool.query<R>(sql, params));
   }
 }
 
 const START: GlobalPosition = { commit: 0, prepare: 0 };
+
+/**
+ * One statement appends all events or none; the unique (stream, revision) index is the
+ * concurrency check. $2 is the expected revision, or -1 no stream, -2 any, -3 stream
+ * exists. An exact revision must exist (else no row is written); a revision already
+ * taken by another writer fails the whole statement with a unique violation.
+ */
+function appendSql(schema: string): string {
+  return `
+    WITH base AS (
+      SELECT CASE WHEN $2::bigint >= -1 THEN $2::bigint
+                  ELSE (SELECT coalesce(max(stream_revision), -1) FROM ${schema}.events WHERE stream_name = $1) END AS revision
+    )
+    INSERT INTO ${schema}.events (stream_name, stream_revision, category, event_id, event_type, data, metadata)
+    SELECT $1, base.revision + e.n, $3, e.id, e.type, e.data::jsonb, e.metadata::jsonb
+    FROM base, unnest($4::uuid[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY AS e(id, type, data, metadata, n)
+    WHERE CASE WHEN base.revision = -1 THEN $2::bigint <> -3
+               ELSE EXISTS (SELECT 1 FROM ${schema}.events x WHERE x.stream_name = $1 AND x.stream_revision = base.revision) END
+    ORDER BY e.n
+    RETURNING transaction_id::text AS commit_position, global_position, stream_revision`;
+}
+
+function satisfies(code: number, actual: number): boolean {
+  return code === EXPECTED_CODES.any || code === actual || (code === EXPECTED_CODES['stream-exists'] && actual >= 0);
+}
+
+function conflict(streamName: string, expected: ExpectedRevision, actual: number): WrongExpectedVersion {
+  return new WrongExpectedVersion(streamName, expected, actual === -1 ? 'no-stream' : actual);
+}
+
+function isRevisionTaken(error: unknown): boolean {
+  const { code, constraint } = (error ?? {}) as { code?: unknown; constraint?: unknown };
+  return code === '23505' && typeof constraint === 'string' && constraint.endsWith('stream_name_stream_revision_key');
+}
 
 function expectedCode(expected: ExpectedRevision): number {
   if (typeof expected === 'string') return EXPECTED_CODES[expected];

@@ -13,20 +13,14 @@ import pg from 'pg';
  */
 const MIGRATIONS: readonly { readonly name: string; readonly sql: string }[] = [
   {
-    name: '0001-streams-and-events',
+    name: '0001-events',
     sql: `
-      CREATE TABLE {schema}.streams (
-        stream_name text PRIMARY KEY,
-        category    text   NOT NULL,
-        revision    bigint NOT NULL
-      );
-
       CREATE TABLE {schema}.events (
         transaction_id  xid8        NOT NULL DEFAULT pg_current_xact_id(),
         global_position bigint      GENERATED ALWAYS AS IDENTITY,
-        stream_name     text        NOT NULL,
+        stream_name     text        COLLATE "C" NOT NULL,
         stream_revision bigint      NOT NULL,
-        category        text        NOT NULL,
+        category        text        COLLATE "C" NOT NULL,
         event_id        uuid        NOT NULL,
         event_type      text        NOT NULL,
         data            jsonb       NOT NULL,
@@ -37,66 +31,6 @@ const MIGRATIONS: readonly { readonly name: string; readonly sql: string }[] = [
       );
 
       CREATE INDEX events_by_category ON {schema}.events (category, transaction_id, global_position);
-
-      -- Appends in one round trip. p_expected: >= 0 a revision, -1 no stream, -2 any,
-      -- -3 stream exists. A refused append returns appended = false and the stream's
-      -- actual revision (-1: no stream) instead of raising, so the caller gets both.
-      CREATE FUNCTION {schema}.append_to_stream(p_stream text, p_category text, p_expected bigint, p_events jsonb)
-      RETURNS TABLE (appended boolean, revision bigint, transaction_id xid8, global_position bigint)
-      LANGUAGE plpgsql AS $fn$
-      DECLARE
-        v_count   bigint := jsonb_array_length(p_events);
-        v_current bigint;
-        v_last    bigint;
-      BEGIN
-        IF v_count = 0 THEN
-          SELECT s.revision INTO v_current FROM {schema}.streams s WHERE s.stream_name = p_stream;
-          v_current := coalesce(v_current, -1);
-          RETURN QUERY SELECT (p_expected = -2 OR p_expected = v_current OR (p_expected = -3 AND v_current >= 0)),
-                              v_current, NULL::xid8, NULL::bigint;
-          RETURN;
-        END IF;
-
-        IF p_expected = -1 THEN
-          INSERT INTO {schema}.streams (stream_name, category, revision)
-          VALUES (p_stream, p_category, v_count - 1)
-          ON CONFLICT (stream_name) DO NOTHING;
-          IF FOUND THEN
-            v_current := -1;
-          END IF;
-        ELSIF p_expected = -2 THEN
-          INSERT INTO {schema}.streams AS s (stream_name, category, revision)
-          VALUES (p_stream, p_category, v_count - 1)
-          ON CONFLICT (stream_name) DO UPDATE SET revision = s.revision + v_count
-          RETURNING s.revision - v_count INTO v_current;
-        ELSIF p_expected = -3 THEN
-          UPDATE {schema}.streams s SET revision = s.revision + v_count
-          WHERE s.stream_name = p_stream
-          RETURNING s.revision - v_count INTO v_current;
-        ELSE
-          UPDATE {schema}.streams s SET revision = s.revision + v_count
-          WHERE s.stream_name = p_stream AND s.revision = p_expected
-          RETURNING s.revision - v_count INTO v_current;
-        END IF;
-
-        IF v_current IS NULL THEN
-          SELECT s.revision INTO v_current FROM {schema}.streams s WHERE s.stream_name = p_stream;
-          RETURN QUERY SELECT false, coalesce(v_current, -1), NULL::xid8, NULL::bigint;
-          RETURN;
-        END IF;
-
-        WITH inserted AS (
-          INSERT INTO {schema}.events (stream_name, stream_revision, category, event_id, event_type, data, metadata)
-          SELECT p_stream, v_current + e.n, p_category, (e.value ->> 'id')::uuid, e.value ->> 'type', e.value -> 'data', e.value -> 'metadata'
-          FROM jsonb_array_elements(p_events) WITH ORDINALITY AS e(value, n)
-          ORDER BY e.n
-          RETURNING events.global_position
-        )
-        SELECT max(inserted.global_position) INTO v_last FROM inserted;
-
-        RETURN QUERY SELECT true, v_current + v_count, pg_current_xact_id(), v_last;
-      END
-      $fn$;
     `,
   },
 ];
