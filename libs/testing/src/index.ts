@@ -2,3 +2,4 @@ export * from './free-port.js';
 export * from './postgres.js';
 export * from './event-store-contract.js';
 export * from './decider-spec.js';
+export * from './host-process.js';

@@ -28,6 +28,8 @@ const PASSWORD = 'postgres';
 export class EmbeddedPostgresServer {
   private readonly server: EmbeddedPostgres;
   private readonly logTail: string[] = [];
+  /** The postmaster's pid once started. */
+  private pid: number | undefined;
 
   private constructor(private readonly options: EmbeddedPostgresOptions) {
     this.server = new EmbeddedPostgres({
@@ -70,6 +72,10 @@ export class EmbeddedPostgresServer {
   }
 
   async stop(): Promise<void> {
+    // The package waits for the server's 'exit' event, which does not come again once
+    // the server has gone by itself (a crash, or a terminal's Ctrl-C that reached the
+    // whole process group before the host got to stop it): stop() would hang.
+    if (this.pid !== undefined && !isAlive(this.pid)) return;
     await this.server.stop();
   }
 
@@ -88,6 +94,7 @@ export class EmbeddedPostgresServer {
       const reason = error instanceof Error ? error.message : this.logTail.join('').trim();
       throw new Error(`Embedded PostgreSQL did not start on port ${this.options.port}: ${reason || 'no reason given'}`);
     }
+    this.pid = Number((await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
   }
 
   private remember(message: string): void {

@@ -3,6 +3,12 @@
 import { tsImport } from 'tsx/esm/api';
 
 export default async function globalSetup() {
+  // Jest does not print the output of a test file whose tests are all skipped, so the
+  // notice that the EventStoreDB suite did not run is printed here, once per run.
+  if (!process.env.EVENTSTORE_URL && !process.env.AGORA_ESDB_NOTICE_SHOWN) {
+    process.env.AGORA_ESDB_NOTICE_SHOWN = '1';
+    console.log('\nEventStoreDB contract suite NOT run: EVENTSTORE_URL is not set (README, "EventStoreDB", says how to run it).');
+  }
   const { startTestPostgres } = await tsImport('./test-postgres.ts', import.meta.url);
   await startTestPostgres();
 }

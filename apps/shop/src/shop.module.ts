@@ -1,0 +1,82 @@
+import {
+  Inject,
+  Logger,
+  Module,
+  type BeforeApplicationShutdown,
+  type DynamicModule,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { EVENT_STORE, EventStoreDbEventStore, PostgresEventStore, type EventStore } from '@agora/event-sourcing';
+import {
+  createPostgresPool,
+  loggerModule,
+  openPostgresDatabase,
+  PG_POOL,
+  POSTGRES_DATABASE,
+  type Config,
+  type PostgresDatabase,
+} from '@agora/platform';
+import type pg from 'pg';
+import type pino from 'pino';
+import { HealthController } from './health.controller.js';
+
+/**
+ * The all-in-one host: every bounded context in one process, on one PostgreSQL database
+ * (embedded unless DATABASE_URL is set). This is the composition root: it binds the
+ * ports to their adapters.
+ */
+@Module({})
+export class ShopModule implements BeforeApplicationShutdown, OnApplicationShutdown {
+  static forRoot(config: Config, logger: pino.Logger): DynamicModule {
+    return {
+      module: ShopModule,
+      imports: [loggerModule(logger), TerminusModule],
+      controllers: [HealthController],
+      providers: [
+        {
+          provide: POSTGRES_DATABASE,
+          useFactory: () => openPostgresDatabase(config, 'agora'),
+        },
+        {
+          provide: PG_POOL,
+          inject: [POSTGRES_DATABASE],
+          useFactory: (database: PostgresDatabase) =>
+            createPostgresPool({ url: database.url, size: config.DATABASE_POOL_SIZE, applicationName: 'agora-shop' }),
+        },
+        {
+          provide: EVENT_STORE,
+          inject: [PG_POOL],
+          useFactory: async (pool: pg.Pool): Promise<EventStore> => {
+            // The config schema refuses EVENT_STORE=esdb without EVENTSTORE_URL.
+            if (config.EVENT_STORE === 'esdb') return EventStoreDbEventStore.connect(config.EVENTSTORE_URL!);
+            const store = new PostgresEventStore(pool, { schema: 'event_store' });
+            await store.migrate();
+            return store;
+          },
+        },
+      ],
+    };
+  }
+
+  constructor(
+    @Inject(POSTGRES_DATABASE) private readonly database: PostgresDatabase,
+    @Inject(PG_POOL) private readonly pool: pg.Pool,
+    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
+  ) {}
+
+  beforeApplicationShutdown(signal?: string): void {
+    new Logger(ShopModule.name).log(`Shutting down${signal ? ` on ${signal}` : ''}`);
+  }
+
+  /**
+   * Runs after the HTTP server has closed and after the hooks of every provider here:
+   * contexts stop their work in `onModuleDestroy`/`beforeApplicationShutdown`, and the
+   * infrastructure they used goes last, in the reverse order of its creation.
+   */
+  async onApplicationShutdown(): Promise<void> {
+    await this.eventStore.close();
+    await this.pool.end();
+    await this.database.close();
+  }
+}

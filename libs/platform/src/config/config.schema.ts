@@ -1,0 +1,85 @@
+import { z } from 'zod';
+
+/**
+ * How a variable is documented. `allows` completes "NAME must be …" in the start-up
+ * error and fills the README's "allowed" column; `secret` keeps a bad value's
+ * credentials out of that error.
+ */
+// A type, not an interface: zod's `.meta()` takes an object with an index signature.
+export type VariableDoc = {
+  readonly description: string;
+  readonly allows: string;
+  readonly secret?: boolean;
+};
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const EVENT_STORES = ['postgres', 'esdb'] as const;
+
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/)
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+const port = () => integer(1, 65_535);
+const doc = (description: string, allows: string, secret?: boolean): VariableDoc => ({ description, allows, ...(secret && { secret }) });
+
+/**
+ * Every environment variable the hosts read: the one place that says what each means,
+ * what it allows and what it defaults to. The README's table is written from it
+ * (`configReference()`).
+ */
+export const configSchema = z
+  .object({
+    PORT: port().default(3000).meta(doc('Port of the HTTP server.', 'an integer from 1 to 65535')),
+    HOST: z.string().min(1).default('0.0.0.0').meta(doc('Address the HTTP server binds to.', 'a host name or IP address')),
+    DATABASE_URL: z
+      .url({ protocol: /^postgres(ql)?$/ })
+      .optional()
+      .meta(doc('PostgreSQL database to use. When unset, the host runs an embedded PostgreSQL server.', 'a postgres:// or postgresql:// URL', true)),
+    DATABASE_POOL_SIZE: integer(1, 1000).default(10).meta(doc('Most PostgreSQL connections the host opens.', 'an integer from 1 to 1000')),
+    EVENT_STORE: z.enum(EVENT_STORES).default('postgres').meta(doc('Where events are stored.', `one of ${EVENT_STORES.join(', ')}`)),
+    EVENTSTORE_URL: z
+      // Not a WHATWG URL: a cluster lists its nodes, `esdb://node1:2113,node2:2113`.
+      .string()
+      .regex(/^esdb(\+discover)?:\/\/[^\s/?#]+/)
+      .optional()
+      .meta(doc('EventStoreDB connection string; required when EVENT_STORE=esdb.', 'an esdb:// or esdb+discover:// URL', true)),
+    EMBEDDED_POSTGRES_PORT: port().default(54329).meta(doc('Port of the embedded PostgreSQL server (without DATABASE_URL).', 'an integer from 1 to 65535')),
+    EMBEDDED_POSTGRES_DIR: z
+      .string()
+      .min(1)
+      .default('.data/postgres')
+      .meta(doc('Data directory of the embedded PostgreSQL server; kept between runs.', 'a directory path')),
+    LOG_LEVEL: z.enum(LOG_LEVELS).default('info').meta(doc('Least severe level that is logged.', `one of ${LOG_LEVELS.join(', ')}`)),
+  })
+  .refine((config) => config.EVENT_STORE !== 'esdb' || config.EVENTSTORE_URL !== undefined, {
+    path: ['EVENTSTORE_URL'],
+    message: 'is required when EVENT_STORE=esdb',
+    // Also when other variables are bad, so that one run reports every problem.
+    when: () => true,
+  });
+
+export type Config = z.output<typeof configSchema>;
+export type ConfigVariable = keyof Config;
+
+export const CONFIG_VARIABLES = Object.keys(configSchema.shape) as ConfigVariable[];
+
+export function variableDoc(name: ConfigVariable): VariableDoc {
+  return configSchema.shape[name].meta() as unknown as VariableDoc;
+}
+
+export interface ConfigReferenceRow extends VariableDoc {
+  readonly name: ConfigVariable;
+  /** `undefined` when the variable has no default. */
+  readonly default: string | undefined;
+}
+
+/** The rows of the README's configuration table, in schema order. */
+export function configReference(): ConfigReferenceRow[] {
+  return CONFIG_VARIABLES.map((name) => {
+    const schema = configSchema.shape[name];
+    const fallback = schema.def.type === 'default' ? String(schema.def.defaultValue) : undefined;
+    return { name, default: fallback, ...variableDoc(name) };
+  });
+}

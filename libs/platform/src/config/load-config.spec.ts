@@ -1,0 +1,131 @@
+import { describe, expect, it } from '@jest/globals';
+import { configReference } from './config.schema.js';
+import { InvalidConfiguration, parseConfig, withoutCredentials } from './load-config.js';
+
+function problemsOf(env: Record<string, string>): readonly string[] {
+  try {
+    parseConfig(env);
+  } catch (error) {
+    if (error instanceof InvalidConfiguration) return error.problems;
+    throw error;
+  }
+  throw new Error('the configuration was accepted');
+}
+
+describe('configuration', () => {
+  it('defaults every variable when nothing is set', () => {
+    expect(parseConfig({})).toEqual({
+      PORT: 3000,
+      HOST: '0.0.0.0',
+      DATABASE_POOL_SIZE: 10,
+      EVENT_STORE: 'postgres',
+      EMBEDDED_POSTGRES_PORT: 54329,
+      EMBEDDED_POSTGRES_DIR: '.data/postgres',
+      LOG_LEVEL: 'info',
+    });
+  });
+
+  it('reads good values and ignores unrelated variables', () => {
+    expect(
+      parseConfig({
+        PORT: '8080',
+        HOST: '127.0.0.1',
+        DATABASE_URL: 'postgresql://agora:secret@db:5432/agora',
+        DATABASE_POOL_SIZE: '25',
+        EVENT_STORE: 'esdb',
+        EVENTSTORE_URL: 'esdb://127.0.0.1:2113?tls=false',
+        EMBEDDED_POSTGRES_PORT: '6543',
+        EMBEDDED_POSTGRES_DIR: '/var/lib/agora',
+        LOG_LEVEL: 'debug',
+        HOME: '/root',
+      }),
+    ).toEqual({
+      PORT: 8080,
+      HOST: '127.0.0.1',
+      DATABASE_URL: 'postgresql://agora:secret@db:5432/agora',
+      DATABASE_POOL_SIZE: 25,
+      EVENT_STORE: 'esdb',
+      EVENTSTORE_URL: 'esdb://127.0.0.1:2113?tls=false',
+      EMBEDDED_POSTGRES_PORT: 6543,
+      EMBEDDED_POSTGRES_DIR: '/var/lib/agora',
+      LOG_LEVEL: 'debug',
+    });
+  });
+
+  it('accepts postgres:// URLs and esdb+discover:// cluster strings', () => {
+    const config = parseConfig({ DATABASE_URL: 'postgres://localhost/agora', EVENT_STORE: 'esdb', EVENTSTORE_URL: 'esdb+discover://node1:2113,node2:2113' });
+    expect(config.DATABASE_URL).toBe('postgres://localhost/agora');
+    expect(config.EVENTSTORE_URL).toBe('esdb+discover://node1:2113,node2:2113');
+  });
+
+  it('treats an empty variable as unset', () => {
+    const config = parseConfig({ DATABASE_URL: '', PORT: '' });
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.PORT).toBe(3000);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT must be an integer from 1 to 65535 (got "abc")'],
+    [{ PORT: '70000' }, 'PORT must be an integer from 1 to 65535 (got "70000")'],
+    [{ PORT: '80.5' }, 'PORT must be an integer from 1 to 65535 (got "80.5")'],
+    [{ DATABASE_URL: 'mysql://root@db/agora' }, 'DATABASE_URL must be a postgres:// or postgresql:// URL (got "mysql://root@db/agora")'],
+    [{ DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE must be an integer from 1 to 1000 (got "0")'],
+    [{ EVENT_STORE: 'mysql' }, 'EVENT_STORE must be one of postgres, esdb (got "mysql")'],
+    [{ EVENT_STORE: 'esdb', EVENTSTORE_URL: 'http://127.0.0.1:2113' }, 'EVENTSTORE_URL must be an esdb:// or esdb+discover:// URL (got "http://127.0.0.1:2113")'],
+    [{ EVENT_STORE: 'esdb', EVENTSTORE_URL: 'esdb://' }, 'EVENTSTORE_URL must be an esdb:// or esdb+discover:// URL (got "esdb://")'],
+    [{ EMBEDDED_POSTGRES_PORT: '-1' }, 'EMBEDDED_POSTGRES_PORT must be an integer from 1 to 65535 (got "-1")'],
+    [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "verbose")'],
+  ])('refuses %j with one line naming the variable', (env, problem) => {
+    expect(problemsOf(env)).toEqual([problem]);
+  });
+
+  it('requires EVENTSTORE_URL when EVENT_STORE=esdb', () => {
+    expect(problemsOf({ EVENT_STORE: 'esdb' })).toEqual([
+      'EVENTSTORE_URL is required when EVENT_STORE=esdb (an esdb:// or esdb+discover:// URL)',
+    ]);
+  });
+
+  it('reports every bad variable at once, one line each', () => {
+    const error = (() => {
+      try {
+        parseConfig({ PORT: 'abc', EVENT_STORE: 'mysql', LOG_LEVEL: 'loud' });
+      } catch (caught) {
+        return caught as Error;
+      }
+    })();
+    expect(error?.message.split('\n')).toEqual([
+      'Invalid configuration: PORT must be an integer from 1 to 65535 (got "abc")',
+      'Invalid configuration: EVENT_STORE must be one of postgres, esdb (got "mysql")',
+      'Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
+    ]);
+  });
+
+  it('still checks the esdb URL when other variables are bad', () => {
+    expect(problemsOf({ PORT: 'abc', EVENT_STORE: 'esdb' })).toHaveLength(2);
+  });
+
+  it('keeps passwords out of the message', () => {
+    expect(problemsOf({ DATABASE_URL: 'mysql://root:hunter2@db/agora' })).toEqual([
+      'DATABASE_URL must be a postgres:// or postgresql:// URL (got "mysql://root:***@db/agora")',
+    ]);
+    expect(withoutCredentials('postgres://agora@db/agora')).toBe('postgres://agora@db/agora');
+  });
+
+  it('documents every variable for the README', () => {
+    const rows = configReference();
+    expect(rows.map((row) => row.name)).toEqual([
+      'PORT',
+      'HOST',
+      'DATABASE_URL',
+      'DATABASE_POOL_SIZE',
+      'EVENT_STORE',
+      'EVENTSTORE_URL',
+      'EMBEDDED_POSTGRES_PORT',
+      'EMBEDDED_POSTGRES_DIR',
+      'LOG_LEVEL',
+    ]);
+    expect(rows.find((row) => row.name === 'PORT')).toMatchObject({ default: '3000', allows: 'an integer from 1 to 65535' });
+    expect(rows.find((row) => row.name === 'DATABASE_URL')).toMatchObject({ default: undefined, secret: true });
+    for (const row of rows) expect(row.description).not.toBe('');
+  });
+});

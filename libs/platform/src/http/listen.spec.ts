@@ -1,0 +1,24 @@
+import { describe, expect, it } from '@jest/globals';
+import { hostUrls, readyBanner } from './listen.js';
+
+describe('the URLs a host announces', () => {
+  it('point a browser at localhost when the server binds every address', () => {
+    expect(hostUrls('0.0.0.0', 3000)).toEqual({
+      api: 'http://localhost:3000/api',
+      docs: 'http://localhost:3000/docs',
+      health: 'http://localhost:3000/health',
+    });
+    expect(hostUrls('::', 8080).api).toBe('http://localhost:8080/api');
+  });
+
+  it('use a specific address as it is, bracketing IPv6', () => {
+    expect(hostUrls('127.0.0.1', 3000).docs).toBe('http://127.0.0.1:3000/docs');
+    expect(hostUrls('::1', 3000).health).toBe('http://[::1]:3000/health');
+  });
+
+  it('are printed as a short block', () => {
+    const banner = readyBanner('Agora shop', hostUrls('0.0.0.0', 3000));
+    expect(banner).toContain('Agora shop is ready');
+    expect(banner).toContain('Docs    http://localhost:3000/docs');
+  });
+});

@@ -1,0 +1,35 @@
+import { Logger, type INestApplication } from '@nestjs/common';
+import type { AddressInfo } from 'node:net';
+import type { Config } from '../config/config.schema.js';
+import { API_PREFIX, DOCS_PATH, HEALTH_PATH } from './http-app.js';
+
+export interface HostUrls {
+  readonly api: string;
+  readonly docs: string;
+  readonly health: string;
+}
+
+/** Starts serving and tells the operator, in the log and in plain words, where to look. */
+export async function listen(app: INestApplication, config: Pick<Config, 'PORT' | 'HOST'>, name: string): Promise<HostUrls> {
+  await app.listen(config.PORT, config.HOST);
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  const urls = hostUrls(config.HOST, port);
+  new Logger('Http').log(`${name} is listening on ${config.HOST}:${port}: API ${urls.api}, docs ${urls.docs}, health ${urls.health}`);
+  process.stdout.write(readyBanner(name, urls));
+  return urls;
+}
+
+export function hostUrls(host: string, port: number): HostUrls {
+  const base = `http://${browsableHost(host)}:${port}`;
+  return { api: `${base}/${API_PREFIX}`, docs: `${base}/${DOCS_PATH}`, health: `${base}/${HEALTH_PATH}` };
+}
+
+/** A wildcard bind address is not something a browser can open. */
+function browsableHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '[::]') return 'localhost';
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+export function readyBanner(name: string, urls: HostUrls): string {
+  return [``, `  ${name} is ready`, `    API     ${urls.api}`, `    Docs    ${urls.docs}`, `    Health  ${urls.health}`, `  Ctrl-C stops it.`, ``, ``].join('\n');
+}

@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { existsSync } from 'node:fs';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { freePort, HostProcess } from '@agora/testing';
+
+/**
+ * `npm start` with nothing configured: the host runs its own PostgreSQL, keeps its data
+ * between runs, stops it on Ctrl-C and recovers it after a crash.
+ */
+describe('the shop host on embedded PostgreSQL', () => {
+  let dir: string;
+  let dataDir: string;
+  let postgresPort: number;
+  let host: HostProcess | undefined;
+
+  const start = async () =>
+    HostProcess.start({
+      port: await freePort(),
+      env: { DATABASE_URL: undefined, EMBEDDED_POSTGRES_DIR: dataDir, EMBEDDED_POSTGRES_PORT: String(postgresPort) },
+    });
+  const agora = () => `postgres://postgres:postgres@127.0.0.1:${postgresPort}/agora`;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'agora-shop-e2e-'));
+    await chmod(dir, 0o755); // the server runs as `postgres` when the tests run as root
+    dataDir = join(dir, 'postgres');
+    postgresPort = await freePort();
+  });
+
+  afterAll(async () => {
+    await host?.stop('SIGINT');
+    await stopServerHolding(dataDir);
+    await rm(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('starts its own server and reports healthy', async () => {
+    host = await start();
+    const response = await fetch(`${host.url}/health`);
+    expect(await response.json()).toMatchObject({ status: 'ok', info: { database: { status: 'up' }, eventStore: { status: 'up' } } });
+    await query(agora(), 'CREATE TABLE kept (note text); INSERT INTO kept VALUES ($$written by the first run$$)');
+  }, 60_000);
+
+  it('stops the server on SIGINT and exits with code 0', async () => {
+    expect(await host!.stop('SIGINT')).toEqual({ code: 0, signal: null });
+    expect(host!.stderr).toBe('');
+    expect(await isListening(postgresPort)).toBe(false);
+    expect(existsSync(join(dataDir, 'postmaster.pid'))).toBe(false);
+  }, 30_000);
+
+  it('keeps the data for the next run', async () => {
+    host = await start();
+    expect(await query(agora(), 'SELECT note FROM kept')).toEqual([{ note: 'written by the first run' }]);
+  }, 60_000);
+
+  it('leaves the server running when the host is killed', async () => {
+    expect(await host!.stop('SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' });
+    expect(await isListening(postgresPort)).toBe(true);
+  }, 30_000);
+
+  it('recovers the orphaned server on the next start', async () => {
+    host = await start();
+    expect((await fetch(`${host.url}/health`)).status).toBe(200);
+    expect(await query(agora(), 'SELECT note FROM kept')).toEqual([{ note: 'written by the first run' }]);
+    expect(await host.stop('SIGINT')).toEqual({ code: 0, signal: null });
+    expect(await isListening(postgresPort)).toBe(false);
+  }, 60_000);
+});
+
+async function query(url: string, sql: string): Promise<unknown[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const results = await client.query(sql);
+    return Array.isArray(results) ? (results.at(-1)?.rows ?? []) : results.rows;
+  } finally {
+    await client.end();
+  }
+}
+
+function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** After a failed test: stop a server the test left behind, as the host would at start. */
+async function stopServerHolding(dataDir: string): Promise<void> {
+  const pidFile = join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
+  try {
+    process.kill(pid, 'SIGINT');
+    for (let waited = 0; waited < 10_000; waited += 100) {
+      process.kill(pid, 0);
+      await sleep(100);
+    }
+  } catch {
+    // gone
+  }
+}
