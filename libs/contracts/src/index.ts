@@ -1,0 +1,6 @@
+export * from './integration-message.js';
+export * from './topics.js';
+export * from './inventory.js';
+export * from './payment.js';
+export * from './order.js';
+export * from './catalog.js';

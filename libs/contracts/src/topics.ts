@@ -1,0 +1,11 @@
+/** Integration events of a context on `<context>.events.v1`, commands to it on `<context>.commands.v1`. */
+export const TOPICS = {
+  inventoryEvents: 'inventory.events.v1',
+  inventoryCommands: 'inventory.commands.v1',
+  paymentEvents: 'payment.events.v1',
+  paymentCommands: 'payment.commands.v1',
+  orderEvents: 'order.events.v1',
+  userEvents: 'user.events.v1',
+} as const;
+
+export type Topic = (typeof TOPICS)[keyof typeof TOPICS];

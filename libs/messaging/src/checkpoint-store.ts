@@ -1,0 +1,31 @@
+import type { GlobalPosition } from '@agora/event-sourcing';
+import pg from 'pg';
+
+/** Where a subscriber remembers the last event it has fully handled. */
+export interface CheckpointStore {
+  load(name: string): Promise<GlobalPosition | undefined>;
+  save(name: string, position: GlobalPosition): Promise<void>;
+}
+
+export const CHECKPOINT_STORE = Symbol('CheckpointStore');
+
+/** Checkpoints in PostgreSQL, table `messaging.checkpoints`. */
+export class PostgresCheckpointStore implements CheckpointStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async load(name: string): Promise<GlobalPosition | undefined> {
+    const { rows } = await this.pool.query<{ commit_position: string; prepare_position: string }>(
+      'SELECT commit_position, prepare_position FROM messaging.checkpoints WHERE name = $1',
+      [name],
+    );
+    return rows[0] && { commit: Number(rows[0].commit_position), prepare: Number(rows[0].prepare_position) };
+  }
+
+  async save(name: string, position: GlobalPosition): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO messaging.checkpoints (name, commit_position, prepare_position) VALUES ($1, $2, $3)
+       ON CONFLICT (name) DO UPDATE SET commit_position = $2, prepare_position = $3, updated_at = now()`,
+      [name, position.commit, position.prepare],
+    );
+  }
+}

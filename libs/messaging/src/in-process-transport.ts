@@ -1,0 +1,86 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseMessage, type Message } from '@agora/contracts';
+import type { DeadLetters } from './dead-letters.js';
+import type { MessageHandler } from './ports.js';
+import type { Transport } from './transport.js';
+
+export interface InProcessTransportOptions {
+  /** Tries per handler and message before it becomes a dead letter. Default 5. */
+  readonly maxAttempts?: number;
+  /** First pause between tries, doubled each time. Default 20 ms. */
+  readonly backoffMs?: number;
+  /** Keys handled at the same time within one publish. Default 64. */
+  readonly concurrency?: number;
+  readonly onError?: (error: unknown, consumer: string, message: Message, attempt: number) => void;
+}
+
+/**
+ * The all-in-one host's transport: `publish` hands each message to every handler of its
+ * type and resolves when all have finished, so the relay's checkpoint only moves past
+ * handled messages. Messages with the same key are handled one after the other, in
+ * order; different keys run concurrently. Each message is validated on receipt like one
+ * from a broker; one that is invalid, or keeps failing, becomes a dead letter.
+ */
+export class InProcessTransport implements Transport {
+  private readonly handlers = new Map<string, MessageHandler[]>();
+  private readonly maxAttempts: number;
+  private readonly backoffMs: number;
+  private readonly concurrency: number;
+
+  constructor(
+    private readonly deadLetters: DeadLetters,
+    private readonly options: InProcessTransportOptions = {},
+  ) {
+    this.maxAttempts = options.maxAttempts ?? 5;
+    this.backoffMs = options.backoffMs ?? 20;
+    this.concurrency = options.concurrency ?? 64;
+  }
+
+  register(handler: MessageHandler): void {
+    for (const type of handler.types) this.handlers.set(type, [...(this.handlers.get(type) ?? []), handler]);
+  }
+
+  async publish(messages: readonly Message[]): Promise<void> {
+    const byKey = new Map<string, Message[]>();
+    for (const message of messages) byKey.set(message.key, [...(byKey.get(message.key) ?? []), message]);
+    const queues = [...byKey.values()];
+    const workers = Array.from({ length: Math.min(this.concurrency, queues.length) }, async () => {
+      for (let queue = queues.shift(); queue; queue = queues.shift()) {
+        for (const message of queue) await this.deliver(message);
+      }
+    });
+    await Promise.all(workers);
+  }
+
+  private async deliver(message: Message): Promise<void> {
+    const handlers = this.handlers.get(message.type) ?? [];
+    if (handlers.length === 0) return;
+    // Serialised and parsed as a broker would: handlers never share the publisher's objects.
+    const parsed = parseMessage(JSON.parse(JSON.stringify(message)) as Message);
+    if (!parsed.ok) {
+      await Promise.all(handlers.map((handler) => this.deadLetters.add({ consumer: handler.name, message, error: parsed.error, attempts: 0 })));
+      return;
+    }
+    await Promise.all(handlers.map((handler) => this.deliverTo(handler, parsed.message)));
+  }
+
+  private async deliverTo(handler: MessageHandler, message: Message): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await handler.handle(message);
+        return;
+      } catch (error) {
+        this.options.onError?.(error, handler.name, message, attempt);
+        if (attempt >= this.maxAttempts) {
+          await this.deadLetters.add({ consumer: handler.name, message, error: describe(error), attempts: attempt });
+          return;
+        }
+        await sleep(this.backoffMs * 2 ** (attempt - 1));
+      }
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

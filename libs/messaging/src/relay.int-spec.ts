@@ -1,0 +1,214 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
+import type { Message } from '@agora/contracts';
+import { PostgresEventStore, requestContext, withMetadata, type RecordedEvent } from '@agora/event-sourcing';
+import { createTestDatabase } from '../../testing/src/postgres.js';
+import { PostgresCheckpointStore } from './checkpoint-store.js';
+import { PostgresDeadLetters } from './dead-letters.js';
+import { InProcessTransport } from './in-process-transport.js';
+import type { MessageHandler, OutboundMapping, OutgoingMessage } from './ports.js';
+import { Relay } from './relay.js';
+import { migrateMessaging } from './schema.js';
+
+/** A context whose `released` events become `inventory.reservation-released.v1` messages. */
+function mappingFor(category: string): OutboundMapping {
+  return {
+    name: category,
+    categories: [category],
+    map: (event: RecordedEvent): OutgoingMessage[] => {
+      const { orderId } = event.data as { orderId: string };
+      if (event.type === 'probe.released.v1') return [{ type: 'inventory.reservation-released.v1', key: orderId, data: { orderId } }];
+      if (event.type === 'probe.broken.v1') return [{ type: 'inventory.reservation-released.v1', key: orderId, data: { orderId: 'not-a-uuid' } }];
+      return [];
+    },
+  };
+}
+
+class Recorder implements MessageHandler {
+  readonly name = 'recorder';
+  readonly types = ['inventory.reservation-released.v1'] as const;
+  readonly received: Message[] = [];
+  failNext = 0;
+  alwaysFailFor = new Set<string>();
+
+  async handle(message: Message): Promise<void> {
+    if (this.alwaysFailFor.has(message.key)) throw new Error(`cannot handle ${message.key}`);
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new Error('transient failure');
+    }
+    this.received.push(message);
+  }
+}
+
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  for (const started = Date.now(); !(await condition()); ) {
+    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe('Relay over the in-process transport', () => {
+  let pool: pg.Pool;
+  let store: PostgresEventStore;
+  let checkpoints: PostgresCheckpointStore;
+  let deadLetters: PostgresDeadLetters;
+
+  beforeAll(async () => {
+    pool = new pg.Pool({ connectionString: await createTestDatabase('relay'), max: 20 });
+    store = new PostgresEventStore(pool);
+    checkpoints = new PostgresCheckpointStore(pool);
+    deadLetters = new PostgresDeadLetters(pool);
+    await store.migrate();
+    await migrateMessaging(pool);
+  });
+  afterAll(async () => {
+    await store.close();
+    await pool.end();
+  });
+
+  const category = () => `probe${randomUUID().slice(0, 8)}`;
+  const append = (stream: string, type: string, orderId: string, correlationId: string = randomUUID()) =>
+    store.appendToStream(stream, [withMetadata({ type, data: { orderId } }, requestContext(correlationId, { userId: 'u-1' }), new Date())], 'any');
+
+  it('publishes what the mapping makes of each event, with the metadata of its story, then checkpoints', async () => {
+    const c = category();
+    const recorder = new Recorder();
+    const transport = new InProcessTransport(deadLetters);
+    transport.register(recorder);
+    const orderId = randomUUID();
+    await append(`${c}-1`, 'probe.placed.v1', orderId);
+    await append(`${c}-1`, 'probe.released.v1', orderId, 'req-42');
+
+    const relay = new Relay(store, checkpoints, transport, mappingFor(c));
+    relay.start();
+    await until(() => recorder.received.length === 1);
+    await until(async () => (await checkpoints.load(relay.name)) !== undefined);
+    await relay.stop();
+
+    const [source] = (await store.readStream(`${c}-1`)).slice(-1);
+    expect(recorder.received[0]).toEqual({
+      type: 'inventory.reservation-released.v1',
+      key: orderId,
+      data: { orderId },
+      metadata: {
+        messageId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        correlationId: 'req-42',
+        causationId: source!.metadata.messageId,
+        occurredAt: source!.metadata.occurredAt,
+        schemaVersion: 1,
+        userId: 'u-1',
+      },
+    });
+    expect(await checkpoints.load(relay.name)).toEqual(source!.position);
+  });
+
+  it('resumes after its checkpoint: a restarted relay publishes only what is new', async () => {
+    const c = category();
+    const recorder = new Recorder();
+    const transport = new InProcessTransport(deadLetters);
+    transport.register(recorder);
+    const first = randomUUID();
+    await append(`${c}-1`, 'probe.released.v1', first);
+    const relay = new Relay(store, checkpoints, transport, mappingFor(c));
+    relay.start();
+    await until(() => recorder.received.length === 1);
+    await relay.stop();
+
+    const second = randomUUID();
+    await append(`${c}-2`, 'probe.released.v1', second);
+    const restarted = new Relay(store, checkpoints, transport, mappingFor(c));
+    restarted.start();
+    await until(() => recorder.received.length === 2);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await restarted.stop();
+    expect(recorder.received.map((m) => m.key)).toEqual([first, second]);
+  });
+
+  it('retries a failing handler and delivers the message once it succeeds', async () => {
+    const c = category();
+    const recorder = new Recorder();
+    recorder.failNext = 2;
+    const transport = new InProcessTransport(deadLetters, { backoffMs: 1 });
+    transport.register(recorder);
+    const orderId = randomUUID();
+    await append(`${c}-1`, 'probe.released.v1', orderId);
+    const relay = new Relay(store, checkpoints, transport, mappingFor(c));
+    relay.start();
+    await until(() => recorder.received.length === 1);
+    await relay.stop();
+    expect(recorder.received[0]!.key).toBe(orderId);
+  });
+
+  it('sets aside a message that keeps failing, with its error, and moves on to the next', async () => {
+    const c = category();
+    const recorder = new Recorder();
+    const [poisoned, next] = [randomUUID(), randomUUID()];
+    recorder.alwaysFailFor.add(poisoned);
+    const transport = new InProcessTransport(deadLetters, { backoffMs: 1, maxAttempts: 3 });
+    transport.register(recorder);
+    await append(`${c}-1`, 'probe.released.v1', poisoned);
+    await append(`${c}-1`, 'probe.released.v1', next);
+    const relay = new Relay(store, checkpoints, transport, mappingFor(c));
+    relay.start();
+    await until(() => recorder.received.length === 1);
+    await relay.stop();
+
+    expect(recorder.received[0]!.key).toBe(next);
+    const letters = (await deadLetters.list()).filter((letter) => letter.message.key === poisoned);
+    expect(letters).toEqual([expect.objectContaining({ consumer: 'recorder', error: `Error: cannot handle ${poisoned}`, attempts: 3 })]);
+  });
+
+  it('sets aside a message that breaks its contract without handing it to anyone', async () => {
+    const c = category();
+    const recorder = new Recorder();
+    const transport = new InProcessTransport(deadLetters);
+    transport.register(recorder);
+    const [broken, fine] = [randomUUID(), randomUUID()];
+    await append(`${c}-1`, 'probe.broken.v1', broken);
+    await append(`${c}-1`, 'probe.released.v1', fine);
+    const relay = new Relay(store, checkpoints, transport, mappingFor(c));
+    relay.start();
+    await until(() => recorder.received.length === 1);
+    await relay.stop();
+
+    expect(recorder.received.map((m) => m.key)).toEqual([fine]);
+    const letters = (await deadLetters.list()).filter((letter) => letter.message.key === broken);
+    expect(letters).toHaveLength(1);
+    expect(letters[0]!.error).toMatch(/orderId/);
+    expect(letters[0]!.attempts).toBe(0);
+  });
+
+  it('keeps the order of messages with the same key while other keys run alongside', async () => {
+    const c = category();
+    const seen = new Map<string, number[]>();
+    let concurrent = 0;
+    let mostConcurrent = 0;
+    const slow: MessageHandler = {
+      name: 'slow',
+      types: ['inventory.reservation-released.v1'],
+      handle: async (message) => {
+        concurrent++;
+        mostConcurrent = Math.max(mostConcurrent, concurrent);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        const sequence = Number(message.metadata.correlationId.split(':')[1]);
+        seen.set(message.key, [...(seen.get(message.key) ?? []), sequence]);
+        concurrent--;
+      },
+    };
+    const transport = new InProcessTransport(deadLetters);
+    transport.register(slow);
+    const keys = Array.from({ length: 8 }, () => randomUUID());
+    for (let sequence = 0; sequence < 5; sequence++) {
+      for (const key of keys) await append(`${c}-${key}`, 'probe.released.v1', key, `seq:${sequence}`);
+    }
+    const relay = new Relay(store, checkpoints, transport, mappingFor(c));
+    relay.start();
+    await until(() => [...seen.values()].reduce((n, list) => n + list.length, 0) === 40);
+    await relay.stop();
+
+    for (const key of keys) expect(seen.get(key)).toEqual([0, 1, 2, 3, 4]);
+    expect(mostConcurrent).toBeGreaterThan(1);
+  });
+});

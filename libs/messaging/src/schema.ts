@@ -1,0 +1,38 @@
+import pg from 'pg';
+
+/**
+ * Tables of the messaging runtime (schema `messaging`): subscriber checkpoints and dead
+ * letters. Idempotent; serialised by an advisory lock so hosts may start side by side.
+ */
+export async function migrateMessaging(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query("SELECT pg_advisory_xact_lock(hashtext('agora.messaging'))");
+    await client.query(`
+      CREATE SCHEMA IF NOT EXISTS messaging;
+      CREATE TABLE IF NOT EXISTS messaging.checkpoints (
+        name             text PRIMARY KEY,
+        commit_position  bigint NOT NULL,
+        prepare_position bigint NOT NULL,
+        updated_at       timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE IF NOT EXISTS messaging.dead_letters (
+        id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        consumer     text NOT NULL,
+        message_id   text,
+        message_type text NOT NULL,
+        message_key  text NOT NULL,
+        message      jsonb NOT NULL,
+        error        text NOT NULL,
+        attempts     integer NOT NULL,
+        failed_at    timestamptz NOT NULL DEFAULT now()
+      );`);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}

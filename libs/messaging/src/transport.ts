@@ -1,0 +1,14 @@
+import type { Message } from '@agora/contracts';
+import type { MessageHandler } from './ports.js';
+
+/**
+ * Carries integration messages from relays to handlers: in-process in the all-in-one
+ * host, Kafka in distributed mode. `publish` resolves once the messages are safe (handled
+ * in-process, acknowledged by the broker); only then does a relay move its checkpoint.
+ */
+export interface Transport {
+  register(handler: MessageHandler): void;
+  publish(messages: readonly Message[]): Promise<void>;
+}
+
+export const TRANSPORT = Symbol('Transport');
