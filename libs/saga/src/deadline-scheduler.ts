@@ -1,0 +1,148 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { categoryOf, type EventStore, type GlobalPosition, type RecordedEvent, type Subscription } from '@agora/event-sourcing';
+import pg from 'pg';
+import type { SagaDefinition, SagaInput } from './saga-definition.js';
+import type { SagaRuntime } from './saga-runtime.js';
+import type { InputHandled } from './saga-stream.js';
+
+export interface DeadlineSchedulerOptions {
+  /** How often due deadlines are looked for. Default 100 ms. */
+  readonly pollMs?: number;
+  readonly clock?: () => Date;
+  readonly onError?: (error: unknown) => void;
+}
+
+/**
+ * Durable deadlines. A projection keeps `saga.deadlines` in step with the saga streams
+ * (rows and checkpoint in one transaction); a timer delivers each due deadline to its
+ * saga as `saga.deadline-reached`. Both live in PostgreSQL, so a deadline that passed
+ * while the process was down fires when it comes back; one delivered twice is handled
+ * once (its id is the input's message id).
+ */
+export class DeadlineScheduler {
+  private readonly definitions = new Map<string, SagaDefinition<unknown, SagaInput>>();
+  private subscription: Subscription | undefined;
+  private tasks: Promise<void>[] = [];
+  private stopped = true;
+  private readonly pollMs: number;
+  private readonly clock: () => Date;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly store: EventStore,
+    private readonly runtime: SagaRuntime,
+    definitions: readonly SagaDefinition<unknown, SagaInput>[],
+    private readonly options: DeadlineSchedulerOptions = {},
+  ) {
+    for (const definition of definitions) this.definitions.set(definition.category, definition);
+    this.pollMs = options.pollMs ?? 100;
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  private get name(): string {
+    return `deadlines.${[...this.definitions.keys()].join('+')}`;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.tasks = [this.project(), this.fire()];
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.subscription?.stop();
+    await Promise.all(this.tasks);
+  }
+
+  /** Fires every deadline due now; the timer calls it, tests may too. */
+  async fireDue(): Promise<number> {
+    const { rows } = await this.pool.query<{ saga_stream: string; deadline_id: string; name: string; correlation_id: string }>(
+      'SELECT saga_stream, deadline_id, name, correlation_id FROM saga.deadlines WHERE due_at <= $1 ORDER BY due_at LIMIT 100',
+      [this.clock()],
+    );
+    for (const row of rows) {
+      const category = categoryOf(row.saga_stream);
+      const definition = this.definitions.get(category);
+      if (!definition) continue;
+      await this.runtime.handle(
+        definition,
+        { type: 'saga.deadline-reached', messageId: row.deadline_id, data: { name: row.name } },
+        { correlationId: row.correlation_id, causationId: row.deadline_id },
+        row.saga_stream.slice(category.length + 1),
+      );
+      await this.pool.query('DELETE FROM saga.deadlines WHERE saga_stream = $1 AND deadline_id = $2', [row.saga_stream, row.deadline_id]);
+    }
+    return rows.length;
+  }
+
+  private async fire(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        await this.fireDue();
+      } catch (error) {
+        this.options.onError?.(error);
+      }
+      await sleep(this.pollMs);
+    }
+  }
+
+  private async project(): Promise<void> {
+    for (let failures = 0; !this.stopped; ) {
+      try {
+        const after = await this.loadCheckpoint();
+        if (this.stopped) return;
+        this.subscription = this.store.subscribe({ ...(after && { after }), categories: [...this.definitions.keys()] }, async (events) => {
+          await this.apply(events);
+          failures = 0;
+        });
+        await this.subscription.closed;
+      } catch (error) {
+        if (this.stopped) return;
+        this.options.onError?.(error);
+        failures++;
+        await sleep(Math.min(50 * 2 ** failures, 5000));
+      }
+    }
+  }
+
+  private async apply(events: readonly RecordedEvent[]): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      for (const event of events) {
+        if (event.type !== 'saga.input-handled.v1') continue;
+        const { deadline } = (event as RecordedEvent<InputHandled>).data;
+        if (deadline) {
+          await client.query(
+            `INSERT INTO saga.deadlines (saga_stream, deadline_id, name, due_at, correlation_id) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (saga_stream) DO UPDATE SET deadline_id = $2, name = $3, due_at = $4, correlation_id = $5`,
+            [event.streamName, deadline.id, deadline.name, deadline.dueAt, event.metadata.correlationId],
+          );
+        } else {
+          await client.query('DELETE FROM saga.deadlines WHERE saga_stream = $1', [event.streamName]);
+        }
+      }
+      const last = events[events.length - 1]!.position;
+      await client.query(
+        `INSERT INTO saga.checkpoints (name, commit_position, prepare_position) VALUES ($1, $2, $3)
+         ON CONFLICT (name) DO UPDATE SET commit_position = $2, prepare_position = $3`,
+        [this.name, last.commit, last.prepare],
+      );
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async loadCheckpoint(): Promise<GlobalPosition | undefined> {
+    const { rows } = await this.pool.query<{ commit_position: string; prepare_position: string }>(
+      'SELECT commit_position, prepare_position FROM saga.checkpoints WHERE name = $1',
+      [this.name],
+    );
+    return rows[0] && { commit: Number(rows[0].commit_position), prepare: Number(rows[0].prepare_position) };
+  }
+}

@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
+import { PostgresEventStore, requestContext, streamName, type RecordedEvent } from '@agora/event-sourcing';
+import { createTestDatabase } from '../../testing/src/postgres.js';
+import { DeadlineScheduler } from './deadline-scheduler.js';
+import type { SagaDefinition, SagaInput } from './saga-definition.js';
+import { sagaOutbound } from './saga-outbound.js';
+import { SagaRuntime } from './saga-runtime.js';
+import { migrateSagas } from './schema.js';
+
+// A toy delivery saga: ask for a release, wait for the answer, give up after a deadline.
+type Input = SagaInput<'toy.started', { orderId: string; waitMs: number }> | SagaInput<'toy.answered', { orderId: string }>;
+interface State {
+  orderId?: string;
+  answers: number;
+}
+const delivery = (category: string): SagaDefinition<State, Input> => ({
+  category,
+  sagaIdOf: (input) => input.data.orderId,
+  initialState: () => ({ answers: 0 }),
+  react: (state, input, now) => {
+    switch (input.type) {
+      case 'toy.started':
+        return {
+          state: { ...state, orderId: input.data.orderId },
+          step: 'waiting',
+          send: [{ type: 'inventory.release-reservation.v1', key: input.data.orderId, data: { orderId: input.data.orderId } }],
+          deadline: { name: 'answer', dueAt: new Date(now.getTime() + input.data.waitMs) },
+        };
+      case 'toy.answered':
+        return { state: { ...state, answers: state.answers + 1 }, step: 'done', status: 'completed', deadline: null };
+      case 'saga.deadline-reached':
+        return {
+          state,
+          step: 'timed-out',
+          status: 'completed',
+          reason: `no ${input.data.name}`,
+          send: [{ type: 'inventory.commit-reservation.v1', key: state.orderId!, data: { orderId: state.orderId! } }],
+        };
+    }
+  },
+});
+
+async function until(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  for (const started = Date.now(); !(await condition()); ) {
+    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('SagaRuntime and DeadlineScheduler', () => {
+  let pool: pg.Pool;
+  let store: PostgresEventStore;
+  let runtime: SagaRuntime;
+
+  beforeAll(async () => {
+    pool = new pg.Pool({ connectionString: await createTestDatabase('saga'), max: 20 });
+    store = new PostgresEventStore(pool);
+    await store.migrate();
+    await migrateSagas(pool);
+    runtime = new SagaRuntime(store);
+  });
+  afterAll(async () => {
+    await store.close();
+    await pool.end();
+  });
+
+  const category = () => `toy${randomUUID().slice(0, 8)}`;
+  const started = (orderId: string, waitMs = 60_000): Input => ({ type: 'toy.started', messageId: randomUUID(), data: { orderId, waitMs } });
+  const answered = (orderId: string): Input => ({ type: 'toy.answered', messageId: randomUUID(), data: { orderId } });
+
+  it('stores state, commands and deadline as one event, and handles each input once', async () => {
+    const saga = delivery(category());
+    const orderId = randomUUID();
+    const input = started(orderId);
+    await runtime.handle(saga, input, requestContext('req-1'));
+    await runtime.handle(saga, input, requestContext('req-1'));
+
+    const events = await store.readStream(streamName(saga.category, orderId));
+    expect(events).toHaveLength(1);
+    const instance = await runtime.read(saga, orderId);
+    expect(instance).toMatchObject({ step: 'waiting', status: 'active', state: { orderId }, deadline: { name: 'answer' } });
+    expect(instance!.steps).toEqual([{ step: 'waiting', input: 'toy.started', at: expect.any(String) }]);
+    expect(sagaOutbound('toy', [saga.category]).map(events[0]!)).toEqual([
+      { type: 'inventory.release-reservation.v1', key: orderId, data: { orderId } },
+    ]);
+  });
+
+  it('decides again when inputs of one saga race, losing none', async () => {
+    const saga = delivery(category());
+    const orderId = randomUUID();
+    await runtime.handle(saga, started(orderId), requestContext());
+    await Promise.all(Array.from({ length: 8 }, () => runtime.handle(saga, answered(orderId), requestContext())));
+    expect((await runtime.read(saga, orderId))!.state.answers).toBe(8);
+  });
+
+  it('fires a due deadline into the saga, which compensates and ends with a reason', async () => {
+    const saga = delivery(category());
+    const scheduler = new DeadlineScheduler(pool, store, runtime, [saga], { pollMs: 20 });
+    scheduler.start();
+    const orderId = randomUUID();
+    await runtime.handle(saga, started(orderId, 100), requestContext());
+    await until(async () => (await runtime.read(saga, orderId))!.step === 'timed-out');
+    await scheduler.stop();
+
+    const instance = (await runtime.read(saga, orderId))!;
+    expect(instance).toMatchObject({ status: 'completed', reason: 'no answer', deadline: null });
+    const last = (await store.readStream(streamName(saga.category, orderId))).at(-1) as RecordedEvent;
+    expect(sagaOutbound('toy', [saga.category]).map(last)).toEqual([{ type: 'inventory.commit-reservation.v1', key: orderId, data: { orderId } }]);
+    expect((await pool.query('SELECT 1 FROM saga.deadlines WHERE saga_stream = $1', [streamName(saga.category, orderId)])).rowCount).toBe(0);
+  });
+
+  it('does not fire a deadline that an answer cleared', async () => {
+    const saga = delivery(category());
+    const scheduler = new DeadlineScheduler(pool, store, runtime, [saga], { pollMs: 20 });
+    scheduler.start();
+    const orderId = randomUUID();
+    await runtime.handle(saga, started(orderId, 150), requestContext());
+    await runtime.handle(saga, answered(orderId), requestContext());
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await scheduler.stop();
+    expect((await runtime.read(saga, orderId))!.steps.map((s) => s.step)).toEqual(['waiting', 'done']);
+  });
+
+  it('fires, after a restart, a deadline that passed while no scheduler ran', async () => {
+    const saga = delivery(category());
+    const first = new DeadlineScheduler(pool, store, runtime, [saga], { pollMs: 20, clock: () => new Date(0) });
+    first.start();
+    const orderId = randomUUID();
+    await runtime.handle(saga, started(orderId, 50), requestContext('req-restart'));
+    await until(async () => (await pool.query('SELECT 1 FROM saga.deadlines WHERE saga_stream = $1', [streamName(saga.category, orderId)])).rowCount === 1);
+    await first.stop(); // "crashed" before the deadline was due (its clock stands still)
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    const second = new DeadlineScheduler(pool, store, runtime, [saga], { pollMs: 20 });
+    second.start();
+    await until(async () => (await runtime.read(saga, orderId))!.step === 'timed-out');
+    await second.stop();
+    const last = (await store.readStream(streamName(saga.category, orderId))).at(-1)!;
+    expect(last.metadata.correlationId).toBe('req-restart');
+  });
+
+  it('ignores a deadline that is no longer the pending one', async () => {
+    const saga = delivery(category());
+    const orderId = randomUUID();
+    await runtime.handle(saga, started(orderId), requestContext());
+    await runtime.handle(saga, { type: 'saga.deadline-reached', messageId: randomUUID(), data: { name: 'answer' } }, requestContext(), orderId);
+    expect((await runtime.read(saga, orderId))!.steps).toHaveLength(1);
+  });
+});
