@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { IntegrationMessage } from './integration-message.js';
 import { inventoryCommands, inventoryEvents } from './inventory.js';
-import { orderEvents } from './order.js';
+import { orderCommands, orderEvents } from './order.js';
 import { paymentCommands, paymentEvents } from './payment.js';
 import { TOPICS, type Topic } from './topics.js';
 
@@ -12,6 +12,7 @@ const CATALOG = {
   ...withTopic(TOPICS.paymentCommands, paymentCommands),
   ...withTopic(TOPICS.paymentEvents, paymentEvents),
   ...withTopic(TOPICS.orderEvents, orderEvents),
+  ...withTopic(TOPICS.orderCommands, orderCommands),
 };
 
 type Catalog = typeof CATALOG;

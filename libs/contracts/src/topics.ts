@@ -5,6 +5,7 @@ export const TOPICS = {
   paymentEvents: 'payment.events.v1',
   paymentCommands: 'payment.commands.v1',
   orderEvents: 'order.events.v1',
+  orderCommands: 'order.commands.v1',
   userEvents: 'user.events.v1',
 } as const;
 

@@ -5,4 +5,5 @@ export * from './dead-letters.js';
 export * from './message-metadata.js';
 export * from './transport.js';
 export * from './in-process-transport.js';
+export * from './event-store-consumer.js';
 export * from './relay.js';

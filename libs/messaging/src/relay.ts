@@ -1,6 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { EventStore, Subscription } from '@agora/event-sourcing';
+import type { EventStore } from '@agora/event-sourcing';
 import type { CheckpointStore } from './checkpoint-store.js';
+import { EventStoreConsumer } from './event-store-consumer.js';
 import { messageFrom } from './message-metadata.js';
 import type { OutboundMapping } from './ports.js';
 import type { Transport } from './transport.js';
@@ -20,55 +20,24 @@ export interface RelayOptions {
  * process fails, since it resumes from the last saved checkpoint.
  */
 export class Relay {
-  private subscription: Subscription | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
+  private readonly consumer: EventStoreConsumer;
 
-  constructor(
-    private readonly store: EventStore,
-    private readonly checkpoints: CheckpointStore,
-    private readonly transport: Transport,
-    private readonly mapping: OutboundMapping,
-    private readonly options: RelayOptions = {},
-  ) {}
+  constructor(store: EventStore, checkpoints: CheckpointStore, transport: Transport, mapping: OutboundMapping, options: RelayOptions = {}) {
+    this.consumer = new EventStoreConsumer(store, checkpoints, { ...options, name: `relay.${mapping.name}`, categories: mapping.categories }, async (events) => {
+      const messages = events.flatMap((event) => mapping.map(event).map((outgoing, index) => messageFrom(event, outgoing, index)));
+      if (messages.length > 0) await transport.publish(messages);
+    });
+  }
 
   get name(): string {
-    return `relay.${this.mapping.name}`;
+    return this.consumer.name;
   }
 
   start(): void {
-    this.stopped = false;
-    this.running ??= this.run();
+    this.consumer.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.subscription?.stop();
-    await this.running;
-    this.running = undefined;
-  }
-
-  private async run(): Promise<void> {
-    for (let failures = 0; !this.stopped; ) {
-      try {
-        const after = await this.checkpoints.load(this.name);
-        if (this.stopped) return;
-        this.subscription = this.store.subscribe(
-          { ...(after && { after }), categories: this.mapping.categories, maxBatchSize: this.options.maxBatchSize ?? 500 },
-          async (events) => {
-            const messages = events.flatMap((event) => this.mapping.map(event).map((outgoing, index) => messageFrom(event, outgoing, index)));
-            if (messages.length > 0) await this.transport.publish(messages);
-            await this.checkpoints.save(this.name, events[events.length - 1]!.position);
-            failures = 0;
-          },
-        );
-        await this.subscription.closed;
-      } catch (error) {
-        if (this.stopped) return;
-        this.options.onError?.(error, this.name);
-        failures++;
-        await sleep(Math.min(50 * 2 ** failures, this.options.maxBackoffMs ?? 5000));
-      }
-    }
+  stop(): Promise<void> {
+    return this.consumer.stop();
   }
 }
