@@ -12,6 +12,8 @@ export interface InProcessTransportOptions {
   /** Keys handled at the same time within one publish. Default 64. */
   readonly concurrency?: number;
   readonly onError?: (error: unknown, consumer: string, message: Message, attempt: number) => void;
+  /** Fault injection: hand every message to its handlers twice, as a redelivery would. */
+  readonly duplicateDelivery?: boolean;
 }
 
 /**
@@ -46,7 +48,10 @@ export class InProcessTransport implements Transport {
     const queues = [...byKey.values()];
     const workers = Array.from({ length: Math.min(this.concurrency, queues.length) }, async () => {
       for (let queue = queues.shift(); queue; queue = queues.shift()) {
-        for (const message of queue) await this.deliver(message);
+        for (const message of queue) {
+          await this.deliver(message);
+          if (this.options.duplicateDelivery) await this.deliver(message);
+        }
       }
     });
     await Promise.all(workers);

@@ -7,3 +7,4 @@ export * from './transport.js';
 export * from './in-process-transport.js';
 export * from './event-store-consumer.js';
 export * from './relay.js';
+export * from './in-process-messaging.js';

@@ -180,6 +180,19 @@ describe('Relay over the in-process transport', () => {
     expect(letters[0]!.attempts).toBe(0);
   });
 
+  it('delivers each message twice, with the same id, when asked to inject duplicates', async () => {
+    const c = category();
+    const recorder = new Recorder();
+    const transport = new InProcessTransport(deadLetters, { duplicateDelivery: true });
+    transport.register(recorder);
+    await append(`${c}-1`, 'probe.released.v1', randomUUID());
+    const relay = new Relay(store, checkpoints, transport, mappingFor(c));
+    relay.start();
+    await until(() => recorder.received.length === 2);
+    await relay.stop();
+    expect(recorder.received[1]).toEqual(recorder.received[0]);
+  });
+
   it('keeps the order of messages with the same key while other keys run alongside', async () => {
     const c = category();
     const seen = new Map<string, number[]>();
