@@ -1,0 +1,243 @@
+import { Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import {
+  causedBy,
+  CommandHandler,
+  fold,
+  streamName,
+  type EventMetadata,
+  type EventStore,
+  type GlobalPosition,
+  type RecordedEvent,
+  type Subscription,
+} from '@agora/event-sourcing';
+import type { CheckpointStore } from '@agora/messaging';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isPaymentEvent, paymentDecider, pendingWork, type PaymentEvent, type PaymentEventType } from '../../domain/payment.js';
+import type { PaymentGateway } from '../../gateway/payment-gateway.js';
+
+export interface PaymentProcessorOptions {
+  /** Name of the checkpoint. Default `payment.charges`. */
+  readonly checkpointName?: string;
+  /** Most orders at work at once (each makes one gateway call at a time); reading waits for a free slot. Default 32. */
+  readonly maxInFlight?: number;
+  /** First pause before retrying a failed gateway call or append; doubles up to 5 s. Default 100 ms. */
+  readonly retryDelayMs?: number;
+  readonly commandHandler?: CommandHandler;
+}
+
+/** Events after which an order may have gateway work to do. */
+const TRIGGERS = new Set<PaymentEventType>(['payment.charge-requested.v1', 'payment.refund-requested.v1', 'payment.payment-captured.v1']);
+const MAX_RETRY_DELAY_MS = 5_000;
+
+/**
+ * Talks to the payment gateway outside the message delivery path: it follows the
+ * `payment` streams from its checkpoint and, for every order with a requested charge or a
+ * refund due, calls the gateway and records the answer. Calls for different orders run
+ * concurrently, so a gateway that never answers one order holds up only that order.
+ *
+ * Crash safety: the checkpoint is a low watermark. It never passes an event whose work is
+ * not recorded yet (it stays just before the oldest one in flight), so after a crash that
+ * work is done again: with the same idempotency keys, so the gateway charges once, and
+ * through the decider, which records each answer once.
+ */
+export class PaymentProcessor implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(PaymentProcessor.name);
+  private run: ProcessorRun | undefined;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private readonly settings: Required<Omit<PaymentProcessorOptions, 'commandHandler'>> & { commands: CommandHandler };
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly gateway: PaymentGateway,
+    private readonly checkpoints: CheckpointStore,
+    options: PaymentProcessorOptions = {},
+  ) {
+    this.settings = {
+      checkpointName: options.checkpointName ?? 'payment.charges',
+      maxInFlight: options.maxInFlight ?? 32,
+      retryDelayMs: options.retryDelayMs ?? 100,
+      commands: options.commandHandler ?? new CommandHandler(store),
+    };
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.stop();
+  }
+
+  /** Resumes from the checkpoint. */
+  async start(): Promise<void> {
+    if (this.run) return;
+    const after = await this.checkpoints.load(this.settings.checkpointName);
+    const run = new ProcessorRun(this.store, this.gateway, this.checkpoints, this.settings, this.logger, after);
+    this.run = run;
+    run.closed.catch((error: unknown) => {
+      if (this.run !== run) return;
+      // The store went away or a batch failed: start over from the checkpoint, which is safe.
+      this.logger.warn(`The payment subscription ended (${describe(error)}); resuming from the checkpoint shortly.`);
+      this.run = undefined;
+      void run.stop();
+      this.restartTimer = setTimeout(() => void this.start().catch((e: unknown) => this.logger.error(`Resuming failed: ${describe(e)}`)), 1_000);
+    });
+  }
+
+  /**
+   * Stops following the store. Gateway calls still on their way are abandoned, not
+   * awaited (one may never answer): their answers are not recorded and the checkpoint
+   * stays before them, so the next start asks again.
+   */
+  async stop(): Promise<void> {
+    clearTimeout(this.restartTimer);
+    const run = this.run;
+    this.run = undefined;
+    await run?.stop();
+  }
+}
+
+/** One subscription's life: from a checkpoint until stopped or failed. */
+class ProcessorRun {
+  readonly closed: Promise<void>;
+  private active = true;
+  private readonly subscription: Subscription;
+  /** Position of the last event delivered. */
+  private lastSeen: GlobalPosition | undefined;
+  /** Events whose work is not recorded yet, oldest first, each with the position of the event delivered before it. */
+  private readonly inFlight = new Map<number, GlobalPosition | undefined>();
+  private nextId = 0;
+  private slotWaiters: (() => void)[] = [];
+  /** Per order, the tail of its chain of work: one order's calls go one after another. */
+  private readonly orders = new Map<string, Promise<void>>();
+  private saved: GlobalPosition | undefined;
+  private saving = false;
+  private saveAgain = false;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly gateway: PaymentGateway,
+    private readonly checkpoints: CheckpointStore,
+    private readonly settings: { checkpointName: string; maxInFlight: number; retryDelayMs: number; commands: CommandHandler },
+    private readonly logger: Logger,
+    after: GlobalPosition | undefined,
+  ) {
+    this.lastSeen = after;
+    this.saved = after;
+    this.subscription = store.subscribe({ after, categories: ['payment'] }, (events) => this.accept(events));
+    this.closed = this.subscription.closed;
+  }
+
+  async stop(): Promise<void> {
+    this.active = false;
+    this.releaseSlots();
+    await this.subscription.stop();
+  }
+
+  private async accept(events: readonly RecordedEvent[]): Promise<void> {
+    for (const event of events) {
+      const previous = this.lastSeen;
+      this.lastSeen = event.position;
+      if (!isPaymentEvent(event) || !TRIGGERS.has(event.type)) continue;
+      const { orderId } = event.data;
+      // Bounded by orders at work; another event of an order already at work joins its queue.
+      while (this.active && !this.orders.has(orderId) && this.orders.size >= this.settings.maxInFlight) {
+        await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+      }
+      if (!this.active) return;
+      const id = this.nextId++;
+      this.inFlight.set(id, previous);
+      void this.enqueue(orderId, event.metadata).then(() => {
+        this.inFlight.delete(id);
+        return this.saveCheckpoint();
+      });
+    }
+    await this.saveCheckpoint();
+  }
+
+  private enqueue(orderId: string, cause: EventMetadata): Promise<void> {
+    const tail = this.orders.get(orderId) ?? Promise.resolve();
+    const work = tail.then(() => this.settleOrder(orderId, cause));
+    this.orders.set(orderId, work);
+    void work.then(() => {
+      if (this.orders.get(orderId) !== work) return;
+      this.orders.delete(orderId);
+      this.releaseSlots();
+    });
+    return work;
+  }
+
+  /** Does what the order's payment still needs from the gateway; retries until done or stopped. Never rejects. */
+  private async settleOrder(orderId: string, cause: EventMetadata): Promise<void> {
+    const stream = streamName('payment', orderId);
+    const context = causedBy(cause);
+    let delay = this.settings.retryDelayMs;
+    while (this.active) {
+      try {
+        const state = fold(paymentDecider, await this.store.readStream<PaymentEvent>(stream));
+        const work = pendingWork(state);
+        if (work === undefined) return;
+        if (work === 'charge') {
+          const { amountCents, currency, paymentToken } = state.charge!;
+          // The order id is the idempotency key: a charge sent again after a crash is the same charge.
+          const outcome = await this.gateway.charge({ orderId, amountCents, currency, token: paymentToken!, idempotencyKey: orderId });
+          if (!this.active) return;
+          await this.settings.commands.handle(paymentDecider, stream, { type: 'settle-charge', orderId, outcome }, context);
+        } else {
+          const { chargeId, amountCents } = state.charge!;
+          const { refundId } = await this.gateway.refund({ chargeId: chargeId!, amountCents, idempotencyKey: `${orderId}:refund` });
+          if (!this.active) return;
+          await this.settings.commands.handle(paymentDecider, stream, { type: 'record-refund', orderId, refundId }, context);
+        }
+        delay = this.settings.retryDelayMs;
+      } catch (error) {
+        if (!this.active) return;
+        this.logger.warn(`Payment of order ${orderId} failed, retrying in ${delay} ms: ${describe(error)}`);
+        await sleep(delay);
+        delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
+      }
+    }
+  }
+
+  /** The low watermark: just before the oldest unfinished work, or the last event when none is left. */
+  private watermark(): GlobalPosition | undefined {
+    const oldest = this.inFlight.values().next();
+    return oldest.done ? this.lastSeen : oldest.value;
+  }
+
+  private async saveCheckpoint(): Promise<void> {
+    if (this.saving) {
+      this.saveAgain = true;
+      return;
+    }
+    this.saving = true;
+    try {
+      do {
+        this.saveAgain = false;
+        const mark = this.watermark();
+        if (!this.active || !mark || (this.saved && samePosition(mark, this.saved))) continue;
+        await this.checkpoints.save(this.settings.checkpointName, mark);
+        this.saved = mark;
+      } while (this.saveAgain);
+    } catch (error) {
+      // Not fatal: a later save catches up, and an older checkpoint only means more replay.
+      this.logger.warn(`Saving the checkpoint failed: ${describe(error)}`);
+    } finally {
+      this.saving = false;
+    }
+  }
+
+  private releaseSlots(): void {
+    const waiters = this.slotWaiters;
+    this.slotWaiters = [];
+    for (const wake of waiters) wake();
+  }
+}
+
+function samePosition(a: GlobalPosition, b: GlobalPosition): boolean {
+  return a.commit === b.commit && a.prepare === b.prepare;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,56 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { CommandHandler, EVENT_STORE, type EventStore } from '@agora/event-sourcing';
+import { CHECKPOINT_STORE, migrateMessaging, PostgresCheckpointStore, type CheckpointStore } from '@agora/messaging';
+import { PG_POOL } from '@agora/platform';
+import type pg from 'pg';
+import { GetPaymentsController } from './features/get-payments/get-payments.controller.js';
+import { PaymentProcessor, type PaymentProcessorOptions } from './features/process-payments/payment-processor.js';
+import { PAYMENT_GATEWAY, type PaymentGateway } from './gateway/payment-gateway.js';
+import { SimulatedPaymentGateway, type SimulatedPaymentGatewayOptions } from './gateway/simulated-payment-gateway.js';
+import { PaymentCommandsHandler } from './integration/payment-commands.handler.js';
+import { PaymentOutboundMapping } from './integration/payment-outbound.mapping.js';
+
+export interface PaymentModuleOptions {
+  /** The payment provider. Default: the simulator, configured by `simulator`. */
+  readonly gateway?: PaymentGateway;
+  readonly simulator?: SimulatedPaymentGatewayOptions;
+  /** Where the payment processor keeps its checkpoint. Default: PostgreSQL on the host's pool. */
+  readonly checkpointStore?: CheckpointStore;
+  readonly processor?: Omit<PaymentProcessorOptions, 'commandHandler'>;
+}
+
+/**
+ * The payment context. Needs the host's `EVENT_STORE` and `PG_POOL` (global providers);
+ * exports its inbound handler and outbound mapping for the host's messaging to register.
+ */
+@Module({})
+export class PaymentModule {
+  static forRoot(options: PaymentModuleOptions = {}): DynamicModule {
+    return {
+      module: PaymentModule,
+      controllers: [GetPaymentsController],
+      providers: [
+        { provide: PAYMENT_GATEWAY, useValue: options.gateway ?? new SimulatedPaymentGateway(options.simulator) },
+        {
+          provide: CHECKPOINT_STORE,
+          inject: [PG_POOL],
+          useFactory: async (pool: pg.Pool): Promise<CheckpointStore> => {
+            if (options.checkpointStore) return options.checkpointStore;
+            await migrateMessaging(pool);
+            return new PostgresCheckpointStore(pool);
+          },
+        },
+        { provide: CommandHandler, inject: [EVENT_STORE], useFactory: (store: EventStore) => new CommandHandler(store) },
+        { provide: PaymentCommandsHandler, inject: [CommandHandler], useFactory: (commands: CommandHandler) => new PaymentCommandsHandler(commands) },
+        { provide: PaymentOutboundMapping, useValue: new PaymentOutboundMapping() },
+        {
+          provide: PaymentProcessor,
+          inject: [EVENT_STORE, PAYMENT_GATEWAY, CHECKPOINT_STORE, CommandHandler],
+          useFactory: (store: EventStore, gateway: PaymentGateway, checkpoints: CheckpointStore, commands: CommandHandler) =>
+            new PaymentProcessor(store, gateway, checkpoints, { ...options.processor, commandHandler: commands }),
+        },
+      ],
+      exports: [PAYMENT_GATEWAY, PaymentCommandsHandler, PaymentOutboundMapping],
+    };
+  }
+}
