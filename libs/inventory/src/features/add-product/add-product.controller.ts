@@ -1,0 +1,24 @@
+import { Body, Controller, Post, UseFilters } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { requestContext } from '@agora/event-sourcing';
+import { CorrelationId } from '@agora/platform';
+import { InventoryErrorFilter } from '../inventory-error.filter.js';
+import { AddProductHandler } from './add-product.handler.js';
+import { AddProductRequest, AddProductResponse } from './add-product.request.js';
+
+@ApiTags('inventory')
+@Controller('products')
+@UseFilters(InventoryErrorFilter)
+export class AddProductController {
+  constructor(private readonly handler: AddProductHandler) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Add a product to the catalog with its initial stock' })
+  @ApiCreatedResponse({ type: AddProductResponse })
+  @ApiBadRequestResponse({ description: 'A field is missing or invalid; the message names each one.' })
+  @ApiConflictResponse({ description: 'A product with this sku already exists.' })
+  add(@Body() body: AddProductRequest, @CorrelationId() correlationId: string): Promise<AddProductResponse> {
+    const { sku, name, priceCents, currency, initialStock } = body;
+    return this.handler.execute({ sku, name, priceCents, currency, initialStock }, requestContext(correlationId));
+  }
+}

@@ -1,0 +1,14 @@
+import { describe, it } from '@jest/globals';
+import { deciderSpec } from '@agora/testing';
+import { InvalidQuantity, ProductNotFound } from '../../domain/errors.js';
+import { productDecider } from '../../domain/product.js';
+import { product, productCommand } from '../inventory-examples.js';
+
+const spec = deciderSpec(productDecider);
+
+describe('adding stock', () => {
+  it('adds the received units', () => spec.given(product.added()).when(productCommand.addStock(3)).then(product.stockAdded(3)));
+  it('refuses an unknown product', () => spec.given().when(productCommand.addStock(3)).thenThrows(ProductNotFound));
+  it('refuses a quantity of 0', () => spec.given(product.added()).when(productCommand.addStock(0)).thenThrows(InvalidQuantity));
+  it('refuses a fractional quantity', () => spec.given(product.added()).when(productCommand.addStock(1.5)).thenThrows(InvalidQuantity));
+});

@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import { CommandHandler, streamName, type MessageContext } from '@agora/event-sourcing';
+import { InsufficientStock, ProductNotFound } from '../domain/errors.js';
+import { PRODUCT_CATEGORY, productDecider, type ProductCommand } from '../domain/product.js';
+import type { RejectionReason, StockLine } from '../domain/reservation.js';
+
+/** What holding one line of an order on its product came to. */
+export type LineOutcome =
+  | { readonly held: true }
+  | { readonly held: false; readonly refused: RejectionReason }
+  /** The order's hold on this product was already released or sold: its reservation is settled elsewhere. */
+  | { readonly held: false; readonly settled: 'released' | 'sold' };
+
+/**
+ * The product streams as an order's reservation uses them: one product command per line,
+ * each idempotent per order, so any of these calls can be repeated after a crash.
+ */
+@Injectable()
+export class ProductStock {
+  constructor(private readonly commands: CommandHandler) {}
+
+  async hold(orderId: string, line: StockLine, context: MessageContext): Promise<LineOutcome> {
+    try {
+      const { state } = await this.handle({ type: 'reserve-stock', sku: line.sku, orderId, quantity: line.quantity }, context);
+      const hold = state.status === 'listed' ? state.holds.get(orderId) : undefined;
+      if (hold?.status === 'reserved') return { held: true };
+      if (hold) return { held: false, settled: hold.status };
+      throw new Error(`Product ${line.sku} neither holds nor refused order ${orderId}.`);
+    } catch (error) {
+      if (error instanceof ProductNotFound) return { held: false, refused: 'unknown-sku' };
+      if (error instanceof InsufficientStock) return { held: false, refused: 'insufficient-stock' };
+      throw error;
+    }
+  }
+
+  /** Gives back whatever the order holds of these lines; lines it holds nothing of, or unknown skus, are skipped. */
+  async releaseAll(orderId: string, lines: readonly StockLine[], context: MessageContext): Promise<void> {
+    for (const { sku } of lines) {
+      try {
+        await this.handle({ type: 'release-stock', sku, orderId }, context);
+      } catch (error) {
+        if (!(error instanceof ProductNotFound)) throw error;
+      }
+    }
+  }
+
+  async sellAll(orderId: string, lines: readonly StockLine[], context: MessageContext): Promise<void> {
+    for (const { sku } of lines) await this.handle({ type: 'sell-stock', sku, orderId }, context);
+  }
+
+  private handle(command: ProductCommand, context: MessageContext) {
+    return this.commands.handle(productDecider, streamName(PRODUCT_CATEGORY, command.sku), command, context);
+  }
+}

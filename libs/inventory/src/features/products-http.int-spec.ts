@@ -1,0 +1,158 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import type { INestApplication } from '@nestjs/common';
+import pg from 'pg';
+import pino from 'pino';
+import request from 'supertest';
+import { EVENT_STORE, PostgresEventStore, type GlobalPosition } from '@agora/event-sourcing';
+import { createHttpApp, loggerModule, SHUTDOWN_SIGNALS } from '@agora/platform';
+import { createTestDatabase } from '@agora/testing';
+import { InventoryModule } from '../inventory.module.js';
+
+describe('the products API (HTTP, PostgreSQL)', () => {
+  let pool: pg.Pool;
+  let store: PostgresEventStore;
+  let app: INestApplication;
+  // createHttpApp takes over the shutdown signals; give them back to jest afterwards.
+  const signalListeners = SHUTDOWN_SIGNALS.map((signal) => [signal, process.listeners(signal)] as const);
+  let headBefore: GlobalPosition | undefined;
+
+  beforeAll(async () => {
+    pool = new pg.Pool({ connectionString: await createTestDatabase('inventory_http') });
+    store = new PostgresEventStore(pool);
+    await store.migrate();
+    const logger = pino({ level: 'silent' });
+    // The host's HTTP conventions (prefix, validation, correlation ids) around the host's
+    // way of providing the event store: a global module.
+    app = await createHttpApp(
+      {
+        module: class InventoryHostModule {},
+        imports: [
+          loggerModule(logger),
+          { module: class EventStoreModule {}, global: true, providers: [{ provide: EVENT_STORE, useValue: store }], exports: [EVENT_STORE] },
+          InventoryModule,
+        ],
+      },
+      { logger, title: 'Inventory', description: 'Inventory API under test', version: '0.0.0' },
+    );
+    await app.init();
+    await post('/api/products', { sku: 'MUG-BLUE', name: 'Blue mug', priceCents: 1250, currency: 'EUR', initialStock: 5 }).expect(201);
+  });
+
+  afterAll(async () => {
+    await app.close();
+    for (const [signal, listeners] of signalListeners) for (const listener of listeners) process.on(signal, listener);
+    await store.close();
+    await pool.end();
+  });
+
+  beforeEach(async () => {
+    headBefore = await store.headPosition();
+  });
+  const nothingWritten = async () => expect(await store.headPosition()).toEqual(headBefore);
+
+  function post(path: string, body: unknown) {
+    return request(app.getHttpServer()).post(path).set('content-type', 'application/json').send(JSON.stringify(body));
+  }
+  const messages = (body: unknown) => (body as { message: string[] }).message;
+
+  describe('POST /api/products', () => {
+    const valid = { sku: 'TSHIRT-RED-M', name: 'Red T-shirt, size M', priceCents: 1999, currency: 'EUR', initialStock: 0 };
+
+    it('adds a product: 201 with its sku, recorded under the request’s correlation id', async () => {
+      const response = await post('/api/products', valid).set('x-correlation-id', 'add-tshirt-1');
+      expect(response.status).toBe(201);
+      expect(response.body).toEqual({ sku: 'TSHIRT-RED-M' });
+
+      const [added] = await store.readStream('product-TSHIRT-RED-M');
+      expect(added).toMatchObject({
+        type: 'inventory.product-added.v1',
+        data: { ...valid },
+        metadata: { correlationId: 'add-tshirt-1', causationId: 'add-tshirt-1' },
+      });
+      const view = await request(app.getHttpServer()).get('/api/products/TSHIRT-RED-M');
+      expect(view.body).toEqual({ sku: 'TSHIRT-RED-M', name: 'Red T-shirt, size M', priceCents: 1999, currency: 'EUR', available: 0, reserved: 0, sold: 0 });
+    });
+
+    it('answers 409 for a sku that exists, and writes nothing', async () => {
+      const response = await post('/api/products', { ...valid, sku: 'MUG-BLUE' });
+      expect(response.status).toBe(409);
+      expect(response.body).toEqual({ statusCode: 409, error: 'Conflict', message: 'A product with sku MUG-BLUE already exists.' });
+      await nothingWritten();
+    });
+
+    it('answers 400 naming each bad field, and writes nothing', async () => {
+      const response = await post('/api/products', { sku: 'mug blue', name: '', priceCents: 12.5, currency: 'eur', initialStock: -1 });
+      expect(response.status).toBe(400);
+      const fields = messages(response.body).map((message) => message.split(' ')[0]);
+      expect(new Set(fields)).toEqual(new Set(['sku', 'name', 'priceCents', 'currency', 'initialStock']));
+      expect(messages(response.body)).toEqual(
+        expect.arrayContaining([
+          'sku must be 1 to 64 upper-case letters, digits and dashes, starting with a letter or digit',
+          'currency must be an ISO 4217 code of 3 upper-case letters',
+          'priceCents must be an integer number',
+          'initialStock must not be less than 0',
+        ]),
+      );
+      await nothingWritten();
+    });
+
+    it('answers 400 for a negative price, a missing field and a field it does not know', async () => {
+      const { initialStock: _, ...withoutStock } = valid;
+      const response = await post('/api/products', { ...withoutStock, sku: 'NEW-1', priceCents: -1, colour: 'red' });
+      expect(response.status).toBe(400);
+      expect(messages(response.body)).toEqual(
+        expect.arrayContaining(['priceCents must not be less than 0', 'property colour should not exist', expect.stringMatching(/^initialStock /)]),
+      );
+      expect(await store.readStream('product-NEW-1')).toEqual([]);
+      await nothingWritten();
+    });
+  });
+
+  describe('POST /api/products/{sku}/stock', () => {
+    it('adds stock: 200 with the product and its new levels', async () => {
+      await post('/api/products', { sku: 'CUP-1', name: 'Cup', priceCents: 500, currency: 'USD', initialStock: 2 }).expect(201);
+      const response = await post('/api/products/CUP-1/stock', { quantity: 3 });
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({ sku: 'CUP-1', name: 'Cup', priceCents: 500, currency: 'USD', available: 5, reserved: 0, sold: 0 });
+    });
+
+    it('answers 404 for an unknown sku, and writes nothing', async () => {
+      const response = await post('/api/products/NO-SUCH/stock', { quantity: 3 });
+      expect(response.status).toBe(404);
+      expect(response.body).toMatchObject({ statusCode: 404, message: 'There is no product with sku NO-SUCH.' });
+      await nothingWritten();
+    });
+
+    it.each([0, -2, 1.5, '3'])('answers 400 for quantity %p, and writes nothing', async (quantity) => {
+      const response = await post('/api/products/MUG-BLUE/stock', { quantity });
+      expect(response.status).toBe(400);
+      expect(messages(response.body).every((message) => message.startsWith('quantity '))).toBe(true);
+      await nothingWritten();
+    });
+  });
+
+  describe('GET /api/products/{sku}', () => {
+    it('shows the product with its stock levels', async () => {
+      const response = await request(app.getHttpServer()).get('/api/products/MUG-BLUE');
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({ sku: 'MUG-BLUE', name: 'Blue mug', priceCents: 1250, currency: 'EUR', available: 5, reserved: 0, sold: 0 });
+    });
+
+    it('answers 404 for an unknown sku', async () => {
+      const response = await request(app.getHttpServer()).get('/api/products/NO-SUCH');
+      expect(response.status).toBe(404);
+      expect(response.body).toEqual({ statusCode: 404, error: 'Not Found', message: 'There is no product with sku NO-SUCH.' });
+    });
+  });
+
+  it('documents every endpoint in the OpenAPI document', async () => {
+    const { body } = await request(app.getHttpServer()).get('/docs-json');
+    const paths = body.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    expect(Object.keys(paths['/api/products']!.post!.responses).sort()).toEqual(['201', '400', '409']);
+    expect(Object.keys(paths['/api/products/{sku}/stock']!.post!.responses).sort()).toEqual(['200', '400', '404']);
+    expect(Object.keys(paths['/api/products/{sku}']!.get!.responses).sort()).toEqual(['200', '404']);
+    const schemas = body.components.schemas as Record<string, { required: string[] }>;
+    expect(schemas.AddProductRequest!.required.sort()).toEqual(['currency', 'initialStock', 'name', 'priceCents', 'sku']);
+    expect(schemas.ProductView!.required).toEqual(expect.arrayContaining(['available', 'reserved', 'sold']));
+  });
+});

@@ -1,0 +1,89 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CommandHandler, EVENT_STORE, fold, streamName, type EventStore, type MessageContext } from '@agora/event-sourcing';
+import {
+  RESERVATION_CATEGORY,
+  reservationDecider,
+  type Reservation,
+  type ReservationCommand,
+  type ReservationEvent,
+  type StockLine,
+} from '../../domain/reservation.js';
+import { ProductStock } from '../product-stock.js';
+
+export interface ReserveStock {
+  readonly orderId: string;
+  readonly lines: readonly StockLine[];
+}
+
+/**
+ * Reserves every line of an order or none. The steps, each idempotent:
+ *   1. record the request on `reservation-<orderId>`;
+ *   2. hold each line on its product, in sku order;
+ *   3a. all held: record the acceptance;
+ *   3b. a line refused (or its sku unknown): record the rejection, then release what is held.
+ * A redelivery after a crash at any point starts again at 1 (nothing new) and resumes:
+ * still requested → 2 again (held lines stay held once); rejected or released → the
+ * release of 3b again. Terminal decisions are recorded before their effects, so a hold
+ * found released or sold means the reservation was settled by another path.
+ */
+@Injectable()
+export class ReserveStockHandler {
+  constructor(
+    private readonly commands: CommandHandler,
+    private readonly stock: ProductStock,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  async execute(command: ReserveStock, context: MessageContext): Promise<Reservation> {
+    const { state } = await this.record({ type: 'request-reservation', orderId: command.orderId, lines: command.lines }, context);
+    return this.resume(state, context);
+  }
+
+  private async resume(state: Reservation, context: MessageContext): Promise<Reservation> {
+    switch (state.status) {
+      case 'requested':
+        return this.holdLines(state.orderId, state.lines, context);
+      case 'rejected':
+      case 'released':
+        // Finishes a release that a crash may have interrupted; releasing twice does nothing.
+        await this.stock.releaseAll(state.orderId, state.lines, context);
+        return state;
+      case 'reserved':
+      case 'committed':
+        return state;
+      case 'none':
+        throw new Error('A recorded reservation request left no reservation.');
+      default: {
+        const unhandled: never = state;
+        throw new Error(`Unhandled reservation state ${JSON.stringify(unhandled)}`);
+      }
+    }
+  }
+
+  private async holdLines(orderId: string, lines: readonly StockLine[], context: MessageContext): Promise<Reservation> {
+    for (const line of lines) {
+      const outcome = await this.stock.hold(orderId, line, context);
+      if (outcome.held) continue;
+      if ('refused' in outcome) {
+        const { state } = await this.record({ type: 'reject-reservation', orderId, sku: line.sku, reason: outcome.refused }, context);
+        return this.resume(state, context);
+      }
+      const current = await this.load(orderId);
+      if (current.status === 'requested') {
+        throw new Error(`Order ${orderId}'s hold on ${line.sku} is ${outcome.settled} while its reservation is still open.`);
+      }
+      return this.resume(current, context);
+    }
+    // Accepted unless released meanwhile; then resume() gives the lines back.
+    const { state } = await this.record({ type: 'accept-reservation', orderId }, context);
+    return this.resume(state, context);
+  }
+
+  private record(command: ReservationCommand, context: MessageContext) {
+    return this.commands.handle(reservationDecider, streamName(RESERVATION_CATEGORY, command.orderId), command, context);
+  }
+
+  private async load(orderId: string): Promise<Reservation> {
+    return fold(reservationDecider, await this.store.readStream<ReservationEvent>(streamName(RESERVATION_CATEGORY, orderId)));
+  }
+}
