@@ -1,0 +1,61 @@
+import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import type { EventStore } from '@agora/event-sourcing';
+import { migrateMessaging, PostgresCheckpointStore, type EventStoreConsumer } from '@agora/messaging';
+import { DeadlineScheduler, migrateSagas, type SagaDefinition, type SagaInput, type SagaRuntime } from '@agora/saga';
+import type pg from 'pg';
+import { checkoutFeed } from './checkout-feed.js';
+import type { CheckoutSaga } from './checkout-saga.js';
+
+export interface CheckoutProcessOptions {
+  /** How often due deadlines are looked for. Default 100 ms. */
+  readonly deadlinePollMs?: number;
+}
+
+/**
+ * The running part of the checkout: the feed of order events into the saga and the
+ * scheduler of its deadlines. Both resume from what PostgreSQL remembers, so a restarted
+ * host picks up every checkout where it was.
+ */
+export class CheckoutProcess implements OnApplicationBootstrap, BeforeApplicationShutdown, OnModuleDestroy {
+  private readonly logger = new Logger('Checkout');
+  private feed: EventStoreConsumer | undefined;
+  private scheduler: DeadlineScheduler | undefined;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly store: EventStore,
+    private readonly runtime: SagaRuntime,
+    private readonly saga: CheckoutSaga,
+    private readonly options: CheckoutProcessOptions = {},
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await migrateMessaging(this.pool);
+    await migrateSagas(this.pool);
+    const onError = (error: unknown, where: string) =>
+      this.logger.error(`The checkout ${where} failed and retries: ${error instanceof Error ? error.message : String(error)}`);
+    this.feed = checkoutFeed(this.store, new PostgresCheckpointStore(this.pool), this.runtime, this.saga, {
+      onError: (error) => onError(error, 'feed'),
+    });
+    this.scheduler = new DeadlineScheduler(this.pool, this.store, this.runtime, [this.saga as SagaDefinition<unknown, SagaInput>], {
+      ...(this.options.deadlinePollMs !== undefined && { pollMs: this.options.deadlinePollMs }),
+      onError: (error) => onError(error, 'deadlines'),
+    });
+    this.feed.start();
+    this.scheduler.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.stop();
+  }
+
+  private async stop(): Promise<void> {
+    const [feed, scheduler] = [this.feed, this.scheduler];
+    this.feed = this.scheduler = undefined;
+    await Promise.all([feed?.stop(), scheduler?.stop()]);
+  }
+}

@@ -1,0 +1,252 @@
+import type { MessageData } from '@agora/contracts';
+import type { OutgoingMessage } from '@agora/messaging';
+import type { DeadlineReached, Reaction, SagaDefinition, SagaInput } from '@agora/saga';
+import type { OrderPlacedData } from '../domain/order.js';
+
+/**
+ * The checkout saga (DESIGN.md §3) as pure functions: one instance per order
+ * (`checkout-<orderId>`), run by the saga runtime, which persists each reaction and its
+ * commands atomically and handles each input once (by message id).
+ *
+ *   placed ─► reserve ─► reserved ─► charge ─► captured ─► commit + confirm
+ *                 │                     ├► declined ─► release + reject
+ *                 │                     └► deadline ─► refund + release + reject
+ *                 ├► reservation rejected ─► reject (nothing to compensate)
+ *                 └► deadline ─► release + reject
+ *   cancellation requested while reserving or charging ─► compensate so far + cancel
+ *
+ * The saga completes as soon as it has sent the order's outcome; it still reacts to late
+ * answers (stock reserved or money captured after it gave up) by compensating them. An
+ * answer that contradicts what the saga knows marks it stuck, with the reason, for an
+ * operator.
+ */
+export const CHECKOUT_CATEGORY = 'checkout';
+
+export const DEFAULT_PAYMENT_TIMEOUT_MS = 30_000;
+export const DEFAULT_RESERVATION_TIMEOUT_MS = 30_000;
+
+export type CheckoutInput =
+  | SagaInput<'order.placed.v1', OrderPlacedData>
+  | SagaInput<'order.cancellation-requested.v1', { readonly orderId: string }>
+  | SagaInput<'inventory.stock-reserved.v1', MessageData<'inventory.stock-reserved.v1'>>
+  | SagaInput<'inventory.stock-reservation-rejected.v1', MessageData<'inventory.stock-reservation-rejected.v1'>>
+  | SagaInput<'payment.payment-captured.v1', MessageData<'payment.payment-captured.v1'>>
+  | SagaInput<'payment.payment-declined.v1', MessageData<'payment.payment-declined.v1'>>;
+
+export type CheckoutInputType = CheckoutInput['type'];
+
+/** Where the checkout stands; `confirmed`, `rejected` and `cancelled` are outcomes. */
+export type CheckoutPhase = 'awaiting-order' | 'reserving' | 'charging' | 'confirmed' | 'rejected' | 'cancelled';
+
+export interface CheckoutOrder {
+  readonly orderId: string;
+  readonly lines: readonly { readonly sku: string; readonly quantity: number }[];
+  readonly totalCents: number;
+  readonly currency: string;
+  readonly paymentToken: string;
+}
+
+export interface Checkout {
+  readonly phase: CheckoutPhase;
+  readonly order: CheckoutOrder | null;
+}
+
+export type RejectionReason = 'out-of-stock' | 'unknown-sku' | 'payment-declined' | 'payment-timeout' | 'reservation-timeout';
+
+export const CANCELLED_BY_CUSTOMER = 'cancelled-by-customer';
+
+export interface CheckoutOptions {
+  /** How long to wait for payment's answer to the charge. Default 30 s. */
+  readonly paymentTimeoutMs?: number;
+  /** How long to wait for inventory's answer to the reservation. Default 30 s. */
+  readonly reservationTimeoutMs?: number;
+}
+
+export type CheckoutSaga = SagaDefinition<Checkout, CheckoutInput>;
+
+export function checkoutSaga(options: CheckoutOptions = {}): CheckoutSaga {
+  const paymentTimeoutMs = options.paymentTimeoutMs ?? DEFAULT_PAYMENT_TIMEOUT_MS;
+  const reservationTimeoutMs = options.reservationTimeoutMs ?? DEFAULT_RESERVATION_TIMEOUT_MS;
+
+  function react(state: Checkout, input: CheckoutInput | DeadlineReached, now: Date): Reaction<Checkout> | undefined {
+    const after = (ms: number) => new Date(now.getTime() + ms);
+    const { phase, order } = state;
+    if (input.type === 'order.placed.v1') {
+      if (phase !== 'awaiting-order') return undefined; // the order is already being checked out
+      const placed = checkoutOrderOf(input.data);
+      return {
+        state: { ...state, phase: 'reserving', order: placed },
+        step: 'reserving',
+        send: [reserveStock(placed)],
+        deadline: { name: 'reservation', dueAt: after(reservationTimeoutMs) },
+      };
+    }
+    if (input.type === 'saga.deadline-reached') {
+      // The runtime delivers only the pending deadline; the phase check keeps a stale one harmless.
+      if (input.data.name === 'reservation' && phase === 'reserving') return reject(state, 'reservation-timeout', [releaseReservation(order!.orderId)]);
+      if (input.data.name === 'payment' && phase === 'charging') {
+        return reject(state, 'payment-timeout', [refundPayment(order!.orderId, 'payment-timeout'), releaseReservation(order!.orderId)]);
+      }
+      return undefined;
+    }
+    const { orderId } = input.data;
+    if (!order) return stuck(state, `${input.type} for order ${orderId} arrived before the order was placed`);
+
+    switch (input.type) {
+      case 'order.cancellation-requested.v1':
+        switch (phase) {
+          case 'reserving':
+            return cancel(state, [releaseReservation(orderId)]);
+          case 'charging':
+            return cancel(state, [refundPayment(orderId, CANCELLED_BY_CUSTOMER), releaseReservation(orderId)]);
+          default:
+            return undefined; // too late: the order's outcome was already decided
+        }
+
+      case 'inventory.stock-reserved.v1':
+        switch (phase) {
+          case 'reserving':
+            return {
+              state: { ...state, phase: 'charging' },
+              step: 'charging',
+              send: [chargePayment(order)],
+              deadline: { name: 'payment', dueAt: after(paymentTimeoutMs) },
+            };
+          case 'rejected':
+          case 'cancelled':
+            // Reserved after the saga gave up: put the stock back.
+            return { state, step: 'releasing-late-reservation', send: [releaseReservation(orderId)] };
+          default:
+            return undefined; // already charging or done: the reservation is known
+        }
+
+      case 'inventory.stock-reservation-rejected.v1':
+        switch (phase) {
+          case 'reserving':
+            return reject(state, input.data.reason === 'unknown-sku' ? 'unknown-sku' : 'out-of-stock', []);
+          case 'rejected':
+          case 'cancelled':
+            return undefined; // the saga gave up already, and nothing is held
+          default:
+            return stuck(state, `inventory rejected the reservation of order ${orderId} (${input.data.reason}) after it had reserved the stock`);
+        }
+
+      case 'payment.payment-captured.v1':
+        switch (phase) {
+          case 'charging':
+            return {
+              state: { ...state, phase: 'confirmed' },
+              step: 'confirmed',
+              send: [commitReservation(orderId), confirmOrder(orderId)],
+              deadline: null,
+              status: 'completed',
+            };
+          case 'confirmed':
+            return undefined;
+          case 'rejected':
+          case 'cancelled':
+            // No money without goods: a capture after the saga gave up is given back.
+            return { state, step: 'refunding-late-payment', send: [refundPayment(orderId, `captured-after-${phase}`)] };
+          default:
+            return stuck(state, `payment captured ${input.data.amountCents} ${input.data.currency} for order ${orderId} before a charge was asked for; refund requested`, [
+              refundPayment(orderId, 'captured-without-charge-request'),
+            ]);
+        }
+
+      case 'payment.payment-declined.v1':
+        switch (phase) {
+          case 'charging':
+            return reject(state, 'payment-declined', [releaseReservation(orderId)]);
+          case 'rejected':
+          case 'cancelled':
+            return undefined; // e.g. payment refusing a charge whose refund was already asked for
+          case 'confirmed':
+            return stuck(state, `payment declined order ${orderId} (${input.data.reason}) after capturing its payment`);
+          default:
+            return stuck(state, `payment declined order ${orderId} (${input.data.reason}) before a charge was asked for`);
+        }
+
+      default:
+        return unreachable(input);
+    }
+  }
+
+  return {
+    category: CHECKOUT_CATEGORY,
+    sagaIdOf: (input) => input.data.orderId,
+    initialState: () => ({ phase: 'awaiting-order', order: null }),
+    react,
+  };
+}
+
+function reject(state: Checkout, reason: RejectionReason, compensations: readonly OutgoingMessage[]): Reaction<Checkout> {
+  return {
+    state: { ...state, phase: 'rejected' },
+    step: 'rejected',
+    send: [...compensations, rejectOrder(state.order!.orderId, reason)],
+    deadline: null,
+    status: 'completed',
+    reason,
+  };
+}
+
+function cancel(state: Checkout, compensations: readonly OutgoingMessage[]): Reaction<Checkout> {
+  return {
+    state: { ...state, phase: 'cancelled' },
+    step: 'cancelled',
+    send: [...compensations, cancelOrder(state.order!.orderId)],
+    deadline: null,
+    status: 'completed',
+    reason: CANCELLED_BY_CUSTOMER,
+  };
+}
+
+/** An input that contradicts what the saga knows: ends it visibly, for an operator. */
+function stuck(state: Checkout, reason: string, send: readonly OutgoingMessage[] = []): Reaction<Checkout> {
+  return { state, step: state.phase, send, deadline: null, status: 'stuck', reason };
+}
+
+function checkoutOrderOf(placed: OrderPlacedData): CheckoutOrder {
+  const { orderId, lines, totalCents, currency, paymentToken } = placed;
+  return { orderId, lines: lines.map(({ sku, quantity }) => ({ sku, quantity })), totalCents, currency, paymentToken };
+}
+
+export function reserveStock(order: CheckoutOrder): OutgoingMessage {
+  return { type: 'inventory.reserve-stock.v1', key: order.orderId, data: { orderId: order.orderId, lines: order.lines.map((line) => ({ ...line })) } };
+}
+
+export function chargePayment(order: CheckoutOrder): OutgoingMessage {
+  const { orderId, totalCents, currency, paymentToken } = order;
+  return { type: 'payment.charge-payment.v1', key: orderId, data: { orderId, amountCents: totalCents, currency, paymentToken } };
+}
+
+export function releaseReservation(orderId: string): OutgoingMessage {
+  return { type: 'inventory.release-reservation.v1', key: orderId, data: { orderId } };
+}
+
+export function commitReservation(orderId: string): OutgoingMessage {
+  return { type: 'inventory.commit-reservation.v1', key: orderId, data: { orderId } };
+}
+
+export function refundPayment(orderId: string, reason: string): OutgoingMessage {
+  return { type: 'payment.refund-payment.v1', key: orderId, data: { orderId, reason } };
+}
+
+export function confirmOrder(orderId: string): OutgoingMessage {
+  return { type: 'order.confirm-order.v1', key: orderId, data: { orderId } };
+}
+
+export function rejectOrder(orderId: string, reason: string): OutgoingMessage {
+  return { type: 'order.reject-order.v1', key: orderId, data: { orderId, reason } };
+}
+
+export function cancelOrder(orderId: string): OutgoingMessage {
+  return { type: 'order.cancel-order.v1', key: orderId, data: { orderId } };
+}
+
+function unreachable(value: never): never {
+  throw new Error(`Unhandled checkout input ${JSON.stringify(value)}`);
+}
+
+/** Nest injection token of the configured `CheckoutSaga`. */
+export const CHECKOUT_SAGA = Symbol('CheckoutSaga');

@@ -1,0 +1,41 @@
+/**
+ * Order's domain errors: a command the current state does not allow. Nothing is written
+ * when one is thrown. The HTTP layer maps them to 4xx (order-error.filter.ts); the
+ * inbound message handlers let them surface (retried, then a visible dead letter).
+ */
+export abstract class OrderError extends Error {}
+
+export class OrderNotFound extends OrderError {
+  override readonly name = 'OrderNotFound';
+  constructor(readonly orderId: string) {
+    super(`There is no order ${orderId}.`);
+  }
+}
+
+/** The order is past the state in which the command makes sense (confirm a rejected order, cancel a confirmed one). */
+export class InvalidOrderTransition extends OrderError {
+  override readonly name = 'InvalidOrderTransition';
+  constructor(
+    readonly orderId: string,
+    readonly status: string,
+    readonly action: string,
+  ) {
+    super(`Order ${orderId} is ${status} and can no longer be ${action}.`);
+  }
+}
+
+/** The request itself is wrong, field by field (the API answers 400 naming each one). */
+export class InvalidOrder extends OrderError {
+  override readonly name = 'InvalidOrder';
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join('; '));
+  }
+}
+
+/** An idempotency key (hence an order id) was used before with another request. */
+export class IdempotencyKeyReused extends OrderError {
+  override readonly name = 'IdempotencyKeyReused';
+  constructor(readonly orderId: string) {
+    super(`This Idempotency-Key was already used for another request (order ${orderId}); use a new key for a new order.`);
+  }
+}

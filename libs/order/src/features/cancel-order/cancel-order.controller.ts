@@ -1,0 +1,29 @@
+import { Controller, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, UseFilters } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { requestContext } from '@agora/event-sourcing';
+import { CorrelationId } from '@agora/platform';
+import { PlaceOrderResponse } from '../place-order/place-order.request.js';
+import { OrderErrorFilter } from '../order-error.filter.js';
+import { RequestCancellationHandler } from './cancel-order.handler.js';
+
+@ApiTags('orders')
+@Controller('orders')
+@UseFilters(OrderErrorFilter)
+export class CancelOrderController {
+  constructor(private readonly handler: RequestCancellationHandler) {}
+
+  @Post(':id/cancel')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary: 'Cancel a pending order',
+    description: 'The checkout gives back what it has taken so far (reserved stock, a charge) and then cancels the order; follow it with GET /api/orders/{id}.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiAcceptedResponse({ type: PlaceOrderResponse, description: 'The cancellation is under way (asking again changes nothing).' })
+  @ApiBadRequestResponse({ description: 'The id is not a UUID.' })
+  @ApiNotFoundResponse({ description: 'There is no such order.' })
+  @ApiConflictResponse({ description: 'The order is no longer pending (confirmed, rejected or cancelled).' })
+  cancel(@Param('id', new ParseUUIDPipe()) orderId: string, @CorrelationId() correlationId: string): Promise<PlaceOrderResponse> {
+    return this.handler.execute(orderId, requestContext(correlationId));
+  }
+}

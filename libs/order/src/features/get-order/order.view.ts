@@ -1,0 +1,46 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+export class OrderLineView {
+  @ApiProperty({ example: 'TSHIRT-RED-M' })
+  sku!: string;
+
+  @ApiProperty({ example: 2 })
+  quantity!: number;
+
+  @ApiProperty({ description: 'Catalog price when the order was placed, in the smallest unit of the currency.', example: 1999 })
+  unitPriceCents!: number;
+}
+
+export class OrderView {
+  @ApiProperty({ format: 'uuid' })
+  orderId!: string;
+
+  @ApiProperty()
+  customerId!: string;
+
+  @ApiProperty({ enum: ['PENDING', 'CONFIRMED', 'REJECTED', 'CANCELLED'] })
+  status!: 'PENDING' | 'CONFIRMED' | 'REJECTED' | 'CANCELLED';
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Why the order was rejected or cancelled: out-of-stock, unknown-sku, payment-declined, payment-timeout, reservation-timeout, cancelled-by-customer.',
+    example: null,
+  })
+  reason!: string | null;
+
+  @ApiProperty({ type: [OrderLineView] })
+  lines!: OrderLineView[];
+
+  @ApiProperty({ example: 3998 })
+  totalCents!: number;
+
+  @ApiProperty({ example: 'EUR' })
+  currency!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updatedAt!: string;
+}

@@ -1,0 +1,36 @@
+import { Catch, HttpStatus, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { WrongExpectedVersion } from '@agora/event-sourcing';
+import { IdempotencyKeyReused, InvalidOrder, OrderError, OrderNotFound } from '../domain/errors.js';
+
+interface JsonResponse {
+  status(code: number): { json(body: unknown): void };
+}
+
+const REASONS: Partial<Record<number, string>> = {
+  [HttpStatus.BAD_REQUEST]: 'Bad Request',
+  [HttpStatus.NOT_FOUND]: 'Not Found',
+  [HttpStatus.CONFLICT]: 'Conflict',
+  [HttpStatus.UNPROCESSABLE_ENTITY]: 'Unprocessable Entity',
+};
+
+/**
+ * Answers order's domain errors the way Nest answers its own: an invalid order is 400
+ * with one message per bad field (like the validation pipe), an unknown order 404, a
+ * reused idempotency key 422, any other refused transition 409, as is a stream that
+ * other writers kept changing. A domain error is thrown before anything is appended.
+ */
+@Catch(OrderError, WrongExpectedVersion)
+export class OrderErrorFilter implements ExceptionFilter {
+  catch(error: OrderError | WrongExpectedVersion, host: ArgumentsHost): void {
+    const status =
+      error instanceof InvalidOrder
+        ? HttpStatus.BAD_REQUEST
+        : error instanceof OrderNotFound
+          ? HttpStatus.NOT_FOUND
+          : error instanceof IdempotencyKeyReused
+            ? HttpStatus.UNPROCESSABLE_ENTITY
+            : HttpStatus.CONFLICT;
+    const message = error instanceof InvalidOrder ? error.problems : error.message;
+    host.switchToHttp().getResponse<JsonResponse>().status(status).json({ statusCode: status, error: REASONS[status], message });
+  }
+}

@@ -1,0 +1,245 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import type { INestApplication } from '@nestjs/common';
+import pg from 'pg';
+import pino from 'pino';
+import request from 'supertest';
+import type { Message } from '@agora/contracts';
+import { EVENT_STORE, PostgresEventStore, type GlobalPosition } from '@agora/event-sourcing';
+import { createHttpApp, loggerModule, PG_POOL, SHUTDOWN_SIGNALS } from '@agora/platform';
+import { createTestDatabase } from '@agora/testing';
+import { CatalogHandler } from '../catalog/catalog.handler.js';
+import { OrderCommandsHandler } from '../integration/order-commands.handler.js';
+import { OrderModule } from '../order.module.js';
+
+const metadata = () => ({ messageId: randomUUID(), correlationId: 'test', causationId: 'test', occurredAt: new Date().toISOString(), schemaVersion: 1 });
+
+async function until(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  for (const started = Date.now(); !(await condition()); ) {
+    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('the orders API (HTTP, PostgreSQL)', () => {
+  let pool: pg.Pool;
+  let store: PostgresEventStore;
+  let app: INestApplication;
+  // createHttpApp takes over the shutdown signals; give them back to jest afterwards.
+  const signalListeners = SHUTDOWN_SIGNALS.map((signal) => [signal, process.listeners(signal)] as const);
+
+  beforeAll(async () => {
+    pool = new pg.Pool({ connectionString: await createTestDatabase('order_http'), max: 20 });
+    store = new PostgresEventStore(pool, { pollIntervalMs: 50 });
+    await store.migrate();
+    const logger = pino({ level: 'silent' });
+    // The host's HTTP conventions (prefix, validation, correlation ids) around the host's
+    // way of providing the event store and the pool: a global module.
+    app = await createHttpApp(
+      {
+        module: class OrderHostModule {},
+        imports: [
+          loggerModule(logger),
+          {
+            module: class InfrastructureModule {},
+            global: true,
+            providers: [
+              { provide: EVENT_STORE, useValue: store },
+              { provide: PG_POOL, useValue: pool },
+            ],
+            exports: [EVENT_STORE, PG_POOL],
+          },
+          OrderModule.forRoot({ deadlinePollMs: 20 }),
+        ],
+      },
+      { logger, title: 'Order', description: 'Order API under test', version: '0.0.0' },
+    );
+    await app.init();
+    const catalog = app.get(CatalogHandler);
+    for (const [sku, priceCents, currency] of [
+      ['SHIRT', 1999, 'EUR'],
+      ['MUG', 850, 'EUR'],
+      ['HAT', 1500, 'USD'],
+    ] as const) {
+      await catalog.handle({ type: 'inventory.product-added.v1', key: sku, data: { sku, name: sku.toLowerCase(), priceCents, currency }, metadata: metadata() });
+    }
+  });
+
+  afterAll(async () => {
+    await app.close();
+    for (const [signal, listeners] of signalListeners) for (const listener of listeners) process.on(signal, listener);
+    await store.close();
+    await pool.end();
+  });
+
+  // The saga writes its own streams in the background: "nothing written" means no order event.
+  let orderHead: GlobalPosition | undefined;
+  const lastOrderEvent = async () => {
+    let last: GlobalPosition | undefined;
+    for (let page = await store.readAll({ categories: ['order'] }); page.length > 0; page = await store.readAll({ categories: ['order'], after: last })) {
+      last = page.at(-1)!.position;
+    }
+    return last;
+  };
+  beforeEach(async () => {
+    orderHead = await lastOrderEvent();
+  });
+  const nothingWritten = async () => expect(await lastOrderEvent()).toEqual(orderHead);
+
+  const http = () => request(app.getHttpServer());
+  const post = (path: string, body?: unknown) => http().post(path).set('content-type', 'application/json').send(JSON.stringify(body ?? {}));
+  const valid = () => ({ customerId: `c-${randomUUID().slice(0, 8)}`, lines: [{ sku: 'SHIRT', quantity: 2 }, { sku: 'MUG', quantity: 1 }], paymentToken: 'tok_visa' });
+  const messages = (body: unknown) => (body as { message: string[] }).message;
+  const sagaSays = (type: Message['type'], data: Record<string, unknown>) =>
+    app.get(OrderCommandsHandler).handle({ type, key: String(data.orderId), data, metadata: metadata() } as Message);
+
+  describe('POST /api/orders', () => {
+    it('places an order at catalog prices: 202 with its id, recorded under the request’s correlation id', async () => {
+      const body = valid();
+      const response = await post('/api/orders', body).set('x-correlation-id', 'place-1');
+      expect(response.status).toBe(202);
+      const { orderId } = response.body as { orderId: string };
+      expect(orderId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      const [placed] = await store.readStream(`order-${orderId}`);
+      expect(placed).toMatchObject({ type: 'order.placed.v1', data: { totalCents: 4848, currency: 'EUR' }, metadata: { correlationId: 'place-1' } });
+
+      const view = await http().get(`/api/orders/${orderId}`);
+      expect(view.status).toBe(200);
+      expect(view.body).toEqual({
+        orderId,
+        customerId: body.customerId,
+        status: 'PENDING',
+        reason: null,
+        lines: [
+          { sku: 'SHIRT', quantity: 2, unitPriceCents: 1999 },
+          { sku: 'MUG', quantity: 1, unitPriceCents: 850 },
+        ],
+        totalCents: 4848,
+        currency: 'EUR',
+        createdAt: expect.any(String),
+        updatedAt: expect.any(String),
+      });
+      expect(JSON.stringify(view.body)).not.toMatch(/tok_visa/);
+    });
+
+    it.each([
+      ['no lines', { lines: [] }, ['lines must contain at least 1 elements']],
+      ['a quantity of 0', { lines: [{ sku: 'SHIRT', quantity: 0 }] }, ['lines.0.quantity must not be less than 1']],
+      ['a fractional quantity', { lines: [{ sku: 'SHIRT', quantity: 1.5 }] }, ['lines.0.quantity must be an integer number']],
+      ['an unknown field', { coupon: 'FREE' }, ['property coupon should not exist']],
+      ['an unknown field in a line', { lines: [{ sku: 'SHIRT', quantity: 1, unitPriceCents: 1 }] }, ['lines.0.property unitPriceCents should not exist']],
+      ['a missing payment token', { paymentToken: undefined }, ['paymentToken must be a string']],
+      ['an sku not in the catalog', { lines: [{ sku: 'SHIRT', quantity: 1 }, { sku: 'NOPE', quantity: 1 }] }, ['lines.1.sku NOPE is not a product in the catalog']],
+      [
+        'lines in different currencies',
+        { lines: [{ sku: 'SHIRT', quantity: 1 }, { sku: 'HAT', quantity: 1 }] },
+        ['lines.1.sku HAT is priced in USD, but lines.0.sku SHIRT in EUR: an order has one currency'],
+      ],
+    ])('answers 400 naming the field for %s, and writes nothing', async (_, change, expected) => {
+      const response = await post('/api/orders', { ...valid(), ...change });
+      expect(response.status).toBe(400);
+      for (const message of expected) expect(messages(response.body)).toContainEqual(expect.stringContaining(message));
+      await nothingWritten();
+    });
+
+    it('places one order for one Idempotency-Key and request: the same answer, nothing new written', async () => {
+      const body = valid();
+      const first = await post('/api/orders', body).set('idempotency-key', 'checkout-42');
+      expect(first.status).toBe(202);
+      const afterFirst = await lastOrderEvent();
+      const again = await post('/api/orders', body).set('idempotency-key', 'checkout-42');
+      expect(again.status).toBe(202);
+      expect(again.body).toEqual(first.body);
+      expect(await lastOrderEvent()).toEqual(afterFirst);
+      expect(await store.readStream(`order-${(first.body as { orderId: string }).orderId}`)).toHaveLength(1);
+
+      const otherKey = await post('/api/orders', body).set('idempotency-key', 'checkout-43');
+      expect(otherKey.status).toBe(202);
+      expect(otherKey.body).not.toEqual(first.body);
+    });
+
+    it('answers 422 for an Idempotency-Key reused with another request, and writes nothing', async () => {
+      const body = valid();
+      expect((await post('/api/orders', body).set('idempotency-key', 'key-7')).status).toBe(202);
+      orderHead = await lastOrderEvent();
+      const response = await post('/api/orders', { ...body, lines: [{ sku: 'MUG', quantity: 5 }] }).set('idempotency-key', 'key-7');
+      expect(response.status).toBe(422);
+      expect(response.body).toMatchObject({ statusCode: 422, message: expect.stringContaining('Idempotency-Key was already used for another request') });
+      await nothingWritten();
+    });
+
+    it('answers 400 for an unusable Idempotency-Key', async () => {
+      const response = await post('/api/orders', valid()).set('idempotency-key', 'x'.repeat(256));
+      expect(response.status).toBe(400);
+      expect(messages(response.body)).toEqual([expect.stringContaining('Idempotency-Key')]);
+      await nothingWritten();
+    });
+  });
+
+  describe('GET /api/orders/{id}', () => {
+    it('answers 404 for an unknown order and 400 for an id that is not a UUID', async () => {
+      expect((await http().get(`/api/orders/${randomUUID()}`)).status).toBe(404);
+      expect((await http().get('/api/orders/not-a-uuid')).status).toBe(400);
+    });
+
+    it('shows the outcome and its reason', async () => {
+      const { orderId } = (await post('/api/orders', valid())).body as { orderId: string };
+      await sagaSays('order.reject-order.v1', { orderId, reason: 'out-of-stock' });
+      expect((await http().get(`/api/orders/${orderId}`)).body).toMatchObject({ status: 'REJECTED', reason: 'out-of-stock' });
+    });
+  });
+
+  describe('POST /api/orders/{id}/cancel', () => {
+    it('accepts a cancellation while the order is pending (again, harmlessly), and the checkout carries it out', async () => {
+      const { orderId } = (await post('/api/orders', valid())).body as { orderId: string };
+      expect((await post(`/api/orders/${orderId}/cancel`)).status).toBe(202);
+      expect((await post(`/api/orders/${orderId}/cancel`)).status).toBe(202);
+      expect((await store.readStream(`order-${orderId}`)).map((e) => e.type)).toEqual(['order.placed.v1', 'order.cancellation-requested.v1']);
+      // The host's relay would carry the saga's commands; here the saga's outcome is read directly.
+      await until(async () => (await http().get(`/api/orders/${orderId}/saga`)).body.currentStep === 'cancelled');
+    });
+
+    it('answers 409 once the order is no longer pending, and writes nothing', async () => {
+      const { orderId } = (await post('/api/orders', valid())).body as { orderId: string };
+      await sagaSays('order.confirm-order.v1', { orderId });
+      orderHead = await lastOrderEvent();
+      const response = await post(`/api/orders/${orderId}/cancel`);
+      expect(response.status).toBe(409);
+      expect(response.body).toEqual({ statusCode: 409, error: 'Conflict', message: `Order ${orderId} is CONFIRMED and can no longer be cancelled.` });
+      await nothingWritten();
+    });
+
+    it('answers 404 for an unknown order', async () => {
+      expect((await post(`/api/orders/${randomUUID()}/cancel`)).status).toBe(404);
+      await nothingWritten();
+    });
+  });
+
+  describe('GET /api/orders/{id}/saga', () => {
+    it('shows the checkout: steps with timestamps, current step, status and pending deadline', async () => {
+      const { orderId } = (await post('/api/orders', valid())).body as { orderId: string };
+      await until(async () => (await http().get(`/api/orders/${orderId}/saga`)).status === 200);
+      const response = await http().get(`/api/orders/${orderId}/saga`);
+      expect(response.body).toEqual({
+        orderId,
+        status: 'active',
+        currentStep: 'reserving',
+        reason: null,
+        deadline: { name: 'reservation', dueAt: expect.any(String) },
+        steps: [{ step: 'reserving', input: 'order.placed.v1', at: expect.any(String) }],
+      });
+      expect(JSON.stringify(response.body)).not.toMatch(/tok_visa/);
+    });
+
+    it('answers 404 for an order without a checkout', async () => {
+      expect((await http().get(`/api/orders/${randomUUID()}/saga`)).status).toBe(404);
+    });
+  });
+
+  it('documents the endpoints in the OpenAPI document', async () => {
+    const document = (await http().get('/docs-json')).body as { paths: Record<string, unknown> };
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(['/api/orders', '/api/orders/{id}', '/api/orders/{id}/cancel', '/api/orders/{id}/saga']),
+    );
+  });
+});

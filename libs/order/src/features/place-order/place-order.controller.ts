@@ -1,0 +1,54 @@
+import { BadRequestException, Body, Controller, Headers, HttpCode, HttpStatus, Post, UseFilters } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiHeader,
+  ApiOperation,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { requestContext } from '@agora/event-sourcing';
+import { CorrelationId } from '@agora/platform';
+import { OrderErrorFilter } from '../order-error.filter.js';
+import { PlaceOrderHandler } from './place-order.handler.js';
+import { PlaceOrderRequest, PlaceOrderResponse } from './place-order.request.js';
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+@ApiTags('orders')
+@Controller('orders')
+@UseFilters(OrderErrorFilter)
+export class PlaceOrderController {
+  constructor(private readonly handler: PlaceOrderHandler) {}
+
+  @Post()
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary: 'Place an order',
+    description:
+      'Prices the lines from the catalog and starts the checkout (reserve stock, charge, confirm). The answer comes at once; ' +
+      'follow the order with GET /api/orders/{id} and its checkout with GET /api/orders/{id}/saga.',
+  })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Retry-safe placing: the same key with the same body answers with the same order and writes nothing new; with another body, 422.',
+  })
+  @ApiAcceptedResponse({ type: PlaceOrderResponse, description: 'The order is placed; its checkout runs in the background.' })
+  @ApiBadRequestResponse({ description: 'A field is missing or invalid (empty lines, a quantity that is not a positive integer, an unknown sku, lines in different currencies, an unknown field); the message names each one.' })
+  @ApiUnprocessableEntityResponse({ description: 'The Idempotency-Key was already used with another request.' })
+  place(
+    @Body() body: PlaceOrderRequest,
+    @CorrelationId() correlationId: string,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ): Promise<PlaceOrderResponse> {
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+      throw new BadRequestException(['Idempotency-Key must be 1 to 255 printable ASCII characters without spaces']);
+    }
+    const { customerId, lines, paymentToken } = body;
+    return this.handler.execute(
+      { customerId, lines: lines.map(({ sku, quantity }) => ({ sku, quantity })), paymentToken, ...(idempotencyKey !== undefined && { idempotencyKey }) },
+      requestContext(correlationId),
+    );
+  }
+}

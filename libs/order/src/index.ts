@@ -1,0 +1,14 @@
+export * from './order.module.js';
+export * from './domain/errors.js';
+export { orderDecider, ORDER_CATEGORY } from './domain/order.js';
+export type { Order, OrderCommand, OrderEvent, OrderLine, OrderState, OrderStatus } from './domain/order.js';
+export { checkoutSaga, CHECKOUT_CATEGORY, CHECKOUT_SAGA } from './checkout/checkout-saga.js';
+export type { Checkout, CheckoutInput, CheckoutOptions, CheckoutSaga } from './checkout/checkout-saga.js';
+export { CheckoutOutboundMapping } from './checkout/checkout-outbound.mapping.js';
+export { CheckoutInputsHandler } from './checkout/checkout-inputs.handler.js';
+export { CheckoutProcess } from './checkout/checkout-process.js';
+export { CHECKOUT_FEED } from './checkout/checkout-feed.js';
+export { CatalogHandler } from './catalog/catalog.handler.js';
+export { migrateOrderCatalog } from './catalog/catalog-schema.js';
+export { OrderOutboundMapping } from './integration/order-outbound.mapping.js';
+export { OrderCommandsHandler } from './integration/order-commands.handler.js';

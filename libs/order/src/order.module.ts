@@ -1,0 +1,88 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { CommandHandler, EVENT_STORE, type EventStore } from '@agora/event-sourcing';
+import { PG_POOL } from '@agora/platform';
+import { SagaRuntime } from '@agora/saga';
+import type pg from 'pg';
+import { CatalogHandler } from './catalog/catalog.handler.js';
+import { migrateOrderCatalog } from './catalog/catalog-schema.js';
+import { ProductCatalog } from './catalog/product-catalog.js';
+import { CheckoutInputsHandler } from './checkout/checkout-inputs.handler.js';
+import { CheckoutOutboundMapping } from './checkout/checkout-outbound.mapping.js';
+import { CheckoutProcess } from './checkout/checkout-process.js';
+import { CHECKOUT_SAGA, checkoutSaga, type CheckoutSaga } from './checkout/checkout-saga.js';
+import { CancelOrderController } from './features/cancel-order/cancel-order.controller.js';
+import { RequestCancellationHandler } from './features/cancel-order/cancel-order.handler.js';
+import { GetCheckoutController } from './features/get-checkout/get-checkout.controller.js';
+import { GetCheckoutHandler } from './features/get-checkout/get-checkout.handler.js';
+import { GetOrderController } from './features/get-order/get-order.controller.js';
+import { GetOrderHandler } from './features/get-order/get-order.handler.js';
+import { PlaceOrderController } from './features/place-order/place-order.controller.js';
+import { PlaceOrderHandler } from './features/place-order/place-order.handler.js';
+import { OrderCommandsHandler } from './integration/order-commands.handler.js';
+import { OrderOutboundMapping } from './integration/order-outbound.mapping.js';
+
+export interface OrderModuleOptions {
+  /** How long the checkout waits for payment's answer to a charge. Default 30 s. */
+  readonly paymentTimeoutMs?: number;
+  /** How long the checkout waits for inventory's answer to a reservation. Default 30 s. */
+  readonly reservationTimeoutMs?: number;
+  /** How often due checkout deadlines are looked for. Default 100 ms. */
+  readonly deadlinePollMs?: number;
+}
+
+/**
+ * The order context: orders, their catalog of prices, and the checkout saga. Needs the
+ * host's `EVENT_STORE` and `PG_POOL` (global providers). Exports for the host's
+ * messaging: the outbound mappings `OrderOutboundMapping` (order's integration events)
+ * and `CheckoutOutboundMapping` (the saga's commands), and the handlers `CatalogHandler`
+ * (`order.catalog`), `CheckoutInputsHandler` (`order.checkout`) and
+ * `OrderCommandsHandler` (`order.commands`). It runs the saga's feed and deadlines itself.
+ */
+@Module({})
+export class OrderModule {
+  static forRoot(options: OrderModuleOptions = {}): DynamicModule {
+    return {
+      module: OrderModule,
+      controllers: [PlaceOrderController, GetOrderController, CancelOrderController, GetCheckoutController],
+      providers: [
+        { provide: CommandHandler, inject: [EVENT_STORE], useFactory: (store: EventStore) => new CommandHandler(store) },
+        { provide: SagaRuntime, inject: [EVENT_STORE], useFactory: (store: EventStore) => new SagaRuntime(store) },
+        {
+          provide: CHECKOUT_SAGA,
+          useValue: checkoutSaga({
+            ...(options.paymentTimeoutMs !== undefined && { paymentTimeoutMs: options.paymentTimeoutMs }),
+            ...(options.reservationTimeoutMs !== undefined && { reservationTimeoutMs: options.reservationTimeoutMs }),
+          }),
+        },
+        {
+          provide: ProductCatalog,
+          inject: [PG_POOL],
+          useFactory: async (pool: pg.Pool) => {
+            await migrateOrderCatalog(pool);
+            return new ProductCatalog(pool);
+          },
+        },
+        PlaceOrderHandler,
+        GetOrderHandler,
+        RequestCancellationHandler,
+        GetCheckoutHandler,
+        { provide: OrderOutboundMapping, useValue: new OrderOutboundMapping() },
+        { provide: CheckoutOutboundMapping, useValue: new CheckoutOutboundMapping() },
+        { provide: CatalogHandler, inject: [ProductCatalog], useFactory: (catalog: ProductCatalog) => new CatalogHandler(catalog) },
+        {
+          provide: CheckoutInputsHandler,
+          inject: [SagaRuntime, CHECKOUT_SAGA],
+          useFactory: (runtime: SagaRuntime, saga: CheckoutSaga) => new CheckoutInputsHandler(runtime, saga),
+        },
+        { provide: OrderCommandsHandler, inject: [CommandHandler], useFactory: (commands: CommandHandler) => new OrderCommandsHandler(commands) },
+        {
+          provide: CheckoutProcess,
+          inject: [PG_POOL, EVENT_STORE, SagaRuntime, CHECKOUT_SAGA],
+          useFactory: (pool: pg.Pool, store: EventStore, runtime: SagaRuntime, saga: CheckoutSaga) =>
+            new CheckoutProcess(pool, store, runtime, saga, { ...(options.deadlinePollMs !== undefined && { deadlinePollMs: options.deadlinePollMs }) }),
+        },
+      ],
+      exports: [OrderOutboundMapping, CheckoutOutboundMapping, CatalogHandler, CheckoutInputsHandler, OrderCommandsHandler],
+    };
+  }
+}
