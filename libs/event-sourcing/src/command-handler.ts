@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Decider } from './decider.js';
 import { fold } from './decider.js';
 import type { Event, GlobalPosition, NewEvent } from './event.js';
@@ -63,6 +64,8 @@ export class CommandHandler {
         };
       } catch (error) {
         if (!(error instanceof WrongExpectedVersion) || attempt >= this.maxAttempts) throw error;
+        // Writers that lost together would collide again at once: spread them out.
+        await sleep(Math.random() * Math.min(2 ** attempt, 50));
       }
     }
   }

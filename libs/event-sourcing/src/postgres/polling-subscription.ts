@@ -8,6 +8,12 @@ interface LogReader {
 }
 
 const FIRST_RETRY_MS = 2;
+/**
+ * Longest wait for events held back by a running transaction. Transactions here last
+ * milliseconds (every append, checkpoint and projection batch is one); waiting up to the
+ * poll interval would add that much latency to every hop under load.
+ */
+const MAX_RETRY_MS = 50;
 
 /**
  * Reads the global log page by page from its checkpoint; when it has caught up it sleeps
@@ -54,10 +60,13 @@ export class PollingSubscription implements Subscription {
         retryMs = FIRST_RETRY_MS;
         continue;
       }
-      if (this.woken) continue;
+      if (this.woken) {
+        retryMs = FIRST_RETRY_MS;
+        continue;
+      }
       if (await this.log.hasEventsBeyondVisibility()) {
         await this.pause(retryMs);
-        retryMs = Math.min(retryMs * 2, this.pollIntervalMs);
+        retryMs = Math.min(retryMs * 2, MAX_RETRY_MS, this.pollIntervalMs);
       } else {
         await this.pause(this.pollIntervalMs);
       }

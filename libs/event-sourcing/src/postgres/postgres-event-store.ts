@@ -38,7 +38,8 @@ interface EventRow {
 // `ORDER BY transaction_id` sort the text ('1000' < '999').
 const COLUMNS = 'transaction_id::text AS commit_position, global_position, stream_name, stream_revision, event_type, data, metadata, recorded_at';
 /** Transactions older than this one have all ended: their events can no longer appear out of order. */
-const VISIBLE = 'transaction_id < (SELECT pg_snapshot_xmin(pg_current_snapshot()))';
+const HORIZON = '(SELECT pg_snapshot_xmin(pg_current_snapshot()))';
+const VISIBLE = `transaction_id < ${HORIZON}`;
 const EXPECTED_CODES = { 'no-stream': -1, any: -2, 'stream-exists': -3 } as const;
 
 /**
@@ -158,7 +159,7 @@ export class PostgresEventStore implements EventStore {
   /** Whether committed events wait behind a transaction that is still running. */
   async hasEventsBeyondVisibility(): Promise<boolean> {
     const { rows } = await this.query<{ waiting: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM ${this.schema}.events WHERE NOT (${VISIBLE})) AS waiting`,
+      `SELECT EXISTS (SELECT 1 FROM ${this.schema}.events WHERE transaction_id >= ${HORIZON}) AS waiting`,
     );
     return rows[0]!.waiting;
   }
