@@ -19,7 +19,11 @@ import {
 } from '@agora/platform';
 import type pg from 'pg';
 import type pino from 'pino';
+import { InventoryModule } from '@agora/inventory';
+import { OrderModule } from '@agora/order';
+import { PaymentModule } from '@agora/payment';
 import { HealthController } from './health.controller.js';
+import { DUPLICATE_DELIVERY, ShopMessaging } from './shop-messaging.js';
 
 /**
  * The all-in-one host: every bounded context in one process, on one PostgreSQL database
@@ -31,9 +35,25 @@ export class ShopModule implements BeforeApplicationShutdown, OnApplicationShutd
   static forRoot(config: Config, logger: pino.Logger): DynamicModule {
     return {
       module: ShopModule,
-      imports: [loggerModule(logger), TerminusModule],
+      // Every context module injects the event store and the pool without importing the host.
+      global: true,
+      exports: [EVENT_STORE, PG_POOL],
+      imports: [
+        loggerModule(logger),
+        TerminusModule,
+        InventoryModule,
+        PaymentModule.forRoot({
+          simulator: {
+            latencyMs: config.PAYMENT_GATEWAY_LATENCY_MS,
+            ...(config.PAYMENT_GATEWAY_LATE_ANSWER_MS !== undefined && { lateAnswerAfterMs: config.PAYMENT_GATEWAY_LATE_ANSWER_MS }),
+          },
+        }),
+        OrderModule.forRoot({ paymentTimeoutMs: config.CHECKOUT_PAYMENT_TIMEOUT_MS, reservationTimeoutMs: config.CHECKOUT_RESERVATION_TIMEOUT_MS }),
+      ],
       controllers: [HealthController],
       providers: [
+        { provide: DUPLICATE_DELIVERY, useValue: config.MESSAGING_DUPLICATE_DELIVERY },
+        ShopMessaging,
         {
           provide: POSTGRES_DATABASE,
           useFactory: () => openPostgresDatabase(config, 'agora'),

@@ -52,6 +52,22 @@ export const configSchema = z
       .default('.data/postgres')
       .meta(doc('Data directory of the embedded PostgreSQL server; kept between runs.', 'a directory path')),
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info').meta(doc('Least severe level that is logged.', `one of ${LOG_LEVELS.join(', ')}`)),
+    CHECKOUT_RESERVATION_TIMEOUT_MS: integer(1, 86_400_000)
+      .default(30_000)
+      .meta(doc('How long the checkout saga waits for inventory to answer a reservation.', 'an integer from 1 to 86400000 (milliseconds)')),
+    CHECKOUT_PAYMENT_TIMEOUT_MS: integer(1, 86_400_000)
+      .default(30_000)
+      .meta(doc('How long the checkout saga waits for the payment before it compensates.', 'an integer from 1 to 86400000 (milliseconds)')),
+    PAYMENT_GATEWAY_LATENCY_MS: integer(0, 600_000)
+      .default(0)
+      .meta(doc('Latency of the simulated payment gateway.', 'an integer from 0 to 600000 (milliseconds)')),
+    PAYMENT_GATEWAY_LATE_ANSWER_MS: integer(0, 86_400_000)
+      .optional()
+      .meta(doc('When set, the simulator approves `tok_timeout` after this delay instead of never answering.', 'an integer from 0 to 86400000 (milliseconds)')),
+    MESSAGING_DUPLICATE_DELIVERY: z
+      .stringbool()
+      .default(false)
+      .meta(doc('Fault injection: deliver every integration message twice, to show that consumers are idempotent.', 'true or false')),
   })
   .refine((config) => config.EVENT_STORE !== 'esdb' || config.EVENTSTORE_URL !== undefined, {
     path: ['EVENTSTORE_URL'],

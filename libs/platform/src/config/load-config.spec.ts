@@ -22,6 +22,10 @@ describe('configuration', () => {
       EMBEDDED_POSTGRES_PORT: 54329,
       EMBEDDED_POSTGRES_DIR: '.data/postgres',
       LOG_LEVEL: 'info',
+      CHECKOUT_RESERVATION_TIMEOUT_MS: 30000,
+      CHECKOUT_PAYMENT_TIMEOUT_MS: 30000,
+      PAYMENT_GATEWAY_LATENCY_MS: 0,
+      MESSAGING_DUPLICATE_DELIVERY: false,
     });
   });
 
@@ -49,7 +53,20 @@ describe('configuration', () => {
       EMBEDDED_POSTGRES_PORT: 6543,
       EMBEDDED_POSTGRES_DIR: '/var/lib/agora',
       LOG_LEVEL: 'debug',
+      CHECKOUT_RESERVATION_TIMEOUT_MS: 30000,
+      CHECKOUT_PAYMENT_TIMEOUT_MS: 30000,
+      PAYMENT_GATEWAY_LATENCY_MS: 0,
+      MESSAGING_DUPLICATE_DELIVERY: false,
     });
+  });
+
+  it('reads the checkout and fault-injection settings', () => {
+    const config = parseConfig({ CHECKOUT_PAYMENT_TIMEOUT_MS: '800', PAYMENT_GATEWAY_LATE_ANSWER_MS: '1500', MESSAGING_DUPLICATE_DELIVERY: 'true' });
+    expect(config).toMatchObject({ CHECKOUT_PAYMENT_TIMEOUT_MS: 800, PAYMENT_GATEWAY_LATE_ANSWER_MS: 1500, MESSAGING_DUPLICATE_DELIVERY: true });
+    expect(problemsOf({ CHECKOUT_PAYMENT_TIMEOUT_MS: '0', MESSAGING_DUPLICATE_DELIVERY: 'maybe' })).toEqual([
+      'CHECKOUT_PAYMENT_TIMEOUT_MS must be an integer from 1 to 86400000 (milliseconds) (got "0")',
+      'MESSAGING_DUPLICATE_DELIVERY must be true or false (got "maybe")',
+    ]);
   });
 
   it('accepts postgres:// URLs and esdb+discover:// cluster strings', () => {
@@ -123,6 +140,11 @@ describe('configuration', () => {
       'EMBEDDED_POSTGRES_PORT',
       'EMBEDDED_POSTGRES_DIR',
       'LOG_LEVEL',
+      'CHECKOUT_RESERVATION_TIMEOUT_MS',
+      'CHECKOUT_PAYMENT_TIMEOUT_MS',
+      'PAYMENT_GATEWAY_LATENCY_MS',
+      'PAYMENT_GATEWAY_LATE_ANSWER_MS',
+      'MESSAGING_DUPLICATE_DELIVERY',
     ]);
     expect(rows.find((row) => row.name === 'PORT')).toMatchObject({ default: '3000', allows: 'an integer from 1 to 65535' });
     expect(rows.find((row) => row.name === 'DATABASE_URL')).toMatchObject({ default: undefined, secret: true });

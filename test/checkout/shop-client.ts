@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export type OrderStatus = 'PENDING' | 'CONFIRMED' | 'REJECTED' | 'CANCELLED';
+
+export interface OrderView {
+  orderId: string;
+  customerId: string;
+  status: OrderStatus;
+  reason?: string | null;
+  totalCents: number;
+  currency: string;
+}
+
+export interface ProductView {
+  sku: string;
+  available: number;
+  reserved: number;
+  sold?: number;
+}
+
+export interface PaymentsView {
+  orderId: string;
+  charges: { chargeId?: string; amountCents: number; status: string }[];
+  refunds: { chargeId?: string; amountCents: number; status: string }[];
+}
+
+/** The shop's REST API as a customer and an operator use it. */
+export class ShopClient {
+  constructor(readonly baseUrl: string) {}
+
+  async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: { ...(body !== undefined && { 'content-type': 'application/json' }), ...headers },
+      ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+  }
+
+  /** A product with a fresh sku, so that tests sharing a host never share stock. */
+  async addProduct(initialStock: number, priceCents = 1250): Promise<string> {
+    const sku = `SKU-${randomUUID().slice(0, 8).toUpperCase()}`;
+    const { status, body } = await this.request('POST', '/api/products', { sku, name: `Product ${sku}`, priceCents, currency: 'EUR', initialStock });
+    if (status !== 201) throw new Error(`adding ${sku} answered ${status}: ${JSON.stringify(body)}`);
+    return sku;
+  }
+
+  /**
+   * Places an order. The order context prices lines from its copy of inventory's catalog,
+   * which follows inventory a moment behind: a product added just now may still be
+   * unknown there, so a client retries that one answer briefly.
+   */
+  async placeOrder(lines: { sku: string; quantity: number }[], paymentToken = 'tok_visa', idempotencyKey?: string): Promise<string> {
+    for (const started = Date.now(); ; await sleep(20)) {
+      const { status, body } = await this.request<{ orderId: string; message?: unknown }>(
+        'POST',
+        '/api/orders',
+        { customerId: 'customer-1', lines, paymentToken },
+        idempotencyKey ? { 'idempotency-key': idempotencyKey } : {},
+      );
+      if (status === 202) return body.orderId;
+      const catalogBehind = status === 400 && /is not a product in the catalog/.test(JSON.stringify(body.message));
+      if (!catalogBehind || Date.now() - started > 5_000) throw new Error(`placing an order answered ${status}: ${JSON.stringify(body)}`);
+    }
+  }
+
+  async order(orderId: string): Promise<OrderView> {
+    return (await this.request<OrderView>('GET', `/api/orders/${orderId}`)).body;
+  }
+
+  async product(sku: string): Promise<ProductView> {
+    return (await this.request<ProductView>('GET', `/api/products/${sku}`)).body;
+  }
+
+  async payments(orderId: string): Promise<PaymentsView> {
+    return (await this.request<PaymentsView>('GET', `/api/payments?orderId=${orderId}`)).body;
+  }
+
+  /** Polls until the order leaves PENDING: integration tests converge, they do not sleep. */
+  async settled(orderId: string, timeoutMs = 20_000): Promise<OrderView> {
+    for (const started = Date.now(); ; await sleep(25)) {
+      const order = await this.order(orderId);
+      if (order.status && order.status !== 'PENDING') return order;
+      if (Date.now() - started > timeoutMs) throw new Error(`order ${orderId} still ${order.status} after ${timeoutMs} ms`);
+    }
+  }
+
+  async until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+    for (const started = Date.now(); ; await sleep(25)) {
+      const value = await read();
+      if (done(value)) return value;
+      if (Date.now() - started > timeoutMs) throw new Error(`not converged after ${timeoutMs} ms: ${JSON.stringify(value)}`);
+    }
+  }
+}
