@@ -4,6 +4,7 @@
  *
  *   npm run build && npm run bench:checkout
  *   BENCH_ORDERS=2000 BENCH_CONCURRENCY=64 npm run bench:checkout
+ *   BENCH_URL=http://127.0.0.1:3000 npm run bench:checkout     against a running host
  */
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -31,7 +32,8 @@ function percentile(sorted: number[], p: number): number {
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'agora-bench-checkout-'));
   await chmod(dir, 0o755);
-  const host = await HostProcess.start({
+  const url = process.env['BENCH_URL'];
+  const host = url ? undefined : await HostProcess.start({
     port: await freePort(),
     env: {
       LOG_LEVEL: 'warn',
@@ -40,15 +42,16 @@ async function main(): Promise<void> {
         : { DATABASE_URL: undefined, EMBEDDED_POSTGRES_DIR: join(dir, 'pg'), EMBEDDED_POSTGRES_PORT: String(await freePort()) }),
     },
   });
+  const baseUrl = url ?? host!.url;
   try {
     const skus = Array.from({ length: PRODUCTS }, (_, i) => `BENCH-${Date.now()}-${i}`);
     for (const sku of skus) {
-      const added = await call('POST', `${host.url}/api/products`, { sku, name: 'Bench item', priceCents: 999, currency: 'EUR', initialStock: ORDERS * 2 });
+      const added = await call('POST', `${baseUrl}/api/products`, { sku, name: 'Bench item', priceCents: 999, currency: 'EUR', initialStock: ORDERS * 2 });
       if (added.status !== 201) throw new Error(`adding the product answered ${added.status}`);
     }
     let n = 0;
     const place = (sku = skus[n++ % skus.length]!) =>
-      call<{ orderId: string; message?: unknown }>('POST', `${host.url}/api/orders`, { customerId: 'bench', lines: [{ sku, quantity: 1 }], paymentToken: 'tok_visa' });
+      call<{ orderId: string; message?: unknown }>('POST', `${baseUrl}/api/orders`, { customerId: 'bench', lines: [{ sku, quantity: 1 }], paymentToken: 'tok_visa' });
     for (const sku of skus) {
       for (let placed = await place(sku); placed.status !== 202; placed = await place(sku)) await sleep(20); // the order catalog follows inventory
     }
@@ -65,7 +68,7 @@ async function main(): Promise<void> {
           const { status, body } = await place();
           if (status !== 202) throw new Error(`placing answered ${status}: ${JSON.stringify(body)}`);
           for (;;) {
-            const order = await call<{ status: string }>('GET', `${host.url}/api/orders/${body.orderId}`);
+            const order = await call<{ status: string }>('GET', `${baseUrl}/api/orders/${body.orderId}`);
             if (order.body.status !== 'PENDING') {
               statuses.set(order.body.status, (statuses.get(order.body.status) ?? 0) + 1);
               break;
@@ -83,7 +86,7 @@ async function main(): Promise<void> {
     console.log(`POST to terminal status: p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms`);
     console.log(`outcomes: ${[...statuses].map(([status, count]) => `${status} ${count}`).join(', ')}`);
   } finally {
-    await host.stop('SIGTERM');
+    await host?.stop('SIGTERM');
     await rm(dir, { recursive: true, force: true });
   }
 }
