@@ -11,7 +11,8 @@ import pg from 'pg';
  */
 export class AppendNotifier {
   private sending = false;
-  private again = false;
+  /** Categories appended to since the last NOTIFY went out. */
+  private pending = new Set<string>();
   private listener: pg.Client | undefined;
   private listening: Promise<void> | undefined;
   private closed = false;
@@ -19,15 +20,14 @@ export class AppendNotifier {
   constructor(
     private readonly pool: pg.Pool,
     private readonly channel: string,
-    private readonly onNotification: () => void,
+    /** Called with the categories that were appended to, or `undefined` when unknown. */
+    private readonly onNotification: (categories: readonly string[] | undefined) => void,
   ) {}
 
   /** Called after each committed append. */
-  appended(): void {
-    if (this.sending) {
-      this.again = true;
-      return;
-    }
+  appended(category: string): void {
+    this.pending.add(category);
+    if (this.sending) return;
     this.sending = true;
     void this.send();
   }
@@ -47,10 +47,12 @@ export class AppendNotifier {
 
   private async send(): Promise<void> {
     try {
-      do {
-        this.again = false;
-        await this.pool.query('SELECT pg_notify($1, NULL)', [this.channel]).catch(() => undefined);
-      } while (this.again && !this.closed);
+      while (this.pending.size > 0 && !this.closed) {
+        // The payload names the categories, so listeners wake only the subscribers concerned.
+        const categories = [...this.pending].join(',');
+        this.pending = new Set();
+        await this.pool.query('SELECT pg_notify($1, $2)', [this.channel, categories]).catch(() => undefined);
+      }
     } finally {
       this.sending = false;
     }
@@ -66,13 +68,13 @@ export class AppendNotifier {
           await client.end();
           return;
         }
-        client.on('notification', () => this.onNotification());
+        client.on('notification', (message) => this.onNotification(message.payload ? message.payload.split(',') : undefined));
         client.on('error', () => {
           if (this.listener !== client) return;
           this.listener = undefined;
           void client.end().catch(() => undefined);
           this.listening = undefined;
-          this.onNotification(); // anything appended while we were away is picked up by a read
+          this.onNotification(undefined); // anything appended while we were away is picked up by a read
           if (!this.closed) void this.listen();
         });
         this.listener = client;

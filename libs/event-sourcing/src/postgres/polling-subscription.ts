@@ -36,7 +36,10 @@ export class PollingSubscription implements Subscription {
     this.closed = this.run();
   }
 
-  wake(): void {
+  /** New events in these categories (any, when `undefined`): read again if they concern us. */
+  wake(categories?: readonly string[]): void {
+    const wanted = this.options.categories;
+    if (categories && wanted && !categories.some((category) => wanted.includes(category))) return;
     this.woken = true;
     this.interrupt?.abort();
   }

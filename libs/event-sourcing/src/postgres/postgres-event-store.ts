@@ -63,7 +63,7 @@ export class PostgresEventStore implements EventStore {
     this.schema = quotedSchema(options.schema ?? 'event_store');
     this.appendSql = appendSql(this.schema);
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
-    this.notifier = new AppendNotifier(pool, `${options.schema ?? 'event_store'}_appended`, () => this.wakeSubscribers());
+    this.notifier = new AppendNotifier(pool, `${options.schema ?? 'event_store'}_appended`, (categories) => this.wakeSubscribers(categories));
   }
 
   /** Creates or updates the store's tables; idempotent and safe from several processes at once. */
@@ -98,8 +98,9 @@ export class PostgresEventStore implements EventStore {
         });
         const last = rows[rows.length - 1];
         if (!last) throw conflict(streamName, expected, await this.currentRevision(streamName));
-        this.wakeSubscribers();
-        this.notifier.appended();
+        const category = categoryOf(streamName);
+        this.wakeSubscribers([category]);
+        this.notifier.appended(category);
         return {
           nextExpectedRevision: Number(last.stream_revision),
           position: { commit: Number(last.commit_position), prepare: Number(last.global_position) },
@@ -177,8 +178,9 @@ export class PostgresEventStore implements EventStore {
     await this.notifier.close();
   }
 
-  private wakeSubscribers(): void {
-    for (const subscription of this.subscriptions) subscription.wake();
+  /** Wakes the subscribers that read any of these categories (all of them when unknown). */
+  private wakeSubscribers(categories: readonly string[] | undefined): void {
+    for (const subscription of this.subscriptions) subscription.wake(categories);
   }
 
   private query<R extends pg.QueryResultRow>(sql: string | pg.QueryConfig, params?: unknown[]): Promise<pg.QueryResult<R>> {
