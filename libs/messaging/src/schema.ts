@@ -1,15 +1,15 @@
-import pg from 'pg';
+import { migrateUnderLock } from '@agora/platform';
+import type pg from 'pg';
 
 /**
  * Tables of the messaging runtime (schema `messaging`): subscriber checkpoints and dead
  * letters. Idempotent; serialised by an advisory lock so hosts may start side by side.
  */
 export async function migrateMessaging(pool: pg.Pool): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query("SELECT pg_advisory_xact_lock(hashtext('agora.messaging'))");
-    await client.query(`
+  await migrateUnderLock(
+    pool,
+    'agora.messaging',
+    `
       CREATE SCHEMA IF NOT EXISTS messaging;
       CREATE TABLE IF NOT EXISTS messaging.checkpoints (
         name             text PRIMARY KEY,
@@ -27,12 +27,6 @@ export async function migrateMessaging(pool: pg.Pool): Promise<void> {
         error        text NOT NULL,
         attempts     integer NOT NULL,
         failed_at    timestamptz NOT NULL DEFAULT now()
-      );`);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+      );`,
+  );
 }

@@ -3,6 +3,7 @@ export * from './config/load-config.js';
 export * from './database/embedded-postgres-server.js';
 export * from './database/postgres-database.js';
 export * from './database/postgres-pool.js';
+export * from './database/transaction.js';
 export * from './http/correlation-id.js';
 export * from './http/http-app.js';
 export * from './http/listen.js';

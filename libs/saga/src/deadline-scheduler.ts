@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { categoryOf, type EventStore, type GlobalPosition, type RecordedEvent, type Subscription } from '@agora/event-sourcing';
+import { inTransaction } from '@agora/platform';
 import pg from 'pg';
 import type { SagaDefinition, SagaInput } from './saga-definition.js';
 import type { SagaRuntime } from './saga-runtime.js';
@@ -107,9 +108,7 @@ export class DeadlineScheduler {
   }
 
   private async apply(events: readonly RecordedEvent[]): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await inTransaction(this.pool, async (client) => {
       for (const event of events) {
         if (event.type !== 'saga.input-handled.v1') continue;
         const { deadline } = (event as RecordedEvent<InputHandled>).data;
@@ -129,13 +128,7 @@ export class DeadlineScheduler {
          ON CONFLICT (name) DO UPDATE SET commit_position = $2, prepare_position = $3`,
         [this.name, last.commit, last.prepare],
       );
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   private async loadCheckpoint(): Promise<GlobalPosition | undefined> {

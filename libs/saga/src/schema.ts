@@ -1,12 +1,12 @@
-import pg from 'pg';
+import { migrateUnderLock } from '@agora/platform';
+import type pg from 'pg';
 
 /** Tables of the saga runtime (schema `saga`): pending deadlines and the checkpoint of their projection. */
 export async function migrateSagas(pool: pg.Pool): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query("SELECT pg_advisory_xact_lock(hashtext('agora.saga'))");
-    await client.query(`
+  await migrateUnderLock(
+    pool,
+    'agora.saga',
+    `
       CREATE SCHEMA IF NOT EXISTS saga;
       CREATE TABLE IF NOT EXISTS saga.deadlines (
         saga_stream    text PRIMARY KEY,
@@ -20,12 +20,6 @@ export async function migrateSagas(pool: pg.Pool): Promise<void> {
         name             text PRIMARY KEY,
         commit_position  bigint NOT NULL,
         prepare_position bigint NOT NULL
-      );`);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+      );`,
+  );
 }
