@@ -25,6 +25,8 @@ const shared = {
 };
 
 const withPostgres = {
+  // Real servers and processes: a checkout with a payment deadline takes seconds.
+  testTimeout: 30_000,
   globalSetup: '<rootDir>/libs/testing/src/jest/postgres.global-setup.mjs',
   globalTeardown: '<rootDir>/libs/testing/src/jest/postgres.global-teardown.mjs',
 };
