@@ -21,8 +21,12 @@ export class PostgresCheckpointStore implements CheckpointStore {
     return rows[0] && { commit: Number(rows[0].commit_position), prepare: Number(rows[0].prepare_position) };
   }
 
-  async save(name: string, position: GlobalPosition): Promise<void> {
-    await this.pool.query(
+  /**
+   * Saves on the pool, or on `client` inside the caller's transaction, so that a
+   * projection's rows and its checkpoint commit together.
+   */
+  async save(name: string, position: GlobalPosition, client: pg.ClientBase | pg.Pool = this.pool): Promise<void> {
+    await client.query(
       `INSERT INTO messaging.checkpoints (name, commit_position, prepare_position) VALUES ($1, $2, $3)
        ON CONFLICT (name) DO UPDATE SET commit_position = $2, prepare_position = $3, updated_at = now()`,
       [name, position.commit, position.prepare],

@@ -11,6 +11,11 @@ export interface EventStoreConsumerOptions {
   /** Longest pause before resubscribing after a failure. Default 5 s. */
   readonly maxBackoffMs?: number;
   readonly onError?: (error: unknown, consumer: string) => void;
+  /**
+   * `false` when the handler saves the checkpoint itself, in the transaction of its own
+   * writes (a projection); then `handle` must save the last event's position. Default true.
+   */
+  readonly savesCheckpoint?: boolean;
 }
 
 /**
@@ -56,7 +61,7 @@ export class EventStoreConsumer {
           { ...(after && { after }), categories: this.options.categories, maxBatchSize: this.options.maxBatchSize ?? 500 },
           async (events) => {
             await this.handle(events);
-            await this.checkpoints.save(this.name, events[events.length - 1]!.position);
+            if (this.options.savesCheckpoint !== false) await this.checkpoints.save(this.name, events[events.length - 1]!.position);
             failures = 0;
           },
         );

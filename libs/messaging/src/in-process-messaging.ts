@@ -26,7 +26,7 @@ export class InProcessMessaging {
   constructor(
     store: EventStore,
     private readonly pool: pg.Pool,
-    private readonly options: InProcessMessagingOptions,
+    options: InProcessMessagingOptions,
   ) {
     this.deadLetters = new PostgresDeadLetters(pool);
     this.transport = new InProcessTransport(this.deadLetters, {

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { categoryOf, type EventStore, type GlobalPosition, type RecordedEvent, type Subscription } from '@agora/event-sourcing';
+import { categoryOf, type EventStore, type RecordedEvent } from '@agora/event-sourcing';
+import { EventStoreConsumer, PostgresCheckpointStore } from '@agora/messaging';
 import { inTransaction } from '@agora/platform';
 import pg from 'pg';
 import type { SagaDefinition, SagaInput } from './saga-definition.js';
@@ -22,15 +23,16 @@ export interface DeadlineSchedulerOptions {
  */
 export class DeadlineScheduler {
   private readonly definitions = new Map<string, SagaDefinition<unknown, SagaInput>>();
-  private subscription: Subscription | undefined;
-  private tasks: Promise<void>[] = [];
+  private readonly projection: EventStoreConsumer;
+  private readonly checkpoints: PostgresCheckpointStore;
+  private timer: Promise<void> | undefined;
   private stopped = true;
   private readonly pollMs: number;
   private readonly clock: () => Date;
 
   constructor(
     private readonly pool: pg.Pool,
-    private readonly store: EventStore,
+    store: EventStore,
     private readonly runtime: SagaRuntime,
     definitions: readonly SagaDefinition<unknown, SagaInput>[],
     private readonly options: DeadlineSchedulerOptions = {},
@@ -38,22 +40,30 @@ export class DeadlineScheduler {
     for (const definition of definitions) this.definitions.set(definition.category, definition);
     this.pollMs = options.pollMs ?? 100;
     this.clock = options.clock ?? (() => new Date());
-  }
-
-  private get name(): string {
-    return `deadlines.${[...this.definitions.keys()].join('+')}`;
+    this.checkpoints = new PostgresCheckpointStore(pool);
+    this.projection = new EventStoreConsumer(
+      store,
+      this.checkpoints,
+      {
+        name: `deadlines.${[...this.definitions.keys()].join('+')}`,
+        categories: [...this.definitions.keys()],
+        savesCheckpoint: false,
+        ...(options.onError && { onError: options.onError }),
+      },
+      (events) => this.apply(events),
+    );
   }
 
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.tasks = [this.project(), this.fire()];
+    this.projection.start();
+    this.timer = this.fire();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    await this.subscription?.stop();
-    await Promise.all(this.tasks);
+    await Promise.all([this.projection.stop(), this.timer]);
   }
 
   /** Fires every deadline due now; the timer calls it, tests may too. */
@@ -88,25 +98,6 @@ export class DeadlineScheduler {
     }
   }
 
-  private async project(): Promise<void> {
-    for (let failures = 0; !this.stopped; ) {
-      try {
-        const after = await this.loadCheckpoint();
-        if (this.stopped) return;
-        this.subscription = this.store.subscribe({ ...(after && { after }), categories: [...this.definitions.keys()] }, async (events) => {
-          await this.apply(events);
-          failures = 0;
-        });
-        await this.subscription.closed;
-      } catch (error) {
-        if (this.stopped) return;
-        this.options.onError?.(error);
-        failures++;
-        await sleep(Math.min(50 * 2 ** failures, 5000));
-      }
-    }
-  }
-
   private async apply(events: readonly RecordedEvent[]): Promise<void> {
     await inTransaction(this.pool, async (client) => {
       for (const event of events) {
@@ -122,20 +113,7 @@ export class DeadlineScheduler {
           await client.query('DELETE FROM saga.deadlines WHERE saga_stream = $1', [event.streamName]);
         }
       }
-      const last = events[events.length - 1]!.position;
-      await client.query(
-        `INSERT INTO saga.checkpoints (name, commit_position, prepare_position) VALUES ($1, $2, $3)
-         ON CONFLICT (name) DO UPDATE SET commit_position = $2, prepare_position = $3`,
-        [this.name, last.commit, last.prepare],
-      );
+      await this.checkpoints.save(this.projection.name, events[events.length - 1]!.position, client);
     });
-  }
-
-  private async loadCheckpoint(): Promise<GlobalPosition | undefined> {
-    const { rows } = await this.pool.query<{ commit_position: string; prepare_position: string }>(
-      'SELECT commit_position, prepare_position FROM saga.checkpoints WHERE name = $1',
-      [this.name],
-    );
-    return rows[0] && { commit: Number(rows[0].commit_position), prepare: Number(rows[0].prepare_position) };
   }
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
+import { migrateMessaging } from '@agora/messaging';
 import { PostgresEventStore, requestContext, streamName, type RecordedEvent } from '@agora/event-sourcing';
 import { createTestDatabase } from '../../testing/src/postgres.js';
 import { DeadlineScheduler } from './deadline-scheduler.js';
@@ -58,6 +59,7 @@ describe('SagaRuntime and DeadlineScheduler', () => {
     pool = new pg.Pool({ connectionString: await createTestDatabase('saga'), max: 20 });
     store = new PostgresEventStore(pool);
     await store.migrate();
+    await migrateMessaging(pool);
     await migrateSagas(pool);
     runtime = new SagaRuntime(store);
   });

@@ -1,7 +1,10 @@
 import { migrateUnderLock } from '@agora/platform';
 import type pg from 'pg';
 
-/** Tables of the saga runtime (schema `saga`): pending deadlines and the checkpoint of their projection. */
+/**
+ * Tables of the saga runtime (schema `saga`): pending deadlines. The checkpoint of their
+ * projection lives with the others in `messaging.checkpoints` (run `migrateMessaging` too).
+ */
 export async function migrateSagas(pool: pg.Pool): Promise<void> {
   await migrateUnderLock(
     pool,
@@ -15,11 +18,6 @@ export async function migrateSagas(pool: pg.Pool): Promise<void> {
         due_at         timestamptz NOT NULL,
         correlation_id text NOT NULL
       );
-      CREATE INDEX IF NOT EXISTS deadlines_by_due_at ON saga.deadlines (due_at);
-      CREATE TABLE IF NOT EXISTS saga.checkpoints (
-        name             text PRIMARY KEY,
-        commit_position  bigint NOT NULL,
-        prepare_position bigint NOT NULL
-      );`,
+      CREATE INDEX IF NOT EXISTS deadlines_by_due_at ON saga.deadlines (due_at);`,
   );
 }
