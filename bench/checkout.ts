@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../libs/testing/src/free-port.js';
 import { HostProcess } from '../libs/testing/src/host-process.js';
+import { percentile } from './statistics.js';
 
 const ORDERS = Number(process.env['BENCH_ORDERS'] ?? 1000);
 const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 32);
@@ -23,10 +24,6 @@ const POLL_MS = Number(process.env['BENCH_POLL_MS'] ?? 20);
 async function call<T>(method: string, url: string, body?: unknown): Promise<{ status: number; body: T }> {
   const response = await fetch(url, { method, ...(body !== undefined && { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) });
   return { status: response.status, body: (await response.json()) as T };
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
 async function main(): Promise<void> {

@@ -17,6 +17,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { PostgresEventStore, requestContext, withMetadata, type NewEvent } from '@agora/event-sourcing';
 import { EmbeddedPostgresServer } from '@agora/platform';
+import { median, percentile } from './statistics.js';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 3);
 /** Each figure is the median of this many runs, ours and pgbench's taking turns: this machine is noisy. */
@@ -32,15 +33,6 @@ interface Figures {
   eventsPerSecond: number;
   p50: number;
   p99: number;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
 function orderEvents(count: number): NewEvent[] {

@@ -4,6 +4,7 @@ import pg from 'pg';
 import type { Message } from '@agora/contracts';
 import { PostgresEventStore, requestContext, withMetadata, type RecordedEvent } from '@agora/event-sourcing';
 import { createTestDatabase } from '../../testing/src/postgres.js';
+import { until } from '../../testing/src/until.js';
 import { PostgresCheckpointStore } from './checkpoint-store.js';
 import { PostgresDeadLetters } from './dead-letters.js';
 import { InProcessTransport } from './in-process-transport.js';
@@ -39,13 +40,6 @@ class Recorder implements MessageHandler {
       throw new Error('transient failure');
     }
     this.received.push(message);
-  }
-}
-
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  for (const started = Date.now(); !(await condition()); ) {
-    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
 

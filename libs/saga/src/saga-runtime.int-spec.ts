@@ -4,6 +4,7 @@ import pg from 'pg';
 import { migrateMessaging } from '@agora/messaging';
 import { PostgresEventStore, requestContext, streamName, type RecordedEvent } from '@agora/event-sourcing';
 import { createTestDatabase } from '../../testing/src/postgres.js';
+import { until } from '../../testing/src/until.js';
 import { DeadlineScheduler } from './deadline-scheduler.js';
 import type { SagaDefinition, SagaInput } from './saga-definition.js';
 import { sagaOutbound } from './saga-outbound.js';
@@ -42,13 +43,6 @@ const delivery = (category: string): SagaDefinition<State, Input> => ({
     }
   },
 });
-
-async function until(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  for (const started = Date.now(); !(await condition()); ) {
-    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('SagaRuntime and DeadlineScheduler', () => {
   let pool: pg.Pool;

@@ -3,3 +3,4 @@ export * from './postgres.js';
 export * from './event-store-contract.js';
 export * from './decider-spec.js';
 export * from './host-process.js';
+export * from './until.js';

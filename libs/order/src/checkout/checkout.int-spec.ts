@@ -15,7 +15,7 @@ import {
   type OutgoingMessage,
 } from '@agora/messaging';
 import { migrateSagas, SagaRuntime } from '@agora/saga';
-import { createTestDatabase } from '@agora/testing';
+import { createTestDatabase, until } from '@agora/testing';
 import { CatalogHandler } from '../catalog/catalog.handler.js';
 import { migrateOrderCatalog } from '../catalog/catalog-schema.js';
 import { ProductCatalog } from '../catalog/product-catalog.js';
@@ -149,13 +149,6 @@ class Recorder implements MessageHandler {
   readonly received: Message[] = [];
   async handle(message: Message): Promise<void> {
     this.received.push(message);
-  }
-}
-
-async function until(condition: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
-  for (const started = Date.now(); !(await condition()); ) {
-    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 

@@ -16,27 +16,28 @@ export interface PricedLine extends OrderLine {
   readonly currency: string;
 }
 
-export type OrderPlacedData = {
+/** What was ordered and at what price: the part of a placed order that others may see. */
+export type OrderTerms = {
   readonly orderId: string;
   readonly customerId: string;
   readonly lines: readonly OrderLine[];
   readonly currency: string;
   readonly totalCents: number;
+  readonly at: string;
+};
+
+export type OrderPlacedData = OrderTerms & {
   /** Private to the order context: the checkout saga hands it to payment, nobody else sees it. */
   readonly paymentToken: string;
   /** Fingerprint of the request that placed the order: the same idempotency key with another request is refused. */
   readonly requestHash: string;
-  readonly at: string;
 };
 
 /** Order's private domain events; the outbound mapping turns them into `order.order-*.v1` messages. */
 export type OrderEvent =
   | Event<'order.placed.v1', OrderPlacedData>
-  | Event<
-      'order.confirmed.v1',
-      // Carries what the integration event needs, so that the relay maps it without state.
-      { orderId: string; customerId: string; lines: readonly OrderLine[]; currency: string; totalCents: number; at: string }
-    >
+  // Carries the terms the integration event needs, so that the relay maps it without state.
+  | Event<'order.confirmed.v1', OrderTerms>
   | Event<'order.rejected.v1', { orderId: string; reason: string; at: string }>
   | Event<'order.cancellation-requested.v1', { orderId: string; at: string }>
   | Event<'order.cancelled.v1', { orderId: string; at: string }>;

@@ -7,19 +7,12 @@ import request from 'supertest';
 import type { Message } from '@agora/contracts';
 import { EVENT_STORE, PostgresEventStore, type GlobalPosition } from '@agora/event-sourcing';
 import { createHttpApp, loggerModule, PG_POOL, SHUTDOWN_SIGNALS } from '@agora/platform';
-import { createTestDatabase } from '@agora/testing';
+import { createTestDatabase, until } from '@agora/testing';
 import { CatalogHandler } from '../catalog/catalog.handler.js';
 import { OrderCommandsHandler } from '../integration/order-commands.handler.js';
 import { OrderModule } from '../order.module.js';
 
 const metadata = () => ({ messageId: randomUUID(), correlationId: 'test', causationId: 'test', occurredAt: new Date().toISOString(), schemaVersion: 1 });
-
-async function until(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  for (const started = Date.now(); !(await condition()); ) {
-    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('the orders API (HTTP, PostgreSQL)', () => {
   let pool: pg.Pool;

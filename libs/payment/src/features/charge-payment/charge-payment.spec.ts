@@ -1,27 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import { fold } from '@agora/event-sourcing';
 import { deciderSpec } from '@agora/testing';
+import { captured, chargeRequested, declined, orderId, refunded, refundNotNeeded, refundRequested } from '../payment-examples.js';
 import { paymentDecider, pendingWork, PaymentStateError, REFUNDED_BEFORE_CHARGE, type PaymentCommand, type PaymentEvent } from '../../domain/payment.js';
 
-const orderId = '5b1c1f4e-6d2a-4c1b-9a8e-2f3d4c5b6a79';
 const spec = deciderSpec(paymentDecider);
 
 const requestCharge = (paymentToken = 'tok_visa'): PaymentCommand => ({ type: 'request-charge', orderId, amountCents: 4200, currency: 'EUR', paymentToken });
 const approve = (chargeId = 'ch_1'): PaymentCommand => ({ type: 'settle-charge', orderId, outcome: { outcome: 'approved', chargeId } });
 const decline = (reason = 'card-declined'): PaymentCommand => ({ type: 'settle-charge', orderId, outcome: { outcome: 'declined', reason } });
-
-const chargeRequested = (paymentToken = 'tok_visa'): PaymentEvent => ({
-  type: 'payment.charge-requested.v1',
-  data: { orderId, amountCents: 4200, currency: 'EUR', paymentToken },
-});
-const captured = (chargeId = 'ch_1'): PaymentEvent => ({ type: 'payment.payment-captured.v1', data: { orderId, chargeId, amountCents: 4200, currency: 'EUR' } });
-const declined = (reason = 'card-declined'): PaymentEvent => ({ type: 'payment.payment-declined.v1', data: { orderId, amountCents: 4200, currency: 'EUR', reason } });
-const refundRequested: PaymentEvent = { type: 'payment.refund-requested.v1', data: { orderId, reason: 'payment-timeout' } };
-const refunded = (refundId = 're_1'): PaymentEvent => ({
-  type: 'payment.payment-refunded.v1',
-  data: { orderId, chargeId: 'ch_1', refundId, amountCents: 4200, currency: 'EUR' },
-});
-const refundNotNeeded: PaymentEvent = { type: 'payment.refund-not-needed.v1', data: { orderId, reason: 'payment-timeout' } };
 
 describe('charging an order (payment decider)', () => {
   describe('requesting a charge', () => {

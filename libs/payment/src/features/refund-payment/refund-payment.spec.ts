@@ -1,25 +1,12 @@
 import { describe, it } from '@jest/globals';
 import { deciderSpec } from '@agora/testing';
-import { paymentDecider, PaymentStateError, type PaymentCommand, type PaymentEvent } from '../../domain/payment.js';
+import { captured, chargeRequested, declined, orderId, refunded, refundNotNeeded, refundRequested } from '../payment-examples.js';
+import { paymentDecider, PaymentStateError, type PaymentCommand } from '../../domain/payment.js';
 
-const orderId = '5b1c1f4e-6d2a-4c1b-9a8e-2f3d4c5b6a79';
 const spec = deciderSpec(paymentDecider);
 
 const requestRefund: PaymentCommand = { type: 'request-refund', orderId, reason: 'payment-timeout' };
 const recordRefund = (refundId = 're_1'): PaymentCommand => ({ type: 'record-refund', orderId, refundId });
-
-const chargeRequested = (paymentToken = 'tok_visa'): PaymentEvent => ({
-  type: 'payment.charge-requested.v1',
-  data: { orderId, amountCents: 4200, currency: 'EUR', paymentToken },
-});
-const captured = (chargeId = 'ch_1'): PaymentEvent => ({ type: 'payment.payment-captured.v1', data: { orderId, chargeId, amountCents: 4200, currency: 'EUR' } });
-const declined = (reason = 'card-declined'): PaymentEvent => ({ type: 'payment.payment-declined.v1', data: { orderId, amountCents: 4200, currency: 'EUR', reason } });
-const refundRequested: PaymentEvent = { type: 'payment.refund-requested.v1', data: { orderId, reason: 'payment-timeout' } };
-const refunded = (refundId = 're_1'): PaymentEvent => ({
-  type: 'payment.payment-refunded.v1',
-  data: { orderId, chargeId: 'ch_1', refundId, amountCents: 4200, currency: 'EUR' },
-});
-const refundNotNeeded: PaymentEvent = { type: 'payment.refund-not-needed.v1', data: { orderId, reason: 'payment-timeout' } };
 
 describe('refunding an order (payment decider)', () => {
   describe('requesting a refund', () => {
