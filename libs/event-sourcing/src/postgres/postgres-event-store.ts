@@ -183,8 +183,25 @@ export class PostgresEventStore implements EventStore {
     for (const subscription of this.subscriptions) subscription.wake(categories);
   }
 
+  /**
+   * Not `pool.query`: that discards the connection on any error, and a unique violation
+   * (a concurrency conflict, routine under contention) would cost a reconnect and the
+   * re-preparing of the append statement. A connection that answered an error is healthy;
+   * only one that failed or was terminated goes back to the pool as broken.
+   */
   private query<R extends pg.QueryResultRow>(sql: string | pg.QueryConfig, params?: unknown[]): Promise<pg.QueryResult<R>> {
-    return unavailableOnConnectionFailure(() => this.pool.query<R>(sql, params));
+    return unavailableOnConnectionFailure(async () => {
+      const client = await this.pool.connect();
+      let broken: Error | undefined;
+      try {
+        return await client.query<R>(sql, params);
+      } catch (error) {
+        if (!(error instanceof pg.DatabaseError) || error.severity === 'FATAL' || error.severity === 'PANIC') broken = error as Error;
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    });
   }
 }
 
