@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { EventStore, RecordedEvent, Subscription } from '@agora/event-sourcing';
+import type { EventStore, GlobalPosition, RecordedEvent, Subscription } from '@agora/event-sourcing';
 import type { CheckpointStore } from './checkpoint-store.js';
+import { WatermarkCheckpoint } from './watermark-checkpoint.js';
 
 export interface EventStoreConsumerOptions {
   /** Names the consumer and its checkpoint. */
@@ -16,6 +17,13 @@ export interface EventStoreConsumerOptions {
    * writes (a projection); then `handle` must save the last event's position. Default true.
    */
   readonly savesCheckpoint?: boolean;
+  /**
+   * Pipelining: the next batch is handed over while earlier ones are still at work, up to
+   * this many events, and the checkpoint is the low watermark of finished batches. `handle`
+   * must then queue its work in call order before its first await (so that the order per
+   * key holds across batches). Default 0: one batch at a time.
+   */
+  readonly maxEventsAtWork?: number;
 }
 
 /**
@@ -57,15 +65,19 @@ export class EventStoreConsumer {
       try {
         const after = await this.checkpoints.load(this.name);
         if (this.stopped) return;
+        const handle = this.options.maxEventsAtWork ? this.pipelined(after, this.options.maxEventsAtWork) : this.oneAtATime();
         this.subscription = this.store.subscribe(
           { ...(after && { after }), categories: this.options.categories, maxBatchSize: this.options.maxBatchSize ?? 500 },
           async (events) => {
-            await this.handle(events);
-            if (this.options.savesCheckpoint !== false) await this.checkpoints.save(this.name, events[events.length - 1]!.position);
+            await handle.batch(events);
             failures = 0;
           },
         );
-        await this.subscription.closed;
+        try {
+          await this.subscription.closed;
+        } finally {
+          await handle.drain();
+        }
       } catch (error) {
         if (this.stopped) return;
         this.options.onError?.(error, this.name);
@@ -74,4 +86,56 @@ export class EventStoreConsumer {
       }
     }
   }
+
+  private oneAtATime(): BatchPipeline {
+    return {
+      batch: async (events) => {
+        await this.handle(events);
+        if (this.options.savesCheckpoint !== false) await this.checkpoints.save(this.name, events[events.length - 1]!.position);
+      },
+      drain: async () => undefined,
+    };
+  }
+
+  /** Batches overlap; the first failure ends the subscription, which resumes from the watermark. */
+  private pipelined(after: GlobalPosition | undefined, maxEventsAtWork: number): BatchPipeline {
+    const progress = new WatermarkCheckpoint(this.checkpoints, this.name, after, (error) => this.options.onError?.(error, this.name));
+    const atWork = new Set<Promise<void>>();
+    let failure: { readonly error: unknown } | undefined;
+    const throwIfFailed = (): void => {
+      if (failure) throw failure.error;
+    };
+    return {
+      batch: async (events) => {
+        throwIfFailed();
+        await progress.below(maxEventsAtWork);
+        throwIfFailed();
+        const ticket = progress.begin(events[events.length - 1]!.position, events.length);
+        const work = this.handle(events).then(
+          () => {
+            progress.finish(ticket);
+            void progress.save();
+          },
+          (error: unknown) => {
+            failure ??= { error };
+            progress.abandon();
+            void this.subscription?.stop();
+          },
+        );
+        atWork.add(work);
+        void work.finally(() => atWork.delete(work));
+      },
+      drain: async () => {
+        await Promise.all(atWork);
+        await progress.flush();
+        throwIfFailed();
+      },
+    };
+  }
+}
+
+interface BatchPipeline {
+  batch(events: readonly RecordedEvent[]): Promise<void>;
+  /** Waits for the work still in progress once the subscription has closed. */
+  drain(): Promise<void>;
 }

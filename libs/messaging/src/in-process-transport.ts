@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseMessage, type Message } from '@agora/contracts';
 import type { DeadLetters } from './dead-letters.js';
+import { KeyedQueue } from './keyed-queue.js';
 import type { MessageHandler } from './ports.js';
 import type { Transport } from './transport.js';
 
@@ -9,8 +10,6 @@ export interface InProcessTransportOptions {
   readonly maxAttempts?: number;
   /** First pause between tries, doubled each time. Default 20 ms. */
   readonly backoffMs?: number;
-  /** Keys handled at the same time within one publish. Default 64. */
-  readonly concurrency?: number;
   readonly onError?: (error: unknown, consumer: string, message: Message, attempt: number) => void;
   /** Fault injection: hand every message to its handlers twice, as a redelivery would. */
   readonly duplicateDelivery?: boolean;
@@ -19,15 +18,17 @@ export interface InProcessTransportOptions {
 /**
  * The all-in-one host's transport: `publish` hands each message to every handler of its
  * type and resolves when all have finished, so the relay's checkpoint only moves past
- * handled messages. Messages with the same key are handled one after the other, in
- * order; different keys run concurrently. Each message is validated on receipt like one
- * from a broker; one that is invalid, or keeps failing, becomes a dead letter.
+ * handled messages. Messages with the same key are handled one after the other, in the
+ * order published, across overlapping `publish` calls too; different keys run
+ * concurrently. Each message is validated on receipt like one from a broker; one that is
+ * invalid, or keeps failing, becomes a dead letter. A handler must not wait for a publish
+ * of its own message's key: that message is delivered only after the handler returns.
  */
 export class InProcessTransport implements Transport {
   private readonly handlers = new Map<string, MessageHandler[]>();
   private readonly maxAttempts: number;
   private readonly backoffMs: number;
-  private readonly concurrency: number;
+  private readonly keys = new KeyedQueue();
 
   constructor(
     private readonly deadLetters: DeadLetters,
@@ -35,26 +36,21 @@ export class InProcessTransport implements Transport {
   ) {
     this.maxAttempts = options.maxAttempts ?? 5;
     this.backoffMs = options.backoffMs ?? 20;
-    this.concurrency = options.concurrency ?? 64;
   }
 
   register(handler: MessageHandler): void {
     for (const type of handler.types) this.handlers.set(type, [...(this.handlers.get(type) ?? []), handler]);
   }
 
-  async publish(messages: readonly Message[]): Promise<void> {
-    const byKey = new Map<string, Message[]>();
-    for (const message of messages) byKey.set(message.key, [...(byKey.get(message.key) ?? []), message]);
-    const queues = [...byKey.values()];
-    const workers = Array.from({ length: Math.min(this.concurrency, queues.length) }, async () => {
-      for (let queue = queues.shift(); queue; queue = queues.shift()) {
-        for (const message of queue) {
+  publish(messages: readonly Message[]): Promise<void> {
+    return Promise.all(
+      messages.map((message) =>
+        this.keys.run(message.key, async () => {
           await this.deliver(message);
           if (this.options.duplicateDelivery) await this.deliver(message);
-        }
-      }
-    });
-    await Promise.all(workers);
+        }),
+      ),
+    ).then(() => undefined);
   }
 
   private async deliver(message: Message): Promise<void> {

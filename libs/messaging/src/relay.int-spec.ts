@@ -187,7 +187,7 @@ describe('Relay over the in-process transport', () => {
     expect(recorder.received[1]).toEqual(recorder.received[0]);
   });
 
-  it('keeps the order of messages with the same key while other keys run alongside', async () => {
+  it('keeps the order of messages with the same key while other keys run alongside, across batches', async () => {
     const c = category();
     const seen = new Map<string, number[]>();
     let concurrent = 0;
@@ -210,12 +210,45 @@ describe('Relay over the in-process transport', () => {
     for (let sequence = 0; sequence < 5; sequence++) {
       for (const key of keys) await append(`${c}-${key}`, 'probe.released.v1', key, `seq:${sequence}`);
     }
-    const relay = new Relay(store, checkpoints, transport, mappingFor(c));
+    // Small batches: the relay reads on while earlier batches are still being handled.
+    const relay = new Relay(store, checkpoints, transport, mappingFor(c), { maxBatchSize: 3 });
     relay.start();
     await until(() => [...seen.values()].reduce((n, list) => n + list.length, 0) === 40);
     await relay.stop();
 
     for (const key of keys) expect(seen.get(key)).toEqual([0, 1, 2, 3, 4]);
     expect(mostConcurrent).toBeGreaterThan(1);
+  });
+
+  it('reads on past a slow message, and its checkpoint stays before that message until it is handled', async () => {
+    const c = category();
+    const [slowKey, otherKey] = [randomUUID(), randomUUID()];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const handled: string[] = [];
+    const transport = new InProcessTransport(deadLetters);
+    transport.register({
+      name: 'gated',
+      types: ['inventory.reservation-released.v1'],
+      handle: async (message) => {
+        if (message.key === slowKey) await gate;
+        handled.push(message.key);
+      },
+    });
+    const slow = await append(`${c}-1`, 'probe.released.v1', slowKey);
+    for (let i = 0; i < 3; i++) await append(`${c}-2`, 'probe.released.v1', otherKey);
+    const relay = new Relay(store, checkpoints, transport, mappingFor(c), { maxBatchSize: 1 });
+    relay.start();
+
+    await until(() => handled.length === 3);
+    expect(handled).toEqual([otherKey, otherKey, otherKey]);
+    const saved = await checkpoints.load(relay.name);
+    expect(saved === undefined || saved.commit < slow.position.commit || (saved.commit === slow.position.commit && saved.prepare < slow.position.prepare)).toBe(true);
+
+    release();
+    const [last] = (await store.readStream(`${c}-2`)).slice(-1);
+    await until(async () => JSON.stringify(await checkpoints.load(relay.name)) === JSON.stringify(last!.position));
+    await relay.stop();
+    expect(handled).toEqual([otherKey, otherKey, otherKey, slowKey]);
   });
 });

@@ -5,6 +5,8 @@ import type { MessageHandler } from './ports.js';
  * Carries integration messages from relays to handlers: in-process in the all-in-one
  * host, Kafka in distributed mode. `publish` resolves once the messages are safe (handled
  * in-process, acknowledged by the broker); only then does a relay move its checkpoint.
+ * A relay may publish again before an earlier call resolved: messages of one key must
+ * still arrive in the order of the calls.
  */
 export interface Transport {
   register(handler: MessageHandler): void;

@@ -1,5 +1,5 @@
 import { causedBy, type EventStore, type RecordedEvent } from '@agora/event-sourcing';
-import { EventStoreConsumer, type CheckpointStore, type EventStoreConsumerOptions } from '@agora/messaging';
+import { EventStoreConsumer, KeyedQueue, type CheckpointStore, type EventStoreConsumerOptions } from '@agora/messaging';
 import type { SagaRuntime } from '@agora/saga';
 import { ORDER_CATEGORY } from '../domain/order.js';
 import type { CheckoutInput, CheckoutSaga } from './checkout-saga.js';
@@ -17,13 +17,19 @@ export function checkoutInputOf(event: RecordedEvent): CheckoutInput | undefined
   }
 }
 
-/** Hands a batch of order events to the saga, one after the other (the runtime dedupes by message id). */
+/**
+ * Hands order events to the saga: one order's in order, different orders at the same time
+ * (the runtime dedupes by message id). Work is queued before the first await, as a
+ * pipelined consumer requires.
+ */
 export function feedCheckout(runtime: SagaRuntime, saga: CheckoutSaga): (events: readonly RecordedEvent[]) => Promise<void> {
+  const sagas = new KeyedQueue();
   return async (events) => {
-    for (const event of events) {
+    const work = events.flatMap((event) => {
       const input = checkoutInputOf(event);
-      if (input) await runtime.handle(saga, input, causedBy(event.metadata));
-    }
+      return input ? [sagas.run(saga.sagaIdOf(input), () => runtime.handle(saga, input, causedBy(event.metadata)))] : [];
+    });
+    await Promise.all(work);
   };
 }
 
@@ -38,5 +44,10 @@ export function checkoutFeed(
   saga: CheckoutSaga,
   options: Omit<EventStoreConsumerOptions, 'name' | 'categories'> & { readonly name?: string } = {},
 ): EventStoreConsumer {
-  return new EventStoreConsumer(store, checkpoints, { ...options, name: options.name ?? CHECKOUT_FEED, categories: [ORDER_CATEGORY] }, feedCheckout(runtime, saga));
+  return new EventStoreConsumer(
+    store,
+    checkpoints,
+    { maxEventsAtWork: 1000, ...options, name: options.name ?? CHECKOUT_FEED, categories: [ORDER_CATEGORY] },
+    feedCheckout(runtime, saga),
+  );
 }

@@ -53,7 +53,8 @@ abstract class StubContext implements MessageHandler {
   async handle(message: Message): Promise<void> {
     this.received.push(message);
     const answer = this.answer(message);
-    if (answer) await this.transport.publish([answer]);
+    // Not awaited: the answer has the command's key, so it is delivered after this handler.
+    if (answer) void this.transport.publish([answer]);
   }
 
   protected abstract answer(command: Message): Message | undefined;

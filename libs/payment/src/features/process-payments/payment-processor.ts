@@ -10,7 +10,7 @@ import {
   type RecordedEvent,
   type Subscription,
 } from '@agora/event-sourcing';
-import type { CheckpointStore } from '@agora/messaging';
+import { KeyedQueue, WatermarkCheckpoint, type CheckpointStore } from '@agora/messaging';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isPaymentEvent, paymentDecider, pendingWork, type PaymentEvent, type PaymentEventType } from '../../domain/payment.js';
 import type { PaymentGateway } from '../../gateway/payment-gateway.js';
@@ -102,28 +102,23 @@ class ProcessorRun {
   readonly closed: Promise<void>;
   private active = true;
   private readonly subscription: Subscription;
-  /** Position of the last event delivered. */
-  private lastSeen: GlobalPosition | undefined;
-  /** Events whose work is not recorded yet, oldest first, each with the position of the event delivered before it. */
-  private readonly inFlight = new Map<number, GlobalPosition | undefined>();
-  private nextId = 0;
+  private readonly progress: WatermarkCheckpoint;
+  /** One order's calls go one after another; an order done frees a slot. */
+  private readonly orders = new KeyedQueue(() => this.releaseSlots());
   private slotWaiters: (() => void)[] = [];
-  /** Per order, the tail of its chain of work: one order's calls go one after another. */
-  private readonly orders = new Map<string, Promise<void>>();
-  private saved: GlobalPosition | undefined;
-  private saving = false;
-  private saveAgain = false;
 
   constructor(
     private readonly store: EventStore,
     private readonly gateway: PaymentGateway,
-    private readonly checkpoints: CheckpointStore,
+    checkpoints: CheckpointStore,
     private readonly settings: { checkpointName: string; maxInFlight: number; retryDelayMs: number; commands: CommandHandler },
     private readonly logger: Logger,
     after: GlobalPosition | undefined,
   ) {
-    this.lastSeen = after;
-    this.saved = after;
+    // Not fatal: a later save catches up, and an older checkpoint only means more replay.
+    this.progress = new WatermarkCheckpoint(checkpoints, settings.checkpointName, after, (error) =>
+      this.logger.warn(`Saving the checkpoint failed: ${describe(error)}`),
+    );
     this.subscription = store.subscribe({ after, categories: ['payment'] }, (events) => this.accept(events));
     this.closed = this.subscription.closed;
   }
@@ -136,35 +131,26 @@ class ProcessorRun {
 
   private async accept(events: readonly RecordedEvent[]): Promise<void> {
     for (const event of events) {
-      const previous = this.lastSeen;
-      this.lastSeen = event.position;
-      if (!isPaymentEvent(event) || !TRIGGERS.has(event.type)) continue;
+      if (!isPaymentEvent(event) || !TRIGGERS.has(event.type)) {
+        this.progress.pass(event.position);
+        continue;
+      }
       const { orderId } = event.data;
       // Bounded by orders at work; another event of an order already at work joins its queue.
       while (this.active && !this.orders.has(orderId) && this.orders.size >= this.settings.maxInFlight) {
         await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
       }
       if (!this.active) return;
-      const id = this.nextId++;
-      this.inFlight.set(id, previous);
-      void this.enqueue(orderId, event.metadata).then(() => {
-        this.inFlight.delete(id);
-        return this.saveCheckpoint();
-      });
+      const ticket = this.progress.begin(event.position);
+      void this.orders
+        .run(orderId, () => this.settleOrder(orderId, event.metadata))
+        .then(() => {
+          if (!this.active) return; // abandoned work is not finished: the checkpoint stays before it
+          this.progress.finish(ticket);
+          return this.progress.save();
+        });
     }
-    await this.saveCheckpoint();
-  }
-
-  private enqueue(orderId: string, cause: EventMetadata): Promise<void> {
-    const tail = this.orders.get(orderId) ?? Promise.resolve();
-    const work = tail.then(() => this.settleOrder(orderId, cause));
-    this.orders.set(orderId, work);
-    void work.then(() => {
-      if (this.orders.get(orderId) !== work) return;
-      this.orders.delete(orderId);
-      this.releaseSlots();
-    });
-    return work;
+    if (this.active) await this.progress.save();
   }
 
   /** Does what the order's payment still needs from the gateway; retries until done or stopped. Never rejects. */
@@ -199,43 +185,11 @@ class ProcessorRun {
     }
   }
 
-  /** The low watermark: just before the oldest unfinished work, or the last event when none is left. */
-  private watermark(): GlobalPosition | undefined {
-    const oldest = this.inFlight.values().next();
-    return oldest.done ? this.lastSeen : oldest.value;
-  }
-
-  private async saveCheckpoint(): Promise<void> {
-    if (this.saving) {
-      this.saveAgain = true;
-      return;
-    }
-    this.saving = true;
-    try {
-      do {
-        this.saveAgain = false;
-        const mark = this.watermark();
-        if (!this.active || !mark || (this.saved && samePosition(mark, this.saved))) continue;
-        await this.checkpoints.save(this.settings.checkpointName, mark);
-        this.saved = mark;
-      } while (this.saveAgain);
-    } catch (error) {
-      // Not fatal: a later save catches up, and an older checkpoint only means more replay.
-      this.logger.warn(`Saving the checkpoint failed: ${describe(error)}`);
-    } finally {
-      this.saving = false;
-    }
-  }
-
   private releaseSlots(): void {
     const waiters = this.slotWaiters;
     this.slotWaiters = [];
     for (const wake of waiters) wake();
   }
-}
-
-function samePosition(a: GlobalPosition, b: GlobalPosition): boolean {
-  return a.commit === b.commit && a.prepare === b.prepare;
 }
 
 function describe(error: unknown): string {

@@ -1,0 +1,56 @@
+import { describe, expect, it } from '@jest/globals';
+import { KeyedQueue } from './keyed-queue.js';
+
+/** A piece of work that finishes when told to. */
+function gated<T>(value: T) {
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  return { work: async () => (await gate, value), open };
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('KeyedQueue', () => {
+  it('runs one key in the order of the calls, each after the previous has settled, even across calls', async () => {
+    const queue = new KeyedQueue();
+    const started: string[] = [];
+    const first = gated('first');
+    const a = queue.run('k', () => (started.push('first'), first.work()));
+    const b = queue.run('k', async () => (started.push('second'), 'second'));
+    await tick();
+    expect(started).toEqual(['first']);
+    first.open();
+    expect(await Promise.all([a, b])).toEqual(['first', 'second']);
+    expect(started).toEqual(['first', 'second']);
+  });
+
+  it('runs different keys at the same time', async () => {
+    const queue = new KeyedQueue();
+    const slow = gated('slow');
+    const a = queue.run('a', slow.work);
+    const b = await queue.run('b', async () => 'fast');
+    expect(b).toBe('fast');
+    expect(queue.has('a')).toBe(true);
+    slow.open();
+    expect(await a).toBe('slow');
+  });
+
+  it('does not hold up a key after a failure, and passes the failure to its caller', async () => {
+    const queue = new KeyedQueue();
+    const failed = queue.run('k', async () => {
+      throw new Error('boom');
+    });
+    const next = queue.run('k', async () => 'next');
+    await expect(failed).rejects.toThrow('boom');
+    expect(await next).toBe('next');
+  });
+
+  it('forgets a key once its work is done and says so', async () => {
+    const idle: string[] = [];
+    const queue = new KeyedQueue((key) => idle.push(key));
+    await queue.run('k', async () => undefined);
+    await tick();
+    expect(queue.size).toBe(0);
+    expect(idle).toEqual(['k']);
+  });
+});
