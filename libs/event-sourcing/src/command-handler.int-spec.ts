@@ -104,4 +104,66 @@ describe('CommandHandler', () => {
     expect(lost.every((o) => o.reason instanceof WrongExpectedVersion)).toBe(true);
     expect(await store.readStream('ticket-f')).toHaveLength(1 + outcomes.length - lost.length);
   });
+
+  describe('remembering the state of streams it wrote', () => {
+    type DoorEvent = Event<'door.opened.v1' | 'door.closed.v1' | 'door.entered.v1', { by: string }>;
+    class Closed extends Error {}
+    const door: Decider<{ type: 'open' | 'close' | 'enter'; by: string }, DoorEvent, { open: boolean; inside: string[] }> = {
+      initialState: () => ({ open: false, inside: [] }),
+      evolve: (state, event) =>
+        event.type === 'door.entered.v1' ? { ...state, inside: [...state.inside, event.data.by] } : { ...state, open: event.type === 'door.opened.v1' },
+      decide: (command, state) => {
+        if (command.type === 'open') return [{ type: 'door.opened.v1', data: { by: command.by } }];
+        if (command.type === 'close') return [{ type: 'door.closed.v1', data: { by: command.by } }];
+        if (!state.open) throw new Closed();
+        return [{ type: 'door.entered.v1', data: { by: command.by } }];
+      },
+    };
+    /** The store, counting the streams read. */
+    const counting = () => {
+      const reads: string[] = [];
+      const wrapped = Object.create(store, { readStream: { value: (name: string, options?: object) => (reads.push(name), store.readStream(name, options)) } });
+      return { store: wrapped as PostgresEventStore, reads };
+    };
+
+    it('appends to a stream it knows without reading it again', async () => {
+      const { store: watched, reads } = counting();
+      const handler = new CommandHandler(watched);
+      await handler.handle(tickets, 'ticket-g', { type: 'issue', by: 'ann', limit: 9 }, requestContext());
+      await handler.handle(tickets, 'ticket-g', { type: 'issue', by: 'bob', limit: 9 }, requestContext());
+      expect(reads).toEqual(['ticket-g']);
+      expect((await store.readStream<TicketEvent>('ticket-g')).map((e) => e.data.number)).toEqual([1, 2]);
+    });
+
+    it('decides again on what another writer appended since, instead of on what it remembered', async () => {
+      const mine = new CommandHandler(store);
+      const theirs = new CommandHandler(store);
+      await mine.handle(tickets, 'ticket-h', { type: 'issue', by: 'ann', limit: 9 }, requestContext());
+      await theirs.handle(tickets, 'ticket-h', { type: 'issue', by: 'bob', limit: 9 }, requestContext());
+      const result = await mine.handle(tickets, 'ticket-h', { type: 'issue', by: 'cid', limit: 9 }, requestContext());
+      expect(result.state).toEqual({ issued: 3, holders: ['ann', 'bob', 'cid'] });
+      expect((await store.readStream<TicketEvent>('ticket-h')).map((e) => e.data.number)).toEqual([1, 2, 3]);
+    });
+
+    it('refuses only after checking that what it remembered is still the whole story', async () => {
+      const mine = new CommandHandler(store);
+      const theirs = new CommandHandler(store);
+      await mine.handle(door, 'door-a', { type: 'open', by: 'ann' }, requestContext());
+      await mine.handle(door, 'door-a', { type: 'close', by: 'ann' }, requestContext());
+      await expect(mine.handle(door, 'door-a', { type: 'enter', by: 'ann' }, requestContext())).rejects.toBeInstanceOf(Closed);
+      await theirs.handle(door, 'door-a', { type: 'open', by: 'bob' }, requestContext());
+      const entered = await mine.handle(door, 'door-a', { type: 'enter', by: 'ann' }, requestContext());
+      expect(entered.state).toEqual({ open: true, inside: ['ann'] });
+    });
+
+    it('finds a command already done by another writer instead of doing it again', async () => {
+      const mine = new CommandHandler(store);
+      const theirs = new CommandHandler(store);
+      await mine.handle(tickets, 'ticket-i', { type: 'issue-once', by: 'ann' }, requestContext());
+      await theirs.handle(tickets, 'ticket-i', { type: 'issue-once', by: 'bob' }, requestContext());
+      const again = await mine.handle(tickets, 'ticket-i', { type: 'issue-once', by: 'bob' }, requestContext());
+      expect(again.events).toEqual([]);
+      expect(await store.readStream('ticket-i')).toHaveLength(2);
+    });
+  });
 });

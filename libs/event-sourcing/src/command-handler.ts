@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { LRUCache } from 'lru-cache';
 import type { Decider } from './decider.js';
-import { fold } from './decider.js';
 import type { Event, GlobalPosition, NewEvent } from './event.js';
 import type { EventStore } from './event-store.js';
 import { WrongExpectedVersion } from './errors.js';
@@ -10,6 +10,23 @@ export interface CommandHandlerOptions {
   /** How often to load, decide and append when other writers keep winning. Default 5. */
   readonly maxAttempts?: number;
   readonly clock?: () => Date;
+  /**
+   * Streams whose state is remembered between commands, most recently used first, so a
+   * command on a known stream appends without reading it first. 0 turns it off.
+   * Default 10,000.
+   */
+  readonly cachedStreams?: number;
+}
+
+/** A stream's state as of a revision. */
+interface Known<State> {
+  readonly state: State;
+  readonly revision: number | undefined;
+}
+
+interface Remembered {
+  readonly decider: object;
+  readonly known: Known<unknown>;
 }
 
 export interface CommandResult<E extends Event, State> {
@@ -24,12 +41,19 @@ export interface CommandResult<E extends Event, State> {
 
 /**
  * Load → decide → append with the expected revision. A conflicting writer means our
- * decision was made on stale state: load again and decide again, a bounded number of
- * times, then give up with `WrongExpectedVersion` (the API answers 409).
+ * decision was made on stale state: read what it appended, decide again, a bounded number
+ * of times, then give up with `WrongExpectedVersion` (the API answers 409).
+ *
+ * The state of recently used streams is remembered, so the usual command costs one
+ * append and no read. A remembered state may be stale (another process wrote since); the
+ * append's expected revision catches that, and an outcome that appends nothing (a refusal
+ * or "already done") is only trusted after reading whatever came after the remembered
+ * revision. States must therefore be immutable, as deciders make them.
  */
 export class CommandHandler {
   private readonly maxAttempts: number;
   private readonly clock: () => Date;
+  private readonly remembered: LRUCache<string, Remembered> | undefined;
 
   constructor(
     private readonly store: EventStore,
@@ -37,6 +61,8 @@ export class CommandHandler {
   ) {
     this.maxAttempts = options.maxAttempts ?? 5;
     this.clock = options.clock ?? (() => new Date());
+    const size = options.cachedStreams ?? 10_000;
+    this.remembered = size > 0 ? new LRUCache({ max: size }) : undefined;
   }
 
   async handle<Command, E extends Event, State>(
@@ -45,28 +71,59 @@ export class CommandHandler {
     command: Command,
     context: MessageContext,
   ): Promise<CommandResult<E, State>> {
-    for (let attempt = 1; ; attempt++) {
-      const history = await this.store.readStream<E>(streamName);
-      const state = fold(decider, history);
-      const revision = history.length > 0 ? history[history.length - 1]!.revision : undefined;
-      const decided = decider.decide(command, state);
-      if (decided.length === 0) return { events: [], state, revision, position: undefined };
+    let known = this.recall<State>(decider, streamName);
+    // Whether `known` was read from the store just now, rather than remembered.
+    let fresh = known === undefined;
+    known ??= await this.catchUp(decider, streamName, { state: decider.initialState(), revision: undefined });
+    for (let conflicts = 0; ; ) {
+      let decided: readonly E[];
+      try {
+        decided = decider.decide(command, known.state);
+      } catch (error) {
+        if (fresh) throw error;
+        [known, fresh] = [await this.catchUp(decider, streamName, known), true];
+        continue;
+      }
+      if (decided.length === 0) {
+        if (!fresh) {
+          [known, fresh] = [await this.catchUp(decider, streamName, known), true];
+          continue;
+        }
+        return { events: [], state: known.state, revision: known.revision, position: undefined };
+      }
 
       const occurredAt = this.clock();
       const events = decided.map((event) => withMetadata(event, context, occurredAt));
       try {
-        const appended = await this.store.appendToStream(streamName, events, revision ?? 'no-stream');
-        return {
-          events,
-          state: decided.reduce(decider.evolve, state),
-          revision: appended.nextExpectedRevision,
-          position: appended.position,
-        };
+        const appended = await this.store.appendToStream(streamName, events, known.revision ?? 'no-stream');
+        const state = decided.reduce(decider.evolve, known.state);
+        this.remember(decider, streamName, { state, revision: appended.nextExpectedRevision });
+        return { events, state, revision: appended.nextExpectedRevision, position: appended.position };
       } catch (error) {
-        if (!(error instanceof WrongExpectedVersion) || attempt >= this.maxAttempts) throw error;
+        this.remembered?.delete(streamName);
+        if (!(error instanceof WrongExpectedVersion) || ++conflicts >= this.maxAttempts) throw error;
         // Writers that lost together would collide again at once: spread them out.
-        await sleep(Math.random() * Math.min(2 ** attempt, 50));
+        await sleep(Math.random() * Math.min(2 ** conflicts, 50));
+        [known, fresh] = [await this.catchUp(decider, streamName, known), true];
       }
     }
+  }
+
+  /** `known` brought up to date with the events appended after its revision. */
+  private async catchUp<E extends Event, State>(decider: Decider<never, E, State>, streamName: string, known: Known<State>): Promise<Known<State>> {
+    const newer = await this.store.readStream<E>(streamName, { fromRevision: (known.revision ?? -1) + 1 });
+    if (newer.length === 0) return known;
+    const caughtUp = { state: newer.reduce(decider.evolve, known.state), revision: newer[newer.length - 1]!.revision };
+    this.remember(decider, streamName, caughtUp);
+    return caughtUp;
+  }
+
+  private recall<State>(decider: object, streamName: string): Known<State> | undefined {
+    const remembered = this.remembered?.get(streamName);
+    return remembered?.decider === decider ? (remembered.known as Known<State>) : undefined;
+  }
+
+  private remember(decider: object, streamName: string, known: Known<unknown>): void {
+    this.remembered?.set(streamName, { decider, known });
   }
 }
