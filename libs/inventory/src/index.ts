@@ -7,3 +7,4 @@ export type { Reservation, ReservationCommand, ReservationEvent, StockLine } fro
 export { InventoryOutboundMapping } from './integration/inventory-outbound.mapping.js';
 export { InventoryCommandsHandler } from './integration/inventory-commands.handler.js';
 export { ProductView } from './features/get-product/product.view.js';
+export { inventoryReadModel } from './read-model/inventory-read-model.js';

@@ -12,3 +12,4 @@ export { CatalogHandler } from './catalog/catalog.handler.js';
 export { migrateOrderCatalog } from './catalog/catalog-schema.js';
 export { OrderOutboundMapping } from './integration/order-outbound.mapping.js';
 export { OrderCommandsHandler } from './integration/order-commands.handler.js';
+export { orderReadModel } from './read-model/order-read-model.js';

@@ -4,3 +4,4 @@ export * from './event-store-contract.js';
 export * from './decider-spec.js';
 export * from './host-process.js';
 export * from './until.js';
+export * from './read-models.js';

@@ -1,0 +1,37 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { DataSource } from 'typeorm';
+import { readSideForTest, type ReadSideForTest } from '../../../testing/src/read-models.js';
+import { CommandHandler, requestContext, streamName, type PostgresEventStore } from '@agora/event-sourcing';
+import { ProjectionRunner } from '@agora/projections';
+import { PRODUCT_CATEGORY, productDecider } from '../domain/product.js';
+import { ProductRow } from './product.row.js';
+import { inventoryReadModel } from './inventory-read-model.js';
+
+describe('the products read model in PostgreSQL', () => {
+  let side: ReadSideForTest;
+  let store: PostgresEventStore;
+  let readModels: DataSource;
+
+  beforeAll(async () => {
+    side = await readSideForTest('inventory_read_model', inventoryReadModel);
+    ({ store, readModels } = side);
+  });
+  afterAll(() => side.close());
+
+  it('is created by its migration and shows the stock as the product stream has it', async () => {
+    const commands = new CommandHandler(store);
+    const stream = streamName(PRODUCT_CATEGORY, 'MUG');
+    await commands.handle(productDecider, stream, { type: 'add-product', sku: 'MUG', name: 'Mug', priceCents: 850, currency: 'EUR', initialStock: 5 }, requestContext());
+    await commands.handle(productDecider, stream, { type: 'reserve-stock', sku: 'MUG', orderId: 'o-1', quantity: 2 }, requestContext());
+    const { position, state } = await commands.handle(productDecider, stream, { type: 'sell-stock', sku: 'MUG', orderId: 'o-1' }, requestContext());
+
+    const runner = new ProjectionRunner(readModels, store, inventoryReadModel.projections[0]!);
+    runner.start();
+    expect(await runner.waitFor(position!, 10_000)).toBe(true);
+    await runner.stop();
+
+    const row = await readModels.getRepository(ProductRow).findOneByOrFail({ sku: 'MUG' });
+    expect({ ...row }).toEqual({ sku: 'MUG', name: 'Mug', priceCents: 850, currency: 'EUR', available: 3, reserved: 0, sold: 2 });
+    expect(state).toMatchObject({ available: 3, reserved: 0, sold: 2 });
+  });
+});

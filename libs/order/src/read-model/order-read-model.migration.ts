@@ -1,0 +1,27 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/** The order context's read model: schema `order_read`. */
+export class OrderReadModel1795700000000 implements MigrationInterface {
+  name = 'OrderReadModel1795700000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`CREATE SCHEMA IF NOT EXISTS order_read`);
+    await queryRunner.query(`
+      CREATE TABLE order_read.orders (
+        order_id    uuid PRIMARY KEY,
+        customer_id text NOT NULL,
+        status      text NOT NULL,
+        reason      text,
+        lines       jsonb NOT NULL,
+        total_cents integer NOT NULL,
+        currency    text NOT NULL,
+        created_at  timestamptz NOT NULL,
+        updated_at  timestamptz NOT NULL
+      )`);
+    await queryRunner.query(`CREATE INDEX orders_by_customer ON order_read.orders (customer_id, created_at, order_id)`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP SCHEMA order_read CASCADE`);
+  }
+}

@@ -1,0 +1,56 @@
+import type { GlobalPosition } from '@agora/event-sourcing';
+import type { CheckpointStore } from '@agora/messaging';
+import type { DataSource, EntityManager } from 'typeorm';
+
+/** The checkpoint moved under the runner (a rebuild switched in, or another runner wrote). */
+export class CheckpointMoved extends Error {
+  constructor(name: string) {
+    super(`The checkpoint of ${name} was moved by someone else; resuming from it.`);
+  }
+}
+
+/**
+ * Projection checkpoints in `messaging.checkpoints`, written in the projection's own
+ * transaction as a compare-and-set: a batch commits only if the checkpoint is still the
+ * one it started from, so two runners (or a runner and a rebuild) never both apply it.
+ */
+export class ProjectionCheckpoints implements CheckpointStore {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async load(name: string): Promise<GlobalPosition | undefined> {
+    const rows: { commit_position: string; prepare_position: string }[] = await this.dataSource.query(
+      'SELECT commit_position, prepare_position FROM messaging.checkpoints WHERE name = $1',
+      [name],
+    );
+    return rows[0] && { commit: Number(rows[0].commit_position), prepare: Number(rows[0].prepare_position) };
+  }
+
+  save(): Promise<void> {
+    throw new Error('A projection saves its checkpoint with advance(), inside its transaction.');
+  }
+
+  /** Moves the checkpoint from `from` to `to` in `rows`' transaction; throws `CheckpointMoved` if it is no longer at `from`. */
+  async advance(rows: EntityManager, name: string, from: GlobalPosition | undefined, to: GlobalPosition): Promise<void> {
+    const [current]: { commit_position: string; prepare_position: string }[] = await rows.query(
+      'SELECT commit_position, prepare_position FROM messaging.checkpoints WHERE name = $1 FOR UPDATE',
+      [name],
+    );
+    const at = current && { commit: Number(current.commit_position), prepare: Number(current.prepare_position) };
+    if (!samePosition(at, from)) throw new CheckpointMoved(name);
+    if (at) {
+      await rows.query('UPDATE messaging.checkpoints SET commit_position = $2, prepare_position = $3, updated_at = now() WHERE name = $1', [name, to.commit, to.prepare]);
+    } else {
+      // A first batch racing another: the primary key lets only one of them in.
+      await rows.query('INSERT INTO messaging.checkpoints (name, commit_position, prepare_position) VALUES ($1, $2, $3)', [name, to.commit, to.prepare]);
+    }
+  }
+}
+
+export function samePosition(a: GlobalPosition | undefined, b: GlobalPosition | undefined): boolean {
+  return a?.commit === b?.commit && a?.prepare === b?.prepare;
+}
+
+/** Whether `a` is at or after `b` in the global log. */
+export function reached(a: GlobalPosition | undefined, b: GlobalPosition): boolean {
+  return a !== undefined && (a.commit > b.commit || (a.commit === b.commit && a.prepare >= b.prepare));
+}

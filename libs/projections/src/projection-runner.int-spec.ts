@@ -1,0 +1,158 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { Column, Entity, PrimaryColumn, type DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { requestContext, withMetadata, type PostgresEventStore, type RecordedEvent } from '@agora/event-sourcing';
+import { readSideForTest, type ReadSideForTest } from '../../testing/src/read-models.js';
+import { until } from '../../testing/src/until.js';
+import type { Projection } from './projection.js';
+import { ProjectionRunner } from './projection-runner.js';
+import { rebuildProjection } from './rebuild.js';
+import { rowProjection } from './row-projection.js';
+
+// A read model small enough to reason about: per counter, how many `counted` events and
+// the sum of their amounts. A doubled or lost event shows in both columns.
+
+@Entity({ name: 'tallies' })
+class Tally {
+  @PrimaryColumn('text')
+  counter!: string;
+
+  @Column('integer')
+  events!: number;
+
+  @Column('integer')
+  total!: number;
+}
+
+class TallyReadModel1795700000099 implements MigrationInterface {
+  name = 'TallyReadModel1795700000099';
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('CREATE SCHEMA IF NOT EXISTS tally_read');
+    await queryRunner.query('CREATE TABLE tally_read.tallies (counter text PRIMARY KEY, events integer NOT NULL, total integer NOT NULL)');
+  }
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('DROP SCHEMA tally_read CASCADE');
+  }
+}
+
+const tallies = (category: string): Projection =>
+  rowProjection<Tally>({
+    name: `tallies.${category}`,
+    schema: 'tally_read',
+    categories: [category],
+    entity: Tally,
+    key: 'counter',
+    keyOf: (event) => event.streamName,
+    evolve: (row, event) => {
+      const { amount } = event.data as { amount: number };
+      return Object.assign(new Tally(), { counter: event.streamName, events: (row?.events ?? 0) + 1, total: (row?.total ?? 0) + amount });
+    },
+  });
+
+describe('ProjectionRunner', () => {
+  let side: ReadSideForTest;
+  let store: PostgresEventStore;
+  let readModels: DataSource;
+
+  beforeAll(async () => {
+    side = await readSideForTest('projections', { schema: 'tally_read', entities: [Tally], migrations: [TallyReadModel1795700000099] });
+    ({ store, readModels } = side);
+  });
+  afterAll(() => side.close());
+
+  const category = () => `count${randomUUID().slice(0, 8)}`;
+  /** Appends `n` events spread over `counters` streams; returns the expected tallies. */
+  async function count(c: string, n: number, counters = 5): Promise<Map<string, { events: number; total: number }>> {
+    const expected = new Map<string, { events: number; total: number }>();
+    for (let i = 0; i < n; i++) {
+      const counter = `${c}-${i % counters}`;
+      const amount = (i % 7) + 1;
+      await store.appendToStream(counter, [withMetadata({ type: 'counter.counted.v1', data: { amount } }, requestContext(), new Date())], 'any');
+      const before = expected.get(counter) ?? { events: 0, total: 0 };
+      expected.set(counter, { events: before.events + 1, total: before.total + amount });
+    }
+    return expected;
+  }
+  const rowsOf = async (c: string) =>
+    new Map(
+      (await readModels.getRepository(Tally).find({ order: { counter: 'ASC' } }))
+        .filter((row) => row.counter.startsWith(`${c}-`))
+        .map((row) => [row.counter, { events: row.events, total: row.total }]),
+    );
+
+  it('applies every event once, with its checkpoint, and tells when it has caught up with a position', async () => {
+    const c = category();
+    const expected = await count(c, 120);
+    const runner = new ProjectionRunner(readModels, store, tallies(c), { maxBatchSize: 25 });
+    runner.start();
+    const [last] = await store.readAll({ categories: [c] }).then((events) => events.slice(-1));
+    expect(await runner.waitFor(last!.position, 10_000)).toBe(true);
+    await runner.stop();
+
+    expect(await rowsOf(c)).toEqual(expected);
+    const status = await runner.status();
+    expect(status).toMatchObject({ name: `tallies.${c}`, checkpoint: last!.position, lagEvents: 0, lagMs: 0 });
+  });
+
+  it('loses and doubles nothing when a batch fails half-way: the batch rolls back with its checkpoint and is applied again', async () => {
+    const c = category();
+    const expected = await count(c, 100);
+    const projection = tallies(c);
+    let failuresLeft = 3;
+    const crashing: Projection = {
+      ...projection,
+      apply: async (events: readonly RecordedEvent[], rows) => {
+        await projection.apply(events, rows); // rows written...
+        if (failuresLeft-- > 0) throw new Error('killed mid-batch'); // ...and the process dies before the commit
+      },
+    };
+    const errors: unknown[] = [];
+    const runner = new ProjectionRunner(readModels, store, crashing, { maxBatchSize: 30, onError: (error) => errors.push(error) });
+    runner.start();
+    await until(async () => (await runner.status()).lagEvents === 0, 15_000);
+    await runner.stop();
+
+    expect(errors).toHaveLength(3);
+    expect(await rowsOf(c)).toEqual(expected);
+  });
+
+  it('has no doubled effect when two runners of the same projection race', async () => {
+    const c = category();
+    await count(c, 1);
+    const runners = [0, 1].map(() => new ProjectionRunner(readModels, store, tallies(c), { maxBatchSize: 10 }));
+    for (const runner of runners) runner.start();
+    await until(async () => (await runners[0]!.status()).lagEvents === 0);
+    // Both are running now; what comes next reaches both of them.
+    const expected = await count(c, 300);
+    const zero = expected.get(`${c}-0`)!;
+    expected.set(`${c}-0`, { events: zero.events + 1, total: zero.total + 1 }); // the first event, amount 1
+    await until(async () => (await runners[0]!.status()).lagEvents === 0, 15_000);
+    await Promise.all(runners.map((runner) => runner.stop()));
+    expect(await rowsOf(c)).toEqual(expected);
+  });
+
+  it('rebuilds from zero into fresh tables, row for row the same, and the live runner carries on on them', async () => {
+    const c = category();
+    const projection = tallies(c);
+    await count(c, 200);
+    const live = new ProjectionRunner(readModels, store, projection, { maxBatchSize: 50 });
+    live.start();
+    await until(async () => (await live.status()).lagEvents === 0, 15_000);
+    const before = await rowsOf(c);
+
+    const progress: number[] = [];
+    const rebuilt = await rebuildProjection(readModels, store, projection, { batchSize: 40, onProgress: ({ events }) => progress.push(events) });
+    expect(rebuilt.events).toBeGreaterThanOrEqual(200);
+    expect(progress.length).toBeGreaterThan(1);
+    expect(await rowsOf(c)).toEqual(before);
+
+    // Appended after the switch: the live runner applies it to the new tables, once.
+    const more = await count(c, 30);
+    await until(async () => (await live.status()).lagEvents === 0, 15_000);
+    await live.stop();
+    const after = await rowsOf(c);
+    for (const [counter, added] of more) {
+      expect(after.get(counter)).toEqual({ events: before.get(counter)!.events + added.events, total: before.get(counter)!.total + added.total });
+    }
+  });
+});

@@ -1,0 +1,151 @@
+import type { EventStore, GlobalPosition, RecordedEvent } from '@agora/event-sourcing';
+import { EventStoreConsumer } from '@agora/messaging';
+import pg from 'pg';
+import type { DataSource } from 'typeorm';
+import type { Projection } from './projection.js';
+import { ProjectionCheckpoints, reached } from './projection-checkpoints.js';
+
+export interface ProjectionRunnerOptions {
+  /** Events per transaction while catching up. Default 500. */
+  readonly maxBatchSize?: number;
+  /** Where the rows go instead of the projection's schema (a rebuild). */
+  readonly schema?: string;
+  /** The checkpoint's name instead of the projection's (a rebuild). */
+  readonly checkpointName?: string;
+  readonly onError?: (error: unknown, projection: string) => void;
+}
+
+export interface ProjectionStatus {
+  readonly name: string;
+  readonly checkpoint: GlobalPosition | undefined;
+  readonly head: GlobalPosition | undefined;
+  /** Events of its categories not applied yet, counted up to the limit asked for. */
+  readonly lagEvents: number;
+  /** How long the oldest event not applied yet has been waiting; 0 when caught up. */
+  readonly lagMs: number;
+}
+
+/**
+ * Keeps one projection up to date: follows its categories from its checkpoint and applies
+ * each batch in one transaction with the checkpoint (`search_path` set to its schema).
+ * A crash mid-batch rolls the batch back, so the restart applies it once; a checkpoint
+ * moved by someone else (a rebuild switching in) makes it resume from there.
+ */
+export class ProjectionRunner {
+  private readonly consumer: EventStoreConsumer;
+  private readonly checkpoints: ProjectionCheckpoints;
+  private readonly checkpointName: string;
+  private readonly schema: string;
+  /** The checkpoint as this runner last read or wrote it. */
+  private committed: GlobalPosition | undefined;
+  private waiters: { position: GlobalPosition; resolve: (reached: boolean) => void }[] = [];
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly store: EventStore,
+    readonly projection: Projection,
+    options: ProjectionRunnerOptions = {},
+  ) {
+    this.checkpoints = new ProjectionCheckpoints(dataSource);
+    this.checkpointName = options.checkpointName ?? projection.name;
+    this.schema = options.schema ?? projection.schema;
+    const tracked = {
+      load: async (name: string) => (this.committed = await this.checkpoints.load(name)),
+      save: () => this.checkpoints.save(),
+    };
+    this.consumer = new EventStoreConsumer(
+      store,
+      tracked,
+      {
+        name: this.checkpointName,
+        categories: projection.categories,
+        savesCheckpoint: false,
+        maxBatchSize: options.maxBatchSize ?? 500,
+        ...(options.onError && { onError: options.onError }),
+      },
+      (events) => this.applyBatch(events),
+    );
+  }
+
+  get name(): string {
+    return this.projection.name;
+  }
+
+  /** The position up to which the read model is committed. */
+  get position(): GlobalPosition | undefined {
+    return this.committed;
+  }
+
+  start(): void {
+    this.consumer.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.stop();
+    for (const waiter of this.waiters.splice(0)) waiter.resolve(false);
+  }
+
+  /**
+   * Resolves `true` once the read model includes the event at `position` (read your own
+   * writes), `false` if that takes longer than `timeoutMs`.
+   */
+  waitFor(position: GlobalPosition, timeoutMs: number): Promise<boolean> {
+    if (reached(this.committed, position)) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter = {
+        position,
+        resolve: (ok: boolean) => {
+          clearTimeout(timer);
+          resolve(ok);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((other) => other !== waiter);
+        resolve(false);
+      }, timeoutMs);
+      this.waiters.push(waiter);
+    });
+  }
+
+  async status(countLimit?: number): Promise<ProjectionStatus> {
+    const checkpoint = await this.checkpoints.load(this.checkpointName);
+    return projectionStatus(this.store, this.projection, checkpoint, countLimit);
+  }
+
+  private async applyBatch(events: readonly RecordedEvent[]): Promise<void> {
+    const from = this.committed;
+    const to = events[events.length - 1]!.position;
+    await this.dataSource.transaction(async (rows) => {
+      await rows.query(`SET LOCAL search_path TO ${pg.escapeIdentifier(this.schema)}, public`);
+      await this.checkpoints.advance(rows, this.checkpointName, from, to);
+      await this.projection.apply(events, rows);
+    });
+    this.committed = to;
+    this.waiters = this.waiters.filter((waiter) => {
+      if (!reached(to, waiter.position)) return true;
+      waiter.resolve(true);
+      return false;
+    });
+  }
+}
+
+/** Where a projection stands against the head of the log. */
+export async function projectionStatus(
+  store: EventStore,
+  projection: Projection,
+  checkpoint: GlobalPosition | undefined,
+  countLimit = 10_000,
+): Promise<ProjectionStatus> {
+  const [head, behind] = await Promise.all([
+    store.headPosition(),
+    store.readAll({ ...(checkpoint && { after: checkpoint }), categories: projection.categories, maxCount: countLimit }),
+  ]);
+  const oldest = behind[0];
+  return {
+    name: projection.name,
+    checkpoint,
+    head,
+    lagEvents: behind.length,
+    lagMs: oldest ? Math.max(0, Date.now() - oldest.recordedAt.getTime()) : 0,
+  };
+}

@@ -1,0 +1,29 @@
+import type { RecordedEvent } from '@agora/event-sourcing';
+import type { EntityManager } from 'typeorm';
+
+/**
+ * A read model kept in PostgreSQL: the events of some categories, applied in order to the
+ * tables of one schema. `apply` runs inside the transaction that also moves the
+ * projection's checkpoint, so each event has its effect exactly once.
+ *
+ * Tables are named without their schema (entities carry no `schema`): the runner sets the
+ * transaction's `search_path` to the projection's schema, which lets a rebuild fill a
+ * fresh copy of the schema while the live one keeps serving.
+ */
+export interface Projection {
+  /** Names the projection and its checkpoint, e.g. `order.orders`. */
+  readonly name: string;
+  /** The PostgreSQL schema of its tables, created by the context's migrations. */
+  readonly schema: string;
+  readonly categories: readonly string[];
+  apply(events: readonly RecordedEvent[], rows: EntityManager): Promise<void>;
+}
+
+/** What a context contributes to the read side: its schema, TypeORM entities and migrations, and the projections that fill them. */
+export interface ReadModel {
+  readonly schema: string;
+  /** Entity and migration classes, typed as TypeORM takes them. */
+  readonly entities: readonly Function[];
+  readonly migrations: readonly Function[];
+  readonly projections: readonly Projection[];
+}

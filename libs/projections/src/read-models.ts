@@ -1,0 +1,46 @@
+import { DataSource, type MixedList } from 'typeorm';
+
+export interface ReadModelsOptions {
+  readonly url: string;
+  /** TypeORM entities of every read model this process serves or projects. */
+  readonly entities: MixedList<Function>;
+  /** TypeORM migrations that create their schemas and tables. */
+  readonly migrations: MixedList<Function>;
+  /** The read models' schemas: unqualified table names resolve in these, in this order. */
+  readonly schemas: readonly string[];
+  /** Most connections to PostgreSQL. Default 10. */
+  readonly poolSize?: number;
+}
+
+const MIGRATION_LOCK = 'agora.read-models';
+
+/**
+ * Opens the TypeORM data source of the read models and migrates them (never
+ * `synchronize`). Migrations run under a PostgreSQL advisory lock, so processes starting
+ * side by side take turns and each finds the work done.
+ */
+export async function openReadModels(options: ReadModelsOptions): Promise<DataSource> {
+  const dataSource = new DataSource({
+    type: 'postgres',
+    url: options.url,
+    entities: options.entities,
+    migrations: options.migrations,
+    migrationsTableName: 'read_model_migrations',
+    synchronize: false,
+    extra: { max: options.poolSize ?? 10, options: `-c search_path=${[...options.schemas, 'public'].join(',')}` },
+  });
+  await dataSource.initialize();
+  const lock = dataSource.createQueryRunner();
+  try {
+    await lock.connect();
+    await lock.query('SELECT pg_advisory_lock(hashtext($1))', [MIGRATION_LOCK]);
+    await dataSource.runMigrations({ transaction: 'each' });
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
+  } finally {
+    await lock.query('SELECT pg_advisory_unlock(hashtext($1))', [MIGRATION_LOCK]).catch(() => undefined);
+    await lock.release().catch(() => undefined);
+  }
+  return dataSource;
+}

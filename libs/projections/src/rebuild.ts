@@ -1,0 +1,90 @@
+import type { EventStore, GlobalPosition, RecordedEvent } from '@agora/event-sourcing';
+import pg from 'pg';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Projection } from './projection.js';
+
+export interface RebuildProgress {
+  readonly events: number;
+  readonly eventsPerSecond: number;
+  /** Share of the log read so far, 0 to 1 (by position: other categories count too). */
+  readonly fraction: number;
+  /** Seconds left at the current rate, when it can be told. */
+  readonly etaSeconds: number | undefined;
+}
+
+export interface RebuildOptions {
+  /** Events per transaction. Default 2000. */
+  readonly batchSize?: number;
+  readonly onProgress?: (progress: RebuildProgress) => void;
+}
+
+/**
+ * Rebuilds a projection from the start of the log into a fresh copy of its schema
+ * (`<schema>__rebuild`, tables copied with `LIKE … INCLUDING ALL`) while the live tables
+ * keep serving, then switches in one transaction: it locks the live checkpoint (the live
+ * runner waits), applies what arrived meanwhile, renames the schemas, and hands the live
+ * checkpoint the rebuild's position. The live runner then finds its checkpoint moved and
+ * carries on from there, on the new tables.
+ */
+export async function rebuildProjection(dataSource: DataSource, store: EventStore, projection: Projection, options: RebuildOptions = {}): Promise<{ events: number; seconds: number }> {
+  const live = pg.escapeIdentifier(projection.schema);
+  const next = pg.escapeIdentifier(`${projection.schema}__rebuild`);
+  const old = pg.escapeIdentifier(`${projection.schema}__old`);
+  const batchSize = options.batchSize ?? 2000;
+  const started = performance.now();
+  const head = await store.headPosition();
+
+  await dataSource.transaction(async (rows) => {
+    await rows.query(`DROP SCHEMA IF EXISTS ${next} CASCADE`);
+    await rows.query(`CREATE SCHEMA ${next}`);
+    const tables: { tablename: string }[] = await rows.query('SELECT tablename FROM pg_tables WHERE schemaname = $1', [projection.schema]);
+    for (const { tablename } of tables) {
+      const table = pg.escapeIdentifier(tablename);
+      await rows.query(`CREATE TABLE ${next}.${table} (LIKE ${live}.${table} INCLUDING ALL)`);
+    }
+  });
+
+  let events = 0;
+  let after: GlobalPosition | undefined;
+  const applyPage = async (rows: EntityManager): Promise<number> => {
+    const page: RecordedEvent[] = await store.readAll({ ...(after && { after }), categories: projection.categories, maxCount: batchSize });
+    if (page.length === 0) return 0;
+    await projection.apply(page, rows);
+    after = page[page.length - 1]!.position;
+    events += page.length;
+    return page.length;
+  };
+  const inSchema = <T>(work: (rows: EntityManager) => Promise<T>) =>
+    dataSource.transaction(async (rows) => {
+      await rows.query(`SET LOCAL search_path TO ${next}, public`);
+      return work(rows);
+    });
+
+  // Catch up page by page, one transaction each, reporting as we go.
+  for (let applied = batchSize; applied === batchSize; ) {
+    applied = await inSchema(applyPage);
+    const seconds = (performance.now() - started) / 1000;
+    const fraction = head && after ? Math.min(1, after.prepare / Math.max(1, head.prepare)) : 1;
+    const eventsPerSecond = events / Math.max(seconds, 0.001);
+    options.onProgress?.({ events, eventsPerSecond, fraction, etaSeconds: fraction > 0 ? (seconds * (1 - fraction)) / fraction : undefined });
+  }
+
+  // Switch: what arrived since the last page, then the schemas and the checkpoint, atomically.
+  await inSchema(async (rows) => {
+    await rows.query('SELECT 1 FROM messaging.checkpoints WHERE name = $1 FOR UPDATE', [projection.name]);
+    while ((await applyPage(rows)) === batchSize);
+    await rows.query(`ALTER SCHEMA ${live} RENAME TO ${old}`);
+    await rows.query(`ALTER SCHEMA ${next} RENAME TO ${live}`);
+    await rows.query(`DROP SCHEMA ${old} CASCADE`);
+    if (after) {
+      await rows.query(
+        `INSERT INTO messaging.checkpoints (name, commit_position, prepare_position) VALUES ($1, $2, $3)
+         ON CONFLICT (name) DO UPDATE SET commit_position = $2, prepare_position = $3, updated_at = now()`,
+        [projection.name, after.commit, after.prepare],
+      );
+    } else {
+      await rows.query('DELETE FROM messaging.checkpoints WHERE name = $1', [projection.name]);
+    }
+  });
+  return { events, seconds: (performance.now() - started) / 1000 };
+}

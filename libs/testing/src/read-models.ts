@@ -1,0 +1,33 @@
+import { PostgresEventStore } from '@agora/event-sourcing';
+import { migrateMessaging } from '@agora/messaging';
+import { openReadModels, type ReadModel } from '@agora/projections';
+import pg from 'pg';
+import type { DataSource } from 'typeorm';
+import { createTestDatabase } from './postgres.js';
+
+export interface ReadSideForTest {
+  readonly pool: pg.Pool;
+  readonly store: PostgresEventStore;
+  readonly readModels: DataSource;
+  close(): Promise<void>;
+}
+
+/** A fresh database with the event store, the messaging tables and these read models migrated. */
+export async function readSideForTest(name: string, readModel: Pick<ReadModel, 'schema' | 'entities' | 'migrations'>): Promise<ReadSideForTest> {
+  const url = await createTestDatabase(name);
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const store = new PostgresEventStore(pool, { pollIntervalMs: 50 });
+  await store.migrate();
+  await migrateMessaging(pool);
+  const readModels = await openReadModels({ url, entities: [...readModel.entities], migrations: [...readModel.migrations], schemas: [readModel.schema] });
+  return {
+    pool,
+    store,
+    readModels,
+    close: async () => {
+      await readModels.destroy();
+      await store.close();
+      await pool.end();
+    },
+  };
+}
