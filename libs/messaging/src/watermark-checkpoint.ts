@@ -1,4 +1,4 @@
-import type { GlobalPosition } from '@agora/event-sourcing';
+import { comparePositions, type GlobalPosition } from '@agora/event-sourcing';
 import type { CheckpointStore } from './checkpoint-store.js';
 
 /**
@@ -106,7 +106,7 @@ export class WatermarkCheckpoint {
       while (this.saveAgain) {
         this.saveAgain = false;
         const mark = this.position;
-        if (!mark || (this.saved && mark.commit === this.saved.commit && mark.prepare === this.saved.prepare)) continue;
+        if (!mark || (this.saved && comparePositions(mark, this.saved) === 0)) continue;
         await this.checkpoints.save(this.name, mark);
         this.saved = mark;
       }

@@ -1,5 +1,4 @@
-import type { GlobalPosition } from '@agora/event-sourcing';
-import type { CheckpointStore } from '@agora/messaging';
+import { comparePositions, type GlobalPosition } from '@agora/event-sourcing';
 import type { DataSource, EntityManager } from 'typeorm';
 
 /** The checkpoint moved under the runner (a rebuild switched in, or another runner wrote). */
@@ -14,7 +13,7 @@ export class CheckpointMoved extends Error {
  * transaction as a compare-and-set: a batch commits only if the checkpoint is still the
  * one it started from, so two runners (or a runner and a rebuild) never both apply it.
  */
-export class ProjectionCheckpoints implements CheckpointStore {
+export class ProjectionCheckpoints {
   constructor(private readonly dataSource: DataSource) {}
 
   async load(name: string): Promise<GlobalPosition | undefined> {
@@ -23,10 +22,6 @@ export class ProjectionCheckpoints implements CheckpointStore {
       [name],
     );
     return rows[0] && { commit: Number(rows[0].commit_position), prepare: Number(rows[0].prepare_position) };
-  }
-
-  save(): Promise<void> {
-    throw new Error('A projection saves its checkpoint with advance(), inside its transaction.');
   }
 
   /** Moves the checkpoint from `from` to `to` in `rows`' transaction; throws `CheckpointMoved` if it is no longer at `from`. */
@@ -46,11 +41,19 @@ export class ProjectionCheckpoints implements CheckpointStore {
   }
 }
 
-export function samePosition(a: GlobalPosition | undefined, b: GlobalPosition | undefined): boolean {
-  return a?.commit === b?.commit && a?.prepare === b?.prepare;
+function samePosition(a: GlobalPosition | undefined, b: GlobalPosition | undefined): boolean {
+  return a === undefined || b === undefined ? a === b : comparePositions(a, b) === 0;
 }
 
-/** Whether `a` is at or after `b` in the global log. */
-export function reached(a: GlobalPosition | undefined, b: GlobalPosition): boolean {
-  return a !== undefined && (a.commit > b.commit || (a.commit === b.commit && a.prepare >= b.prepare));
+/** Sets (or, with no position, removes) a checkpoint in `rows`' transaction, whatever it was: a rebuild handing over. */
+export async function replaceCheckpoint(rows: EntityManager, name: string, position: GlobalPosition | undefined): Promise<void> {
+  if (!position) {
+    await rows.query('DELETE FROM messaging.checkpoints WHERE name = $1', [name]);
+    return;
+  }
+  await rows.query(
+    `INSERT INTO messaging.checkpoints (name, commit_position, prepare_position) VALUES ($1, $2, $3)
+     ON CONFLICT (name) DO UPDATE SET commit_position = $2, prepare_position = $3, updated_at = now()`,
+    [name, position.commit, position.prepare],
+  );
 }

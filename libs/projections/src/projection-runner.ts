@@ -1,9 +1,9 @@
-import type { EventStore, GlobalPosition, RecordedEvent } from '@agora/event-sourcing';
+import { comparePositions, type EventStore, type GlobalPosition, type RecordedEvent } from '@agora/event-sourcing';
 import { EventStoreConsumer } from '@agora/messaging';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import type { Projection } from './projection.js';
-import { ProjectionCheckpoints, reached } from './projection-checkpoints.js';
+import { ProjectionCheckpoints } from './projection-checkpoints.js';
 
 export interface ProjectionRunnerOptions {
   /** Events per transaction while catching up. Default 500. */
@@ -51,7 +51,7 @@ export class ProjectionRunner {
     this.schema = options.schema ?? projection.schema;
     const tracked = {
       load: async (name: string) => (this.committed = await this.checkpoints.load(name)),
-      save: () => this.checkpoints.save(),
+      save: () => Promise.reject(new Error('A projection moves its checkpoint inside its own transaction.')),
     };
     this.consumer = new EventStoreConsumer(
       store,
@@ -90,7 +90,7 @@ export class ProjectionRunner {
    * writes), `false` if that takes longer than `timeoutMs`.
    */
   waitFor(position: GlobalPosition, timeoutMs: number): Promise<boolean> {
-    if (reached(this.committed, position)) return Promise.resolve(true);
+    if (this.committed && comparePositions(this.committed, position) >= 0) return Promise.resolve(true);
     return new Promise((resolve) => {
       const waiter = {
         position,
@@ -122,7 +122,7 @@ export class ProjectionRunner {
     });
     this.committed = to;
     this.waiters = this.waiters.filter((waiter) => {
-      if (!reached(to, waiter.position)) return true;
+      if (comparePositions(to, waiter.position) < 0) return true;
       waiter.resolve(true);
       return false;
     });

@@ -2,6 +2,7 @@ import type { EventStore, GlobalPosition, RecordedEvent } from '@agora/event-sou
 import pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Projection } from './projection.js';
+import { replaceCheckpoint } from './projection-checkpoints.js';
 
 export interface RebuildProgress {
   readonly events: number;
@@ -76,15 +77,7 @@ export async function rebuildProjection(dataSource: DataSource, store: EventStor
     await rows.query(`ALTER SCHEMA ${live} RENAME TO ${old}`);
     await rows.query(`ALTER SCHEMA ${next} RENAME TO ${live}`);
     await rows.query(`DROP SCHEMA ${old} CASCADE`);
-    if (after) {
-      await rows.query(
-        `INSERT INTO messaging.checkpoints (name, commit_position, prepare_position) VALUES ($1, $2, $3)
-         ON CONFLICT (name) DO UPDATE SET commit_position = $2, prepare_position = $3, updated_at = now()`,
-        [projection.name, after.commit, after.prepare],
-      );
-    } else {
-      await rows.query('DELETE FROM messaging.checkpoints WHERE name = $1', [projection.name]);
-    }
+    await replaceCheckpoint(rows, projection.name, after);
   });
   return { events, seconds: (performance.now() - started) / 1000 };
 }
