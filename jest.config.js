@@ -25,14 +25,15 @@ const shared = {
 };
 
 const withPostgres = {
-  // Real servers and processes: a checkout with a payment deadline takes seconds.
-  testTimeout: 30_000,
   globalSetup: '<rootDir>/libs/testing/src/jest/postgres.global-setup.mjs',
   globalTeardown: '<rootDir>/libs/testing/src/jest/postgres.global-teardown.mjs',
 };
 
 export default {
   cacheDirectory: '<rootDir>/.cache/jest',
+  // Real servers and processes: a checkout with a payment deadline takes seconds. A global
+  // option: jest ignores it inside a project's settings.
+  testTimeout: 30_000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,test}/**/*.spec.ts'] },
     { ...shared, ...withPostgres, displayName: 'integration', testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'] },
