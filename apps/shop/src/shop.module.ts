@@ -19,8 +19,9 @@ import {
 } from '@agora/platform';
 import type pg from 'pg';
 import type pino from 'pino';
-import { InventoryModule } from '@agora/inventory';
-import { OrderModule } from '@agora/order';
+import { inventoryReadModel, InventoryModule } from '@agora/inventory';
+import { orderReadModel, OrderModule } from '@agora/order';
+import { ReadSideModule } from '@agora/projections';
 import { PaymentModule } from '@agora/payment';
 import { HealthController } from './health.controller.js';
 import { DUPLICATE_DELIVERY, ShopMessaging } from './shop-messaging.js';
@@ -35,12 +36,19 @@ export class ShopModule implements BeforeApplicationShutdown, OnApplicationShutd
   static forRoot(config: Config, logger: pino.Logger): DynamicModule {
     return {
       module: ShopModule,
-      // Every context module injects the event store and the pool without importing the host.
+      // Every context module injects the event store and the pool without importing the host;
+      // the read side finds the database here too.
       global: true,
-      exports: [EVENT_STORE, PG_POOL],
+      exports: [EVENT_STORE, PG_POOL, POSTGRES_DATABASE],
       imports: [
         loggerModule(logger),
         TerminusModule,
+        ReadSideModule.forRoot({
+          readModels: [inventoryReadModel, orderReadModel],
+          inject: [POSTGRES_DATABASE],
+          url: (database: PostgresDatabase) => database.url,
+          poolSize: config.DATABASE_POOL_SIZE,
+        }),
         InventoryModule,
         PaymentModule.forRoot({
           simulator: {

@@ -1,11 +1,12 @@
-import { DataSource, type MixedList } from 'typeorm';
+import { DataSource } from 'typeorm';
+import { ProjectionCheckpoints1795600000000 } from './checkpoints.migration.js';
 
 export interface ReadModelsOptions {
   readonly url: string;
   /** TypeORM entities of every read model this process serves or projects. */
-  readonly entities: MixedList<Function>;
+  readonly entities: readonly Function[];
   /** TypeORM migrations that create their schemas and tables. */
-  readonly migrations: MixedList<Function>;
+  readonly migrations: readonly Function[];
   /** The read models' schemas: unqualified table names resolve in these, in this order. */
   readonly schemas: readonly string[];
   /** Most connections to PostgreSQL. Default 10. */
@@ -15,19 +16,21 @@ export interface ReadModelsOptions {
 const MIGRATION_LOCK = 'agora.read-models';
 
 /**
- * Opens the TypeORM data source of the read models and migrates them (never
- * `synchronize`). Migrations run under a PostgreSQL advisory lock, so processes starting
+ * Opens the TypeORM data source of the read models and migrates them, with the
+ * projections' checkpoint table (never `synchronize`). Migrations run under a PostgreSQL advisory lock, so processes starting
  * side by side take turns and each finds the work done.
  */
 export async function openReadModels(options: ReadModelsOptions): Promise<DataSource> {
   const dataSource = new DataSource({
     type: 'postgres',
     url: options.url,
-    entities: options.entities,
-    migrations: options.migrations,
+    entities: [...options.entities],
+    migrations: [ProjectionCheckpoints1795600000000, ...options.migrations],
     migrationsTableName: 'read_model_migrations',
     synchronize: false,
-    extra: { max: options.poolSize ?? 10, options: `-c search_path=${[...options.schemas, 'public'].join(',')}` },
+    // `public` first: it stays the current schema, where TypeORM keeps its migrations table,
+    // whichever read schemas exist yet. Read-model tables resolve in the schemas after it.
+    extra: { max: options.poolSize ?? 10, options: `-c search_path=${['public', ...options.schemas].join(',')}` },
   });
   await dataSource.initialize();
   const lock = dataSource.createQueryRunner();

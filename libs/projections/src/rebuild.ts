@@ -72,7 +72,7 @@ export async function rebuildProjection(dataSource: DataSource, store: EventStor
 
   // Switch: what arrived since the last page, then the schemas and the checkpoint, atomically.
   await inSchema(async (rows) => {
-    await rows.query('SELECT 1 FROM messaging.checkpoints WHERE name = $1 FOR UPDATE', [projection.name]);
+    await rows.query('SELECT 1 FROM projections.checkpoints WHERE name = $1 FOR UPDATE', [projection.name]);
     while ((await applyPage(rows)) === batchSize);
     await rows.query(`ALTER SCHEMA ${live} RENAME TO ${old}`);
     await rows.query(`ALTER SCHEMA ${next} RENAME TO ${live}`);

@@ -1,5 +1,4 @@
 import { PostgresEventStore } from '@agora/event-sourcing';
-import { migrateMessaging } from '@agora/messaging';
 import { openReadModels, type ReadModel } from '@agora/projections';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
@@ -12,14 +11,13 @@ export interface ReadSideForTest {
   close(): Promise<void>;
 }
 
-/** A fresh database with the event store, the messaging tables and these read models migrated. */
+/** A fresh database with the event store and these read models migrated. */
 export async function readSideForTest(name: string, readModel: Pick<ReadModel, 'schema' | 'entities' | 'migrations'>): Promise<ReadSideForTest> {
   const url = await createTestDatabase(name);
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   const store = new PostgresEventStore(pool, { pollIntervalMs: 50 });
   await store.migrate();
-  await migrateMessaging(pool);
-  const readModels = await openReadModels({ url, entities: [...readModel.entities], migrations: [...readModel.migrations], schemas: [readModel.schema] });
+  const readModels = await openReadModels({ url, entities: readModel.entities, migrations: readModel.migrations, schemas: [readModel.schema] });
   return {
     pool,
     store,

@@ -4,6 +4,8 @@ import pg from 'pg';
 import pino from 'pino';
 import request from 'supertest';
 import { EVENT_STORE, PostgresEventStore, type GlobalPosition } from '@agora/event-sourcing';
+import { ReadSideModule } from '@agora/projections';
+import { inventoryReadModel } from '../read-model/inventory-read-model.js';
 import { createHttpApp, loggerModule, SHUTDOWN_SIGNALS } from '@agora/platform';
 import { createTestDatabase } from '@agora/testing';
 import { InventoryModule } from '../inventory.module.js';
@@ -17,7 +19,8 @@ describe('the products API (HTTP, PostgreSQL)', () => {
   let headBefore: GlobalPosition | undefined;
 
   beforeAll(async () => {
-    pool = new pg.Pool({ connectionString: await createTestDatabase('inventory_http') });
+    const url = await createTestDatabase('inventory_http');
+    pool = new pg.Pool({ connectionString: url });
     store = new PostgresEventStore(pool);
     await store.migrate();
     const logger = pino({ level: 'silent' });
@@ -29,6 +32,7 @@ describe('the products API (HTTP, PostgreSQL)', () => {
         imports: [
           loggerModule(logger),
           { module: class EventStoreModule {}, global: true, providers: [{ provide: EVENT_STORE, useValue: store }], exports: [EVENT_STORE] },
+          ReadSideModule.forRoot({ readModels: [inventoryReadModel], url: () => url }),
           InventoryModule,
         ],
       },

@@ -18,7 +18,9 @@ import { createTestDatabase } from '@agora/testing';
 import { ReservationAlreadyCommitted, ReservationNotCommittable } from '../domain/errors.js';
 import { productDecider, stockIsBalanced, type ListedProduct, type ProductEvent } from '../domain/product.js';
 import { reservationDecider, type ReservationEvent } from '../domain/reservation.js';
+import { ReadSideModule } from '@agora/projections';
 import { AddProductHandler } from '../features/add-product/add-product.handler.js';
+import { inventoryReadModel } from '../read-model/inventory-read-model.js';
 import { AddStockHandler } from '../features/add-stock/add-stock.handler.js';
 import { InventoryModule } from '../inventory.module.js';
 import { InventoryCommandsHandler } from './inventory-commands.handler.js';
@@ -80,13 +82,18 @@ describe('inventory’s handling of the saga’s commands (PostgreSQL)', () => {
   const touched = new Set<string>();
 
   beforeAll(async () => {
-    pool = new pg.Pool({ connectionString: await createTestDatabase('inventory_commands'), max: 25 });
+    const url = await createTestDatabase('inventory_commands');
+    pool = new pg.Pool({ connectionString: url, max: 25 });
     store = new PostgresEventStore(pool);
     await store.migrate();
     crashing = new CrashingEventStore(store);
     app = await Test.createTestingModule({
-      imports: [{ module: class EventStoreModule {}, global: true, providers: [{ provide: EVENT_STORE, useValue: crashing }], exports: [EVENT_STORE] }, InventoryModule],
+      imports: [{ module: class EventStoreModule {}, global: true, providers: [{ provide: EVENT_STORE, useValue: crashing }], exports: [EVENT_STORE] },
+        ReadSideModule.forRoot({ readModels: [inventoryReadModel], url: () => url }),
+        InventoryModule,
+      ],
     }).compile();
+    await app.init(); // starts the projections
     inventory = app.get(InventoryCommandsHandler);
   });
 

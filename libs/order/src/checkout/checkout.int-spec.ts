@@ -15,6 +15,7 @@ import {
   type OutgoingMessage,
 } from '@agora/messaging';
 import { migrateSagas, SagaRuntime } from '@agora/saga';
+import { openReadModels, Projections } from '@agora/projections';
 import { createTestDatabase, until } from '@agora/testing';
 import { CatalogHandler } from '../catalog/catalog.handler.js';
 import { migrateOrderCatalog } from '../catalog/catalog-schema.js';
@@ -29,6 +30,7 @@ import { checkoutFeed } from './checkout-feed.js';
 import { CheckoutInputsHandler } from './checkout-inputs.handler.js';
 import { CheckoutOutboundMapping } from './checkout-outbound.mapping.js';
 import { CheckoutProcess } from './checkout-process.js';
+import { orderReadModel } from '../read-model/order-read-model.js';
 import { checkoutSaga, type CheckoutOptions } from './checkout-saga.js';
 
 // The order context wired by hand, as a host would, with stand-ins for inventory and
@@ -161,12 +163,16 @@ const PRODUCTS = [
 
 /** Everything the host would run for the order context, on a fresh database. */
 async function wire(options: CheckoutOptions & { duplicateDelivery?: boolean } = {}) {
-  const pool = new pg.Pool({ connectionString: await createTestDatabase('order_checkout'), max: 30 });
+  const url = await createTestDatabase('order_checkout');
+  const pool = new pg.Pool({ connectionString: url, max: 30 });
   const store = new PostgresEventStore(pool, { pollIntervalMs: 50 });
   await store.migrate();
   await migrateMessaging(pool);
   await migrateSagas(pool);
   await migrateOrderCatalog(pool);
+  const readModels = await openReadModels({ url, entities: orderReadModel.entities, migrations: orderReadModel.migrations, schemas: [orderReadModel.schema] });
+  const projections = new Projections(readModels, store, orderReadModel.projections);
+  projections.start();
 
   const saga = checkoutSaga(options);
   const runtime = new SagaRuntime(store);
@@ -196,10 +202,10 @@ async function wire(options: CheckoutOptions & { duplicateDelivery?: boolean } =
     ),
   );
 
-  const placeOrder = new PlaceOrderHandler(commands, catalog);
-  const getOrder = new GetOrderHandler(store);
+  const placeOrder = new PlaceOrderHandler(commands, catalog, projections);
+  const getOrder = new GetOrderHandler(readModels);
   const getCheckout = new GetCheckoutHandler(runtime, saga);
-  const requestCancellation = new RequestCancellationHandler(commands);
+  const requestCancellation = new RequestCancellationHandler(commands, projections);
 
   return {
     pool,
@@ -220,6 +226,8 @@ async function wire(options: CheckoutOptions & { duplicateDelivery?: boolean } =
     stop: async () => {
       await Promise.all([...relays, ...extraFeeds].map((r) => r.stop()));
       await process.beforeApplicationShutdown();
+      await projections.stop();
+      await readModels.destroy();
       await store.close();
       await pool.end();
     },

@@ -6,6 +6,8 @@ import pino from 'pino';
 import request from 'supertest';
 import type { Message } from '@agora/contracts';
 import { EVENT_STORE, PostgresEventStore, type GlobalPosition } from '@agora/event-sourcing';
+import { ReadSideModule } from '@agora/projections';
+import { orderReadModel } from '../read-model/order-read-model.js';
 import { createHttpApp, loggerModule, PG_POOL, SHUTDOWN_SIGNALS } from '@agora/platform';
 import { createTestDatabase, until } from '@agora/testing';
 import { CatalogHandler } from '../catalog/catalog.handler.js';
@@ -22,7 +24,8 @@ describe('the orders API (HTTP, PostgreSQL)', () => {
   const signalListeners = SHUTDOWN_SIGNALS.map((signal) => [signal, process.listeners(signal)] as const);
 
   beforeAll(async () => {
-    pool = new pg.Pool({ connectionString: await createTestDatabase('order_http'), max: 20 });
+    const url = await createTestDatabase('order_http');
+    pool = new pg.Pool({ connectionString: url, max: 20 });
     store = new PostgresEventStore(pool, { pollIntervalMs: 50 });
     await store.migrate();
     const logger = pino({ level: 'silent' });
@@ -42,6 +45,7 @@ describe('the orders API (HTTP, PostgreSQL)', () => {
             ],
             exports: [EVENT_STORE, PG_POOL],
           },
+          ReadSideModule.forRoot({ readModels: [orderReadModel], url: () => url }),
           OrderModule.forRoot({ deadlinePollMs: 20 }),
         ],
       },
@@ -178,6 +182,8 @@ describe('the orders API (HTTP, PostgreSQL)', () => {
     it('shows the outcome and its reason', async () => {
       const { orderId } = (await post('/api/orders', valid())).body as { orderId: string };
       await sagaSays('order.reject-order.v1', { orderId, reason: 'out-of-stock' });
+      // Reads come from the read model, which follows the order stream a moment later.
+      await until(async () => (await http().get(`/api/orders/${orderId}`)).body.status !== 'PENDING');
       expect((await http().get(`/api/orders/${orderId}`)).body).toMatchObject({ status: 'REJECTED', reason: 'out-of-stock' });
     });
   });

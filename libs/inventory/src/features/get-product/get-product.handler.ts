@@ -1,17 +1,17 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { EVENT_STORE, fold, streamName, type EventStore } from '@agora/event-sourcing';
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { ProductNotFound } from '../../domain/errors.js';
-import { PRODUCT_CATEGORY, productDecider, type ProductEvent } from '../../domain/product.js';
+import { ProductRow } from '../../read-model/product.row.js';
 import { ProductView } from './product.view.js';
 
-/** Reads a product by folding its stream; a projection replaces this when the read models arrive. */
+/** Reads a product from the `inventory.products` read model. */
 @Injectable()
 export class GetProductHandler {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(private readonly readModels: DataSource) {}
 
   async execute(sku: string): Promise<ProductView> {
-    const product = fold(productDecider, await this.store.readStream<ProductEvent>(streamName(PRODUCT_CATEGORY, sku)));
-    if (product.status === 'absent') throw new ProductNotFound(sku);
-    return ProductView.of(product);
+    const row = await this.readModels.getRepository(ProductRow).findOneBy({ sku });
+    if (!row) throw new ProductNotFound(sku);
+    return ProductView.of(row);
   }
 }

@@ -1,6 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { ListedProduct } from '../../domain/product.js';
 
+type Shown = Pick<ListedProduct, 'sku' | 'name' | 'priceCents' | 'currency' | 'available' | 'reserved' | 'sold'>;
+
 /** A product as the API shows it: catalog entry and stock levels. */
 export class ProductView {
   @ApiProperty({ example: 'TSHIRT-RED-M' })
@@ -24,7 +26,7 @@ export class ProductView {
   @ApiProperty({ description: 'Units sold (reservations committed).', example: 1 })
   sold!: number;
 
-  static of(product: ListedProduct): ProductView {
+  static of(product: Shown): ProductView {
     const { sku, name, priceCents, currency, available, reserved, sold } = product;
     return Object.assign(new ProductView(), { sku, name, priceCents, currency, available, reserved, sold });
   }

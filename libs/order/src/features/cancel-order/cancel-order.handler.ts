@@ -1,6 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { CommandHandler, streamName, type MessageContext } from '@agora/event-sourcing';
+import { PROJECTIONS, type ReadYourWrites } from '@agora/projections';
 import { ORDER_CATEGORY, orderDecider } from '../../domain/order.js';
+import { ordersProjection } from '../../read-model/orders.projection.js';
 
 /**
  * Records the customer's wish; the checkout saga compensates what happened so far and
@@ -9,10 +11,14 @@ import { ORDER_CATEGORY, orderDecider } from '../../domain/order.js';
  */
 @Injectable()
 export class RequestCancellationHandler {
-  constructor(private readonly commands: CommandHandler) {}
+  constructor(
+    private readonly commands: CommandHandler,
+    @Inject(PROJECTIONS) private readonly readModels: ReadYourWrites,
+  ) {}
 
   async execute(orderId: string, context: MessageContext): Promise<{ orderId: string }> {
-    await this.commands.handle(orderDecider, streamName(ORDER_CATEGORY, orderId), { type: 'request-cancellation', orderId, at: new Date().toISOString() }, context);
+    const { position } = await this.commands.handle(orderDecider, streamName(ORDER_CATEGORY, orderId), { type: 'request-cancellation', orderId, at: new Date().toISOString() }, context);
+    await this.readModels.waitFor(ordersProjection.name, position);
     return { orderId };
   }
 }

@@ -1,10 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { CommandHandler, streamName, type MessageContext } from '@agora/event-sourcing';
 import { derivedMessageId } from '@agora/messaging';
+import { PROJECTIONS, type ReadYourWrites } from '@agora/projections';
 import { ProductCatalog } from '../../catalog/product-catalog.js';
 import { InvalidOrder } from '../../domain/errors.js';
 import { ORDER_CATEGORY, orderDecider, type PricedLine } from '../../domain/order.js';
+import { ordersProjection } from '../../read-model/orders.projection.js';
 
 export interface PlaceOrder {
   readonly customerId: string;
@@ -19,6 +21,7 @@ export class PlaceOrderHandler {
   constructor(
     private readonly commands: CommandHandler,
     private readonly catalog: ProductCatalog,
+    @Inject(PROJECTIONS) private readonly readModels: ReadYourWrites,
   ) {}
 
   /**
@@ -38,12 +41,14 @@ export class PlaceOrderHandler {
       const product = products.get(sku)!;
       return { sku, quantity, unitPriceCents: product.priceCents, currency: product.currency };
     });
-    await this.commands.handle(
+    const { position } = await this.commands.handle(
       orderDecider,
       streamName(ORDER_CATEGORY, orderId),
       { type: 'place-order', orderId, customerId, lines, paymentToken, requestHash: requestHashOf(command), at: new Date().toISOString() },
       context,
     );
+    // Answer once GET /api/orders/{id} shows the order.
+    await this.readModels.waitFor(ordersProjection.name, position);
     return { orderId };
   }
 }
