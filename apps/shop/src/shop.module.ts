@@ -19,11 +19,12 @@ import {
 } from '@agora/platform';
 import type pg from 'pg';
 import type pino from 'pino';
-import { inventoryReadModel, InventoryModule } from '@agora/inventory';
-import { orderReadModel, OrderModule } from '@agora/order';
+import { InventoryModule } from '@agora/inventory';
+import { OrderModule } from '@agora/order';
 import { ReadSideModule } from '@agora/projections';
 import { PaymentModule } from '@agora/payment';
-import { HealthController } from './health.controller.js';
+import { HealthController, PROJECTION_LAG_DEGRADED_MS } from './health.controller.js';
+import { SHOP_READ_MODELS } from './read-models.js';
 import { DUPLICATE_DELIVERY, ShopMessaging } from './shop-messaging.js';
 
 /**
@@ -44,7 +45,7 @@ export class ShopModule implements BeforeApplicationShutdown, OnApplicationShutd
         loggerModule(logger),
         TerminusModule,
         ReadSideModule.forRoot({
-          readModels: [inventoryReadModel, orderReadModel],
+          readModels: SHOP_READ_MODELS,
           inject: [POSTGRES_DATABASE],
           url: (database: PostgresDatabase) => database.url,
           poolSize: config.DATABASE_POOL_SIZE,
@@ -61,6 +62,7 @@ export class ShopModule implements BeforeApplicationShutdown, OnApplicationShutd
       controllers: [HealthController],
       providers: [
         { provide: DUPLICATE_DELIVERY, useValue: config.MESSAGING_DUPLICATE_DELIVERY },
+        { provide: PROJECTION_LAG_DEGRADED_MS, useValue: config.PROJECTION_LAG_DEGRADED_MS },
         ShopMessaging,
         {
           provide: POSTGRES_DATABASE,

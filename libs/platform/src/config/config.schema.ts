@@ -64,6 +64,9 @@ export const configSchema = z
     PAYMENT_GATEWAY_LATE_ANSWER_MS: integer(0, 86_400_000)
       .optional()
       .meta(doc('When set, the simulator approves `tok_timeout` after this delay instead of never answering.', 'an integer from 0 to 86400000 (milliseconds)')),
+    PROJECTION_LAG_DEGRADED_MS: integer(1, 86_400_000)
+      .default(5_000)
+      .meta(doc('/health marks a projection degraded when its oldest unapplied event has waited longer than this.', 'an integer from 1 to 86400000 (milliseconds)')),
     MESSAGING_DUPLICATE_DELIVERY: z
       .stringbool()
       .default(false)

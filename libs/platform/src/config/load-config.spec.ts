@@ -25,6 +25,7 @@ describe('configuration', () => {
       CHECKOUT_RESERVATION_TIMEOUT_MS: 30000,
       CHECKOUT_PAYMENT_TIMEOUT_MS: 30000,
       PAYMENT_GATEWAY_LATENCY_MS: 0,
+      PROJECTION_LAG_DEGRADED_MS: 5000,
       MESSAGING_DUPLICATE_DELIVERY: false,
     });
   });
@@ -56,6 +57,7 @@ describe('configuration', () => {
       CHECKOUT_RESERVATION_TIMEOUT_MS: 30000,
       CHECKOUT_PAYMENT_TIMEOUT_MS: 30000,
       PAYMENT_GATEWAY_LATENCY_MS: 0,
+      PROJECTION_LAG_DEGRADED_MS: 5000,
       MESSAGING_DUPLICATE_DELIVERY: false,
     });
   });
@@ -144,6 +146,7 @@ describe('configuration', () => {
       'CHECKOUT_PAYMENT_TIMEOUT_MS',
       'PAYMENT_GATEWAY_LATENCY_MS',
       'PAYMENT_GATEWAY_LATE_ANSWER_MS',
+      'PROJECTION_LAG_DEGRADED_MS',
       'MESSAGING_DUPLICATE_DELIVERY',
     ]);
     expect(rows.find((row) => row.name === 'PORT')).toMatchObject({ default: '3000', allows: 'an integer from 1 to 65535' });

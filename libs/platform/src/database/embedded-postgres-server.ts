@@ -109,19 +109,36 @@ export class EmbeddedPostgresServer {
  * server for a fast shutdown (SIGINT), the same as a clean stop, and wait for it to go.
  */
 async function stopOrphanedServer(dataDir: string): Promise<void> {
-  const pidFile = join(dataDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return;
-  const [pidLine, lockedDir] = (await readFile(pidFile, 'utf8')).split('\n');
-  const pid = Number(pidLine);
-  if (!Number.isInteger(pid) || pid <= 0 || resolve(lockedDir ?? '') !== dataDir || !isAlive(pid)) return;
-  const command = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-  if (command && !command.includes('postgres')) return; // the pid was reused by something else
+  const running = await runningServer(dataDir);
+  if (!running) return;
+  const { pid } = running;
   process.kill(pid, 'SIGINT');
   for (let waited = 0; isAlive(pid); waited += 100) {
     if (waited === 10_000) process.kill(pid, 'SIGQUIT');
     if (waited >= 20_000) throw new Error(`A PostgreSQL server (pid ${pid}) still holds ${dataDir}; stop it and start again.`);
     await sleep(100);
   }
+}
+
+/** The server that holds `dataDir` now, from its `postmaster.pid`, if one does. */
+async function runningServer(dataDir: string): Promise<{ pid: number; port: number } | undefined> {
+  const pidFile = join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return undefined;
+  const [pidLine, lockedDir, , portLine] = (await readFile(pidFile, 'utf8')).split('\n');
+  const pid = Number(pidLine);
+  if (!Number.isInteger(pid) || pid <= 0 || resolve(lockedDir ?? '') !== dataDir || !isAlive(pid)) return undefined;
+  const command = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  if (command && !command.includes('postgres')) return undefined; // the pid was reused by something else
+  return { pid, port: Number(portLine) };
+}
+
+/**
+ * The connection string of a database on the embedded server that already runs in
+ * `dataDir` (a host's), for tools that work beside the host without taking it over.
+ */
+export async function runningEmbeddedPostgresUrl(dataDir: string, database: string): Promise<string | undefined> {
+  const running = await runningServer(resolve(dataDir));
+  return running && `postgres://${USER}:${PASSWORD}@127.0.0.1:${running.port}/${database}`;
 }
 
 function isAlive(pid: number): boolean {

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { resolve } from 'node:path';
 import type { Config } from '../config/config.schema.js';
 import { withoutCredentials } from '../config/load-config.js';
-import { EmbeddedPostgresServer } from './embedded-postgres-server.js';
+import { EmbeddedPostgresServer, runningEmbeddedPostgresUrl } from './embedded-postgres-server.js';
 
 /** Nest injection token for the host's `PostgresDatabase`. */
 export const POSTGRES_DATABASE = Symbol('PostgresDatabase');
@@ -17,10 +17,13 @@ export interface PostgresDatabase {
 /**
  * `DATABASE_URL` when it is set; otherwise an embedded PostgreSQL server in
  * `EMBEDDED_POSTGRES_DIR` (kept between runs) with a database named `databaseName`.
+ * With `beside` (a tool run next to a host), an embedded server that already runs there
+ * is used as it is and left running; otherwise one is started and stopped by `close`.
  */
 export async function openPostgresDatabase(
   config: Pick<Config, 'DATABASE_URL' | 'EMBEDDED_POSTGRES_DIR' | 'EMBEDDED_POSTGRES_PORT'>,
   databaseName: string,
+  options: { readonly beside?: boolean } = {},
 ): Promise<PostgresDatabase> {
   const logger = new Logger('Postgres');
   if (config.DATABASE_URL) {
@@ -28,6 +31,11 @@ export async function openPostgresDatabase(
     return { url: config.DATABASE_URL, close: async () => undefined };
   }
   const dataDir = resolve(config.EMBEDDED_POSTGRES_DIR);
+  const running = options.beside ? await runningEmbeddedPostgresUrl(dataDir, databaseName) : undefined;
+  if (running) {
+    logger.log(`Using the embedded PostgreSQL that runs in ${dataDir}`);
+    return { url: running, close: async () => undefined };
+  }
   const started = Date.now();
   logger.log(`Starting embedded PostgreSQL in ${dataDir} on port ${config.EMBEDDED_POSTGRES_PORT}`);
   const server = await EmbeddedPostgresServer.start({

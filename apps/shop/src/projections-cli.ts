@@ -1,0 +1,83 @@
+/**
+ * Inspects and rebuilds the shop's projections, beside a running host or on their own:
+ *
+ *   npm run projections -- status
+ *   npm run projections -- rebuild <name>      (or --all)
+ *
+ * Same configuration as the host (DATABASE_URL, or the embedded server in
+ * EMBEDDED_POSTGRES_DIR, which is used as it runs or started for the run).
+ */
+import 'reflect-metadata';
+import { EventStoreDbEventStore, PostgresEventStore, type EventStore, type GlobalPosition } from '@agora/event-sourcing';
+import { openPostgresDatabase, readConfigOrExit } from '@agora/platform';
+import { openReadModels, ProjectionCheckpoints, projectionStatus, rebuildProjection, type Projection } from '@agora/projections';
+import cliProgress from 'cli-progress';
+import pg from 'pg';
+import { SHOP_READ_MODELS } from './read-models.js';
+
+const USAGE = 'usage: npm run projections -- status | rebuild <name> | rebuild --all';
+const projections = SHOP_READ_MODELS.flatMap((model) => model.projections);
+
+async function main(args: string[]): Promise<number> {
+  const [command, target] = args;
+  if (command !== 'status' && command !== 'rebuild') return fail(USAGE);
+  const chosen = command === 'rebuild' ? (target === '--all' ? projections : projections.filter((p) => p.name === target)) : projections;
+  if (command === 'rebuild' && chosen.length === 0) {
+    return fail(`${target ? `There is no projection ${target}.` : 'Name a projection to rebuild.'} Projections: ${projections.map((p) => p.name).join(', ')}\n${USAGE}`);
+  }
+
+  const config = readConfigOrExit(process.env);
+  const database = await openPostgresDatabase(config, 'agora', { beside: true });
+  const pool = new pg.Pool({ connectionString: database.url, max: 4 });
+  let store: EventStore | undefined;
+  const readModels = await openReadModels({
+    url: database.url,
+    entities: SHOP_READ_MODELS.flatMap((model) => model.entities),
+    migrations: SHOP_READ_MODELS.flatMap((model) => model.migrations),
+    schemas: SHOP_READ_MODELS.map((model) => model.schema),
+  });
+  try {
+    store = config.EVENT_STORE === 'esdb' ? EventStoreDbEventStore.connect(config.EVENTSTORE_URL!) : new PostgresEventStore(pool, { schema: 'event_store' });
+    if (command === 'status') {
+      const checkpoints = new ProjectionCheckpoints(readModels);
+      const rows = await Promise.all(chosen.map(async (projection) => projectionStatus(store!, projection, await checkpoints.load(projection.name))));
+      console.table(
+        rows.map((row) => ({ projection: row.name, checkpoint: position(row.checkpoint), head: position(row.head), 'lag (events)': row.lagEvents, 'lag (ms)': row.lagMs })),
+      );
+    } else {
+      for (const projection of chosen) await rebuild(readModels, store, projection);
+    }
+    return 0;
+  } finally {
+    await store?.close();
+    await readModels.destroy();
+    await pool.end();
+    await database.close();
+  }
+}
+
+async function rebuild(readModels: Awaited<ReturnType<typeof openReadModels>>, store: EventStore, projection: Projection): Promise<void> {
+  const bar = new cliProgress.SingleBar(
+    { format: `${projection.name} [{bar}] {percentage}% | {events} events | {rate} events/s | ETA {eta_formatted}`, noTTYOutput: true, notTTYSchedule: 1000 },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(100, 0, { events: 0, rate: 0 });
+  const { events, seconds } = await rebuildProjection(readModels, store, projection, {
+    onProgress: ({ events, eventsPerSecond, fraction }) => bar.update(Math.round(fraction * 100), { events, rate: Math.round(eventsPerSecond) }),
+  });
+  bar.update(100);
+  bar.stop();
+  console.log(`${projection.name} rebuilt: ${events} events in ${seconds.toFixed(1)} s (${Math.round(events / Math.max(seconds, 0.001))} events/s), switched to the new tables.`);
+}
+
+function position(at: GlobalPosition | undefined): string {
+  return at ? `${at.commit}/${at.prepare}` : '-';
+}
+
+function fail(message: string): number {
+  console.error(message);
+  return 2;
+}
+
+// Explicitly: a dependency's exit hook would otherwise turn a set `process.exitCode` into 0.
+process.exit(await main(process.argv.slice(2)));

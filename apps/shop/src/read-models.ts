@@ -1,0 +1,6 @@
+import { inventoryReadModel } from '@agora/inventory';
+import { orderReadModel } from '@agora/order';
+import type { ReadModel } from '@agora/projections';
+
+/** Every read model the shop serves: the host runs their projections, the CLI inspects and rebuilds them. */
+export const SHOP_READ_MODELS: readonly ReadModel[] = [inventoryReadModel, orderReadModel];

@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { createTestDatabase, freePort, HostProcess, until } from '@agora/testing';
+
+const run = promisify(execFile);
+
+/** The read side of a running host: lag on /health, and the projections CLI beside it. */
+describe('the projections of the shop host', () => {
+  let host: HostProcess;
+  let url: string;
+  let pool: pg.Pool;
+
+  beforeAll(async () => {
+    url = await createTestDatabase('shop_projections');
+    pool = new pg.Pool({ connectionString: url, max: 2 });
+    host = await HostProcess.start({ port: await freePort(), env: { DATABASE_URL: url } });
+  }, 60_000);
+
+  afterAll(async () => {
+    expect(await host?.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    await pool.end();
+  }, 30_000);
+
+  const http = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${host.url}${path}`, { method, ...(body !== undefined && { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+  const cli = (...args: string[]) =>
+    run(process.execPath, [join(process.cwd(), 'node_modules/tsx/dist/cli.mjs'), 'apps/shop/src/projections-cli.ts', ...args], {
+      env: { ...process.env, NODE_OPTIONS: '', DATABASE_URL: url, LOG_LEVEL: 'warn' },
+    });
+  const rows = async () => ({
+    products: (await pool.query('SELECT * FROM inventory_read.products ORDER BY sku')).rows,
+    orders: (await pool.query('SELECT * FROM order_read.orders ORDER BY order_id')).rows,
+  });
+
+  async function shopSomething(): Promise<{ sku: string; orderIds: string[] }> {
+    const sku = `P-${Date.now()}`;
+    expect((await http('POST', '/api/products', { sku, name: 'Lamp', priceCents: 4200, currency: 'EUR', initialStock: 3 })).status).toBe(201);
+    const orderIds: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      for (;;) {
+        const placed = await http('POST', '/api/orders', { customerId: 'c-1', lines: [{ sku, quantity: 1 }], paymentToken: 'tok_visa' });
+        if (placed.status === 202) {
+          orderIds.push(placed.body['orderId'] as string);
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50)); // the order catalog follows inventory
+      }
+    }
+    for (const orderId of orderIds) await until(async () => (await http('GET', `/api/orders/${orderId}`)).body['status'] !== 'PENDING');
+    await until(async () => (await http('GET', `/api/products/${sku}`)).body['reserved'] === 0);
+    return { sku, orderIds };
+  }
+
+  it('shows each projection with its lag on /health', async () => {
+    await shopSomething();
+    const health = await http('GET', '/health');
+    expect(health.status).toBe(200);
+    expect(health.body).toMatchObject({
+      info: {
+        projections: {
+          status: 'up',
+          'inventory.products': { lagEvents: 0, lagMs: 0, degraded: false },
+          'order.orders': { lagEvents: 0, lagMs: 0, degraded: false },
+        },
+      },
+    });
+  });
+
+  it('lists the projections caught up with the log, from the CLI', async () => {
+    const { stdout } = await cli('status');
+    expect(stdout).toMatch(/inventory\.products.*│ 0 +│ 0 /);
+    expect(stdout).toMatch(/order\.orders.*│ 0 +│ 0 /);
+  });
+
+  it('rebuilds every projection from zero into the same rows while the host runs, and the host carries on', async () => {
+    const { sku, orderIds } = await shopSomething();
+    const before = await rows();
+    const { stdout } = await cli('rebuild', '--all');
+    expect(stdout).toMatch(/inventory\.products rebuilt: \d+ events/);
+    expect(stdout).toMatch(/order\.orders rebuilt: \d+ events/);
+    expect(await rows()).toEqual(before);
+
+    // The live projections resume on the new tables: a new write is read back at once.
+    const later = await shopSomething();
+    expect((await http('GET', `/api/products/${later.sku}`)).body).toMatchObject({ available: 0, reserved: 0, sold: 3 });
+    expect((await http('GET', `/api/products/${sku}`)).body).toMatchObject({ sold: 3 });
+    expect((await http('GET', `/api/orders/${orderIds[3]}`)).body).toMatchObject({ status: 'REJECTED', reason: 'out-of-stock' });
+  });
+
+  it('refuses an unknown projection, naming the ones there are', async () => {
+    await expect(cli('rebuild', 'nope')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('There is no projection nope. Projections: inventory.products, order.orders') });
+  });
+});
