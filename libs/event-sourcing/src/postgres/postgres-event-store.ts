@@ -128,16 +128,21 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    if (options.categories?.length === 0) return [];
     const after = options.after ?? START;
     const params: unknown[] = [String(after.commit), after.prepare, options.maxCount ?? 1000];
-    const byCategory = options.categories ? `AND category = ANY($${params.push(options.categories)})` : '';
-    const { rows } = await this.query<EventRow>(
-      `SELECT ${COLUMNS} FROM ${this.schema}.events
+    const page = (byCategory = '') =>
+      `SELECT ${COLUMNS}, transaction_id AS log_order FROM ${this.schema}.events
        WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint) AND ${VISIBLE} ${byCategory}
        ORDER BY transaction_id, global_position
-       LIMIT $3`,
-      params,
-    );
+       LIMIT $3`;
+    // One ordered index scan per category, merged: `category = ANY(…)` would make the
+    // planner collect every later event of the categories and sort them, for each page.
+    const sql = options.categories
+      ? `SELECT * FROM (${options.categories.map((category) => `(${page(`AND category = $${params.push(category)}`)})`).join(' UNION ALL ')}) merged
+         ORDER BY log_order, global_position LIMIT $3`
+      : page();
+    const { rows } = await this.query<EventRow>(sql, params);
     return rows.map((row) => toRecorded(row));
   }
 
