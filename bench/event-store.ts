@@ -10,13 +10,13 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { PostgresEventStore, requestContext, withMetadata, type NewEvent } from '@agora/event-sourcing';
-import { EmbeddedPostgresServer } from '@agora/platform';
+import { benchDatabase } from './database.js';
 import { median, percentile } from './statistics.js';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 3);
@@ -135,16 +135,8 @@ async function pgbench(binary: string, url: string, clients: number): Promise<nu
 }
 
 async function main(): Promise<void> {
-  let server: EmbeddedPostgresServer | undefined;
-  let dir: string | undefined;
-  let url = process.env['BENCH_DATABASE_URL'];
-  if (!url) {
-    dir = await mkdtemp(join(tmpdir(), 'agora-bench-pg-'));
-    await chmod(dir, 0o755);
-    const { freePort } = await import('../libs/testing/src/free-port.js');
-    server = await EmbeddedPostgresServer.start({ dataDir: join(dir, 'data'), port: await freePort(), flags: ['-c', 'max_connections=100'] });
-    url = await server.ensureDatabase('bench');
-  }
+  const database = await benchDatabase('bench', ['-c', 'max_connections=100']);
+  const { url } = database;
   const pool = new pg.Pool({ connectionString: url, max: 20 });
   pool.on('error', (error) => console.error(`idle connection failed: ${error.message}`));
   try {
@@ -205,8 +197,7 @@ async function main(): Promise<void> {
     await store.close();
   } finally {
     await pool.end();
-    await server?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await database.close();
   }
 }
 
