@@ -8,3 +8,6 @@ export * from './http/correlation-id.js';
 export * from './http/http-app.js';
 export * from './http/listen.js';
 export * from './logging/logger.js';
+export * from './auth/index.js';
+export * from './http/pagination.js';
+export * from './http/answer-error.js';

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { TEST_JWT_SECRET } from './auth.js';
 
 /** The built all-in-one host (`nest build shop`). */
 export const SHOP_ENTRY = 'dist/apps/shop/apps/shop/src/main.js';
@@ -44,7 +45,7 @@ export class HostProcess {
   /** Spawns the host without waiting for it (e.g. to watch it refuse to start). */
   static spawn(options: HostProcessOptions): HostProcess {
     const env: Record<string, string> = {};
-    for (const [name, value] of Object.entries({ ...process.env, NODE_OPTIONS: undefined, PORT: String(options.port), ...options.env })) {
+    for (const [name, value] of Object.entries({ ...process.env, NODE_OPTIONS: undefined, JWT_SECRET: TEST_JWT_SECRET, PORT: String(options.port), ...options.env })) {
       if (value !== undefined) env[name] = value;
     }
     const child = spawn(process.execPath, ['--enable-source-maps', resolve(options.entry ?? SHOP_ENTRY)], {

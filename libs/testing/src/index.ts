@@ -5,3 +5,4 @@ export * from './decider-spec.js';
 export * from './host-process.js';
 export * from './until.js';
 export * from './read-models.js';
+export * from './auth.js';

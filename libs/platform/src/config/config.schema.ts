@@ -67,6 +67,21 @@ export const configSchema = z
     PROJECTION_LAG_DEGRADED_MS: integer(1, 86_400_000)
       .default(5_000)
       .meta(doc('/health marks a projection degraded when its oldest unapplied event has waited longer than this.', 'an integer from 1 to 86400000 (milliseconds)')),
+    JWT_SECRET: z
+      .string()
+      .min(32)
+      .optional()
+      .meta(doc('Secret that signs access tokens. When unset, one is generated at the first start and kept in JWT_SECRET_FILE.', 'at least 32 characters', true)),
+    JWT_SECRET_FILE: z.string().min(1).default('.data/jwt-secret').meta(doc('Where the generated signing secret is kept (without JWT_SECRET).', 'a file path')),
+    JWT_EXPIRES_IN_S: integer(60, 2_592_000).default(3600).meta(doc('Lifetime of an access token.', 'an integer from 60 to 2592000 (seconds)')),
+    ADMIN_EMAIL: z.email().default('admin@agora.local').meta(doc('The administrator created at start if no user has this email.', 'an email address')),
+    ADMIN_PASSWORD: z
+      .string()
+      .min(8)
+      .max(128)
+      .default('agora-admin')
+      .meta(doc('Password of that administrator when it is created; change the default outside a demo.', '8 to 128 characters', true)),
+    DEMO_DATA: z.stringbool().default(true).meta(doc('Add a demo customer and demo products at start when they are missing.', 'true or false')),
     MESSAGING_DUPLICATE_DELIVERY: z
       .stringbool()
       .default(false)

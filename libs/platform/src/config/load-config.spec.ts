@@ -26,6 +26,11 @@ describe('configuration', () => {
       CHECKOUT_PAYMENT_TIMEOUT_MS: 30000,
       PAYMENT_GATEWAY_LATENCY_MS: 0,
       PROJECTION_LAG_DEGRADED_MS: 5000,
+      JWT_SECRET_FILE: '.data/jwt-secret',
+      JWT_EXPIRES_IN_S: 3600,
+      ADMIN_EMAIL: 'admin@agora.local',
+      ADMIN_PASSWORD: 'agora-admin',
+      DEMO_DATA: true,
       MESSAGING_DUPLICATE_DELIVERY: false,
     });
   });
@@ -58,6 +63,11 @@ describe('configuration', () => {
       CHECKOUT_PAYMENT_TIMEOUT_MS: 30000,
       PAYMENT_GATEWAY_LATENCY_MS: 0,
       PROJECTION_LAG_DEGRADED_MS: 5000,
+      JWT_SECRET_FILE: '.data/jwt-secret',
+      JWT_EXPIRES_IN_S: 3600,
+      ADMIN_EMAIL: 'admin@agora.local',
+      ADMIN_PASSWORD: 'agora-admin',
+      DEMO_DATA: true,
       MESSAGING_DUPLICATE_DELIVERY: false,
     });
   });
@@ -147,6 +157,12 @@ describe('configuration', () => {
       'PAYMENT_GATEWAY_LATENCY_MS',
       'PAYMENT_GATEWAY_LATE_ANSWER_MS',
       'PROJECTION_LAG_DEGRADED_MS',
+      'JWT_SECRET',
+      'JWT_SECRET_FILE',
+      'JWT_EXPIRES_IN_S',
+      'ADMIN_EMAIL',
+      'ADMIN_PASSWORD',
+      'DEMO_DATA',
       'MESSAGING_DUPLICATE_DELIVERY',
     ]);
     expect(rows.find((row) => row.name === 'PORT')).toMatchObject({ default: '3000', allows: 'an integer from 1 to 65535' });

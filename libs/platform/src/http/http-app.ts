@@ -10,6 +10,7 @@ import { requestLogging } from '../logging/logger.js';
 export const API_PREFIX = 'api';
 export const HEALTH_PATH = 'health';
 export const DOCS_PATH = 'docs';
+export const GRAPHQL_PATH = 'graphql';
 
 export const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
@@ -40,7 +41,7 @@ export async function createHttpApp(rootModule: Type | DynamicModule, options: H
   app.use(explainMalformedJson);
   app.setGlobalPrefix(API_PREFIX, { exclude: [HEALTH_PATH] });
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
-  const openApi = new DocumentBuilder().setTitle(options.title).setDescription(options.description).setVersion(options.version).build();
+  const openApi = new DocumentBuilder().setTitle(options.title).setDescription(options.description).setVersion(options.version).addBearerAuth().build();
   SwaggerModule.setup(DOCS_PATH, app, () => SwaggerModule.createDocument(app, openApi));
   enableOrderedShutdown(app);
   return app;

@@ -6,6 +6,7 @@ describe('the URLs a host announces', () => {
     expect(hostUrls('0.0.0.0', 3000)).toEqual({
       api: 'http://localhost:3000/api',
       docs: 'http://localhost:3000/docs',
+      graphql: 'http://localhost:3000/graphql',
       health: 'http://localhost:3000/health',
     });
     expect(hostUrls('::', 8080).api).toBe('http://localhost:8080/api');
@@ -17,8 +18,10 @@ describe('the URLs a host announces', () => {
   });
 
   it('are printed as a short block', () => {
-    const banner = readyBanner('Agora shop', hostUrls('0.0.0.0', 3000));
+    const banner = readyBanner('Agora shop', hostUrls('0.0.0.0', 3000), ['Sign in as a@b.c']);
     expect(banner).toContain('Agora shop is ready');
     expect(banner).toContain('Docs    http://localhost:3000/docs');
+    expect(banner).toContain('GraphQL http://localhost:3000/graphql');
+    expect(banner).toContain('  Sign in as a@b.c\n');
   });
 });

@@ -1,27 +1,28 @@
 import { Logger, type INestApplication } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/config.schema.js';
-import { API_PREFIX, DOCS_PATH, HEALTH_PATH } from './http-app.js';
+import { API_PREFIX, DOCS_PATH, GRAPHQL_PATH, HEALTH_PATH } from './http-app.js';
 
 export interface HostUrls {
   readonly api: string;
   readonly docs: string;
+  readonly graphql: string;
   readonly health: string;
 }
 
 /** Starts serving and tells the operator, in the log and in plain words, where to look. */
-export async function listen(app: INestApplication, config: Pick<Config, 'PORT' | 'HOST'>, name: string): Promise<HostUrls> {
+export async function listen(app: INestApplication, config: Pick<Config, 'PORT' | 'HOST'>, name: string, notes: readonly string[] = []): Promise<HostUrls> {
   await app.listen(config.PORT, config.HOST);
   const { port } = app.getHttpServer().address() as AddressInfo;
   const urls = hostUrls(config.HOST, port);
   new Logger('Http').log(`${name} is listening on ${config.HOST}:${port}: API ${urls.api}, docs ${urls.docs}, health ${urls.health}`);
-  process.stdout.write(readyBanner(name, urls));
+  process.stdout.write(readyBanner(name, urls, notes));
   return urls;
 }
 
 export function hostUrls(host: string, port: number): HostUrls {
   const base = `http://${browsableHost(host)}:${port}`;
-  return { api: `${base}/${API_PREFIX}`, docs: `${base}/${DOCS_PATH}`, health: `${base}/${HEALTH_PATH}` };
+  return { api: `${base}/${API_PREFIX}`, docs: `${base}/${DOCS_PATH}`, graphql: `${base}/${GRAPHQL_PATH}`, health: `${base}/${HEALTH_PATH}` };
 }
 
 /** A wildcard bind address is not something a browser can open. */
@@ -30,6 +31,18 @@ function browsableHost(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
-export function readyBanner(name: string, urls: HostUrls): string {
-  return [``, `  ${name} is ready`, `    API     ${urls.api}`, `    Docs    ${urls.docs}`, `    Health  ${urls.health}`, `  Ctrl-C stops it.`, ``, ``].join('\n');
+/** `notes`: further lines for the operator, e.g. how to sign in. */
+export function readyBanner(name: string, urls: HostUrls, notes: readonly string[] = []): string {
+  return [
+    ``,
+    `  ${name} is ready`,
+    `    API     ${urls.api}`,
+    `    Docs    ${urls.docs}`,
+    `    GraphQL ${urls.graphql}`,
+    `    Health  ${urls.health}`,
+    ...notes.map((note) => `  ${note}`),
+    `  Ctrl-C stops it.`,
+    ``,
+    ``,
+  ].join('\n');
 }

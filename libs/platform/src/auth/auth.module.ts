@@ -1,0 +1,51 @@
+import { Inject, Injectable, Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule, JwtService } from '@nestjs/jwt';
+import { AuthGuard } from './auth.guard.js';
+import type { Principal } from './principal.js';
+
+export interface AuthOptions {
+  readonly secret: string;
+  /** Lifetime of an access token. */
+  readonly expiresInSeconds: number;
+}
+
+export const AUTH_OPTIONS = Symbol('AuthOptions');
+
+export interface AccessToken {
+  readonly accessToken: string;
+  readonly tokenType: 'Bearer';
+  /** Seconds until it expires. */
+  readonly expiresIn: number;
+}
+
+/** Issues access tokens (JWT, HS256) for a principal. */
+@Injectable()
+export class AccessTokens {
+  constructor(
+    private readonly jwt: JwtService,
+    @Inject(AUTH_OPTIONS) private readonly options: AuthOptions,
+  ) {}
+
+  async issue(principal: Principal): Promise<AccessToken> {
+    const accessToken = await this.jwt.signAsync({ sub: principal.userId, role: principal.role });
+    return { accessToken, tokenType: 'Bearer', expiresIn: this.options.expiresInSeconds };
+  }
+}
+
+/**
+ * Authentication for a host: every route needs a bearer token unless `@Public()`, and
+ * `AccessTokens` issues them. Global, so that every context's controllers are guarded.
+ */
+@Module({})
+export class AuthModule {
+  static forRoot(options: AuthOptions): DynamicModule {
+    return {
+      module: AuthModule,
+      global: true,
+      imports: [JwtModule.register({ secret: options.secret, signOptions: { expiresIn: options.expiresInSeconds, algorithm: 'HS256' }, verifyOptions: { algorithms: ['HS256'] } })],
+      providers: [{ provide: AUTH_OPTIONS, useValue: options }, AccessTokens, { provide: APP_GUARD, useClass: AuthGuard }],
+      exports: [AccessTokens],
+    };
+  }
+}

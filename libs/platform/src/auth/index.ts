@@ -1,0 +1,4 @@
+export * from './principal.js';
+export * from './auth.guard.js';
+export * from './auth.module.js';
+export * from './jwt-secret.js';
