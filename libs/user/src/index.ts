@@ -1,0 +1,15 @@
+export * from './user.module.js';
+export * from './domain/errors.js';
+export { normalizeEmail } from './domain/email-address.js';
+export { USER_ROLES, USER_CATEGORY } from './domain/user.js';
+export type { UserRole, UserEvent, UserRegistered, UserProfileChanged } from './domain/user.js';
+export { RegisterUserHandler, type RegisterUser } from './features/register-user/register-user.handler.js';
+export { ChangeProfileHandler, type ProfileChanges } from './features/change-profile/change-profile.handler.js';
+export { GetUserHandler } from './features/get-user/get-user.handler.js';
+export { UserView } from './features/get-user/user.view.js';
+export { UserCredentials } from './features/verify-credentials/user-credentials.js';
+export { UserErrorFilter } from './features/user-error.filter.js';
+export { userReadModel } from './read-model/user-read-model.js';
+export { LoginHandler } from './features/login/login.handler.js';
+export { LoginRequest, LoginResponse } from './features/login/login.request.js';
+export { RegisterUserRequest } from './features/register-user/register-user.request.js';

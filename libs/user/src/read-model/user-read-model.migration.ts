@@ -1,0 +1,30 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/** The user context's read model: schema `user_read`. */
+export class UserReadModel1795700000003 implements MigrationInterface {
+  name = 'UserReadModel1795700000003';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`CREATE SCHEMA IF NOT EXISTS user_read`);
+    // The email constraint is checked at commit, not per row: a batch's rows are upserted
+    // in one statement, in the order the batch first touched them, so a user who takes an
+    // address that another gives up later in the same batch comes first. The event store's
+    // claims keep addresses unique at every point of the log, hence at every commit.
+    await queryRunner.query(`
+      CREATE TABLE user_read.users (
+        user_id       uuid PRIMARY KEY,
+        email         text NOT NULL,
+        name          text NOT NULL,
+        role          text NOT NULL,
+        password_hash text NOT NULL,
+        created_at    timestamptz NOT NULL,
+        updated_at    timestamptz NOT NULL,
+        CONSTRAINT users_email_key UNIQUE (email) DEFERRABLE INITIALLY DEFERRED,
+        CONSTRAINT users_email_lower_case CHECK (email = lower(email))
+      )`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP SCHEMA user_read CASCADE`);
+  }
+}

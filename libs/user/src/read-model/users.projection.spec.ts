@@ -1,0 +1,29 @@
+import { describe, expect, it } from '@jest/globals';
+import type { UserEvent } from '../domain/user.js';
+import { changedAt, passwordHash, registeredAt, user, userId } from '../features/user-examples.js';
+import { evolveUserRow } from './users.projection.js';
+
+const fold = (events: UserEvent[]) => events.reduce(evolveUserRow, undefined);
+
+describe('the users read model', () => {
+  it('shows a registered user', () =>
+    expect({ ...fold([user.registered()]) }).toEqual({
+      userId,
+      email: 'ada@example.org',
+      name: 'Ada Lovelace',
+      role: 'customer',
+      passwordHash,
+      createdAt: new Date(registeredAt),
+      updatedAt: new Date(registeredAt),
+    }));
+
+  it('changes what a profile change carries, and when', () =>
+    expect({ ...fold([user.registered(), user.profileChanged({ email: 'countess@lovelace.org' }), user.profileChanged({ name: 'Ada King' })]) }).toMatchObject({
+      email: 'countess@lovelace.org',
+      name: 'Ada King',
+      createdAt: new Date(registeredAt),
+      updatedAt: new Date(changedAt),
+    }));
+
+  it('ignores a change of a user it never saw registered', () => expect(fold([user.profileChanged({ name: 'Ada King' })])).toBeUndefined());
+});
