@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { INestApplication } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import pino from 'pino';
+import request from 'supertest';
+import { parseMessage } from '@agora/contracts';
+import { EVENT_STORE, PostgresEventStore } from '@agora/event-sourcing';
+import { createHttpApp, loggerModule, SHUTDOWN_SIGNALS } from '@agora/platform';
+import { ReadSideModule } from '@agora/projections';
+import { createTestDatabase, testAuth } from '@agora/testing';
+import { RecommendationOrdersHandler } from '../../integration/recommendation-orders.handler.js';
+import { recommendationReadModel } from '../../read-model/recommendation-read-model.js';
+import { RecommendationModule } from '../../recommendation.module.js';
+
+describe('GET /api/products/{sku}/also-bought (HTTP, PostgreSQL)', () => {
+  let pool: pg.Pool;
+  let store: PostgresEventStore;
+  let app: INestApplication;
+  // createHttpApp takes over the shutdown signals; give them back to jest afterwards.
+  const signalListeners = SHUTDOWN_SIGNALS.map((signal) => [signal, process.listeners(signal)] as const);
+  // Bought with MUG: TEA in 3 orders, CUP in 2, then P01…P11 once each.
+  const fillers = Array.from({ length: 11 }, (_, i) => `P${String(i + 1).padStart(2, '0')}`);
+
+  beforeAll(async () => {
+    const url = await createTestDatabase('recommendation_http');
+    pool = new pg.Pool({ connectionString: url });
+    store = new PostgresEventStore(pool);
+    await store.migrate();
+    const logger = pino({ level: 'silent' });
+    app = await createHttpApp(
+      {
+        module: class RecommendationHostModule {},
+        imports: [
+          loggerModule(logger),
+          { module: class EventStoreModule {}, global: true, providers: [{ provide: EVENT_STORE, useValue: store }], exports: [EVENT_STORE] },
+          testAuth.module(),
+          ReadSideModule.forRoot({ readModels: [recommendationReadModel], url: () => url }),
+          RecommendationModule,
+        ],
+      },
+      { logger, title: 'Recommendation', description: 'Recommendation API under test', version: '0.0.0' },
+    );
+    await app.init();
+
+    const orders = app.get(RecommendationOrdersHandler);
+    await orders.handle(confirmed(['MUG', 'TEA', 'CUP']));
+    await orders.handle(confirmed(['MUG', 'TEA', 'CUP']));
+    await orders.handle(confirmed(['TEA', 'MUG', ...fillers]));
+  });
+
+  afterAll(async () => {
+    await app.close();
+    for (const [signal, listeners] of signalListeners) for (const listener of listeners) process.on(signal, listener);
+    await store.close();
+    await pool.end();
+  });
+
+  function confirmed(skus: string[], customerId = 'alice') {
+    const orderId = randomUUID();
+    const parsed = parseMessage({
+      type: 'order.order-confirmed.v1',
+      key: orderId,
+      data: { orderId, customerId, lines: skus.map((sku) => ({ sku, quantity: 1, unitPriceCents: 500 })), totalCents: 500 * skus.length, currency: 'EUR' },
+      metadata: { messageId: randomUUID(), correlationId: orderId, causationId: orderId, occurredAt: new Date().toISOString(), schemaVersion: 1 },
+    });
+    if (!parsed.ok) throw new Error(parsed.error);
+    return parsed.message;
+  }
+  const get = (path: string) => request(app.getHttpServer()).get(path);
+  const messages = (body: unknown) => (body as { message: string[] }).message;
+
+  it('answers 200 with the products bought together most often first, 10 by default', async () => {
+    const response = await get('/api/products/MUG/also-bought');
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      sku: 'MUG',
+      alsoBought: [{ sku: 'TEA', count: 3 }, { sku: 'CUP', count: 2 }, ...fillers.slice(0, 8).map((sku) => ({ sku, count: 1 }))],
+    });
+  });
+
+  it('answers as many as the limit asks, up to 50', async () => {
+    const two = await get('/api/products/MUG/also-bought?limit=2');
+    expect(two.status).toBe(200);
+    expect(two.body).toEqual({ sku: 'MUG', alsoBought: [{ sku: 'TEA', count: 3 }, { sku: 'CUP', count: 2 }] });
+
+    const all = await get('/api/products/MUG/also-bought?limit=50');
+    expect(all.status).toBe(200);
+    expect(all.body.alsoBought).toHaveLength(13);
+  });
+
+  it('answers 200 with an empty list for a sku nobody bought', async () => {
+    const response = await get('/api/products/NO-SUCH/also-bought');
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ sku: 'NO-SUCH', alsoBought: [] });
+  });
+
+  it.each([
+    ['0', 'limit must not be less than 1'],
+    ['51', 'limit must not be greater than 50'],
+    ['abc', 'limit must be an integer number'],
+    ['2.5', 'limit must be an integer number'],
+  ])('answers 400 naming limit for limit=%s', async (limit, expected) => {
+    const response = await get(`/api/products/MUG/also-bought?limit=${limit}`);
+    expect(response.status).toBe(400);
+    expect(messages(response.body)).toContain(expected);
+    for (const message of messages(response.body)) expect(message).toMatch(/^limit /);
+  });
+
+  it('is described in the OpenAPI document', async () => {
+    const { body } = await get('/docs-json');
+    const operation = body.paths['/api/products/{sku}/also-bought'].get;
+    expect(Object.keys(operation.responses).sort()).toEqual(['200', '400']);
+    expect(operation.parameters).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'sku', in: 'path', required: true }),
+        expect.objectContaining({ name: 'limit', in: 'query', required: false }),
+      ]),
+    );
+    expect(body.components.schemas.AlsoBoughtView.required.sort()).toEqual(['alsoBought', 'sku']);
+    expect(body.components.schemas.AlsoBoughtProduct.required.sort()).toEqual(['count', 'sku']);
+  });
+
+  describe('GET /api/recommendations/me', () => {
+    it("recommends to the signed-in customer what was bought with theirs, best first, nothing they own", async () => {
+      await app.get(RecommendationOrdersHandler).handle(confirmed(['CUP'], 'bob'));
+      const response = await get('/api/recommendations/me?limit=3').set(await testAuth.bearer({ userId: 'bob', role: 'customer' }));
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({ customerId: 'bob', recommendations: [{ sku: 'MUG', score: 2 }, { sku: 'TEA', score: 2 }] });
+    });
+
+    it('answers 401 without a token', async () => {
+      expect((await get('/api/recommendations/me')).status).toBe(401);
+    });
+  });
+});
