@@ -8,3 +8,11 @@ export { InventoryOutboundMapping } from './integration/inventory-outbound.mappi
 export { InventoryCommandsHandler } from './integration/inventory-commands.handler.js';
 export { ProductView } from './features/get-product/product.view.js';
 export { inventoryReadModel } from './read-model/inventory-read-model.js';
+export { AddProductHandler } from './features/add-product/add-product.handler.js';
+export { AddStockHandler } from './features/add-stock/add-stock.handler.js';
+export { GetProductHandler } from './features/get-product/get-product.handler.js';
+export { ListProductsHandler } from './features/list-products/list-products.handler.js';
+export { ProductRow } from './read-model/product.row.js';
+export { AddProductRequest } from './features/add-product/add-product.request.js';
+export { ListProductsQuery } from './features/list-products/list-products.request.js';
+export { InventoryErrorFilter } from './features/inventory-error.filter.js';

@@ -7,6 +7,8 @@ import { AddStockHandler } from './features/add-stock/add-stock.handler.js';
 import { CommitReservationHandler } from './features/commit-reservation/commit-reservation.handler.js';
 import { GetProductController } from './features/get-product/get-product.controller.js';
 import { GetProductHandler } from './features/get-product/get-product.handler.js';
+import { ListProductsController } from './features/list-products/list-products.controller.js';
+import { ListProductsHandler } from './features/list-products/list-products.handler.js';
 import { ProductStock } from './features/product-stock.js';
 import { ReleaseReservationHandler } from './features/release-reservation/release-reservation.handler.js';
 import { ReserveStockHandler } from './features/reserve-stock/reserve-stock.handler.js';
@@ -26,7 +28,7 @@ export const INVENTORY_WRITE_ATTEMPTS = 25;
  * of the saga's commands for the messaging runtime.
  */
 @Module({
-  controllers: [AddProductController, AddStockController, GetProductController],
+  controllers: [AddProductController, AddStockController, ListProductsController, GetProductController],
   providers: [
     {
       provide: CommandHandler,
@@ -37,12 +39,13 @@ export const INVENTORY_WRITE_ATTEMPTS = 25;
     AddProductHandler,
     AddStockHandler,
     GetProductHandler,
+    ListProductsHandler,
     ReserveStockHandler,
     ReleaseReservationHandler,
     CommitReservationHandler,
     InventoryOutboundMapping,
     InventoryCommandsHandler,
   ],
-  exports: [InventoryOutboundMapping, InventoryCommandsHandler],
+  exports: [InventoryOutboundMapping, InventoryCommandsHandler, AddProductHandler, AddStockHandler, GetProductHandler, ListProductsHandler],
 })
 export class InventoryModule {}

@@ -18,6 +18,9 @@ import { GetOrderController } from './features/get-order/get-order.controller.js
 import { GetOrderHandler } from './features/get-order/get-order.handler.js';
 import { PlaceOrderController } from './features/place-order/place-order.controller.js';
 import { PlaceOrderHandler } from './features/place-order/place-order.handler.js';
+import { OrderAccess } from './features/order-access.js';
+import { ListOrdersController } from './features/list-orders/list-orders.controller.js';
+import { ListOrdersHandler } from './features/list-orders/list-orders.handler.js';
 import { OrderCommandsHandler } from './integration/order-commands.handler.js';
 import { OrderOutboundMapping } from './integration/order-outbound.mapping.js';
 
@@ -43,7 +46,7 @@ export class OrderModule {
   static forRoot(options: OrderModuleOptions = {}): DynamicModule {
     return {
       module: OrderModule,
-      controllers: [PlaceOrderController, GetOrderController, CancelOrderController, GetCheckoutController],
+      controllers: [PlaceOrderController, ListOrdersController, GetOrderController, CancelOrderController, GetCheckoutController],
       providers: [
         { provide: CommandHandler, inject: [EVENT_STORE], useFactory: (store: EventStore) => new CommandHandler(store) },
         { provide: SagaRuntime, inject: [EVENT_STORE], useFactory: (store: EventStore) => new SagaRuntime(store) },
@@ -64,6 +67,8 @@ export class OrderModule {
         },
         PlaceOrderHandler,
         GetOrderHandler,
+        OrderAccess,
+        ListOrdersHandler,
         RequestCancellationHandler,
         GetCheckoutHandler,
         { provide: OrderOutboundMapping, useValue: new OrderOutboundMapping() },
@@ -82,7 +87,18 @@ export class OrderModule {
             new CheckoutProcess(pool, store, runtime, saga, { ...(options.deadlinePollMs !== undefined && { deadlinePollMs: options.deadlinePollMs }) }),
         },
       ],
-      exports: [OrderOutboundMapping, CheckoutOutboundMapping, CatalogHandler, CheckoutInputsHandler, OrderCommandsHandler],
+      exports: [
+        OrderOutboundMapping,
+        CheckoutOutboundMapping,
+        CatalogHandler,
+        CheckoutInputsHandler,
+        OrderCommandsHandler,
+        OrderAccess,
+        ListOrdersHandler,
+        PlaceOrderHandler,
+        RequestCancellationHandler,
+        GetCheckoutHandler,
+      ],
     };
   }
 }

@@ -7,7 +7,7 @@ import { EVENT_STORE, PostgresEventStore, type GlobalPosition } from '@agora/eve
 import { ReadSideModule } from '@agora/projections';
 import { inventoryReadModel } from '../read-model/inventory-read-model.js';
 import { createHttpApp, loggerModule, SHUTDOWN_SIGNALS } from '@agora/platform';
-import { createTestDatabase } from '@agora/testing';
+import { createTestDatabase, testAuth } from '@agora/testing';
 import { InventoryModule } from '../inventory.module.js';
 
 describe('the products API (HTTP, PostgreSQL)', () => {
@@ -17,6 +17,7 @@ describe('the products API (HTTP, PostgreSQL)', () => {
   // createHttpApp takes over the shutdown signals; give them back to jest afterwards.
   const signalListeners = SHUTDOWN_SIGNALS.map((signal) => [signal, process.listeners(signal)] as const);
   let headBefore: GlobalPosition | undefined;
+  let admin: { authorization: string };
 
   beforeAll(async () => {
     const url = await createTestDatabase('inventory_http');
@@ -32,6 +33,7 @@ describe('the products API (HTTP, PostgreSQL)', () => {
         imports: [
           loggerModule(logger),
           { module: class EventStoreModule {}, global: true, providers: [{ provide: EVENT_STORE, useValue: store }], exports: [EVENT_STORE] },
+          testAuth.module(),
           ReadSideModule.forRoot({ readModels: [inventoryReadModel], url: () => url }),
           InventoryModule,
         ],
@@ -39,6 +41,7 @@ describe('the products API (HTTP, PostgreSQL)', () => {
       { logger, title: 'Inventory', description: 'Inventory API under test', version: '0.0.0' },
     );
     await app.init();
+    admin = await testAuth.bearer({ userId: 'admin-1', role: 'admin' });
     await post('/api/products', { sku: 'MUG-BLUE', name: 'Blue mug', priceCents: 1250, currency: 'EUR', initialStock: 5 }).expect(201);
   });
 
@@ -55,11 +58,46 @@ describe('the products API (HTTP, PostgreSQL)', () => {
   const nothingWritten = async () => expect(await store.headPosition()).toEqual(headBefore);
 
   function post(path: string, body: unknown) {
-    return request(app.getHttpServer()).post(path).set('content-type', 'application/json').send(JSON.stringify(body));
+    return request(app.getHttpServer()).post(path).set(admin).set('content-type', 'application/json').send(JSON.stringify(body));
   }
   const messages = (body: unknown) => (body as { message: string[] }).message;
 
+  describe('GET /api/products', () => {
+    it('lists products by name a page at a time, and finds them by part of the name in any case, without a token', async () => {
+      for (const [sku, name] of [['LAMP-1', 'Desk lamp'], ['LAMP-2', 'Floor LAMP'], ['RUG-1', 'Rug']]) {
+        await post('/api/products', { sku, name, priceCents: 100, currency: 'EUR', initialStock: 1 }).expect(201);
+      }
+      const found = await request(app.getHttpServer()).get('/api/products?search=lamp&first=1');
+      expect(found.status).toBe(200);
+      expect(found.body.items).toEqual([expect.objectContaining({ sku: 'LAMP-1', name: 'Desk lamp', available: 1 })]);
+      const next = await request(app.getHttpServer()).get(`/api/products?search=lamp&first=1&after=${found.body.nextCursor}`);
+      expect(next.body).toEqual({ items: [expect.objectContaining({ sku: 'LAMP-2' })], nextCursor: null });
+      const names = (await request(app.getHttpServer()).get('/api/products?first=100')).body.items.map((p: { name: string }) => p.name.toLowerCase());
+      expect(names).toEqual([...names].sort());
+      expect((await request(app.getHttpServer()).get('/api/products?search=100%25')).body.items).toEqual([]);
+    });
+
+    it('answers 400 naming the parameter', async () => {
+      expect(messages((await request(app.getHttpServer()).get('/api/products?first=101')).body)).toContainEqual(expect.stringContaining('first must not be greater than 100'));
+      expect(messages((await request(app.getHttpServer()).get('/api/products?search=')).body)).toContainEqual(expect.stringContaining('search must be longer than or equal to 1'));
+    });
+  });
+
   describe('POST /api/products', () => {
+    it('answers 401 without a token and 403 to a customer, and writes nothing', async () => {
+      const body = JSON.stringify({ sku: 'SNEAKY-1', name: 'Sneaky', priceCents: 1, currency: 'EUR', initialStock: 1 });
+      const anonymous = await request(app.getHttpServer()).post('/api/products').set('content-type', 'application/json').send(body);
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.body.message).toMatch(/bearer token/);
+      const customer = await request(app.getHttpServer())
+        .post('/api/products')
+        .set(await testAuth.bearer({ userId: 'c-1', role: 'customer' }))
+        .set('content-type', 'application/json')
+        .send(body);
+      expect(customer.status).toBe(403);
+      await nothingWritten();
+    });
+
     const valid = { sku: 'TSHIRT-RED-M', name: 'Red T-shirt, size M', priceCents: 1999, currency: 'EUR', initialStock: 0 };
 
     it('adds a product: 201 with its sku, recorded under the request’s correlation id', async () => {
@@ -152,8 +190,8 @@ describe('the products API (HTTP, PostgreSQL)', () => {
   it('documents every endpoint in the OpenAPI document', async () => {
     const { body } = await request(app.getHttpServer()).get('/docs-json');
     const paths = body.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>;
-    expect(Object.keys(paths['/api/products']!.post!.responses).sort()).toEqual(['201', '400', '409']);
-    expect(Object.keys(paths['/api/products/{sku}/stock']!.post!.responses).sort()).toEqual(['200', '400', '404']);
+    expect(Object.keys(paths['/api/products']!.post!.responses).sort()).toEqual(['201', '400', '401', '403', '409']);
+    expect(Object.keys(paths['/api/products/{sku}/stock']!.post!.responses).sort()).toEqual(['200', '400', '401', '403', '404']);
     expect(Object.keys(paths['/api/products/{sku}']!.get!.responses).sort()).toEqual(['200', '404']);
     const schemas = body.components.schemas as Record<string, { required: string[] }>;
     expect(schemas.AddProductRequest!.required.sort()).toEqual(['currency', 'initialStock', 'name', 'priceCents', 'sku']);

@@ -1,27 +1,17 @@
-import { Catch, HttpStatus, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Catch, HttpStatus, type ArgumentsHost, type ExceptionFilter, type HttpException } from '@nestjs/common';
 import { WrongExpectedVersion } from '@agora/event-sourcing';
+import { answerError } from '@agora/platform';
 import { IdempotencyKeyReused, InvalidOrder, OrderError, OrderNotFound } from '../domain/errors.js';
 
-interface JsonResponse {
-  status(code: number): { json(body: unknown): void };
-}
-
-const REASONS: Partial<Record<number, string>> = {
-  [HttpStatus.BAD_REQUEST]: 'Bad Request',
-  [HttpStatus.NOT_FOUND]: 'Not Found',
-  [HttpStatus.CONFLICT]: 'Conflict',
-  [HttpStatus.UNPROCESSABLE_ENTITY]: 'Unprocessable Entity',
-};
-
 /**
- * Answers order's domain errors the way Nest answers its own: an invalid order is 400
+ * Answers order's domain errors, over REST or GraphQL, the way Nest answers its own: an invalid order is 400
  * with one message per bad field (like the validation pipe), an unknown order 404, a
  * reused idempotency key 422, any other refused transition 409, as is a stream that
  * other writers kept changing. A domain error is thrown before anything is appended.
  */
 @Catch(OrderError, WrongExpectedVersion)
 export class OrderErrorFilter implements ExceptionFilter {
-  catch(error: OrderError | WrongExpectedVersion, host: ArgumentsHost): void {
+  catch(error: OrderError | WrongExpectedVersion, host: ArgumentsHost): HttpException | undefined {
     const status =
       error instanceof InvalidOrder
         ? HttpStatus.BAD_REQUEST
@@ -31,6 +21,6 @@ export class OrderErrorFilter implements ExceptionFilter {
             ? HttpStatus.UNPROCESSABLE_ENTITY
             : HttpStatus.CONFLICT;
     const message = error instanceof InvalidOrder ? error.problems : error.message;
-    host.switchToHttp().getResponse<JsonResponse>().status(status).json({ statusCode: status, error: REASONS[status], message });
+    return answerError(host, status, message);
   }
 }

@@ -9,7 +9,7 @@ import { EVENT_STORE, PostgresEventStore, type GlobalPosition } from '@agora/eve
 import { ReadSideModule } from '@agora/projections';
 import { orderReadModel } from '../read-model/order-read-model.js';
 import { createHttpApp, loggerModule, PG_POOL, SHUTDOWN_SIGNALS } from '@agora/platform';
-import { createTestDatabase, until } from '@agora/testing';
+import { createTestDatabase, testAuth, until } from '@agora/testing';
 import { CatalogHandler } from '../catalog/catalog.handler.js';
 import { OrderCommandsHandler } from '../integration/order-commands.handler.js';
 import { OrderModule } from '../order.module.js';
@@ -45,6 +45,7 @@ describe('the orders API (HTTP, PostgreSQL)', () => {
             ],
             exports: [EVENT_STORE, PG_POOL],
           },
+          testAuth.module(),
           ReadSideModule.forRoot({ readModels: [orderReadModel], url: () => url }),
           OrderModule.forRoot({ deadlinePollMs: 20 }),
         ],
@@ -78,14 +79,20 @@ describe('the orders API (HTTP, PostgreSQL)', () => {
     }
     return last;
   };
+  // Each test plays a customer of its own.
+  let customerId: string;
+  let customer: { authorization: string };
   beforeEach(async () => {
     orderHead = await lastOrderEvent();
+    customerId = `c-${randomUUID().slice(0, 8)}`;
+    customer = await testAuth.bearer({ userId: customerId, role: 'customer' });
   });
   const nothingWritten = async () => expect(await lastOrderEvent()).toEqual(orderHead);
 
-  const http = () => request(app.getHttpServer());
-  const post = (path: string, body?: unknown) => http().post(path).set('content-type', 'application/json').send(JSON.stringify(body ?? {}));
-  const valid = () => ({ customerId: `c-${randomUUID().slice(0, 8)}`, lines: [{ sku: 'SHIRT', quantity: 2 }, { sku: 'MUG', quantity: 1 }], paymentToken: 'tok_visa' });
+  const server = () => request(app.getHttpServer());
+  const http = () => ({ get: (path: string) => server().get(path).set(customer) });
+  const post = (path: string, body?: unknown) => server().post(path).set(customer).set('content-type', 'application/json').send(JSON.stringify(body ?? {}));
+  const valid = () => ({ lines: [{ sku: 'SHIRT', quantity: 2 }, { sku: 'MUG', quantity: 1 }], paymentToken: 'tok_visa' });
   const messages = (body: unknown) => (body as { message: string[] }).message;
   const sagaSays = (type: Message['type'], data: Record<string, unknown>) =>
     app.get(OrderCommandsHandler).handle({ type, key: String(data.orderId), data, metadata: metadata() } as Message);
@@ -104,7 +111,7 @@ describe('the orders API (HTTP, PostgreSQL)', () => {
       expect(view.status).toBe(200);
       expect(view.body).toEqual({
         orderId,
-        customerId: body.customerId,
+        customerId,
         status: 'PENDING',
         reason: null,
         lines: [
@@ -173,6 +180,65 @@ describe('the orders API (HTTP, PostgreSQL)', () => {
     });
   });
 
+  describe('who may do what', () => {
+    it('answers 401 without a token, and writes nothing', async () => {
+      const response = await server().post('/api/orders').set('content-type', 'application/json').send(JSON.stringify(valid()));
+      expect(response.status).toBe(401);
+      expect((await server().get(`/api/orders/${randomUUID()}`)).status).toBe(401);
+      await nothingWritten();
+    });
+
+    it("answers 403 to another customer's read, checkout view and cancellation, and lets an admin read", async () => {
+      const { orderId } = (await post('/api/orders', valid())).body as { orderId: string };
+      const other = await testAuth.bearer({ userId: 'someone-else', role: 'customer' });
+      expect((await server().get(`/api/orders/${orderId}`).set(other)).status).toBe(403);
+      expect((await server().get(`/api/orders/${orderId}/saga`).set(other)).status).toBe(403);
+      orderHead = await lastOrderEvent();
+      expect((await server().post(`/api/orders/${orderId}/cancel`).set(other)).status).toBe(403);
+      await nothingWritten();
+      const admin = await testAuth.bearer({ userId: 'admin-1', role: 'admin' });
+      expect((await server().get(`/api/orders/${orderId}`).set(admin)).body).toMatchObject({ orderId, customerId });
+    });
+
+    it('takes the customer from the token: a customerId in the body is an unknown field', async () => {
+      const response = await post('/api/orders', { ...valid(), customerId: 'someone-else' });
+      expect(response.status).toBe(400);
+      expect(messages(response.body)).toContain('property customerId should not exist');
+      await nothingWritten();
+    });
+  });
+
+  describe('GET /api/orders', () => {
+    it("lists the caller's own orders newest first, a page at a time, and by status", async () => {
+      const placed: string[] = [];
+      for (let i = 0; i < 3; i++) placed.push(((await post('/api/orders', valid())).body as { orderId: string }).orderId);
+      const mine = customer;
+      customer = await testAuth.bearer({ userId: 'another-customer', role: 'customer' });
+      await post('/api/orders', valid());
+      customer = mine;
+
+      const first = await http().get('/api/orders?first=2');
+      expect(first.status).toBe(200);
+      expect(first.body.items.map((o: { orderId: string }) => o.orderId)).toEqual([placed[2], placed[1]]);
+      const second = await http().get(`/api/orders?first=2&after=${first.body.nextCursor}`);
+      expect(second.body).toEqual({ items: [expect.objectContaining({ orderId: placed[0], customerId })], nextCursor: null });
+
+      await sagaSays('order.reject-order.v1', { orderId: placed[1], reason: 'out-of-stock' });
+      await until(async () => (await http().get('/api/orders?status=REJECTED')).body.items.length === 1);
+      expect((await http().get('/api/orders?status=REJECTED')).body.items[0]).toMatchObject({ orderId: placed[1] });
+
+      const admin = await testAuth.bearer({ userId: 'admin-1', role: 'admin' });
+      const everyone = (await server().get('/api/orders?first=100').set(admin)).body.items as { customerId: string }[];
+      expect(everyone.some((o) => o.customerId === 'another-customer') && everyone.some((o) => o.customerId === customerId)).toBe(true);
+    });
+
+    it('answers 400 naming the parameter for a bad page size, status or cursor', async () => {
+      expect(messages((await http().get('/api/orders?first=0')).body)).toContainEqual(expect.stringContaining('first must not be less than 1'));
+      expect(messages((await http().get('/api/orders?status=LOST')).body)).toContainEqual(expect.stringContaining('status must be one of'));
+      expect(messages((await http().get('/api/orders?after=bm90LWEtY3Vyc29y')).body)).toEqual(['after must be a cursor from a previous page']);
+    });
+  });
+
   describe('GET /api/orders/{id}', () => {
     it('answers 404 for an unknown order and 400 for an id that is not a UUID', async () => {
       expect((await http().get(`/api/orders/${randomUUID()}`)).status).toBe(404);
@@ -236,7 +302,7 @@ describe('the orders API (HTTP, PostgreSQL)', () => {
   });
 
   it('documents the endpoints in the OpenAPI document', async () => {
-    const document = (await http().get('/docs-json')).body as { paths: Record<string, unknown> };
+    const document = (await server().get('/docs-json')).body as { paths: Record<string, unknown> };
     expect(Object.keys(document.paths)).toEqual(
       expect.arrayContaining(['/api/orders', '/api/orders/{id}', '/api/orders/{id}/cancel', '/api/orders/{id}/saga']),
     );

@@ -1,12 +1,16 @@
 import { Body, Controller, Post, UseFilters } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiForbiddenResponse, ApiUnauthorizedResponse, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { requestContext } from '@agora/event-sourcing';
-import { CorrelationId } from '@agora/platform';
+import { CorrelationId, Roles } from '@agora/platform';
 import { InventoryErrorFilter } from '../inventory-error.filter.js';
 import { AddProductHandler } from './add-product.handler.js';
 import { AddProductRequest, AddProductResponse } from './add-product.request.js';
 
 @ApiTags('inventory')
+@ApiBearerAuth()
+@Roles('admin')
+@ApiUnauthorizedResponse({ description: 'No valid bearer token.' })
+@ApiForbiddenResponse({ description: 'Only an admin manages products and stock.' })
 @Controller('products')
 @UseFilters(InventoryErrorFilter)
 export class AddProductController {

@@ -1,28 +1,36 @@
+import { Field, InputType, Int } from '@nestjs/graphql';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsInt, IsNotEmpty, IsString, MaxLength, Min } from 'class-validator';
 import { IsCurrencyCode, IsSku } from '../contract-validators.js';
 
+/** The body of POST /api/products, and the input of the addProduct mutation. */
+@InputType('AddProductInput')
 export class AddProductRequest {
   @ApiProperty({ description: 'Stock keeping unit: upper-case letters, digits and dashes.', example: 'TSHIRT-RED-M', pattern: '^[A-Z0-9][A-Z0-9-]{0,63}$' })
+  @Field()
   @IsSku()
   sku!: string;
 
   @ApiProperty({ example: 'Red T-shirt, size M', minLength: 1, maxLength: 200 })
+  @Field()
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
   name!: string;
 
   @ApiProperty({ description: 'Price in the smallest unit of the currency.', example: 1999, minimum: 0 })
+  @Field(() => Int)
   @IsInt()
   @Min(0)
   priceCents!: number;
 
   @ApiProperty({ description: 'ISO 4217 currency code.', example: 'EUR', pattern: '^[A-Z]{3}$' })
+  @Field()
   @IsCurrencyCode()
   currency!: string;
 
   @ApiProperty({ description: 'Units in stock from the start.', example: 10, minimum: 0 })
+  @Field(() => Int)
   @IsInt()
   @Min(0)
   initialStock!: number;

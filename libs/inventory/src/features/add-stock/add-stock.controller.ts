@@ -1,13 +1,17 @@
 import { Body, Controller, HttpCode, HttpStatus, Param, Post, UseFilters } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiUnauthorizedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { requestContext } from '@agora/event-sourcing';
-import { CorrelationId } from '@agora/platform';
+import { CorrelationId, Roles } from '@agora/platform';
 import { ProductView } from '../get-product/product.view.js';
 import { InventoryErrorFilter } from '../inventory-error.filter.js';
 import { AddStockHandler } from './add-stock.handler.js';
 import { AddStockRequest } from './add-stock.request.js';
 
 @ApiTags('inventory')
+@ApiBearerAuth()
+@Roles('admin')
+@ApiUnauthorizedResponse({ description: 'No valid bearer token.' })
+@ApiForbiddenResponse({ description: 'Only an admin manages products and stock.' })
 @Controller('products')
 @UseFilters(InventoryErrorFilter)
 export class AddStockController {

@@ -1,10 +1,12 @@
 import { Controller, Get, Param, UseFilters } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Public } from '@agora/platform';
 import { InventoryErrorFilter } from '../inventory-error.filter.js';
 import { GetProductHandler } from './get-product.handler.js';
 import { ProductView } from './product.view.js';
 
 @ApiTags('inventory')
+@Public()
 @Controller('products')
 @UseFilters(InventoryErrorFilter)
 export class GetProductController {

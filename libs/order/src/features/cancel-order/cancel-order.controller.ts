@@ -1,16 +1,23 @@
 import { Controller, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, UseFilters } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiUnauthorizedResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { requestContext } from '@agora/event-sourcing';
-import { CorrelationId } from '@agora/platform';
+import { CorrelationId, CurrentUser, type Principal } from '@agora/platform';
+import { OrderAccess } from '../order-access.js';
 import { PlaceOrderResponse } from '../place-order/place-order.request.js';
 import { OrderErrorFilter } from '../order-error.filter.js';
 import { RequestCancellationHandler } from './cancel-order.handler.js';
 
 @ApiTags('orders')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ description: 'No valid bearer token.' })
+@ApiForbiddenResponse({ description: "Another customer's order." })
 @Controller('orders')
 @UseFilters(OrderErrorFilter)
 export class CancelOrderController {
-  constructor(private readonly handler: RequestCancellationHandler) {}
+  constructor(
+    private readonly handler: RequestCancellationHandler,
+    private readonly access: OrderAccess,
+  ) {}
 
   @Post(':id/cancel')
   @HttpCode(HttpStatus.ACCEPTED)
@@ -23,7 +30,8 @@ export class CancelOrderController {
   @ApiBadRequestResponse({ description: 'The id is not a UUID.' })
   @ApiNotFoundResponse({ description: 'There is no such order.' })
   @ApiConflictResponse({ description: 'The order is no longer pending (confirmed, rejected or cancelled).' })
-  cancel(@Param('id', new ParseUUIDPipe()) orderId: string, @CorrelationId() correlationId: string): Promise<PlaceOrderResponse> {
-    return this.handler.execute(orderId, requestContext(correlationId));
+  async cancel(@Param('id', new ParseUUIDPipe()) orderId: string, @CorrelationId() correlationId: string, @CurrentUser() principal: Principal): Promise<PlaceOrderResponse> {
+    await this.access.orderFor(principal, orderId);
+    return this.handler.execute(orderId, requestContext(correlationId, { userId: principal.userId }));
   }
 }

@@ -1,12 +1,16 @@
-import { Controller, Get, NotFoundException, Param, ParseUUIDPipe } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { GetOrderHandler } from './get-order.handler.js';
+import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiUnauthorizedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { CurrentUser, type Principal } from '@agora/platform';
+import { OrderAccess } from '../order-access.js';
 import { OrderView } from './order.view.js';
 
 @ApiTags('orders')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ description: 'No valid bearer token.' })
+@ApiForbiddenResponse({ description: "Another customer's order." })
 @Controller('orders')
 export class GetOrderController {
-  constructor(private readonly handler: GetOrderHandler) {}
+  constructor(private readonly access: OrderAccess) {}
 
   @Get(':id')
   @ApiOperation({ summary: 'An order: its lines, total and status (PENDING until its checkout ends)' })
@@ -14,9 +18,7 @@ export class GetOrderController {
   @ApiOkResponse({ type: OrderView })
   @ApiBadRequestResponse({ description: 'The id is not a UUID.' })
   @ApiNotFoundResponse({ description: 'There is no such order.' })
-  async get(@Param('id', new ParseUUIDPipe()) orderId: string): Promise<OrderView> {
-    const order = await this.handler.execute(orderId);
-    if (!order) throw new NotFoundException(`There is no order ${orderId}.`);
-    return order;
+  get(@Param('id', new ParseUUIDPipe()) orderId: string, @CurrentUser() principal: Principal): Promise<OrderView> {
+    return this.access.orderFor(principal, orderId);
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { OrderRow } from '../../read-model/order.row.js';
-import type { OrderView } from './order.view.js';
+import { orderViewOf, type OrderView } from './order.view.js';
 
 /** Reads an order from the `order.orders` read model; `undefined` for an unknown order. */
 @Injectable()
@@ -10,8 +10,6 @@ export class GetOrderHandler {
 
   async execute(orderId: string): Promise<OrderView | undefined> {
     const row = await this.readModels.getRepository(OrderRow).findOneBy({ orderId });
-    if (!row) return undefined;
-    const { customerId, status, reason, lines, totalCents, currency, createdAt, updatedAt } = row;
-    return { orderId, customerId, status, reason, lines, totalCents, currency, createdAt: createdAt.toISOString(), updatedAt: updatedAt.toISOString() };
+    return row ? orderViewOf(row) : undefined;
   }
 }

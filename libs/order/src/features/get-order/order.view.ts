@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import type { OrderRow } from '../../read-model/order.row.js';
 
 export class OrderLineView {
   @ApiProperty({ example: 'TSHIRT-RED-M' })
@@ -43,4 +44,10 @@ export class OrderView {
 
   @ApiProperty({ format: 'date-time' })
   updatedAt!: string;
+}
+
+/** An order row as the API shows it. */
+export function orderViewOf(row: OrderRow): OrderView {
+  const { orderId, customerId, status, reason, lines, totalCents, currency, createdAt, updatedAt } = row;
+  return { orderId, customerId, status, reason, lines, totalCents, currency, createdAt: createdAt.toISOString(), updatedAt: updatedAt.toISOString() };
 }

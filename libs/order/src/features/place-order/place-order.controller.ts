@@ -1,14 +1,16 @@
 import { BadRequestException, Body, Controller, Headers, HttpCode, HttpStatus, Post, UseFilters } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
+  ApiBearerAuth,
   ApiBadRequestResponse,
   ApiHeader,
   ApiOperation,
   ApiTags,
+  ApiUnauthorizedResponse,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { requestContext } from '@agora/event-sourcing';
-import { CorrelationId } from '@agora/platform';
+import { CorrelationId, CurrentUser, type Principal } from '@agora/platform';
 import { OrderErrorFilter } from '../order-error.filter.js';
 import { PlaceOrderHandler } from './place-order.handler.js';
 import { PlaceOrderRequest, PlaceOrderResponse } from './place-order.request.js';
@@ -16,6 +18,8 @@ import { PlaceOrderRequest, PlaceOrderResponse } from './place-order.request.js'
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 @ApiTags('orders')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ description: 'No valid bearer token.' })
 @Controller('orders')
 @UseFilters(OrderErrorFilter)
 export class PlaceOrderController {
@@ -39,16 +43,18 @@ export class PlaceOrderController {
   @ApiUnprocessableEntityResponse({ description: 'The Idempotency-Key was already used with another request.' })
   place(
     @Body() body: PlaceOrderRequest,
+    @CurrentUser() customer: Principal,
     @CorrelationId() correlationId: string,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<PlaceOrderResponse> {
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw new BadRequestException(['Idempotency-Key must be 1 to 255 printable ASCII characters without spaces']);
     }
-    const { customerId, lines, paymentToken } = body;
+    const { lines, paymentToken } = body;
+    const customerId = customer.userId;
     return this.handler.execute(
       { customerId, lines: lines.map(({ sku, quantity }) => ({ sku, quantity })), paymentToken, ...(idempotencyKey !== undefined && { idempotencyKey }) },
-      requestContext(correlationId),
+      requestContext(correlationId, { userId: customerId }),
     );
   }
 }

@@ -1,10 +1,15 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiUnauthorizedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EVENT_STORE, streamName, type EventStore } from '@agora/event-sourcing';
+import { Roles } from '@agora/platform';
 import { PaymentsDto, PaymentsQuery } from './payments.dto.js';
 import { paymentsView } from './payments-view.js';
 
 @ApiTags('payments')
+@ApiBearerAuth()
+@Roles('admin')
+@ApiUnauthorizedResponse({ description: 'No valid bearer token.' })
+@ApiForbiddenResponse({ description: 'Payments are for admins: the payment context does not know whose order it is.' })
 @Controller('payments')
 export class GetPaymentsController {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}

@@ -9,7 +9,7 @@ import request from 'supertest';
 import type { Message } from '@agora/contracts';
 import { EVENT_STORE, PostgresEventStore } from '@agora/event-sourcing';
 import { PG_POOL } from '@agora/platform';
-import { createTestDatabase } from '@agora/testing';
+import { createTestDatabase, testAuth } from '@agora/testing';
 import { SimulatedPaymentGateway } from '../../gateway/simulated-payment-gateway.js';
 import { PaymentCommandsHandler } from '../../integration/payment-commands.handler.js';
 import { PaymentModule } from '../../payment.module.js';
@@ -28,6 +28,7 @@ describe('GET /api/payments', () => {
   let store: PostgresEventStore;
   let app: INestApplication;
   const gateway = new SimulatedPaymentGateway();
+  let admin: { authorization: string };
 
   beforeAll(async () => {
     pool = new pg.Pool({ connectionString: await createTestDatabase('payment_http'), max: 10 });
@@ -39,11 +40,12 @@ describe('GET /api/payments', () => {
     @Module({ providers: [{ provide: PG_POOL, useValue: pool }, { provide: EVENT_STORE, useValue: store }], exports: [PG_POOL, EVENT_STORE] })
     class HostModule {}
 
-    const moduleRef = await Test.createTestingModule({ imports: [HostModule, PaymentModule.forRoot({ gateway })] }).compile();
+    const moduleRef = await Test.createTestingModule({ imports: [HostModule, testAuth.module(), PaymentModule.forRoot({ gateway })] }).compile();
     app = moduleRef.createNestApplication({ logger: false });
     app.setGlobalPrefix('api');
     app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
     await app.init();
+    admin = await testAuth.bearer({ userId: 'admin-1', role: 'admin' });
   });
   afterAll(async () => {
     await app.close();
@@ -51,7 +53,13 @@ describe('GET /api/payments', () => {
     await pool.end();
   });
 
-  const get = (query: string) => request(app.getHttpServer()).get(`/api/payments${query}`);
+  const get = (query: string) => request(app.getHttpServer()).get(`/api/payments${query}`).set(admin);
+
+  it('is for admins: 401 without a token, 403 for a customer', async () => {
+    const path = `/api/payments?orderId=${randomUUID()}`;
+    expect((await request(app.getHttpServer()).get(path)).status).toBe(401);
+    expect((await request(app.getHttpServer()).get(path).set(await testAuth.bearer({ userId: 'c-1', role: 'customer' }))).status).toBe(403);
+  });
   async function until(orderId: string, done: (view: PaymentsView) => boolean): Promise<PaymentsView> {
     for (const started = Date.now(); Date.now() - started < 10_000; await sleep(10)) {
       const response = await get(`?orderId=${orderId}`);
