@@ -21,9 +21,16 @@ const PRODUCTS = Number(process.env['BENCH_PRODUCTS'] ?? 20);
 /** How often a customer looks at its pending order. */
 const POLL_MS = Number(process.env['BENCH_POLL_MS'] ?? 20);
 
-async function call<T>(method: string, url: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const response = await fetch(url, { method, ...(body !== undefined && { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) });
+async function call<T>(method: string, url: string, body?: unknown, token?: string): Promise<{ status: number; body: T }> {
+  const headers = { ...(body !== undefined && { 'content-type': 'application/json' }), ...(token && { authorization: `Bearer ${token}` }) };
+  const response = await fetch(url, { method, headers, ...(body !== undefined && { body: JSON.stringify(body) }) });
   return { status: response.status, body: (await response.json()) as T };
+}
+
+async function login(baseUrl: string, email: string, password: string): Promise<string> {
+  const { status, body } = await call<{ accessToken: string }>('POST', `${baseUrl}/api/auth/login`, { email, password });
+  if (status !== 200) throw new Error(`logging in as ${email} answered ${status}`);
+  return body.accessToken;
 }
 
 async function main(): Promise<void> {
@@ -41,14 +48,20 @@ async function main(): Promise<void> {
   });
   const baseUrl = url ?? host!.url;
   try {
+    // The seeded admin adds the products; one registered customer places every order.
+    const admin = await login(baseUrl, process.env['BENCH_ADMIN_EMAIL'] ?? 'admin@agora.local', process.env['BENCH_ADMIN_PASSWORD'] ?? 'agora-admin');
+    const email = `bench-${Date.now()}@example.com`;
+    const registered = await call('POST', `${baseUrl}/api/users`, { email, name: 'Bench customer', password: 'bench-password' });
+    if (registered.status !== 201) throw new Error(`registering the customer answered ${registered.status}`);
+    const customer = await login(baseUrl, email, 'bench-password');
     const skus = Array.from({ length: PRODUCTS }, (_, i) => `BENCH-${Date.now()}-${i}`);
     for (const sku of skus) {
-      const added = await call('POST', `${baseUrl}/api/products`, { sku, name: 'Bench item', priceCents: 999, currency: 'EUR', initialStock: ORDERS * 2 });
+      const added = await call('POST', `${baseUrl}/api/products`, { sku, name: 'Bench item', priceCents: 999, currency: 'EUR', initialStock: ORDERS * 2 }, admin);
       if (added.status !== 201) throw new Error(`adding the product answered ${added.status}`);
     }
     let n = 0;
     const place = (sku = skus[n++ % skus.length]!) =>
-      call<{ orderId: string; message?: unknown }>('POST', `${baseUrl}/api/orders`, { customerId: 'bench', lines: [{ sku, quantity: 1 }], paymentToken: 'tok_visa' });
+      call<{ orderId: string; message?: unknown }>('POST', `${baseUrl}/api/orders`, { lines: [{ sku, quantity: 1 }], paymentToken: 'tok_visa' }, customer);
     for (const sku of skus) {
       for (let placed = await place(sku); placed.status !== 202; placed = await place(sku)) await sleep(20); // the order catalog follows inventory
     }
@@ -65,7 +78,7 @@ async function main(): Promise<void> {
           const { status, body } = await place();
           if (status !== 202) throw new Error(`placing answered ${status}: ${JSON.stringify(body)}`);
           for (;;) {
-            const order = await call<{ status: string }>('GET', `${baseUrl}/api/orders/${body.orderId}`);
+            const order = await call<{ status: string }>('GET', `${baseUrl}/api/orders/${body.orderId}`, undefined, customer);
             if (order.body.status !== 'PENDING') {
               statuses.set(order.body.status, (statuses.get(order.body.status) ?? 0) + 1);
               break;

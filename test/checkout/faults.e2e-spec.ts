@@ -26,7 +26,7 @@ describe('the all-in-one host under faults', () => {
     const env = { DATABASE_URL: await createTestDatabase('crash'), CHECKOUT_PAYMENT_TIMEOUT_MS: '3000', LOG_LEVEL: 'warn' };
     const port = await freePort();
     const first = await HostProcess.start({ port, env });
-    const shop = new ShopClient(first.url);
+    const shop = await ShopClient.signIn(first.url);
     const sku = await shop.addProduct(30, 1000);
     const warmUp = await shop.settled(await shop.placeOrder([{ sku, quantity: 1 }])); // the catalog knows the sku
 
@@ -52,7 +52,7 @@ describe('the all-in-one host under faults', () => {
       env: { DATABASE_URL: await createTestDatabase('twice'), MESSAGING_DUPLICATE_DELIVERY: 'true', CHECKOUT_PAYMENT_TIMEOUT_MS: '2000', LOG_LEVEL: 'warn' },
     });
     try {
-      const shop = new ShopClient(host.url);
+      const shop = await ShopClient.signIn(host.url);
       const sku = await shop.addProduct(10, 500);
       const ids = [
         await shop.placeOrder([{ sku, quantity: 2 }], 'tok_visa'),

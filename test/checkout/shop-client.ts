@@ -25,14 +25,39 @@ export interface PaymentsView {
   refunds: { chargeId?: string; amountCents: number; status: string }[];
 }
 
-/** The shop's REST API as a customer and an operator use it. */
-export class ShopClient {
-  constructor(readonly baseUrl: string) {}
+export type Caller = 'customer' | 'admin' | 'anonymous';
 
-  async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
+/** The seeded administrator of a host started with the default configuration. */
+export const ADMIN = { email: 'admin@agora.local', password: 'agora-admin' };
+
+/** The shop's REST API as a customer and an operator use it, each with their own token. */
+export class ShopClient {
+  private readonly tokens = new Map<Caller, string>();
+
+  private constructor(readonly baseUrl: string) {}
+
+  /** Logs in as the seeded admin, and as a customer it registers for the purpose. */
+  static async signIn(baseUrl: string): Promise<ShopClient> {
+    const client = new ShopClient(baseUrl);
+    client.tokens.set('admin', await client.login(ADMIN.email, ADMIN.password));
+    const email = `customer-${randomUUID().slice(0, 8)}@example.com`;
+    const registered = await client.request('POST', '/api/users', { email, name: 'Test customer', password: 'customer-password' }, {}, 'anonymous');
+    if (registered.status !== 201) throw new Error(`registering a customer answered ${registered.status}: ${JSON.stringify(registered.body)}`);
+    client.tokens.set('customer', await client.login(email, 'customer-password'));
+    return client;
+  }
+
+  async login(email: string, password: string): Promise<string> {
+    const { status, body } = await this.request<{ accessToken: string }>('POST', '/api/auth/login', { email, password }, {}, 'anonymous');
+    if (status !== 200) throw new Error(`logging in as ${email} answered ${status}: ${JSON.stringify(body)}`);
+    return body.accessToken;
+  }
+
+  async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, as: Caller = 'customer'): Promise<{ status: number; body: T }> {
+    const token = this.tokens.get(as);
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,
-      headers: { ...(body !== undefined && { 'content-type': 'application/json' }), ...headers },
+      headers: { ...(body !== undefined && { 'content-type': 'application/json' }), ...(token && { authorization: `Bearer ${token}` }), ...headers },
       ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
     const text = await response.text();
@@ -42,7 +67,7 @@ export class ShopClient {
   /** A product with a fresh sku, so that tests sharing a host never share stock. */
   async addProduct(initialStock: number, priceCents = 1250): Promise<string> {
     const sku = `SKU-${randomUUID().slice(0, 8).toUpperCase()}`;
-    const { status, body } = await this.request('POST', '/api/products', { sku, name: `Product ${sku}`, priceCents, currency: 'EUR', initialStock });
+    const { status, body } = await this.request('POST', '/api/products', { sku, name: `Product ${sku}`, priceCents, currency: 'EUR', initialStock }, {}, 'admin');
     if (status !== 201) throw new Error(`adding ${sku} answered ${status}: ${JSON.stringify(body)}`);
     return sku;
   }
@@ -57,7 +82,7 @@ export class ShopClient {
       const { status, body } = await this.request<{ orderId: string; message?: unknown }>(
         'POST',
         '/api/orders',
-        { customerId: 'customer-1', lines, paymentToken },
+        { lines, paymentToken },
         idempotencyKey ? { 'idempotency-key': idempotencyKey } : {},
       );
       if (status === 202) return body.orderId;
@@ -75,7 +100,7 @@ export class ShopClient {
   }
 
   async payments(orderId: string): Promise<PaymentsView> {
-    return (await this.request<PaymentsView>('GET', `/api/payments?orderId=${orderId}`)).body;
+    return (await this.request<PaymentsView>('GET', `/api/payments?orderId=${orderId}`, undefined, {}, 'admin')).body;
   }
 
   /** Polls until the order leaves PENDING: integration tests converge, they do not sleep. */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { createTestDatabase, freePort, HostProcess, until } from '@agora/testing';
+import { ShopClient } from '../checkout/shop-client.js';
 
 const run = promisify(execFile);
 
@@ -12,11 +13,13 @@ describe('the projections of the shop host', () => {
   let host: HostProcess;
   let url: string;
   let pool: pg.Pool;
+  let shop: ShopClient;
 
   beforeAll(async () => {
     url = await createTestDatabase('shop_projections');
     pool = new pg.Pool({ connectionString: url, max: 2 });
     host = await HostProcess.start({ port: await freePort(), env: { DATABASE_URL: url } });
+    shop = await ShopClient.signIn(host.url);
   }, 60_000);
 
   afterAll(async () => {
@@ -24,10 +27,8 @@ describe('the projections of the shop host', () => {
     await pool.end();
   }, 30_000);
 
-  const http = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${host.url}${path}`, { method, ...(body !== undefined && { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-  };
+  const http = (method: string, path: string, body?: unknown, as: 'customer' | 'admin' = 'customer') =>
+    shop.request<Record<string, unknown>>(method, path, body, {}, as);
   const cli = (...args: string[]) =>
     run(process.execPath, [join(process.cwd(), 'node_modules/tsx/dist/cli.mjs'), 'apps/shop/src/projections-cli.ts', ...args], {
       env: { ...process.env, NODE_OPTIONS: '', DATABASE_URL: url, LOG_LEVEL: 'warn' },
@@ -39,11 +40,11 @@ describe('the projections of the shop host', () => {
 
   async function shopSomething(): Promise<{ sku: string; orderIds: string[] }> {
     const sku = `P-${Date.now()}`;
-    expect((await http('POST', '/api/products', { sku, name: 'Lamp', priceCents: 4200, currency: 'EUR', initialStock: 3 })).status).toBe(201);
+    expect((await http('POST', '/api/products', { sku, name: 'Lamp', priceCents: 4200, currency: 'EUR', initialStock: 3 }, 'admin')).status).toBe(201);
     const orderIds: string[] = [];
     for (let i = 0; i < 4; i++) {
       for (;;) {
-        const placed = await http('POST', '/api/orders', { customerId: 'c-1', lines: [{ sku, quantity: 1 }], paymentToken: 'tok_visa' });
+        const placed = await http('POST', '/api/orders', { lines: [{ sku, quantity: 1 }], paymentToken: 'tok_visa' });
         if (placed.status === 202) {
           orderIds.push(placed.body['orderId'] as string);
           break;
@@ -66,6 +67,7 @@ describe('the projections of the shop host', () => {
           status: 'up',
           'inventory.products': { lagEvents: 0, lagMs: 0, degraded: false },
           'order.orders': { lagEvents: 0, lagMs: 0, degraded: false },
+          'user.users': { lagEvents: 0, lagMs: 0, degraded: false },
         },
       },
     });
@@ -83,6 +85,7 @@ describe('the projections of the shop host', () => {
     const { stdout } = await cli('rebuild', '--all');
     expect(stdout).toMatch(/inventory\.products rebuilt: \d+ events/);
     expect(stdout).toMatch(/order\.orders rebuilt: \d+ events/);
+    expect(stdout).toMatch(/user\.users rebuilt: \d+ events/);
     expect(await rows()).toEqual(before);
 
     // The live projections resume on the new tables: a new write is read back at once.
@@ -93,6 +96,6 @@ describe('the projections of the shop host', () => {
   });
 
   it('refuses an unknown projection, naming the ones there are', async () => {
-    await expect(cli('rebuild', 'nope')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('There is no projection nope. Projections: inventory.products, order.orders') });
+    await expect(cli('rebuild', 'nope')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('There is no projection nope. Projections: user.users, inventory.products, order.orders') });
   });
 });

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { EVENT_STORE, type EventStore } from '@agora/event-sourcing';
-import { HEALTH_PATH, PG_POOL } from '@agora/platform';
+import { HEALTH_PATH, PG_POOL, Public } from '@agora/platform';
 import { PROJECTIONS, type Projections } from '@agora/projections';
 import type pg from 'pg';
 
@@ -12,6 +12,7 @@ const LAG_COUNT_LIMIT = 1000;
 
 export const PROJECTION_LAG_DEGRADED_MS = Symbol('ProjectionLagDegradedMs');
 
+@Public()
 @Controller(HEALTH_PATH)
 export class HealthController {
   constructor(

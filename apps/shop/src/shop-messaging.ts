@@ -5,6 +5,7 @@ import { InProcessMessaging } from '@agora/messaging';
 import { CatalogHandler, CheckoutInputsHandler, CheckoutOutboundMapping, OrderCommandsHandler, OrderOutboundMapping } from '@agora/order';
 import { PaymentCommandsHandler, PaymentOutboundMapping } from '@agora/payment';
 import { PG_POOL } from '@agora/platform';
+import { RecommendationOrdersHandler } from '@agora/recommendation';
 import type pg from 'pg';
 
 export const DUPLICATE_DELIVERY = Symbol('DuplicateDelivery');
@@ -31,10 +32,11 @@ export class ShopMessaging implements OnApplicationBootstrap, OnModuleDestroy {
     catalog: CatalogHandler,
     checkoutInputs: CheckoutInputsHandler,
     orderCommands: OrderCommandsHandler,
+    recommendationOrders: RecommendationOrdersHandler,
   ) {
     this.messaging = new InProcessMessaging(store, pool, {
       outbound: [inventoryOutbound, paymentOutbound, orderOutbound, checkoutOutbound],
-      handlers: [inventoryCommands, paymentCommands, catalog, checkoutInputs, orderCommands],
+      handlers: [inventoryCommands, paymentCommands, catalog, checkoutInputs, orderCommands, recommendationOrders],
       transport: { duplicateDelivery },
       onError: (error, where) => this.logger.warn(`${where}: ${error instanceof Error ? error.message : String(error)}`),
     });

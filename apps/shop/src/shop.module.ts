@@ -9,6 +9,7 @@ import {
 import { TerminusModule } from '@nestjs/terminus';
 import { EVENT_STORE, EventStoreDbEventStore, PostgresEventStore, type EventStore } from '@agora/event-sourcing';
 import {
+  AuthModule,
   createPostgresPool,
   loggerModule,
   openPostgresDatabase,
@@ -22,7 +23,14 @@ import type pino from 'pino';
 import { InventoryModule } from '@agora/inventory';
 import { OrderModule } from '@agora/order';
 import { ReadSideModule } from '@agora/projections';
+import { RecommendationModule } from '@agora/recommendation';
+import { UserModule } from '@agora/user';
 import { PaymentModule } from '@agora/payment';
+import { AlsoBoughtResolver, CatalogResolver } from './graphql/catalog.resolver.js';
+import { shopGraphql } from './graphql/graphql.js';
+import { OrderLineResolver, OrdersResolver } from './graphql/orders.resolver.js';
+import { RecommendationResolver, UsersResolver } from './graphql/users.resolver.js';
+import { DemoData, SEED_OPTIONS } from './demo-data.js';
 import { HealthController, PROJECTION_LAG_DEGRADED_MS } from './health.controller.js';
 import { SHOP_READ_MODELS } from './read-models.js';
 import { DUPLICATE_DELIVERY, ShopMessaging } from './shop-messaging.js';
@@ -34,7 +42,7 @@ import { DUPLICATE_DELIVERY, ShopMessaging } from './shop-messaging.js';
  */
 @Module({})
 export class ShopModule implements BeforeApplicationShutdown, OnApplicationShutdown {
-  static forRoot(config: Config, logger: pino.Logger): DynamicModule {
+  static forRoot(config: Config, logger: pino.Logger, secrets: { readonly jwtSecret: string }): DynamicModule {
     return {
       module: ShopModule,
       // Every context module injects the event store and the pool without importing the host;
@@ -43,6 +51,7 @@ export class ShopModule implements BeforeApplicationShutdown, OnApplicationShutd
       exports: [EVENT_STORE, PG_POOL, POSTGRES_DATABASE],
       imports: [
         loggerModule(logger),
+        AuthModule.forRoot({ secret: secrets.jwtSecret, expiresInSeconds: config.JWT_EXPIRES_IN_S }),
         TerminusModule,
         ReadSideModule.forRoot({
           readModels: SHOP_READ_MODELS,
@@ -57,6 +66,9 @@ export class ShopModule implements BeforeApplicationShutdown, OnApplicationShutd
             ...(config.PAYMENT_GATEWAY_LATE_ANSWER_MS !== undefined && { lateAnswerAfterMs: config.PAYMENT_GATEWAY_LATE_ANSWER_MS }),
           },
         }),
+        UserModule,
+        RecommendationModule,
+        shopGraphql(),
         OrderModule.forRoot({ paymentTimeoutMs: config.CHECKOUT_PAYMENT_TIMEOUT_MS, reservationTimeoutMs: config.CHECKOUT_RESERVATION_TIMEOUT_MS }),
       ],
       controllers: [HealthController],
@@ -64,6 +76,14 @@ export class ShopModule implements BeforeApplicationShutdown, OnApplicationShutd
         { provide: DUPLICATE_DELIVERY, useValue: config.MESSAGING_DUPLICATE_DELIVERY },
         { provide: PROJECTION_LAG_DEGRADED_MS, useValue: config.PROJECTION_LAG_DEGRADED_MS },
         ShopMessaging,
+        { provide: SEED_OPTIONS, useValue: { adminEmail: config.ADMIN_EMAIL, adminPassword: config.ADMIN_PASSWORD, demoData: config.DEMO_DATA } },
+        DemoData,
+        CatalogResolver,
+        AlsoBoughtResolver,
+        OrdersResolver,
+        OrderLineResolver,
+        UsersResolver,
+        RecommendationResolver,
         {
           provide: POSTGRES_DATABASE,
           useFactory: () => openPostgresDatabase(config, 'agora'),

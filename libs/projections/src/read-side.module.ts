@@ -1,4 +1,4 @@
-import { Inject, Logger, Module, type DynamicModule, type InjectionToken, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Logger, Module, type DynamicModule, type InjectionToken, type OnApplicationShutdown, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '@agora/event-sourcing';
 import { DataSource } from 'typeorm';
 import type { ReadModel } from './projection.js';
@@ -17,11 +17,11 @@ export interface ReadSideOptions {
 
 /**
  * The read side of a host, as a global module: the read models' TypeORM `DataSource`
- * (migrated at start) and the `Projections` that fill them, started once the
- * application is up and stopped before the data source closes. Needs `EVENT_STORE`.
+ * (migrated at start) and the `Projections` that fill them, started when the module
+ * is initialised and stopped before the data source closes. Needs `EVENT_STORE`.
  */
 @Module({})
-export class ReadSideModule implements OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
+export class ReadSideModule implements OnModuleInit, OnModuleDestroy, OnApplicationShutdown {
   static forRoot(options: ReadSideOptions): DynamicModule {
     return {
       module: ReadSideModule,
@@ -65,7 +65,8 @@ export class ReadSideModule implements OnApplicationBootstrap, OnModuleDestroy, 
     @Inject(PROJECTIONS) private readonly projections: Projections,
   ) {}
 
-  onApplicationBootstrap(): void {
+  // At init, before any module's bootstrap writes (seed data) waits for its projection.
+  onModuleInit(): void {
     this.projections.start();
   }
 

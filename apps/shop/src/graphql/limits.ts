@@ -1,0 +1,54 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import { GraphQLError } from 'graphql';
+import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
+
+/** Deepest selection accepted: order → lines → product → alsoBought → … stops here. */
+export const MAX_DEPTH = 6;
+/** Most fields a query may ask for, lists counted by their page size. */
+export const MAX_COMPLEXITY = 1000;
+const DEFAULT_PAGE = 20;
+
+/** A validation rule: a query nested deeper than MAX_DEPTH is refused before it runs. */
+export const depthLimit = maxDepthRule({
+  n: MAX_DEPTH,
+  ignoreIntrospection: true,
+  // Reported as a validation error of the query (by default the rule throws, which Apollo answers as an internal error).
+  propagateOnRejection: false,
+  onReject: [
+    (context) => context?.reportError(new GraphQLError(`Query is nested deeper than the limit of ${MAX_DEPTH}`)),
+  ],
+});
+
+/**
+ * Refuses, before it runs, a query whose cost passes MAX_COMPLEXITY: one per field, and a
+ * paged field costs its children times its `first` argument (DEFAULT_PAGE when absent).
+ */
+export function complexityLimit(): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request, document, schema }) {
+          const complexity = getComplexity({
+            schema,
+            query: document,
+            variables: request.variables ?? {},
+            ...(request.operationName && { operationName: request.operationName }),
+            estimators: [
+              fieldExtensionsEstimator(),
+              // A paged field costs its children once per item it may return.
+              ({ field, args, childComplexity }) => {
+                if (!field.args.some((arg) => arg.name === 'first')) return undefined;
+                return 1 + childComplexity * ((args['first'] as number | undefined) ?? DEFAULT_PAGE);
+              },
+              simpleEstimator({ defaultComplexity: 1 }),
+            ],
+          });
+          if (complexity > MAX_COMPLEXITY) {
+            throw new GraphQLError(`Query is too complex: ${complexity}, the limit is ${MAX_COMPLEXITY}`, { extensions: { code: 'QUERY_TOO_COMPLEX' } });
+          }
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,89 @@
+import { Inject, UseFilters } from '@nestjs/common';
+import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { EVENT_STORE, requestContext, streamName, type EventStore } from '@agora/event-sourcing';
+import {
+  GetCheckoutHandler,
+  ListOrdersHandler,
+  ListOrdersQuery,
+  OrderAccess,
+  OrderErrorFilter,
+  PlaceOrderHandler,
+  PlaceOrderRequest,
+  RequestCancellationHandler,
+} from '@agora/order';
+import { paymentsView } from '@agora/payment';
+import { CurrentUser, type Principal } from '@agora/platform';
+import { randomUUID } from 'node:crypto';
+import type { Loaders } from './loaders.js';
+import { Order, OrderLine, OrderPage, Payments, PlacedOrder, Product, Saga } from './types.js';
+
+/**
+ * Orders over GraphQL: a customer sees and changes only their own (403 otherwise, as over
+ * REST), an admin sees all. An order's payments and saga come from the payment and order
+ * contexts; its lines' products are batched per request.
+ */
+@Resolver(() => Order)
+@UseFilters(OrderErrorFilter)
+export class OrdersResolver {
+  constructor(
+    private readonly access: OrderAccess,
+    private readonly listOrders: ListOrdersHandler,
+    private readonly placeOrderHandler: PlaceOrderHandler,
+    private readonly cancellation: RequestCancellationHandler,
+    private readonly checkouts: GetCheckoutHandler,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  @Query(() => OrderPage, { description: "The caller's orders, newest first (an admin's: everyone's)." })
+  orders(@Args() { status, first, after }: ListOrdersQuery, @CurrentUser() principal: Principal): Promise<OrderPage> {
+    return this.listOrders.execute({
+      ...(principal.role !== 'admin' && { customerId: principal.userId }),
+      ...(status && { status }),
+      first: first ?? 20,
+      ...(after && { after }),
+    });
+  }
+
+  @Query(() => Order)
+  order(@Args('id', { type: () => ID }) orderId: string, @CurrentUser() principal: Principal): Promise<Order> {
+    return this.access.orderFor(principal, orderId);
+  }
+
+  @Mutation(() => PlacedOrder, { description: 'Places an order for the caller; the checkout runs in the background.' })
+  placeOrder(
+    @Args('input') input: PlaceOrderRequest,
+    @CurrentUser() customer: Principal,
+    @Args('idempotencyKey', { nullable: true }) idempotencyKey?: string,
+  ): Promise<PlacedOrder> {
+    return this.placeOrderHandler.execute(
+      { customerId: customer.userId, lines: input.lines.map(({ sku, quantity }) => ({ sku, quantity })), paymentToken: input.paymentToken, ...(idempotencyKey && { idempotencyKey }) },
+      requestContext(randomUUID(), { userId: customer.userId }),
+    );
+  }
+
+  @Mutation(() => Order, { description: 'Asks for a pending order to be cancelled; the checkout undoes what it did.' })
+  async cancelOrder(@Args('id', { type: () => ID }) orderId: string, @CurrentUser() principal: Principal): Promise<Order> {
+    await this.access.orderFor(principal, orderId);
+    await this.cancellation.execute(orderId, requestContext(randomUUID(), { userId: principal.userId }));
+    return this.access.orderFor(principal, orderId);
+  }
+
+  @ResolveField(() => Payments)
+  async payments(@Parent() order: Order): Promise<Payments> {
+    const { charges, refunds } = paymentsView(order.orderId, await this.store.readStream(streamName('payment', order.orderId)));
+    return { charges, refunds };
+  }
+
+  @ResolveField(() => Saga, { nullable: true })
+  async saga(@Parent() order: Order): Promise<Saga | null> {
+    return (await this.checkouts.execute(order.orderId)) ?? null;
+  }
+}
+
+@Resolver(() => OrderLine)
+export class OrderLineResolver {
+  @ResolveField(() => Product, { nullable: true })
+  async product(@Parent() line: OrderLine, @Context('loaders') loaders: Loaders): Promise<Product | null> {
+    return (await loaders.product.load(line.sku)) ?? null;
+  }
+}

@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createTestDatabase, freePort, HostProcess } from '@agora/testing';
+import { ShopClient, type Caller } from '../checkout/shop-client.js';
+
+interface GraphqlAnswer<T> {
+  data?: T;
+  errors?: { message: string; extensions?: { code?: string } }[];
+}
+
+/** GraphQL at /graphql against the REST API of the same host: the same data, the same rules. */
+describe('GraphQL', () => {
+  let host: HostProcess;
+  let shop: ShopClient;
+  let stranger: ShopClient;
+
+  beforeAll(async () => {
+    host = await HostProcess.start({ port: await freePort(), env: { DATABASE_URL: await createTestDatabase('shop_graphql'), LOG_LEVEL: 'warn' } });
+    [shop, stranger] = await Promise.all([ShopClient.signIn(host.url), ShopClient.signIn(host.url)]);
+  }, 60_000);
+
+  afterAll(async () => {
+    expect(await host?.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+  }, 30_000);
+
+  const gql = async <T>(client: ShopClient, query: string, variables: Record<string, unknown> = {}, as: Caller = 'customer') =>
+    (await client.request<GraphqlAnswer<T>>('POST', '/graphql', { query, variables }, {}, as)).body;
+
+  async function confirmedOrder(): Promise<{ sku: string; orderId: string }> {
+    const sku = await shop.addProduct(5, 1250);
+    const placed = await gql<{ placeOrder: { orderId: string } }>(
+      shop,
+      'mutation Place($input: PlaceOrderInput!) { placeOrder(input: $input) { orderId } }',
+      { input: { lines: [{ sku, quantity: 2 }], paymentToken: 'tok_visa' } },
+    );
+    expect(placed.errors).toBeUndefined();
+    const orderId = placed.data!.placeOrder.orderId;
+    expect(await shop.settled(orderId)).toMatchObject({ status: 'CONFIRMED' });
+    return { sku, orderId };
+  }
+
+  it('answers an order as REST does, with its lines, products, payments and saga', async () => {
+    const { sku, orderId } = await confirmedOrder();
+    const rest = await shop.request<Record<string, unknown>>('GET', `/api/orders/${orderId}`);
+    const answer = await gql<{ order: Record<string, unknown> & { lines: { product: { name: string } }[]; payments: { charges: { status: string }[] }; saga: { steps: unknown[] } } }>(
+      shop,
+      `query Order($id: ID!) { order(id: $id) {
+         orderId customerId status reason totalCents currency createdAt updatedAt
+         lines { sku quantity unitPriceCents product { name } }
+         payments { charges { status amountCents } refunds { status } }
+         saga { status currentStep steps { step at } } } }`,
+      { id: orderId },
+    );
+    expect(answer.errors).toBeUndefined();
+    const { lines, payments, saga, ...order } = answer.data!.order;
+    const { lines: restLines, ...restOrder } = rest.body as { lines: unknown[] };
+    expect(order).toEqual(restOrder);
+    expect(lines.map(({ product, ...line }) => line)).toEqual(restLines);
+    expect(lines[0]!.product.name).toBe(`Product ${sku}`);
+    expect(payments.charges).toEqual([{ status: 'captured', amountCents: 2500 }]);
+    expect(saga.steps.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('lists products and orders as REST does', async () => {
+    const { sku, orderId } = await confirmedOrder();
+    const rest = (await shop.request<{ items: unknown[] }>('GET', `/api/products?search=${sku}`)).body;
+    const answer = await gql<{ products: { items: unknown[] }; orders: { items: { orderId: string }[] } }>(
+      shop,
+      'query($search: String) { products(search: $search) { items { sku name priceCents currency available reserved sold } nextCursor } orders(first: 100) { items { orderId } } }',
+      { search: sku },
+    );
+    expect(answer.data!.products.items).toEqual(rest.items);
+    expect(answer.data!.orders.items.map((o) => o.orderId)).toContain(orderId);
+    const restOrders = (await shop.request<{ items: { orderId: string }[] }>('GET', '/api/orders?first=100')).body.items.map((o) => o.orderId);
+    expect(answer.data!.orders.items.map((o) => o.orderId)).toEqual(restOrders);
+  });
+
+  it("refuses another customer's order: 403 over REST, FORBIDDEN over GraphQL", async () => {
+    const { orderId } = await confirmedOrder();
+    expect((await stranger.request('GET', `/api/orders/${orderId}`)).status).toBe(403);
+    const answer = await gql(stranger, 'query($id: ID!) { order(id: $id) { orderId } }', { id: orderId });
+    expect(answer.data).toBeNull();
+    expect(answer.errors![0]!.extensions!.code).toBe('FORBIDDEN');
+    const cancel = await gql(stranger, 'mutation($id: ID!) { cancelOrder(id: $id) { status } }', { id: orderId });
+    expect(cancel.errors![0]!.extensions!.code).toBe('FORBIDDEN');
+  });
+
+  it('lets only an admin add products, and validates input naming the field', async () => {
+    const input = { sku: 'GQL-LAMP', name: 'Lamp', priceCents: 4200, currency: 'EUR', initialStock: 2 };
+    const mutation = 'mutation($input: AddProductInput!) { addProduct(input: $input) { sku available } }';
+    expect((await gql(shop, mutation, { input })).errors![0]!.extensions!.code).toBe('FORBIDDEN');
+    expect((await gql(shop, mutation, { input }, 'anonymous')).errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
+    const bad = await gql(shop, mutation, { input: { ...input, priceCents: -1 } }, 'admin');
+    expect(JSON.stringify(bad.errors)).toMatch(/priceCents must not be less than 0/);
+    expect((await gql<{ addProduct: unknown }>(shop, mutation, { input }, 'admin')).data).toEqual({ addProduct: { sku: 'GQL-LAMP', available: 2 } });
+    expect(await shop.product('GQL-LAMP')).toMatchObject({ available: 2 });
+  });
+
+  it('refuses a query nested deeper than the limit, and one too costly, with a clear error', async () => {
+    // products → items → alsoBought → product → alsoBought → product → sku: 7 levels.
+    const atLimit = await gql(shop, '{ products(first: 2) { items { alsoBought(first: 2) { product { alsoBought(first: 2) { sku } } } } } }');
+    expect(atLimit.errors).toBeUndefined();
+    const tooDeep = await gql(shop, '{ products(first: 2) { items { alsoBought(first: 2) { product { alsoBought(first: 2) { product { sku } } } } } } }');
+    expect(tooDeep.data).toBeUndefined();
+    expect(tooDeep.errors![0]).toMatchObject({ message: 'Query is nested deeper than the limit of 6', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+
+    const tooCostly = await gql(shop, '{ products(first: 100) { items { alsoBought(first: 100) { sku count } } } }');
+    expect(tooCostly.data).toBeUndefined();
+    expect(tooCostly.errors![0]).toMatchObject({ message: expect.stringMatching(/^Query is too complex: \d+, the limit is 1000$/), extensions: { code: 'QUERY_TOO_COMPLEX' } });
+  });
+});
