@@ -7,8 +7,8 @@ import type { EntityManager } from 'typeorm';
  * projection's checkpoint, so each event has its effect exactly once.
  *
  * Tables are named without their schema (entities carry no `schema`): the runner sets the
- * transaction's `search_path` to the projection's schema, which lets a rebuild fill a
- * fresh copy of the schema while the live one keeps serving.
+ * transaction's `search_path` to the projection's schema, which lets a rebuild fill fresh
+ * copies of its tables in another schema while the live ones keep serving.
  */
 export interface Projection {
   /** Names the projection and its checkpoint, e.g. `order.orders`. */
@@ -16,6 +16,8 @@ export interface Projection {
   /** The PostgreSQL schema of its tables, created by the context's migrations. */
   readonly schema: string;
   readonly categories: readonly string[];
+  /** The tables it fills, in its schema: what a rebuild copies and swaps. */
+  readonly tables: readonly string[];
   apply(events: readonly RecordedEvent[], rows: EntityManager): Promise<void>;
 }
 

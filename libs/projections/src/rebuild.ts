@@ -20,12 +20,13 @@ export interface RebuildOptions {
 }
 
 /**
- * Rebuilds a projection from the start of the log into a fresh copy of its schema
- * (`<schema>__rebuild`, tables copied with `LIKE … INCLUDING ALL`) while the live tables
- * keep serving, then switches in one transaction: it locks the live checkpoint (the live
- * runner waits), applies what arrived meanwhile, renames the schemas, and hands the live
- * checkpoint the rebuild's position. The live runner then finds its checkpoint moved and
- * carries on from there, on the new tables.
+ * Rebuilds a projection from the start of the log into fresh copies of its tables (in
+ * `<schema>__rebuild`, copied with `LIKE … INCLUDING ALL`) while the live tables keep
+ * serving, then switches in one transaction: it locks the live checkpoint (the live
+ * runner waits), applies what arrived meanwhile, moves the old tables out of the schema
+ * and the new ones in, and hands the live checkpoint the rebuild's position. The live
+ * runner then finds its checkpoint moved and carries on from there, on the new tables.
+ * Other projections' tables in the same schema are not touched.
  */
 export async function rebuildProjection(dataSource: DataSource, store: EventStore, projection: Projection, options: RebuildOptions = {}): Promise<{ events: number; seconds: number }> {
   const live = pg.escapeIdentifier(projection.schema);
@@ -35,14 +36,11 @@ export async function rebuildProjection(dataSource: DataSource, store: EventStor
   const started = performance.now();
   const head = await store.headPosition();
 
+  const tables = projection.tables.map((table) => pg.escapeIdentifier(table));
   await dataSource.transaction(async (rows) => {
     await rows.query(`DROP SCHEMA IF EXISTS ${next} CASCADE`);
     await rows.query(`CREATE SCHEMA ${next}`);
-    const tables: { tablename: string }[] = await rows.query('SELECT tablename FROM pg_tables WHERE schemaname = $1', [projection.schema]);
-    for (const { tablename } of tables) {
-      const table = pg.escapeIdentifier(tablename);
-      await rows.query(`CREATE TABLE ${next}.${table} (LIKE ${live}.${table} INCLUDING ALL)`);
-    }
+    for (const table of tables) await rows.query(`CREATE TABLE ${next}.${table} (LIKE ${live}.${table} INCLUDING ALL)`);
   });
 
   let events = 0;
@@ -70,13 +68,17 @@ export async function rebuildProjection(dataSource: DataSource, store: EventStor
     options.onProgress?.({ events, eventsPerSecond, fraction, etaSeconds: fraction > 0 ? (seconds * (1 - fraction)) / fraction : undefined });
   }
 
-  // Switch: what arrived since the last page, then the schemas and the checkpoint, atomically.
+  // Switch: what arrived since the last page, then the tables and the checkpoint, atomically.
   await inSchema(async (rows) => {
     await rows.query('SELECT 1 FROM projections.checkpoints WHERE name = $1 FOR UPDATE', [projection.name]);
     while ((await applyPage(rows)) === batchSize);
-    await rows.query(`ALTER SCHEMA ${live} RENAME TO ${old}`);
-    await rows.query(`ALTER SCHEMA ${next} RENAME TO ${live}`);
+    await rows.query(`CREATE SCHEMA ${old}`);
+    for (const table of tables) {
+      await rows.query(`ALTER TABLE ${live}.${table} SET SCHEMA ${old}`);
+      await rows.query(`ALTER TABLE ${next}.${table} SET SCHEMA ${live}`);
+    }
     await rows.query(`DROP SCHEMA ${old} CASCADE`);
+    await rows.query(`DROP SCHEMA ${next} CASCADE`);
     await replaceCheckpoint(rows, projection.name, after);
   });
   return { events, seconds: (performance.now() - started) / 1000 };

@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '@agora/event-sourcing';
-import { In, type EntityManager, type EntityTarget, type FindOptionsWhere, type ObjectLiteral } from 'typeorm';
+import { getMetadataArgsStorage, In, type EntityManager, type EntityTarget, type FindOptionsWhere, type ObjectLiteral } from 'typeorm';
 import type { Projection } from './projection.js';
 
 export interface RowProjectionSpec<Row extends ObjectLiteral> {
@@ -21,8 +21,11 @@ export interface RowProjectionSpec<Row extends ObjectLiteral> {
  * so catching up runs at the speed of the log read rather than of round trips.
  */
 export function rowProjection<Row extends ObjectLiteral>(spec: RowProjectionSpec<Row>): Projection {
+  const table = getMetadataArgsStorage().tables.find((entity) => entity.target === spec.entity)?.name;
+  if (!table) throw new Error(`${spec.name}: its entity has no @Entity({ name }).`);
   return {
     name: spec.name,
+    tables: [table],
     schema: spec.schema,
     categories: spec.categories,
     async apply(events: readonly RecordedEvent[], rows: EntityManager): Promise<void> {
