@@ -36,6 +36,9 @@ describe('the projections of the shop host', () => {
   const rows = async () => ({
     products: (await pool.query('SELECT * FROM inventory_read.products ORDER BY sku')).rows,
     orders: (await pool.query('SELECT * FROM order_read.orders ORDER BY order_id')).rows,
+    checkouts: (await pool.query('SELECT * FROM order_read.checkouts ORDER BY order_id')).rows,
+    payments: (await pool.query('SELECT * FROM payment_read.payments ORDER BY order_id')).rows,
+    users: (await pool.query('SELECT * FROM user_read.users ORDER BY user_id')).rows,
   });
 
   async function shopSomething(): Promise<{ sku: string; orderIds: string[] }> {
@@ -68,6 +71,8 @@ describe('the projections of the shop host', () => {
           'inventory.products': { lagEvents: 0, lagMs: 0, degraded: false },
           'order.orders': { lagEvents: 0, lagMs: 0, degraded: false },
           'user.users': { lagEvents: 0, lagMs: 0, degraded: false },
+          'order.checkouts': { lagEvents: 0, lagMs: 0, degraded: false },
+          'payment.payments': { lagEvents: 0, lagMs: 0, degraded: false },
         },
       },
     });
@@ -86,6 +91,10 @@ describe('the projections of the shop host', () => {
     expect(stdout).toMatch(/inventory\.products rebuilt: \d+ events/);
     expect(stdout).toMatch(/order\.orders rebuilt: \d+ events/);
     expect(stdout).toMatch(/user\.users rebuilt: \d+ events/);
+    expect(stdout).toMatch(/order\.checkouts rebuilt: \d+ events/);
+    expect(stdout).toMatch(/payment\.payments rebuilt: \d+ events/);
+    expect(before.checkouts.length).toBeGreaterThan(0);
+    expect(before.payments.length).toBeGreaterThan(0);
     expect(await rows()).toEqual(before);
 
     // The live projections resume on the new tables: a new write is read back at once.
@@ -96,6 +105,6 @@ describe('the projections of the shop host', () => {
   });
 
   it('refuses an unknown projection, naming the ones there are', async () => {
-    await expect(cli('rebuild', 'nope')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('There is no projection nope. Projections: user.users, inventory.products, order.orders') });
+    await expect(cli('rebuild', 'nope')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('There is no projection nope. Projections: user.users, inventory.products, order.orders, order.checkouts, payment.payments') });
   });
 });

@@ -8,3 +8,5 @@ export * from './features/get-payments/payments-view.js';
 export * from './features/get-payments/payments.dto.js';
 export * from './features/get-payments/get-payments.controller.js';
 export * from './payment.module.js';
+export * from './features/get-payments/get-payments.handler.js';
+export { paymentReadModel } from './read-model/payments.projection.js';

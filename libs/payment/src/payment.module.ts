@@ -4,6 +4,7 @@ import { CHECKPOINT_STORE, migrateMessaging, PostgresCheckpointStore, type Check
 import { PG_POOL } from '@agora/platform';
 import type pg from 'pg';
 import { GetPaymentsController } from './features/get-payments/get-payments.controller.js';
+import { GetPaymentsHandler } from './features/get-payments/get-payments.handler.js';
 import { PaymentProcessor, type PaymentProcessorOptions } from './features/process-payments/payment-processor.js';
 import { PAYMENT_GATEWAY, type PaymentGateway } from './gateway/payment-gateway.js';
 import { SimulatedPaymentGateway, type SimulatedPaymentGatewayOptions } from './gateway/simulated-payment-gateway.js';
@@ -30,6 +31,7 @@ export class PaymentModule {
       module: PaymentModule,
       controllers: [GetPaymentsController],
       providers: [
+        GetPaymentsHandler,
         { provide: PAYMENT_GATEWAY, useValue: options.gateway ?? new SimulatedPaymentGateway(options.simulator) },
         {
           provide: CHECKPOINT_STORE,
@@ -50,7 +52,7 @@ export class PaymentModule {
             new PaymentProcessor(store, gateway, checkpoints, { ...options.processor, commandHandler: commands }),
         },
       ],
-      exports: [PAYMENT_GATEWAY, PaymentCommandsHandler, PaymentOutboundMapping],
+      exports: [PAYMENT_GATEWAY, PaymentCommandsHandler, PaymentOutboundMapping, GetPaymentsHandler],
     };
   }
 }

@@ -1,6 +1,6 @@
-import { Inject, UseFilters } from '@nestjs/common';
+import { UseFilters } from '@nestjs/common';
 import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import { EVENT_STORE, requestContext, streamName, type EventStore } from '@agora/event-sourcing';
+import { requestContext } from '@agora/event-sourcing';
 import {
   GetCheckoutHandler,
   ListOrdersHandler,
@@ -11,7 +11,7 @@ import {
   PlaceOrderRequest,
   RequestCancellationHandler,
 } from '@agora/order';
-import { paymentsView } from '@agora/payment';
+import { GetPaymentsHandler } from '@agora/payment';
 import { CurrentUser, type Principal } from '@agora/platform';
 import { randomUUID } from 'node:crypto';
 import type { Loaders } from './loaders.js';
@@ -31,7 +31,7 @@ export class OrdersResolver {
     private readonly placeOrderHandler: PlaceOrderHandler,
     private readonly cancellation: RequestCancellationHandler,
     private readonly checkouts: GetCheckoutHandler,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly paymentsOf: GetPaymentsHandler,
   ) {}
 
   @Query(() => OrderPage, { description: "The caller's orders, newest first (an admin's: everyone's)." })
@@ -70,7 +70,7 @@ export class OrdersResolver {
 
   @ResolveField(() => Payments)
   async payments(@Parent() order: Order): Promise<Payments> {
-    const { charges, refunds } = paymentsView(order.orderId, await this.store.readStream(streamName('payment', order.orderId)));
+    const { charges, refunds } = await this.paymentsOf.execute(order.orderId);
     return { charges, refunds };
   }
 

@@ -204,7 +204,7 @@ async function wire(options: CheckoutOptions & { duplicateDelivery?: boolean } =
 
   const placeOrder = new PlaceOrderHandler(commands, catalog, projections);
   const getOrder = new GetOrderHandler(readModels);
-  const getCheckout = new GetCheckoutHandler(runtime, saga);
+  const getCheckout = new GetCheckoutHandler(readModels);
   const requestCancellation = new RequestCancellationHandler(commands, projections);
 
   return {

@@ -25,3 +25,24 @@ export class OrderReadModel1795700000000 implements MigrationInterface {
     await queryRunner.query(`DROP SCHEMA order_read CASCADE`);
   }
 }
+
+/** The checkout saga's view beside the orders. */
+export class OrderCheckouts1795700000005 implements MigrationInterface {
+  name = 'OrderCheckouts1795700000005';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      CREATE TABLE order_read.checkouts (
+        order_id     uuid PRIMARY KEY,
+        status       text NOT NULL,
+        current_step text NOT NULL,
+        reason       text,
+        deadline     jsonb,
+        steps        jsonb NOT NULL
+      )`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE order_read.checkouts`);
+  }
+}

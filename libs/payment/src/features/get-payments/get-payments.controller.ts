@@ -1,9 +1,8 @@
-import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiUnauthorizedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { EVENT_STORE, streamName, type EventStore } from '@agora/event-sourcing';
 import { Roles } from '@agora/platform';
 import { PaymentsDto, PaymentsQuery } from './payments.dto.js';
-import { paymentsView } from './payments-view.js';
+import { GetPaymentsHandler } from './get-payments.handler.js';
 
 @ApiTags('payments')
 @ApiBearerAuth()
@@ -12,7 +11,7 @@ import { paymentsView } from './payments-view.js';
 @ApiForbiddenResponse({ description: 'Payments are for admins: the payment context does not know whose order it is.' })
 @Controller('payments')
 export class GetPaymentsController {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(private readonly payments: GetPaymentsHandler) {}
 
   @Get()
   @ApiOperation({
@@ -21,8 +20,7 @@ export class GetPaymentsController {
   })
   @ApiOkResponse({ type: PaymentsDto })
   @ApiBadRequestResponse({ description: 'orderId is missing or not a UUID.' })
-  async get(@Query() query: PaymentsQuery): Promise<PaymentsDto> {
-    // Folded from the stream for now: one order's payment is a handful of events.
-    return paymentsView(query.orderId, await this.store.readStream(streamName('payment', query.orderId)));
+  get(@Query() query: PaymentsQuery): Promise<PaymentsDto> {
+    return this.payments.execute(query.orderId);
   }
 }

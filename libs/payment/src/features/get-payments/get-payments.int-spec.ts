@@ -9,7 +9,9 @@ import request from 'supertest';
 import type { Message } from '@agora/contracts';
 import { EVENT_STORE, PostgresEventStore } from '@agora/event-sourcing';
 import { PG_POOL } from '@agora/platform';
+import { ReadSideModule } from '@agora/projections';
 import { createTestDatabase, testAuth } from '@agora/testing';
+import { paymentReadModel } from '../../read-model/payments.projection.js';
 import { SimulatedPaymentGateway } from '../../gateway/simulated-payment-gateway.js';
 import { PaymentCommandsHandler } from '../../integration/payment-commands.handler.js';
 import { PaymentModule } from '../../payment.module.js';
@@ -31,7 +33,8 @@ describe('GET /api/payments', () => {
   let admin: { authorization: string };
 
   beforeAll(async () => {
-    pool = new pg.Pool({ connectionString: await createTestDatabase('payment_http'), max: 10 });
+    const url = await createTestDatabase('payment_http');
+    pool = new pg.Pool({ connectionString: url, max: 10 });
     store = new PostgresEventStore(pool);
     await store.migrate();
 
@@ -40,7 +43,7 @@ describe('GET /api/payments', () => {
     @Module({ providers: [{ provide: PG_POOL, useValue: pool }, { provide: EVENT_STORE, useValue: store }], exports: [PG_POOL, EVENT_STORE] })
     class HostModule {}
 
-    const moduleRef = await Test.createTestingModule({ imports: [HostModule, testAuth.module(), PaymentModule.forRoot({ gateway })] }).compile();
+    const moduleRef = await Test.createTestingModule({ imports: [HostModule, testAuth.module(), ReadSideModule.forRoot({ readModels: [paymentReadModel], url: () => url }), PaymentModule.forRoot({ gateway })] }).compile();
     app = moduleRef.createNestApplication({ logger: false });
     app.setGlobalPrefix('api');
     app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
@@ -106,6 +109,7 @@ describe('GET /api/payments', () => {
   it('shows a charge still waiting for the gateway as pending', async () => {
     const orderId = randomUUID();
     await app.get(PaymentCommandsHandler).handle(command('payment.charge-payment.v1', { orderId, amountCents: 99, currency: 'EUR', paymentToken: 'tok_timeout' }));
+    await until(orderId, (view) => view.charges.length > 0); // the read model follows the stream a moment later
     const response = await get(`?orderId=${orderId}`);
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ charges: [{ amountCents: 99, currency: 'EUR', status: 'pending' }], refunds: [] });

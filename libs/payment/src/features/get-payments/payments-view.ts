@@ -27,40 +27,38 @@ export interface PaymentsView {
   refunds: RefundView[];
 }
 
-/** An order's payment as the API shows it, folded from its stream (an empty stream: empty lists). */
-export function paymentsView(orderId: string, events: readonly RecordedEvent[]): PaymentsView {
-  let charge: ChargeView | undefined;
-  let refund: RefundView | undefined;
-  for (const event of events) {
-    if (!isPaymentEvent(event)) continue;
-    const at = event.metadata.occurredAt;
-    switch (event.type) {
-      case 'payment.charge-requested.v1':
-        charge = { amountCents: event.data.amountCents, currency: event.data.currency, status: 'pending', at };
-        break;
-      case 'payment.payment-captured.v1': {
-        const { chargeId, amountCents, currency } = event.data;
-        charge = { chargeId, amountCents, currency, status: 'captured', at };
-        if (refund?.status === 'pending') refund = { ...refund, chargeId };
-        break;
-      }
-      case 'payment.payment-declined.v1': {
-        const { amountCents, currency, reason } = event.data;
-        charge = { amountCents, currency, status: 'declined', reason, at };
-        break;
-      }
-      case 'payment.refund-requested.v1':
-        refund = { ...(charge?.chargeId && { chargeId: charge.chargeId }), amountCents: charge?.amountCents ?? 0, status: 'pending', at };
-        break;
-      case 'payment.payment-refunded.v1': {
-        const { refundId, chargeId, amountCents } = event.data;
-        refund = { refundId, chargeId, amountCents, status: 'refunded', at };
-        break;
-      }
-      case 'payment.refund-not-needed.v1':
-        refund = { amountCents: 0, status: 'not-needed', at };
-        break;
+/** Pure: an order's payment view after one of its events (other events change nothing). */
+export function evolvePaymentsView(view: PaymentsView, event: RecordedEvent): PaymentsView {
+  if (!isPaymentEvent(event)) return view;
+  const charge = view.charges[0];
+  const refund = view.refunds[0];
+  const at = event.metadata.occurredAt;
+  const withCharge = (next: ChargeView): PaymentsView => ({ ...view, charges: [next] });
+  const withRefund = (next: RefundView): PaymentsView => ({ ...view, refunds: [next] });
+  switch (event.type) {
+    case 'payment.charge-requested.v1':
+      return withCharge({ amountCents: event.data.amountCents, currency: event.data.currency, status: 'pending', at });
+    case 'payment.payment-captured.v1': {
+      const { chargeId, amountCents, currency } = event.data;
+      const captured = withCharge({ chargeId, amountCents, currency, status: 'captured', at });
+      return refund?.status === 'pending' ? { ...captured, refunds: [{ ...refund, chargeId }] } : captured;
     }
+    case 'payment.payment-declined.v1': {
+      const { amountCents, currency, reason } = event.data;
+      return withCharge({ amountCents, currency, status: 'declined', reason, at });
+    }
+    case 'payment.refund-requested.v1':
+      return withRefund({ ...(charge?.chargeId && { chargeId: charge.chargeId }), amountCents: charge?.amountCents ?? 0, status: 'pending', at });
+    case 'payment.payment-refunded.v1': {
+      const { refundId, chargeId, amountCents } = event.data;
+      return withRefund({ refundId, chargeId, amountCents, status: 'refunded', at });
+    }
+    case 'payment.refund-not-needed.v1':
+      return withRefund({ amountCents: 0, status: 'not-needed', at });
   }
-  return { orderId, charges: charge ? [charge] : [], refunds: refund ? [refund] : [] };
+}
+
+/** An order's payment as the API shows it, folded from its events (none: empty lists). */
+export function paymentsView(orderId: string, events: readonly RecordedEvent[]): PaymentsView {
+  return events.reduce(evolvePaymentsView, { orderId, charges: [], refunds: [] });
 }

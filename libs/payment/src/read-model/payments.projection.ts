@@ -1,0 +1,41 @@
+import { rowProjection, type ReadModel } from '@agora/projections';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { evolvePaymentsView } from '../features/get-payments/payments-view.js';
+import { PaymentRow } from './payment.row.js';
+
+export const PAYMENT_READ_SCHEMA = 'payment_read';
+
+export const paymentsProjection = rowProjection<PaymentRow>({
+  name: 'payment.payments',
+  schema: PAYMENT_READ_SCHEMA,
+  categories: ['payment'],
+  entity: PaymentRow,
+  key: 'orderId',
+  keyOf: (event) => (event.data as { orderId?: string }).orderId,
+  evolve: (row, event) => {
+    const orderId = (event.data as { orderId: string }).orderId;
+    const view = evolvePaymentsView({ orderId, charges: row?.charges ?? [], refunds: row?.refunds ?? [] }, event);
+    return Object.assign(new PaymentRow(), view);
+  },
+});
+
+/** The payment context's read model: schema `payment_read`. */
+export class PaymentReadModel1795700000004 implements MigrationInterface {
+  name = 'PaymentReadModel1795700000004';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('CREATE SCHEMA IF NOT EXISTS payment_read');
+    await queryRunner.query('CREATE TABLE payment_read.payments (order_id uuid PRIMARY KEY, charges jsonb NOT NULL, refunds jsonb NOT NULL)');
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('DROP SCHEMA payment_read CASCADE');
+  }
+}
+
+export const paymentReadModel: ReadModel = {
+  schema: PAYMENT_READ_SCHEMA,
+  entities: [PaymentRow],
+  migrations: [PaymentReadModel1795700000004],
+  projections: [paymentsProjection],
+};
