@@ -1,4 +1,5 @@
-import { comparePositions, type GlobalPosition } from '@agora/event-sourcing';
+import type { GlobalPosition } from '@agora/event-sourcing';
+import pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 
 /** The checkpoint moved under the runner (a rebuild switched in, or another runner wrote). */
@@ -24,27 +25,40 @@ export class ProjectionCheckpoints {
     return rows[0] && { commit: Number(rows[0].commit_position), prepare: Number(rows[0].prepare_position) };
   }
 
-  /** Moves the checkpoint from `from` to `to` in `rows`' transaction; throws `CheckpointMoved` if it is no longer at `from`. */
-  async advance(rows: EntityManager, name: string, from: GlobalPosition | undefined, to: GlobalPosition): Promise<void> {
-    const [current]: { commit_position: string; prepare_position: string }[] = await rows.query(
-      'SELECT commit_position, prepare_position FROM projections.checkpoints WHERE name = $1 FOR UPDATE',
-      [name],
-    );
-    const at = current && { commit: Number(current.commit_position), prepare: Number(current.prepare_position) };
-    if (!samePosition(at, from)) throw new CheckpointMoved(name);
-    if (at) {
-      await rows.query('UPDATE projections.checkpoints SET commit_position = $2, prepare_position = $3, updated_at = now() WHERE name = $1', [name, to.commit, to.prepare]);
-    } else {
-      // A first batch racing another: the primary key lets only one of them in.
-      await rows.query('INSERT INTO projections.checkpoints (name, commit_position, prepare_position) VALUES ($1, $2, $3)', [name, to.commit, to.prepare]);
+  /**
+   * Moves the checkpoint from `from` to `to` in `rows`' transaction, and points that
+   * transaction's `search_path` at `schema`, in one statement (a round trip per batch
+   * counts under load). Throws `CheckpointMoved` if the checkpoint is no longer at `from`:
+   * the update waits for a concurrent writer of the row and then finds it changed.
+   */
+  async advance(rows: EntityManager, schema: string, name: string, from: GlobalPosition | undefined, to: GlobalPosition): Promise<void> {
+    const searchPath = `${pg.escapeIdentifier(schema)}, public`;
+    let moved: boolean;
+    try {
+      // Structured: TypeORM answers an UPDATE with [rows, count], not with the rows.
+      const { records } = from
+        ? await rows.queryRunner!.query(
+            `UPDATE projections.checkpoints SET commit_position = $2, prepare_position = $3, updated_at = now()
+             WHERE name = $1 AND commit_position = $4 AND prepare_position = $5
+             RETURNING set_config('search_path', $6, true)`,
+            [name, to.commit, to.prepare, from.commit, from.prepare, searchPath],
+            true,
+          )
+        : await rows.queryRunner!.query(
+            `INSERT INTO projections.checkpoints (name, commit_position, prepare_position) VALUES ($1, $2, $3)
+             RETURNING set_config('search_path', $4, true)`,
+            [name, to.commit, to.prepare, searchPath],
+            true,
+          );
+      moved = records.length === 0;
+    } catch (error) {
+      // A first batch that another runner's first batch beat: the primary key refuses it.
+      if ((error as { code?: string }).code !== '23505') throw error;
+      moved = true;
     }
+    if (moved) throw new CheckpointMoved(name);
   }
 }
-
-function samePosition(a: GlobalPosition | undefined, b: GlobalPosition | undefined): boolean {
-  return a === undefined || b === undefined ? a === b : comparePositions(a, b) === 0;
-}
-
 /** Sets (or, with no position, removes) a checkpoint in `rows`' transaction, whatever it was: a rebuild handing over. */
 export async function replaceCheckpoint(rows: EntityManager, name: string, position: GlobalPosition | undefined): Promise<void> {
   if (!position) {

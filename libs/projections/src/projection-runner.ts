@@ -1,6 +1,5 @@
 import { comparePositions, type EventStore, type GlobalPosition, type RecordedEvent } from '@agora/event-sourcing';
 import { EventStoreConsumer } from '@agora/messaging';
-import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import type { Projection } from './projection.js';
 import { ProjectionCheckpoints } from './projection-checkpoints.js';
@@ -116,8 +115,7 @@ export class ProjectionRunner {
     const from = this.committed;
     const to = events[events.length - 1]!.position;
     await this.dataSource.transaction(async (rows) => {
-      await rows.query(`SET LOCAL search_path TO ${pg.escapeIdentifier(this.schema)}, public`);
-      await this.checkpoints.advance(rows, this.checkpointName, from, to);
+      await this.checkpoints.advance(rows, this.schema, this.checkpointName, from, to);
       await this.projection.apply(events, rows);
     });
     this.committed = to;
