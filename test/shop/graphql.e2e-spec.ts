@@ -35,6 +35,8 @@ describe('GraphQL', () => {
     expect(placed.errors).toBeUndefined();
     const orderId = placed.data!.placeOrder.orderId;
     expect(await shop.settled(orderId)).toMatchObject({ status: 'CONFIRMED' });
+    // The sale reaches the product a moment after the order's confirmation.
+    await shop.until(() => shop.product(sku), (product) => product.reserved === 0);
     return { sku, orderId };
   }
 

@@ -57,6 +57,10 @@ describe('the projections of the shop host', () => {
     }
     for (const orderId of orderIds) await until(async () => (await http('GET', `/api/orders/${orderId}`)).body['status'] !== 'PENDING');
     await until(async () => (await http('GET', `/api/products/${sku}`)).body['reserved'] === 0);
+    // The saga's last steps land a moment after the order's outcome: wait for every projection.
+    const lagging = (body: Record<string, unknown>) =>
+      Object.values((body['info'] as { projections: Record<string, { lagEvents?: number }> }).projections).some((p) => (p.lagEvents ?? 0) > 0);
+    await until(async () => !lagging((await http('GET', '/health')).body));
     return { sku, orderIds };
   }
 
