@@ -84,6 +84,8 @@ describe('GraphQL', () => {
     expect(answer.errors![0]!.extensions!.code).toBe('FORBIDDEN');
     const cancel = await gql(stranger, 'mutation($id: ID!) { cancelOrder(id: $id) { status } }', { id: orderId });
     expect(cancel.errors![0]!.extensions!.code).toBe('FORBIDDEN');
+    const malformed = await gql(shop, '{ order(id: "not-a-uuid") { orderId } }');
+    expect(malformed.errors![0]).toMatchObject({ message: 'Validation failed (uuid is expected)', extensions: { code: 'BAD_REQUEST' } });
   });
 
   it('lets only an admin add products, and validates input naming the field', async () => {

@@ -1,4 +1,4 @@
-import { UseFilters } from '@nestjs/common';
+import { ParseUUIDPipe, UseFilters } from '@nestjs/common';
 import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { requestContext } from '@agora/event-sourcing';
 import {
@@ -45,7 +45,7 @@ export class OrdersResolver {
   }
 
   @Query(() => Order)
-  order(@Args('id', { type: () => ID }) orderId: string, @CurrentUser() principal: Principal): Promise<Order> {
+  order(@Args('id', { type: () => ID }, new ParseUUIDPipe()) orderId: string, @CurrentUser() principal: Principal): Promise<Order> {
     return this.access.orderFor(principal, orderId);
   }
 
@@ -62,7 +62,7 @@ export class OrdersResolver {
   }
 
   @Mutation(() => Order, { description: 'Asks for a pending order to be cancelled; the checkout undoes what it did.' })
-  async cancelOrder(@Args('id', { type: () => ID }) orderId: string, @CurrentUser() principal: Principal): Promise<Order> {
+  async cancelOrder(@Args('id', { type: () => ID }, new ParseUUIDPipe()) orderId: string, @CurrentUser() principal: Principal): Promise<Order> {
     await this.access.orderFor(principal, orderId);
     await this.cancellation.execute(orderId, requestContext(randomUUID(), { userId: principal.userId }));
     return this.access.orderFor(principal, orderId);
