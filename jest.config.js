@@ -25,8 +25,8 @@ const shared = {
 };
 
 const withPostgres = {
-  globalSetup: '<rootDir>/libs/testing/src/jest/postgres.global-setup.mjs',
-  globalTeardown: '<rootDir>/libs/testing/src/jest/postgres.global-teardown.mjs',
+  globalSetup: '<rootDir>/libs/testing/src/jest/services.global-setup.mjs',
+  globalTeardown: '<rootDir>/libs/testing/src/jest/services.global-teardown.mjs',
 };
 
 export default {

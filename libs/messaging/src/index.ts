@@ -10,3 +10,5 @@ export * from './watermark-checkpoint.js';
 export * from './event-store-consumer.js';
 export * from './relay.js';
 export * from './in-process-messaging.js';
+export * from './kafka/kafka-wire.js';
+export * from './kafka/kafka-transport.js';

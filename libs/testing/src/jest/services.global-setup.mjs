@@ -9,6 +9,13 @@ export default async function globalSetup() {
     process.env.AGORA_ESDB_NOTICE_SHOWN = '1';
     console.log('\nEventStoreDB contract suite NOT run: EVENTSTORE_URL is not set (README, "EventStoreDB", says how to run it).');
   }
-  const { startTestPostgres } = await tsImport('./test-postgres.ts', import.meta.url);
-  await startTestPostgres();
+  const { startTestPostgres, stopTestPostgres } = await tsImport('./test-postgres.ts', import.meta.url);
+  const { startTestKafka, stopTestKafka } = await tsImport('./test-kafka.ts', import.meta.url);
+  const started = await Promise.allSettled([startTestPostgres(), startTestKafka()]);
+  const failed = started.find((result) => result.status === 'rejected');
+  if (failed) {
+    // Jest runs no teardown after a failed setup: leave no server behind.
+    await Promise.allSettled([stopTestPostgres(), stopTestKafka()]);
+    throw failed.reason;
+  }
 }

@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import type { Message, MessageType } from '@agora/contracts';
+import { until } from '../../../testing/src/until.js';
+import type { MessageHandler } from '../ports.js';
+import { deadLetterTopic, KafkaTransport } from './kafka-transport.js';
+import { headerText, toRecord } from './kafka-wire.js';
+
+// A real broker: the jest global setup starts scripts/kafka.sh, or KAFKA_BROKERS names one.
+const brokers = (process.env['KAFKA_BROKERS'] ?? '').split(',');
+const TOPIC = 'inventory.events.v1';
+
+function released(orderId: string, correlationId: string = randomUUID()): Message {
+  return {
+    type: 'inventory.reservation-released.v1',
+    key: orderId,
+    data: { orderId },
+    metadata: { messageId: randomUUID(), correlationId, causationId: correlationId, occurredAt: new Date().toISOString(), schemaVersion: 1, userId: 'u-1' },
+  } as Message;
+}
+
+/** Records what it is given; fails for the message ids it is told to. */
+class Recorder implements MessageHandler {
+  readonly types: readonly MessageType[] = ['inventory.reservation-released.v1'];
+  readonly received: Message[] = [];
+  readonly failFor = new Set<string>();
+  constructor(readonly name: string) {}
+  async handle(message: Message): Promise<void> {
+    if (this.failFor.has(message.metadata.messageId)) throw new Error(`cannot handle ${message.metadata.messageId}`);
+    this.received.push(message);
+  }
+}
+
+describe('KafkaTransport on a real broker', () => {
+  const group = `test-${randomUUID().slice(0, 8)}`;
+  const recorder = new Recorder(`${group}.recorder`);
+  const transport = new KafkaTransport({ brokers, clientId: group, maxAttempts: 2, backoffMs: 10 });
+  const kafka = new Kafka({ clientId: `${group}-probe`, brokers, logLevel: logLevel.NOTHING });
+
+  beforeAll(async () => {
+    transport.register(recorder);
+    await transport.start();
+  }, 60_000);
+  afterAll(() => transport.stop(), 30_000);
+
+  /** Reads a topic from its start with a plain kafkajs consumer until `enough` says so. */
+  async function readTopic(topic: string, enough: (records: { key: string; value: string; headers: Record<string, string> }[]) => boolean) {
+    const consumer = kafka.consumer({ groupId: `${group}-reader-${randomUUID().slice(0, 6)}` });
+    const records: { key: string; value: string; headers: Record<string, string> }[] = [];
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const headers = Object.fromEntries(Object.keys(message.headers ?? {}).map((name) => [name, headerText(message.headers, name)!]));
+        records.push({ key: message.key!.toString(), value: message.value!.toString(), headers });
+      },
+    });
+    try {
+      await until(() => enough(records), 20_000);
+    } finally {
+      await consumer.disconnect();
+    }
+    return records;
+  }
+
+  it('delivers a published message to its handler as it was sent, and a stock client reads JSON and headers', async () => {
+    const message = released(randomUUID(), 'req-7');
+    await transport.publish([message]);
+    await until(() => recorder.received.some((m) => m.metadata.messageId === message.metadata.messageId), 20_000);
+    expect(recorder.received.find((m) => m.metadata.messageId === message.metadata.messageId)).toEqual(message);
+
+    const records = await readTopic(TOPIC, (all) => all.some((r) => r.key === message.key));
+    const record = records.find((r) => r.key === message.key)!;
+    expect(JSON.parse(record.value)).toEqual({ orderId: message.key });
+    expect(record.headers).toEqual({
+      type: 'inventory.reservation-released.v1',
+      'message-id': message.metadata.messageId,
+      'correlation-id': 'req-7',
+      'causation-id': 'req-7',
+      'occurred-at': message.metadata.occurredAt,
+      'schema-version': '1',
+      'user-id': 'u-1',
+    });
+  }, 60_000);
+
+  it('keeps the order of one key across overlapping publish calls', async () => {
+    const key = randomUUID();
+    const sent = Array.from({ length: 20 }, (_, i) => released(key, `seq-${i}`));
+    await Promise.all(sent.map((message) => transport.publish([message])));
+    await until(() => recorder.received.filter((m) => m.key === key).length === 20, 20_000);
+    expect(recorder.received.filter((m) => m.key === key).map((m) => m.metadata.correlationId)).toEqual(sent.map((m) => m.metadata.correlationId));
+  }, 60_000);
+
+  it('sets aside a message that keeps failing, with the error in its headers, and the partition moves on', async () => {
+    // One key, so one partition: the message after the poisoned one must still come through.
+    const key = randomUUID();
+    const [poisoned, next] = [released(key), released(key)];
+    recorder.failFor.add(poisoned.metadata.messageId);
+    await transport.publish([poisoned, next]);
+    await until(() => recorder.received.some((m) => m.metadata.messageId === next.metadata.messageId), 20_000);
+    const letters = await readTopic(deadLetterTopic(TOPIC), (all) => all.some((r) => r.headers['message-id'] === poisoned.metadata.messageId));
+    expect(letters.find((r) => r.headers['message-id'] === poisoned.metadata.messageId)!.headers).toMatchObject({
+      'dlq-consumer': recorder.name,
+      'dlq-error': `Error: cannot handle ${poisoned.metadata.messageId}`,
+      'dlq-attempts': '2',
+      type: 'inventory.reservation-released.v1',
+    });
+  }, 60_000);
+
+  it('sends a malformed record (not JSON, or breaking its contract) straight to the dead-letter topic', async () => {
+    const producer = kafka.producer();
+    await producer.connect();
+    const [notJson, invalid, fine] = [randomUUID(), randomUUID(), randomUUID()];
+    await producer.send({
+      topic: TOPIC,
+      messages: [
+        { key: notJson, value: '{not json', headers: { type: 'inventory.reservation-released.v1' } },
+        // Every header right, the body breaking the contract.
+        { ...toRecord(released(invalid)), value: JSON.stringify({ orderId: 'not-a-uuid' }) },
+      ],
+    });
+    await producer.disconnect();
+    await transport.publish([released(fine)]);
+    await until(() => recorder.received.some((m) => m.key === fine), 20_000);
+    const letters = await readTopic(deadLetterTopic(TOPIC), (all) => [notJson, invalid].every((key) => all.some((r) => r.key === key)));
+    expect(letters.find((r) => r.key === notJson)!.headers).toMatchObject({ 'dlq-attempts': '0', 'dlq-error': expect.stringMatching(/not JSON/) });
+    expect(letters.find((r) => r.key === invalid)!.headers['dlq-error']).toMatch(/orderId/);
+    expect(recorder.received.some((m) => m.key === notJson || m.key === invalid)).toBe(false);
+  }, 60_000);
+});

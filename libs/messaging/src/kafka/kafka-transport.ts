@@ -1,0 +1,121 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Kafka, logLevel, type Consumer, type KafkaMessage, type Producer } from 'kafkajs';
+import { parseMessage, topicOf, TOPICS, type Message } from '@agora/contracts';
+import type { MessageHandler } from '../ports.js';
+import type { Transport } from '../transport.js';
+import { fromRecord, toRecord } from './kafka-wire.js';
+
+export interface KafkaTransportOptions {
+  readonly brokers: readonly string[];
+  /** Names this process to the brokers. */
+  readonly clientId: string;
+  /** Partitions of each topic created at start. Default 3. */
+  readonly partitions?: number;
+  /** Tries per message before it goes to `<topic>.dlq`. Default 5. */
+  readonly maxAttempts?: number;
+  /** First pause between tries, doubled each time. Default 100 ms. */
+  readonly backoffMs?: number;
+  readonly onError?: (error: unknown, consumer: string) => void;
+}
+
+/** Where a message that cannot be handled goes, with the reason in its headers. */
+export const deadLetterTopic = (topic: string) => `${topic}.dlq`;
+
+/**
+ * Integration messages over Kafka (kafkajs). Publishing goes through one idempotent
+ * producer, one send at a time, so a key's messages keep the order of the `publish`
+ * calls; `publish` resolves once every broker replica acknowledged. Each handler is a
+ * consumer group of its own: a message is handled, retried with backoff, or set aside
+ * in `<topic>.dlq` (malformed ones at once), and only then is its offset committed, so
+ * a crash redelivers and never skips.
+ */
+export class KafkaTransport implements Transport {
+  private readonly kafka: Kafka;
+  private readonly producer: Producer;
+  private readonly handlers: MessageHandler[] = [];
+  private readonly consumers: Consumer[] = [];
+  private sending: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: KafkaTransportOptions) {
+    this.kafka = new Kafka({ clientId: options.clientId, brokers: [...options.brokers], logLevel: logLevel.NOTHING });
+    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  }
+
+  register(handler: MessageHandler): void {
+    this.handlers.push(handler);
+  }
+
+  /** Creates the topics (and their dead-letter topics), connects, and starts every registered consumer. */
+  async start(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const topics = Object.values(TOPICS).flatMap((topic) => [topic, deadLetterTopic(topic)]);
+      await admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions: this.options.partitions ?? 3 })) });
+    } finally {
+      await admin.disconnect();
+    }
+    await this.producer.connect();
+    for (const handler of this.handlers) await this.startConsumer(handler);
+  }
+
+  /** Stops consuming (messages at work are finished first), then flushes the producer. */
+  async stop(): Promise<void> {
+    await Promise.all(this.consumers.splice(0).map((consumer) => consumer.disconnect()));
+    await this.sending.catch(() => undefined);
+    await this.producer.disconnect();
+  }
+
+  publish(messages: readonly Message[]): Promise<void> {
+    const byTopic = new Map<string, ReturnType<typeof toRecord>[]>();
+    for (const message of messages) {
+      const topic = topicOf(message.type);
+      byTopic.set(topic, [...(byTopic.get(topic) ?? []), toRecord(message)]);
+    }
+    const send = this.sending.then(() =>
+      this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, records]) => ({ topic, messages: records })) }),
+    );
+    this.sending = send.catch(() => undefined);
+    return send.then(() => undefined);
+  }
+
+  private async startConsumer(handler: MessageHandler): Promise<void> {
+    const consumer = this.kafka.consumer({ groupId: handler.name });
+    await consumer.connect();
+    const topics = [...new Set(handler.types.map((type) => topicOf(type)))];
+    await consumer.subscribe({ topics, fromBeginning: true });
+    await consumer.run({ eachMessage: ({ topic, message }) => this.deliver(handler, topic, message) });
+    this.consumers.push(consumer);
+  }
+
+  /** Never throws: a message ends handled or in the dead-letter topic, and the partition moves on. */
+  private async deliver(handler: MessageHandler, topic: string, record: KafkaMessage): Promise<void> {
+    let parsed: ReturnType<typeof parseMessage>;
+    try {
+      parsed = parseMessage(fromRecord(record));
+    } catch (error) {
+      parsed = { ok: false, error: `the value is not JSON: ${describe(error)}` };
+    }
+    if (!parsed.ok) return this.deadLetter(handler, topic, record, parsed.error, 0);
+    if (!handler.types.includes(parsed.message.type)) return; // another consumer's message on a shared topic
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await handler.handle(parsed.message);
+        return;
+      } catch (error) {
+        this.options.onError?.(error, handler.name);
+        if (attempt >= (this.options.maxAttempts ?? 5)) return this.deadLetter(handler, topic, record, describe(error), attempt);
+        await sleep(Math.min((this.options.backoffMs ?? 100) * 2 ** (attempt - 1), 5_000));
+      }
+    }
+  }
+
+  private async deadLetter(handler: MessageHandler, topic: string, record: KafkaMessage, error: string, attempts: number): Promise<void> {
+    const headers = { ...record.headers, 'dlq-consumer': handler.name, 'dlq-error': error, 'dlq-attempts': String(attempts), 'dlq-topic': topic };
+    await this.producer.send({ topic: deadLetterTopic(topic), acks: -1, messages: [{ key: record.key, value: record.value, headers }] });
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
