@@ -11,3 +11,4 @@ export * from './logging/logger.js';
 export * from './auth/index.js';
 export * from './http/pagination.js';
 export * from './http/answer-error.js';
+export * from './database/single-active.js';
