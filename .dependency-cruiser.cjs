@@ -1,7 +1,7 @@
 // The dependency rules of DESIGN.md §7, checked by `npm run check:deps` inside `npm test`.
 // Dependencies point one way: apps → libs/<context> → building blocks → nothing of ours.
 const CONTEXTS = '(user|order|inventory|payment|recommendation)';
-const BUILDING_BLOCKS = '(contracts|event-sourcing|messaging|projections|saga|platform|testing)';
+const BUILDING_BLOCKS = '(contracts|event-sourcing|messaging|projections|saga|platform|host|testing)';
 const DOMAIN = '^libs/[^/]+/src/(|.*/)domain/';
 // A decider's given/when/then spec may sit beside it; it runs under jest, not in production.
 const SPEC = '[.]spec[.]ts$';

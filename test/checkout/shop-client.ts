@@ -34,10 +34,11 @@ export const ADMIN = { email: 'admin@agora.local', password: 'agora-admin' };
 export class ShopClient {
   private readonly tokens = new Map<Caller, string>();
 
-  private constructor(readonly baseUrl: string) {}
+  /** `baseUrl`: the host's; or, for the distributed apps, which one serves a path. */
+  private constructor(private readonly baseUrl: string | ((path: string) => string)) {}
 
   /** Logs in as the seeded admin, and as a customer it registers for the purpose. */
-  static async signIn(baseUrl: string): Promise<ShopClient> {
+  static async signIn(baseUrl: string | ((path: string) => string)): Promise<ShopClient> {
     const client = new ShopClient(baseUrl);
     client.tokens.set('admin', await client.login(ADMIN.email, ADMIN.password));
     const email = `customer-${randomUUID().slice(0, 8)}@example.com`;
@@ -55,7 +56,8 @@ export class ShopClient {
 
   async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, as: Caller = 'customer'): Promise<{ status: number; body: T }> {
     const token = this.tokens.get(as);
-    const response = await fetch(`${this.baseUrl}${path}`, {
+    const base = typeof this.baseUrl === 'string' ? this.baseUrl : this.baseUrl(path);
+    const response = await fetch(`${base}${path}`, {
       method,
       headers: { ...(body !== undefined && { 'content-type': 'application/json' }), ...(token && { authorization: `Bearer ${token}` }), ...headers },
       ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }),
@@ -110,6 +112,12 @@ export class ShopClient {
       if (order.status && order.status !== 'PENDING') return order;
       if (Date.now() - started > timeoutMs) throw new Error(`order ${orderId} still ${order.status} after ${timeoutMs} ms`);
     }
+  }
+
+  /** Polls until `read` gives a value with the fields of `expected` (as `toMatchObject` compares), and returns it. */
+  async eventually<T>(read: () => Promise<T>, expected: Partial<T>, timeoutMs = 20_000): Promise<T> {
+    const matches = (value: T) => Object.entries(expected).every(([field, want]) => JSON.stringify((value as Record<string, unknown>)[field]) === JSON.stringify(want));
+    return this.until(read, matches, timeoutMs);
   }
 
   async until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {

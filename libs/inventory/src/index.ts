@@ -16,3 +16,4 @@ export { ProductRow } from './read-model/product.row.js';
 export { AddProductRequest } from './features/add-product/add-product.request.js';
 export { ListProductsQuery } from './features/list-products/list-products.request.js';
 export { InventoryErrorFilter } from './features/inventory-error.filter.js';
+export { seedDemoProducts } from './features/seed-products/seed-products.js';

@@ -9,6 +9,7 @@ export * from './keyed-queue.js';
 export * from './watermark-checkpoint.js';
 export * from './event-store-consumer.js';
 export * from './relay.js';
-export * from './in-process-messaging.js';
+export * from './messaging.js';
 export * from './kafka/kafka-wire.js';
 export * from './kafka/kafka-transport.js';
+export * from './kafka/kafka-consumers.js';

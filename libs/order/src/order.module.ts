@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CommandHandler, EVENT_STORE, type EventStore } from '@agora/event-sourcing';
-import { PG_POOL } from '@agora/platform';
+import { BACKGROUND_WORK, PG_POOL, type BackgroundWork } from '@agora/platform';
 import { SagaRuntime } from '@agora/saga';
 import type pg from 'pg';
 import { CatalogHandler } from './catalog/catalog.handler.js';
@@ -39,7 +39,8 @@ export interface OrderModuleOptions {
  * messaging: the outbound mappings `OrderOutboundMapping` (order's integration events)
  * and `CheckoutOutboundMapping` (the saga's commands), and the handlers `CatalogHandler`
  * (`order.catalog`), `CheckoutInputsHandler` (`order.checkout`) and
- * `OrderCommandsHandler` (`order.commands`). It runs the saga's feed and deadlines itself.
+ * `OrderCommandsHandler` (`order.commands`). The saga's feed and deadlines run as the
+ * host's background work.
  */
 @Module({})
 export class OrderModule {
@@ -82,9 +83,13 @@ export class OrderModule {
         { provide: OrderCommandsHandler, inject: [CommandHandler], useFactory: (commands: CommandHandler) => new OrderCommandsHandler(commands) },
         {
           provide: CheckoutProcess,
-          inject: [PG_POOL, EVENT_STORE, SagaRuntime, CHECKOUT_SAGA],
-          useFactory: (pool: pg.Pool, store: EventStore, runtime: SagaRuntime, saga: CheckoutSaga) =>
-            new CheckoutProcess(pool, store, runtime, saga, { ...(options.deadlinePollMs !== undefined && { deadlinePollMs: options.deadlinePollMs }) }),
+          inject: [PG_POOL, EVENT_STORE, SagaRuntime, CHECKOUT_SAGA, BACKGROUND_WORK],
+          useFactory: async (pool: pg.Pool, store: EventStore, runtime: SagaRuntime, saga: CheckoutSaga, work: BackgroundWork) => {
+            await CheckoutProcess.migrate(pool);
+            const process = new CheckoutProcess(pool, store, runtime, saga, { ...(options.deadlinePollMs !== undefined && { deadlinePollMs: options.deadlinePollMs }) });
+            work.add('checkout', process);
+            return process;
+          },
         },
       ],
       exports: [

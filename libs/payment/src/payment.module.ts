@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CommandHandler, EVENT_STORE, type EventStore } from '@agora/event-sourcing';
 import { CHECKPOINT_STORE, migrateMessaging, PostgresCheckpointStore, type CheckpointStore } from '@agora/messaging';
-import { PG_POOL } from '@agora/platform';
+import { BACKGROUND_WORK, PG_POOL, type BackgroundWork } from '@agora/platform';
 import type pg from 'pg';
 import { GetPaymentsController } from './features/get-payments/get-payments.controller.js';
 import { GetPaymentsHandler } from './features/get-payments/get-payments.handler.js';
@@ -21,7 +21,7 @@ export interface PaymentModuleOptions {
 }
 
 /**
- * The payment context. Needs the host's `EVENT_STORE` and `PG_POOL` (global providers);
+ * The payment context. Needs the host's `EVENT_STORE`, `PG_POOL` and `BACKGROUND_WORK` (global providers);
  * exports its inbound handler and outbound mapping for the host's messaging to register.
  */
 @Module({})
@@ -47,9 +47,12 @@ export class PaymentModule {
         { provide: PaymentOutboundMapping, useValue: new PaymentOutboundMapping() },
         {
           provide: PaymentProcessor,
-          inject: [EVENT_STORE, PAYMENT_GATEWAY, CHECKPOINT_STORE, CommandHandler],
-          useFactory: (store: EventStore, gateway: PaymentGateway, checkpoints: CheckpointStore, commands: CommandHandler) =>
-            new PaymentProcessor(store, gateway, checkpoints, { ...options.processor, commandHandler: commands }),
+          inject: [EVENT_STORE, PAYMENT_GATEWAY, CHECKPOINT_STORE, CommandHandler, BACKGROUND_WORK],
+          useFactory: (store: EventStore, gateway: PaymentGateway, checkpoints: CheckpointStore, commands: CommandHandler, work: BackgroundWork) => {
+            const processor = new PaymentProcessor(store, gateway, checkpoints, { ...options.processor, commandHandler: commands });
+            work.add('payment.processor', processor);
+            return processor;
+          },
         },
       ],
       exports: [PAYMENT_GATEWAY, PaymentCommandsHandler, PaymentOutboundMapping, GetPaymentsHandler],

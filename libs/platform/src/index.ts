@@ -12,3 +12,4 @@ export * from './auth/index.js';
 export * from './http/pagination.js';
 export * from './http/answer-error.js';
 export * from './database/single-active.js';
+export * from './background/background-work.js';

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { comparePositions, type EventStore, type GlobalPosition, type RecordedEvent } from '@agora/event-sourcing';
 import { EventStoreConsumer } from '@agora/messaging';
 import type { DataSource } from 'typeorm';
@@ -24,6 +25,9 @@ export interface ProjectionStatus {
   readonly lagMs: number;
 }
 
+/** How often a standby instance looks at the checkpoint while a request waits for it. */
+const STANDBY_POLL_MS = 20;
+
 /**
  * Keeps one projection up to date: follows its categories from its checkpoint and applies
  * each batch in one transaction with the checkpoint (`search_path` set to its schema).
@@ -38,6 +42,7 @@ export class ProjectionRunner {
   /** The checkpoint as this runner last read or wrote it. */
   private committed: GlobalPosition | undefined;
   private waiters: { position: GlobalPosition; resolve: (reached: boolean) => void }[] = [];
+  private running = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -76,10 +81,12 @@ export class ProjectionRunner {
   }
 
   start(): void {
+    this.running = true;
     this.consumer.start();
   }
 
   async stop(): Promise<void> {
+    this.running = false;
     await this.consumer.stop();
     for (const waiter of this.waiters.splice(0)) waiter.resolve(false);
   }
@@ -90,6 +97,7 @@ export class ProjectionRunner {
    */
   waitFor(position: GlobalPosition, timeoutMs: number): Promise<boolean> {
     if (this.committed && comparePositions(this.committed, position) >= 0) return Promise.resolve(true);
+    if (!this.running) return this.pollFor(position, timeoutMs);
     return new Promise((resolve) => {
       const waiter = {
         position,
@@ -104,6 +112,15 @@ export class ProjectionRunner {
       }, timeoutMs);
       this.waiters.push(waiter);
     });
+  }
+
+  /** In a standby instance, where another instance runs the projection: watches the checkpoint. */
+  private async pollFor(position: GlobalPosition, timeoutMs: number): Promise<boolean> {
+    for (const deadline = Date.now() + timeoutMs; ; await sleep(STANDBY_POLL_MS)) {
+      const checkpoint = await this.checkpoints.load(this.checkpointName);
+      if (checkpoint && comparePositions(checkpoint, position) >= 0) return true;
+      if (Date.now() >= deadline) return false;
+    }
   }
 
   async status(countLimit?: number): Promise<ProjectionStatus> {

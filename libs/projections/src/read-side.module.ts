@@ -1,5 +1,6 @@
-import { Inject, Logger, Module, type DynamicModule, type InjectionToken, type OnApplicationShutdown, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Logger, Module, type DynamicModule, type InjectionToken, type OnApplicationShutdown } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '@agora/event-sourcing';
+import { BACKGROUND_WORK, type BackgroundWork } from '@agora/platform';
 import { DataSource } from 'typeorm';
 import type { ReadModel } from './projection.js';
 import { PROJECTIONS, Projections } from './projections.js';
@@ -17,11 +18,12 @@ export interface ReadSideOptions {
 
 /**
  * The read side of a host, as a global module: the read models' TypeORM `DataSource`
- * (migrated at start) and the `Projections` that fill them, started when the module
- * is initialised and stopped before the data source closes. Needs `EVENT_STORE`.
+ * (migrated at start) and the `Projections` that fill them, run as the host's
+ * background work (in one instance of the app at a time). Needs `EVENT_STORE` and
+ * `BACKGROUND_WORK`.
  */
 @Module({})
-export class ReadSideModule implements OnModuleInit, OnModuleDestroy, OnApplicationShutdown {
+export class ReadSideModule implements OnApplicationShutdown {
   static forRoot(options: ReadSideOptions): DynamicModule {
     return {
       module: ReadSideModule,
@@ -41,10 +43,10 @@ export class ReadSideModule implements OnModuleInit, OnModuleDestroy, OnApplicat
         },
         {
           provide: PROJECTIONS,
-          inject: [DataSource, EVENT_STORE],
-          useFactory: (dataSource: DataSource, store: EventStore) => {
+          inject: [DataSource, EVENT_STORE, BACKGROUND_WORK],
+          useFactory: (dataSource: DataSource, store: EventStore, work: BackgroundWork) => {
             const logger = new Logger('Projections');
-            return new Projections(
+            const projections = new Projections(
               dataSource,
               store,
               options.readModels.flatMap((model) => model.projections),
@@ -53,6 +55,8 @@ export class ReadSideModule implements OnModuleInit, OnModuleDestroy, OnApplicat
                 onError: (error, projection) => logger.warn(`${projection} failed and resumes from its checkpoint: ${error instanceof Error ? error.message : String(error)}`),
               },
             );
+            work.add('projections', projections);
+            return projections;
           },
         },
       ],
@@ -60,19 +64,7 @@ export class ReadSideModule implements OnModuleInit, OnModuleDestroy, OnApplicat
     };
   }
 
-  constructor(
-    private readonly dataSource: DataSource,
-    @Inject(PROJECTIONS) private readonly projections: Projections,
-  ) {}
-
-  // At init, before any module's bootstrap writes (seed data) waits for its projection.
-  onModuleInit(): void {
-    this.projections.start();
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.projections.stop();
-  }
+  constructor(private readonly dataSource: DataSource) {}
 
   async onApplicationShutdown(): Promise<void> {
     if (this.dataSource.isInitialized) await this.dataSource.destroy();

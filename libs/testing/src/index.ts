@@ -6,3 +6,6 @@ export * from './host-process.js';
 export * from './until.js';
 export * from './read-models.js';
 export * from './auth.js';
+export * from './background-work.js';
+export * from './distributed-shop.js';
+export * from './local-kafka.js';

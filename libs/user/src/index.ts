@@ -13,3 +13,4 @@ export { userReadModel } from './read-model/user-read-model.js';
 export { LoginHandler } from './features/login/login.handler.js';
 export { LoginRequest, LoginResponse } from './features/login/login.request.js';
 export { RegisterUserRequest } from './features/register-user/register-user.request.js';
+export { seedUsers, DEMO_CUSTOMER, type UserSeedOptions } from './features/seed-users/seed-users.js';

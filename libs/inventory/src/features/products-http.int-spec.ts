@@ -7,7 +7,7 @@ import { EVENT_STORE, PostgresEventStore, type GlobalPosition } from '@agora/eve
 import { ReadSideModule } from '@agora/projections';
 import { inventoryReadModel } from '../read-model/inventory-read-model.js';
 import { createHttpApp, loggerModule, SHUTDOWN_SIGNALS } from '@agora/platform';
-import { createTestDatabase, testAuth } from '@agora/testing';
+import { createTestDatabase, testAuth, testBackgroundWork } from '@agora/testing';
 import { InventoryModule } from '../inventory.module.js';
 
 describe('the products API (HTTP, PostgreSQL)', () => {
@@ -34,6 +34,7 @@ describe('the products API (HTTP, PostgreSQL)', () => {
           loggerModule(logger),
           { module: class EventStoreModule {}, global: true, providers: [{ provide: EVENT_STORE, useValue: store }], exports: [EVENT_STORE] },
           testAuth.module(),
+          testBackgroundWork(url),
           ReadSideModule.forRoot({ readModels: [inventoryReadModel], url: () => url }),
           InventoryModule,
         ],

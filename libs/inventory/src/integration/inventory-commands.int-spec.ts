@@ -14,7 +14,7 @@ import {
   type NewEvent,
   type RecordedEvent,
 } from '@agora/event-sourcing';
-import { createTestDatabase } from '@agora/testing';
+import { createTestDatabase, testBackgroundWork } from '@agora/testing';
 import { ReservationAlreadyCommitted, ReservationNotCommittable } from '../domain/errors.js';
 import { productDecider, stockIsBalanced, type ListedProduct, type ProductEvent } from '../domain/product.js';
 import { reservationDecider, type ReservationEvent } from '../domain/reservation.js';
@@ -89,6 +89,7 @@ describe('inventory’s handling of the saga’s commands (PostgreSQL)', () => {
     crashing = new CrashingEventStore(store);
     app = await Test.createTestingModule({
       imports: [{ module: class EventStoreModule {}, global: true, providers: [{ provide: EVENT_STORE, useValue: crashing }], exports: [EVENT_STORE] },
+        testBackgroundWork(url),
         ReadSideModule.forRoot({ readModels: [inventoryReadModel], url: () => url }),
         InventoryModule,
       ],

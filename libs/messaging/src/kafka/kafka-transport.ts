@@ -9,12 +9,22 @@ export interface KafkaTransportOptions {
   readonly brokers: readonly string[];
   /** Names this process to the brokers. */
   readonly clientId: string;
+  /**
+   * Put before every topic and consumer group name, so that several systems (or test
+   * runs) can share a cluster. Default none: the topics of DESIGN.md §4.
+   */
+  readonly prefix?: string;
   /** Partitions of each topic created at start. Default 3. */
   readonly partitions?: number;
   /** Tries per message before it goes to `<topic>.dlq`. Default 5. */
   readonly maxAttempts?: number;
   /** First pause between tries, doubled each time. Default 100 ms. */
   readonly backoffMs?: number;
+  /**
+   * How long the group waits for a silent member (e.g. a killed process) before it hands
+   * its partitions to the others. Default 10 s; the broker allows 6 s at the least.
+   */
+  readonly sessionTimeoutMs?: number;
   readonly onError?: (error: unknown, consumer: string) => void;
 }
 
@@ -35,6 +45,7 @@ export class KafkaTransport implements Transport {
   private readonly handlers: MessageHandler[] = [];
   private readonly consumers: Consumer[] = [];
   private sending: Promise<unknown> = Promise.resolve();
+  private connected = false;
 
   constructor(private readonly options: KafkaTransportOptions) {
     this.kafka = new Kafka({ clientId: options.clientId, brokers: [...options.brokers], logLevel: logLevel.NOTHING });
@@ -45,31 +56,59 @@ export class KafkaTransport implements Transport {
     this.handlers.push(handler);
   }
 
-  /** Creates the topics (and their dead-letter topics), connects, and starts every registered consumer. */
-  async start(): Promise<void> {
+  /** Creates the topics (and their dead-letter topics) and connects the producer: `publish` works from here on. */
+  async connect(): Promise<void> {
+    if (this.connected) return;
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const topics = Object.values(TOPICS).flatMap((topic) => [topic, deadLetterTopic(topic)]);
+      const topics = Object.values(TOPICS).flatMap((topic) => [this.topic(topic), deadLetterTopic(this.topic(topic))]);
       await admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions: this.options.partitions ?? 3 })) });
     } finally {
       await admin.disconnect();
     }
     await this.producer.connect();
+    this.connected = true;
+  }
+
+  /** Starts a consumer group for every registered handler. */
+  async consume(): Promise<void> {
+    await this.connect();
     for (const handler of this.handlers) await this.startConsumer(handler);
   }
 
-  /** Stops consuming (messages at work are finished first), then flushes the producer. */
-  async stop(): Promise<void> {
+  /** Both: connects and consumes. */
+  async start(): Promise<void> {
+    await this.consume();
+  }
+
+  /** Stops consuming (messages at work are finished first). */
+  async stopConsuming(): Promise<void> {
     await Promise.all(this.consumers.splice(0).map((consumer) => consumer.disconnect()));
+  }
+
+  /** Stops consuming, then flushes the producer and disconnects. */
+  async stop(): Promise<void> {
+    await this.stopConsuming();
     await this.sending.catch(() => undefined);
-    await this.producer.disconnect();
+    if (this.connected) await this.producer.disconnect();
+    this.connected = false;
+  }
+
+  /** The underlying kafkajs client, e.g. for an admin. */
+  get client(): Kafka {
+    return this.kafka;
+  }
+
+  /** The name of `topic` on the cluster (with the prefix). */
+  topic(topic: string): string {
+    return `${this.options.prefix ?? ''}${topic}`;
   }
 
   publish(messages: readonly Message[]): Promise<void> {
     const byTopic = new Map<string, ReturnType<typeof toRecord>[]>();
     for (const message of messages) {
-      const topic = topicOf(message.type);
+      const topic = this.topic(topicOf(message.type));
       byTopic.set(topic, [...(byTopic.get(topic) ?? []), toRecord(message)]);
     }
     const send = this.sending.then(() =>
@@ -80,9 +119,10 @@ export class KafkaTransport implements Transport {
   }
 
   private async startConsumer(handler: MessageHandler): Promise<void> {
-    const consumer = this.kafka.consumer({ groupId: handler.name });
+    const sessionTimeout = this.options.sessionTimeoutMs ?? 10_000;
+    const consumer = this.kafka.consumer({ groupId: this.topic(handler.name), sessionTimeout, heartbeatInterval: Math.min(1_000, sessionTimeout / 3) });
     await consumer.connect();
-    const topics = [...new Set(handler.types.map((type) => topicOf(type)))];
+    const topics = [...new Set(handler.types.map((type) => this.topic(topicOf(type))))];
     await consumer.subscribe({ topics, fromBeginning: true });
     await consumer.run({ eachMessage: ({ topic, message }) => this.deliver(handler, topic, message) });
     this.consumers.push(consumer);

@@ -1,4 +1,4 @@
-import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import type { EventStore } from '@agora/event-sourcing';
 import { migrateMessaging, PostgresCheckpointStore, type EventStoreConsumer } from '@agora/messaging';
 import { DeadlineScheduler, migrateSagas, type SagaDefinition, type SagaInput, type SagaRuntime } from '@agora/saga';
@@ -14,9 +14,10 @@ export interface CheckoutProcessOptions {
 /**
  * The running part of the checkout: the feed of order events into the saga and the
  * scheduler of its deadlines. Both resume from what PostgreSQL remembers, so a restarted
- * host picks up every checkout where it was.
+ * host, or a standby instance taking over, picks up every checkout where it was. The
+ * host runs it as background work (`BackgroundWork`), in one instance at a time.
  */
-export class CheckoutProcess implements OnApplicationBootstrap, BeforeApplicationShutdown, OnModuleDestroy {
+export class CheckoutProcess {
   private readonly logger = new Logger('Checkout');
   private feed: EventStoreConsumer | undefined;
   private scheduler: DeadlineScheduler | undefined;
@@ -29,9 +30,14 @@ export class CheckoutProcess implements OnApplicationBootstrap, BeforeApplicatio
     private readonly options: CheckoutProcessOptions = {},
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    await migrateMessaging(this.pool);
-    await migrateSagas(this.pool);
+  /** Creates the tables it needs; every instance does so at start, active or not. */
+  static async migrate(pool: pg.Pool): Promise<void> {
+    await migrateMessaging(pool);
+    await migrateSagas(pool);
+  }
+
+  start(): void {
+    if (this.feed) return;
     const onError = (error: unknown, where: string) =>
       this.logger.error(`The checkout ${where} failed and retries: ${error instanceof Error ? error.message : String(error)}`);
     this.feed = checkoutFeed(this.store, new PostgresCheckpointStore(this.pool), this.runtime, this.saga, {
@@ -45,15 +51,7 @@ export class CheckoutProcess implements OnApplicationBootstrap, BeforeApplicatio
     this.scheduler.start();
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.stop();
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.stop();
-  }
-
-  private async stop(): Promise<void> {
+  async stop(): Promise<void> {
     const [feed, scheduler] = [this.feed, this.scheduler];
     this.feed = this.scheduler = undefined;
     await Promise.all([feed?.stop(), scheduler?.stop()]);

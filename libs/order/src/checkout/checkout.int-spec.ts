@@ -192,7 +192,8 @@ async function wire(options: CheckoutOptions & { duplicateDelivery?: boolean } =
   const extraFeeds: EventStoreConsumer[] = options.duplicateDelivery ? [checkoutFeed(store, checkpoints, runtime, saga, { name: 'order.checkout-feed.twin' })] : [];
   for (const relay of relays) relay.start();
   for (const feed of extraFeeds) feed.start();
-  await process.onApplicationBootstrap();
+  await CheckoutProcess.migrate(pool);
+  process.start();
 
   inventory.available.set('SHIRT', 100).set('MUG', 100).set('RARE', 1);
   await transport.publish(
@@ -225,7 +226,7 @@ async function wire(options: CheckoutOptions & { duplicateDelivery?: boolean } =
     },
     stop: async () => {
       await Promise.all([...relays, ...extraFeeds].map((r) => r.stop()));
-      await process.beforeApplicationShutdown();
+      await process.stop();
       await projections.stop();
       await readModels.destroy();
       await store.close();

@@ -9,7 +9,7 @@ import { EVENT_STORE, PostgresEventStore, type GlobalPosition } from '@agora/eve
 import { ReadSideModule } from '@agora/projections';
 import { orderReadModel } from '../read-model/order-read-model.js';
 import { createHttpApp, loggerModule, PG_POOL, SHUTDOWN_SIGNALS } from '@agora/platform';
-import { createTestDatabase, testAuth, until } from '@agora/testing';
+import { createTestDatabase, testAuth, until, testBackgroundWork } from '@agora/testing';
 import { CatalogHandler } from '../catalog/catalog.handler.js';
 import { OrderCommandsHandler } from '../integration/order-commands.handler.js';
 import { OrderModule } from '../order.module.js';
@@ -46,6 +46,7 @@ describe('the orders API (HTTP, PostgreSQL)', () => {
             exports: [EVENT_STORE, PG_POOL],
           },
           testAuth.module(),
+          testBackgroundWork(url),
           ReadSideModule.forRoot({ readModels: [orderReadModel], url: () => url }),
           OrderModule.forRoot({ deadlinePollMs: 20 }),
         ],

@@ -14,7 +14,13 @@ export async function jwtSecret(configured: string | undefined, file: string): P
   if (existsSync(path)) return (await readFile(path, 'utf8')).trim();
   const secret = randomBytes(48).toString('base64url');
   await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, `${secret}\n`, { mode: 0o600 });
+  try {
+    // Several apps started at once on one machine share the file: the first one writes it.
+    await writeFile(path, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return (await readFile(path, 'utf8')).trim();
+    throw error;
+  }
   new Logger('Auth').warn(`JWT_SECRET is not set: generated a signing secret in ${path}. Set JWT_SECRET in production.`);
   return secret;
 }

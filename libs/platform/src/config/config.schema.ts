@@ -82,6 +82,20 @@ export const configSchema = z
       .default('agora-admin')
       .meta(doc('Password of that administrator when it is created; change the default outside a demo.', '8 to 128 characters', true)),
     DEMO_DATA: z.stringbool().default(true).meta(doc('Add a demo customer and demo products at start when they are missing.', 'true or false')),
+    KAFKA_BROKERS: z
+      .string()
+      .regex(/^[^\s,:]+:\d+(,[^\s,:]+:\d+)*$/)
+      .default('127.0.0.1:9092')
+      .meta(doc('Kafka brokers of the distributed apps (the all-in-one shop does not use Kafka).', 'comma-separated host:port pairs')),
+    KAFKA_TOPIC_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]*$/)
+      .default('')
+      .meta(doc('Put before every topic and consumer group name, to share a cluster between systems.', 'letters, digits, ., _ and - (may be empty)')),
+    KAFKA_PARTITIONS: integer(1, 1000).default(3).meta(doc('Partitions of each topic the apps create at start.', 'an integer from 1 to 1000')),
+    BACKGROUND_FAILOVER_MS: integer(50, 600_000)
+      .default(1000)
+      .meta(doc('How often a standby instance tries to take over the background work (relays, projections, saga) of its app.', 'an integer from 50 to 600000 (milliseconds)')),
     MESSAGING_DUPLICATE_DELIVERY: z
       .stringbool()
       .default(false)

@@ -27,6 +27,10 @@ describe('configuration', () => {
       PAYMENT_GATEWAY_LATENCY_MS: 0,
       PROJECTION_LAG_DEGRADED_MS: 5000,
       JWT_SECRET_FILE: '.data/jwt-secret',
+      KAFKA_BROKERS: '127.0.0.1:9092',
+      KAFKA_TOPIC_PREFIX: '',
+      KAFKA_PARTITIONS: 3,
+      BACKGROUND_FAILOVER_MS: 1000,
       JWT_EXPIRES_IN_S: 3600,
       ADMIN_EMAIL: 'admin@agora.local',
       ADMIN_PASSWORD: 'agora-admin',
@@ -47,6 +51,10 @@ describe('configuration', () => {
         EMBEDDED_POSTGRES_PORT: '6543',
         EMBEDDED_POSTGRES_DIR: '/var/lib/agora',
         LOG_LEVEL: 'debug',
+        KAFKA_BROKERS: 'kafka-1:9092,kafka-2:9092',
+        KAFKA_TOPIC_PREFIX: 'staging.',
+        KAFKA_PARTITIONS: '6',
+        BACKGROUND_FAILOVER_MS: '500',
         HOME: '/root',
       }),
     ).toEqual({
@@ -64,12 +72,21 @@ describe('configuration', () => {
       PAYMENT_GATEWAY_LATENCY_MS: 0,
       PROJECTION_LAG_DEGRADED_MS: 5000,
       JWT_SECRET_FILE: '.data/jwt-secret',
+      KAFKA_BROKERS: 'kafka-1:9092,kafka-2:9092',
+      KAFKA_TOPIC_PREFIX: 'staging.',
+      KAFKA_PARTITIONS: 6,
+      BACKGROUND_FAILOVER_MS: 500,
       JWT_EXPIRES_IN_S: 3600,
       ADMIN_EMAIL: 'admin@agora.local',
       ADMIN_PASSWORD: 'agora-admin',
       DEMO_DATA: true,
       MESSAGING_DUPLICATE_DELIVERY: false,
     });
+  });
+
+  it('refuses Kafka brokers that are not host:port pairs', () => {
+    expect(problemsOf({ KAFKA_BROKERS: 'kafka-1,kafka-2:9092' })).toEqual([expect.stringMatching(/^KAFKA_BROKERS must be comma-separated host:port pairs/)]);
+    expect(problemsOf({ KAFKA_PARTITIONS: '0' })).toEqual([expect.stringMatching(/^KAFKA_PARTITIONS must be an integer from 1 to 1000/)]);
   });
 
   it('reads the checkout and fault-injection settings', () => {
@@ -163,6 +180,10 @@ describe('configuration', () => {
       'ADMIN_EMAIL',
       'ADMIN_PASSWORD',
       'DEMO_DATA',
+      'KAFKA_BROKERS',
+      'KAFKA_TOPIC_PREFIX',
+      'KAFKA_PARTITIONS',
+      'BACKGROUND_FAILOVER_MS',
       'MESSAGING_DUPLICATE_DELIVERY',
     ]);
     expect(rows.find((row) => row.name === 'PORT')).toMatchObject({ default: '3000', allows: 'an integer from 1 to 65535' });

@@ -6,7 +6,7 @@ import request from 'supertest';
 import { EVENT_STORE, PostgresEventStore, type GlobalPosition } from '@agora/event-sourcing';
 import { ReadSideModule } from '@agora/projections';
 import { createHttpApp, loggerModule, SHUTDOWN_SIGNALS } from '@agora/platform';
-import { createTestDatabase, testAuth } from '@agora/testing';
+import { createTestDatabase, testAuth, testBackgroundWork } from '@agora/testing';
 import { userReadModel } from '../read-model/user-read-model.js';
 import { UserModule } from '../user.module.js';
 import { GetUserHandler } from './get-user/get-user.handler.js';
@@ -34,6 +34,7 @@ describe('the users API (HTTP, PostgreSQL)', () => {
           loggerModule(logger),
           { module: class EventStoreModule {}, global: true, providers: [{ provide: EVENT_STORE, useValue: store }], exports: [EVENT_STORE] },
           testAuth.module(),
+        testBackgroundWork(url),
         ReadSideModule.forRoot({ readModels: [userReadModel], url: () => url }),
           UserModule,
         ],

@@ -14,7 +14,7 @@ import {
   type RecordedEvent,
 } from '@agora/event-sourcing';
 import { ReadSideModule } from '@agora/projections';
-import { createTestDatabase, testAuth, until } from '@agora/testing';
+import { createTestDatabase, testAuth, until, testBackgroundWork } from '@agora/testing';
 import { EmailTaken, UserNotFound } from '../domain/errors.js';
 import type { UserEvent } from '../domain/user.js';
 import { UserRow } from '../read-model/user.row.js';
@@ -71,6 +71,7 @@ describe('the user context’s handlers (PostgreSQL)', () => {
       imports: [
         { module: class EventStoreModule {}, global: true, providers: [{ provide: EVENT_STORE, useValue: crashing }], exports: [EVENT_STORE] },
         testAuth.module(),
+        testBackgroundWork(url),
         ReadSideModule.forRoot({ readModels: [userReadModel], url: () => url }),
         UserModule,
       ],

@@ -10,7 +10,7 @@ import type { Message } from '@agora/contracts';
 import { EVENT_STORE, PostgresEventStore } from '@agora/event-sourcing';
 import { PG_POOL } from '@agora/platform';
 import { ReadSideModule } from '@agora/projections';
-import { createTestDatabase, testAuth } from '@agora/testing';
+import { createTestDatabase, testAuth, testBackgroundWork } from '@agora/testing';
 import { paymentReadModel } from '../../read-model/payments.projection.js';
 import { SimulatedPaymentGateway } from '../../gateway/simulated-payment-gateway.js';
 import { PaymentCommandsHandler } from '../../integration/payment-commands.handler.js';
@@ -43,7 +43,7 @@ describe('GET /api/payments', () => {
     @Module({ providers: [{ provide: PG_POOL, useValue: pool }, { provide: EVENT_STORE, useValue: store }], exports: [PG_POOL, EVENT_STORE] })
     class HostModule {}
 
-    const moduleRef = await Test.createTestingModule({ imports: [HostModule, testAuth.module(), ReadSideModule.forRoot({ readModels: [paymentReadModel], url: () => url }), PaymentModule.forRoot({ gateway })] }).compile();
+    const moduleRef = await Test.createTestingModule({ imports: [HostModule, testAuth.module(), testBackgroundWork(url), ReadSideModule.forRoot({ readModels: [paymentReadModel], url: () => url }), PaymentModule.forRoot({ gateway })] }).compile();
     app = moduleRef.createNestApplication({ logger: false });
     app.setGlobalPrefix('api');
     app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));

@@ -1,4 +1,4 @@
-import { Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import {
   causedBy,
   CommandHandler,
@@ -38,9 +38,10 @@ const MAX_RETRY_DELAY_MS = 5_000;
  * Crash safety: the checkpoint is a low watermark. It never passes an event whose work is
  * not recorded yet (it stays just before the oldest one in flight), so after a crash that
  * work is done again: with the same idempotency keys, so the gateway charges once, and
- * through the decider, which records each answer once.
+ * through the decider, which records each answer once. The host runs it as background
+ * work (`BackgroundWork`), in one instance of the app at a time.
  */
-export class PaymentProcessor implements OnApplicationBootstrap, OnModuleDestroy {
+export class PaymentProcessor {
   private readonly logger = new Logger(PaymentProcessor.name);
   private run: ProcessorRun | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
@@ -58,14 +59,6 @@ export class PaymentProcessor implements OnApplicationBootstrap, OnModuleDestroy
       retryDelayMs: options.retryDelayMs ?? 100,
       commands: options.commandHandler ?? new CommandHandler(store),
     };
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.start();
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.stop();
   }
 
   /** Resumes from the checkpoint. */

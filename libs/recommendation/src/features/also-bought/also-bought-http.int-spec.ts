@@ -8,7 +8,7 @@ import { parseMessage } from '@agora/contracts';
 import { EVENT_STORE, PostgresEventStore } from '@agora/event-sourcing';
 import { createHttpApp, loggerModule, SHUTDOWN_SIGNALS } from '@agora/platform';
 import { ReadSideModule } from '@agora/projections';
-import { createTestDatabase, testAuth } from '@agora/testing';
+import { createTestDatabase, testAuth, testBackgroundWork } from '@agora/testing';
 import { RecommendationOrdersHandler } from '../../integration/recommendation-orders.handler.js';
 import { recommendationReadModel } from '../../read-model/recommendation-read-model.js';
 import { RecommendationModule } from '../../recommendation.module.js';
@@ -35,6 +35,7 @@ describe('GET /api/products/{sku}/also-bought (HTTP, PostgreSQL)', () => {
           loggerModule(logger),
           { module: class EventStoreModule {}, global: true, providers: [{ provide: EVENT_STORE, useValue: store }], exports: [EVENT_STORE] },
           testAuth.module(),
+          testBackgroundWork(url),
           ReadSideModule.forRoot({ readModels: [recommendationReadModel], url: () => url }),
           RecommendationModule,
         ],

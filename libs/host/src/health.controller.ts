@@ -1,7 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { EVENT_STORE, type EventStore } from '@agora/event-sourcing';
-import { HEALTH_PATH, PG_POOL, Public } from '@agora/platform';
+import { BACKGROUND_WORK, HEALTH_PATH, PG_POOL, Public, type BackgroundWork } from '@agora/platform';
 import { PROJECTIONS, type Projections } from '@agora/projections';
 import type pg from 'pg';
 
@@ -22,6 +22,7 @@ export class HealthController {
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     @Inject(PROJECTIONS) private readonly projections: Projections,
     @Inject(PROJECTION_LAG_DEGRADED_MS) private readonly degradedAfterMs: number,
+    @Inject(BACKGROUND_WORK) private readonly background: BackgroundWork,
   ) {}
 
   @Get()
@@ -42,6 +43,8 @@ export class HealthController {
             await this.eventStore.headPosition();
           })
           .withTimeout(CHECK_TIMEOUT_MS),
+      // Which instance of the app runs its relays, projections and saga: the others stand by.
+      () => this.indicators.check('backgroundWork').up({ active: this.background.active, works: this.background.names }),
       // Lag does not make the host unhealthy (it serves older data, and catches up): it
       // shows per projection, marked degraded past the threshold.
       async () => {

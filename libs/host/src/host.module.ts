@@ -1,0 +1,107 @@
+import { Inject, Logger, Module, type BeforeApplicationShutdown, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { EVENT_STORE, EventStoreDbEventStore, PostgresEventStore, type EventStore } from '@agora/event-sourcing';
+import {
+  AuthModule,
+  BACKGROUND_WORK,
+  BackgroundWork,
+  createPostgresPool,
+  loggerModule,
+  openPostgresDatabase,
+  PG_POOL,
+  POSTGRES_DATABASE,
+  type Config,
+  type PostgresDatabase,
+} from '@agora/platform';
+import { ReadSideModule, type ReadModel } from '@agora/projections';
+import type pg from 'pg';
+import type pino from 'pino';
+import { HealthController, PROJECTION_LAG_DEGRADED_MS } from './health.controller.js';
+
+export interface HostOptions {
+  /** The app: names its database connections and the lock of its background work. */
+  readonly app: string;
+  readonly config: Config;
+  readonly logger: pino.Logger;
+  readonly jwtSecret: string;
+  /** The read models this app serves and projects. */
+  readonly readModels: readonly ReadModel[];
+}
+
+/**
+ * What every host needs besides its contexts, as one global module: PostgreSQL (embedded
+ * unless DATABASE_URL is set), the event store of EVENT_STORE, auth, the read side,
+ * the background work that runs in one instance at a time, and `/health`. The app's
+ * root module imports it with its context modules; this is where ports meet adapters.
+ */
+@Module({})
+export class HostModule implements BeforeApplicationShutdown, OnApplicationShutdown {
+  static forRoot(options: HostOptions): DynamicModule {
+    const { config } = options;
+    return {
+      module: HostModule,
+      // Every context module injects these without importing the host.
+      global: true,
+      imports: [
+        loggerModule(options.logger),
+        AuthModule.forRoot({ secret: options.jwtSecret, expiresInSeconds: config.JWT_EXPIRES_IN_S }),
+        TerminusModule,
+        ReadSideModule.forRoot({
+          readModels: options.readModels,
+          inject: [POSTGRES_DATABASE],
+          url: (database: PostgresDatabase) => database.url,
+          poolSize: config.DATABASE_POOL_SIZE,
+        }),
+      ],
+      controllers: [HealthController],
+      providers: [
+        { provide: PROJECTION_LAG_DEGRADED_MS, useValue: config.PROJECTION_LAG_DEGRADED_MS },
+        { provide: POSTGRES_DATABASE, useFactory: () => openPostgresDatabase(config, 'agora') },
+        {
+          provide: PG_POOL,
+          inject: [POSTGRES_DATABASE],
+          useFactory: (database: PostgresDatabase) =>
+            createPostgresPool({ url: database.url, size: config.DATABASE_POOL_SIZE, applicationName: `agora-${options.app}` }),
+        },
+        {
+          provide: EVENT_STORE,
+          inject: [PG_POOL],
+          useFactory: async (pool: pg.Pool): Promise<EventStore> => {
+            // The config schema refuses EVENT_STORE=esdb without EVENTSTORE_URL.
+            if (config.EVENT_STORE === 'esdb') return EventStoreDbEventStore.connect(config.EVENTSTORE_URL!);
+            const store = new PostgresEventStore(pool, { schema: 'event_store' });
+            await store.migrate();
+            return store;
+          },
+        },
+        {
+          provide: BACKGROUND_WORK,
+          inject: [PG_POOL],
+          useFactory: (pool: pg.Pool) => new BackgroundWork(pool, options.app, { retryMs: config.BACKGROUND_FAILOVER_MS }),
+        },
+      ],
+      exports: [EVENT_STORE, PG_POOL, POSTGRES_DATABASE, BACKGROUND_WORK],
+    };
+  }
+
+  constructor(
+    @Inject(POSTGRES_DATABASE) private readonly database: PostgresDatabase,
+    @Inject(PG_POOL) private readonly pool: pg.Pool,
+    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
+  ) {}
+
+  beforeApplicationShutdown(signal?: string): void {
+    new Logger(HostModule.name).log(`Shutting down${signal ? ` on ${signal}` : ''}`);
+  }
+
+  /**
+   * Runs after the HTTP server has closed and after the hooks of every provider here:
+   * contexts stop their work before (`BackgroundWork` in `beforeApplicationShutdown`),
+   * and the infrastructure they used goes last, in the reverse order of its creation.
+   */
+  async onApplicationShutdown(): Promise<void> {
+    await this.eventStore.close();
+    await this.pool.end();
+    await this.database.close();
+  }
+}

@@ -1,0 +1,52 @@
+import 'reflect-metadata';
+import type { DynamicModule } from '@nestjs/common';
+import { KafkaConsumers } from '@agora/messaging';
+import { createHttpApp, createLogger, jwtSecret, listen, readConfigOrExit, type Config } from '@agora/platform';
+import type pino from 'pino';
+
+export interface RunHostOptions {
+  /** The app's name, e.g. `order`: its logger and Kafka client are named after it. */
+  readonly app: string;
+  /** Shown in the banner and the OpenAPI document. */
+  readonly title: string;
+  readonly description: string;
+  /** The OpenAPI document's title, when not `title`. */
+  readonly apiTitle?: string;
+  /** Environment values this app uses unless the environment sets them (its port, its embedded database). */
+  readonly defaults?: Readonly<Record<string, string>>;
+  readonly rootModule: (config: Config, logger: pino.Logger, secrets: { readonly jwtSecret: string }) => DynamicModule;
+  /** The root module has `hostMessaging` on Kafka: its consumers run as the app's microservice. */
+  readonly consumesKafka?: boolean;
+  /** Further lines for the banner, e.g. how to sign in. */
+  readonly notes?: (config: Config) => readonly string[];
+}
+
+export const VERSION = '0.1.0';
+
+/**
+ * A host's `main`: reads and checks the configuration (exits with every problem named),
+ * creates the app, connects its Kafka consumers as the app's microservice when it has
+ * them (a hybrid app), and serves HTTP until a shutdown signal.
+ */
+export async function runHost(options: RunHostOptions): Promise<void> {
+  const config = readConfigOrExit({ ...options.defaults, ...process.env });
+  const logger = createLogger({ name: `agora-${options.app}`, level: config.LOG_LEVEL });
+  const secret = await jwtSecret(config.JWT_SECRET, config.JWT_SECRET_FILE);
+  const app = await createHttpApp(options.rootModule(config, logger, { jwtSecret: secret }), {
+    logger,
+    title: options.apiTitle ?? options.title,
+    description: options.description,
+    version: VERSION,
+  });
+  try {
+    if (options.consumesKafka) {
+      app.connectMicroservice({ strategy: app.get(KafkaConsumers) }, { inheritAppConfig: true });
+      await app.startAllMicroservices();
+    }
+    await listen(app, config, options.title, options.notes?.(config) ?? []);
+  } catch (error) {
+    logger.fatal({ err: error }, `${options.title} could not start`);
+    await app.close();
+    process.exit(1);
+  }
+}

@@ -1,0 +1,22 @@
+import type { DynamicModule, OnApplicationShutdown } from '@nestjs/common';
+import { BACKGROUND_WORK, BackgroundWork } from '@agora/platform';
+import pg from 'pg';
+
+/**
+ * What a host gives modules for their background work, for a test app on database `url`:
+ * a global module with `BACKGROUND_WORK` (taking over within 50 ms) and its own small pool.
+ */
+export function testBackgroundWork(url: string): DynamicModule {
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  class TestBackgroundWorkModule implements OnApplicationShutdown {
+    async onApplicationShutdown(): Promise<void> {
+      await pool.end();
+    }
+  }
+  return {
+    module: TestBackgroundWorkModule,
+    global: true,
+    providers: [{ provide: BACKGROUND_WORK, useFactory: () => new BackgroundWork(pool, 'test', { retryMs: 50 }) }],
+    exports: [BACKGROUND_WORK],
+  };
+}

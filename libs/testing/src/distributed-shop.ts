@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import { freePort } from './free-port.js';
+import { HostProcess, type Exit } from './host-process.js';
+import { createTestDatabase } from './postgres.js';
+
+/** The apps of the distributed mode, one per context. */
+export const CONTEXT_APPS = ['user', 'inventory', 'order', 'payment', 'recommendation'] as const;
+export type ContextApp = (typeof CONTEXT_APPS)[number];
+
+/** The built entry file of an app (`nest build <app>`). */
+export const appEntry = (app: ContextApp | 'shop') => `dist/apps/${app}/apps/${app}/src/main.js`;
+
+/** Which app serves a path of the public API, as a gateway in front of the apps would route it. */
+export function appServing(path: string): ContextApp {
+  if (/^\/api\/(users|auth)(\/|$|\?)/.test(path)) return 'user';
+  if (/^\/api\/recommendations(\/|$|\?)/.test(path) || /^\/api\/products\/[^/]+\/also-bought/.test(path)) return 'recommendation';
+  if (/^\/api\/products(\/|$|\?)/.test(path)) return 'inventory';
+  if (/^\/api\/orders(\/|$|\?)/.test(path)) return 'order';
+  if (/^\/api\/payments(\/|$|\?)/.test(path)) return 'payment';
+  throw new Error(`No app serves ${path}`);
+}
+
+export interface DistributedShopOptions {
+  /** Added to every app's environment. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Each app's database; default a fresh test database per app. */
+  readonly databaseUrl?: (app: ContextApp) => Promise<string>;
+}
+
+/**
+ * The distributed mode as separate processes: every context app built and spawned with
+ * its own PostgreSQL database, all on one Kafka (KAFKA_BROKERS) under a topic prefix of
+ * their own, so that runs sharing a broker never see each other's messages.
+ */
+export class DistributedShop {
+  private readonly instances = new Map<ContextApp, HostProcess[]>();
+
+  private constructor(
+    private readonly env: Readonly<Record<string, string | undefined>>,
+    private readonly databases: ReadonlyMap<ContextApp, string>,
+  ) {}
+
+  static async start(options: DistributedShopOptions = {}): Promise<DistributedShop> {
+    const databaseUrl = options.databaseUrl ?? ((app: ContextApp) => createTestDatabase(`dist_${app}`));
+    const databases = new Map(await Promise.all(CONTEXT_APPS.map(async (app) => [app, await databaseUrl(app)] as const)));
+    const shop = new DistributedShop({ KAFKA_TOPIC_PREFIX: `t${randomUUID().slice(0, 8)}.`, ...options.env }, databases);
+    try {
+      await Promise.all(CONTEXT_APPS.map((app) => shop.startInstance(app)));
+    } catch (error) {
+      await shop.stop();
+      throw error;
+    }
+    return shop;
+  }
+
+  /** Put before every topic and consumer group name of this run. */
+  get topicPrefix(): string {
+    return this.env['KAFKA_TOPIC_PREFIX'] ?? '';
+  }
+
+  /** Starts one more instance of `app` on its database and waits until it is healthy. */
+  async startInstance(app: ContextApp, env: Readonly<Record<string, string | undefined>> = {}): Promise<HostProcess> {
+    const host = await HostProcess.start({
+      entry: appEntry(app),
+      port: await freePort(),
+      env: { ...this.env, DATABASE_URL: this.databases.get(app)!, ...env },
+      timeoutMs: 60_000,
+    });
+    this.instances.set(app, [...(this.instances.get(app) ?? []), host]);
+    return host;
+  }
+
+  /** The running instances of `app`, oldest first. */
+  instancesOf(app: ContextApp): readonly HostProcess[] {
+    return this.instances.get(app) ?? [];
+  }
+
+  /** The base URL of a live instance of the app serving `path`. */
+  urlFor(path: string): string {
+    const live = this.instancesOf(appServing(path));
+    if (live.length === 0) throw new Error(`No instance of ${appServing(path)} runs`);
+    return live[live.length - 1]!.url;
+  }
+
+  /** Ends an instance (SIGKILL: no shutdown at all) and forgets it. */
+  async kill(host: HostProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<Exit> {
+    host.kill(signal);
+    const exit = await host.exited;
+    for (const [app, hosts] of this.instances) this.instances.set(app, hosts.filter((other) => other !== host));
+    return exit;
+  }
+
+  /** Stops every instance with SIGTERM; resolves with each one's exit. */
+  async stop(): Promise<{ readonly app: ContextApp; readonly exit: Exit }[]> {
+    const all = [...this.instances].flatMap(([app, hosts]) => hosts.map((host) => ({ app, host })));
+    this.instances.clear();
+    return Promise.all(all.map(async ({ app, host }) => ({ app, exit: await host.stop('SIGTERM') })));
+  }
+
+  /** Every instance's output, for a failure message. */
+  output(): string {
+    return [...this.instances].flatMap(([app, hosts]) => hosts.map((host) => `--- ${app} ---\n${host.stdout.split('\n').slice(-15).join('\n')}\n${host.stderr.split('\n').slice(-15).join('\n')}`)).join('\n');
+  }
+}
