@@ -1,5 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { posix } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { parseConfig } from '@agora/platform';
 import { parse } from 'yaml';
 
 // docker compose cannot run on the build machines; this checks what can be checked without it.
@@ -9,10 +11,34 @@ interface Service {
   environment?: Record<string, string>;
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: string[] };
+  ports?: string[];
+  volumes?: string[];
 }
-const compose = parse(readFileSync('docker-compose.yml', 'utf8')) as { services: Record<string, Service> };
-const nestProjects = (JSON.parse(readFileSync('nest-cli.json', 'utf8')) as { projects: Record<string, { type: string }> }).projects;
+const composeText = readFileSync('docker-compose.yml', 'utf8');
+// `merge`: the services take their shared environment from `<<: *app-environment`.
+const compose = parse(composeText, { merge: true }) as { services: Record<string, Service> };
+const nestProjects = (JSON.parse(readFileSync('nest-cli.json', 'utf8')) as { projects: Record<string, { type: string; root: string; entryFile: string }> })
+  .projects;
+const applications = Object.keys(nestProjects).filter((name) => nestProjects[name]!.type === 'application');
 const services = Object.entries(compose.services);
+/** The services that run a Nest app built from the Dockerfile, with the app's name. */
+const apps = services.flatMap(([name, service]) => (service.build?.args?.['APP'] ? [{ name, app: service.build.args['APP'], service }] : []));
+/** The context apps that exchange integration messages over Kafka. */
+const KAFKA_APPS = ['inventory', 'order', 'payment', 'recommendation'];
+
+const dependencies = (service: Service) => Object.keys(service.depends_on ?? {});
+/** `"3001:3001"` → { host: 3001, container: 3001 }. */
+const publishedPorts = (service: Service) =>
+  (service.ports ?? []).map((mapping) => {
+    const [host, container] = mapping.split(':').slice(-2).map(Number);
+    return { host, container };
+  });
+/** `PLAINTEXT://kafka:9092,EXTERNAL://localhost:29092` → name, host and port of each listener. */
+const listeners = (value: string | undefined) =>
+  (value ?? '').split(',').map((listener) => {
+    const [, name, host, port] = /^([A-Z_]+):\/\/([^:]*):(\d+)$/.exec(listener.trim()) ?? [];
+    return { name, host, port: Number(port) };
+  });
 
 describe('docker-compose.yml', () => {
   it('gives every service an image or a build of a Nest app from the Dockerfile', () => {
@@ -22,6 +48,10 @@ describe('docker-compose.yml', () => {
       expect(existsSync('Dockerfile')).toBe(true);
       expect(nestProjects[service.build!.args!['APP']!]?.type).toBe('application');
     }
+  });
+
+  it('has a service for every Nest application project', () => {
+    expect([...new Set(apps.map(({ app }) => app))].sort()).toEqual([...applications].sort());
   });
 
   it('waits only for services that exist and have a healthcheck', () => {
@@ -43,6 +73,123 @@ describe('docker-compose.yml', () => {
         expect({ name, variable, host, isService: host in compose.services }).toEqual({ name, variable, host, isService: true });
         expect(Object.keys(service.depends_on ?? {})).toContain(host);
       }
+    }
+  });
+
+  it('gives every app a configuration it accepts, on the port it publishes', () => {
+    for (const { name, service } of apps) {
+      const config = parseConfig(service.environment ?? {});
+      expect({ name, published: publishedPorts(service) }).toEqual({ name, published: [{ host: config.PORT, container: config.PORT }] });
+    }
+  });
+
+  it('connects the Kafka context apps to a broker', () => {
+    for (const app of KAFKA_APPS) expect(applications).toContain(app);
+    const kafkaApps = apps.filter(({ app }) => KAFKA_APPS.includes(app));
+    expect(kafkaApps.map(({ app }) => app).sort()).toEqual([...KAFKA_APPS].sort());
+    for (const { name, service } of kafkaApps) expect({ name, brokers: service.environment?.['KAFKA_BROKERS'] }).toEqual({ name, brokers: expect.any(String) });
+  });
+
+  it('names in KAFKA_BROKERS only services it depends on, at an address the broker advertises', () => {
+    const withBrokers = services.filter(([, service]) => service.environment?.['KAFKA_BROKERS']);
+    expect(withBrokers.length).toBeGreaterThan(0);
+    for (const [name, service] of withBrokers) {
+      for (const broker of service.environment!['KAFKA_BROKERS']!.split(',')) {
+        const [host, port] = broker.split(':');
+        expect({ name, host, isService: host! in compose.services }).toEqual({ name, host, isService: true });
+        expect(dependencies(service)).toContain(host);
+        const advertised = listeners(compose.services[host!]!.environment?.['KAFKA_ADVERTISED_LISTENERS']);
+        expect(advertised.map((listener) => `${listener.host}:${listener.port}`)).toContain(`${host}:${port}`);
+      }
+    }
+  });
+
+  it('advertises Kafka listeners that their clients can reach', () => {
+    const brokers = services.filter(([, service]) => service.environment?.['KAFKA_ADVERTISED_LISTENERS']);
+    expect(brokers.length).toBeGreaterThan(0);
+    for (const [name, broker] of brokers) {
+      const bound = listeners(broker.environment!['KAFKA_LISTENERS']);
+      const protocols = (broker.environment!['KAFKA_LISTENER_SECURITY_PROTOCOL_MAP'] ?? '').split(',').map((entry) => entry.split(':')[0]);
+      for (const { name: listener, host, port } of listeners(broker.environment!['KAFKA_ADVERTISED_LISTENERS'])) {
+        expect({ name, listener, protocol: protocols.includes(listener) }).toEqual({ name, listener, protocol: true });
+        // Bound on the same port under the same listener name.
+        expect(bound.filter((candidate) => candidate.name === listener).map((candidate) => candidate.port)).toEqual([port]);
+        // For containers: the service's own name. For the host: localhost, published on the same port.
+        if (host === 'localhost') expect(publishedPorts(broker)).toContainEqual({ host: port, container: port });
+        else expect({ listener, host }).toEqual({ listener, host: name });
+      }
+    }
+  });
+
+  it('gives every service with EVENT_STORE=esdb an EventStoreDB it depends on', () => {
+    const esdb = services.filter(([, service]) => service.environment?.['EVENT_STORE'] === 'esdb');
+    expect(esdb.length).toBeGreaterThan(0);
+    for (const [name, service] of esdb) {
+      const url = service.environment?.['EVENTSTORE_URL'];
+      expect({ name, url }).toEqual({ name, url: expect.stringMatching(/^esdb:\/\//) });
+      const host = new URL(url!).hostname;
+      expect({ name, host, isService: host in compose.services }).toEqual({ name, host, isService: true });
+      expect(dependencies(service)).toContain(host);
+    }
+  });
+
+  it('signs tokens with one JWT_SECRET in every app', () => {
+    const secrets = apps.map(({ name, service }) => ({ name, secret: service.environment?.['JWT_SECRET'] }));
+    for (const { name, secret } of secrets) expect({ name, secret }).toEqual({ name, secret: expect.any(String) });
+    expect(new Set(secrets.map(({ secret }) => secret)).size).toBe(1);
+  });
+
+  it('gives every app its own database, created by the PostgreSQL service', () => {
+    const urls = apps.flatMap(({ name, service }) => (service.environment?.['DATABASE_URL'] ? [{ name, url: new URL(service.environment['DATABASE_URL']) }] : []));
+    expect(urls.map(({ name }) => name).sort()).toEqual(apps.map(({ name }) => name).sort());
+    const databases = urls.map(({ url }) => `${url.host}${url.pathname}`);
+    expect(new Set(databases).size).toBe(databases.length);
+    for (const { name, url } of urls) {
+      const server = compose.services[url.hostname]!;
+      const database = url.pathname.slice(1);
+      // The image's POSTGRES_DB, or a database named in an SQL script of its init directory.
+      const initDirectory = (server.volumes ?? []).map((volume) => volume.split(':')).find(([, target]) => target === '/docker-entrypoint-initdb.d')?.[0];
+      const scripts = initDirectory
+        ? readdirSync(initDirectory)
+            .filter((file) => file.endsWith('.sql'))
+            .map((file) => readFileSync(posix.join(initDirectory, file), 'utf8'))
+        : [];
+      const created = server.environment?.['POSTGRES_DB'] === database || scripts.some((script) => script.includes(`'${database}'`));
+      expect({ name, database, created }).toEqual({ name, database, created: true });
+    }
+  });
+
+  it('lists every published service and the start commands in its header', () => {
+    const header = composeText.slice(0, composeText.search(/^[^#\s]/m));
+    for (const [name, service] of services) {
+      for (const { host } of publishedPorts(service)) expect(header).toMatch(new RegExp(`^#\\s+${host}\\s+${name}\\s`, 'm'));
+    }
+    expect(header).toContain('docker compose up --build\n');
+    expect(header).toMatch(/docker compose up --build shop\n/);
+    const distributed = /^# Only the distributed apps:\s+docker compose up --build (.+)$/m.exec(header)?.[1]?.split(' ');
+    expect(distributed?.sort()).toEqual(apps.filter(({ app }) => app !== 'shop').map(({ name }) => name).sort());
+  });
+});
+
+describe('Dockerfile', () => {
+  const dockerfile = readFileSync('Dockerfile', 'utf8');
+
+  it('starts the entry file that `nest build` writes for every app', () => {
+    const [, source, target] = /^COPY --from=build \/agora\/(\S+) (\S+)$/m.exec(dockerfile) ?? [];
+    const [, entry] = /^CMD .*node (\S+\.js)/m.exec(dockerfile) ?? [];
+    expect({ source, target, entry }).toEqual({ source: expect.any(String), target: expect.any(String), entry: expect.any(String) });
+    for (const app of applications) {
+      const project = nestProjects[app]!;
+      const { compilerOptions } = JSON.parse(readFileSync(posix.join(project.root, 'tsconfig.app.json'), 'utf8')) as {
+        compilerOptions: { rootDir: string; outDir: string };
+      };
+      // tsc keeps each file's path below rootDir under outDir.
+      const rootDir = posix.join(project.root, compilerOptions.rootDir);
+      const built = posix.join(project.root, compilerOptions.outDir, posix.relative(rootDir, `${project.entryFile}.js`));
+      const copied = source!.replaceAll('${APP}', app);
+      expect({ app, copied: built.startsWith(`${copied}/`) }).toEqual({ app, copied: true });
+      const started = posix.join(target!, posix.relative(copied, built));
+      expect({ app, started }).toEqual({ app, started: posix.join(entry!.replaceAll('${APP}', app)) });
     }
   });
 });
