@@ -1,17 +1,24 @@
 /**
- * Checkout throughput through the real all-in-one host: N orders placed by C concurrent
- * customers over HTTP; each is timed from POST to its terminal status (polled).
+ * Checkout throughput through the real hosts: N orders placed by C concurrent customers
+ * over HTTP; each is timed from POST to its terminal status (polled).
  *
- *   npm run build && npm run bench:checkout
+ *   npm run build && npm run bench:checkout                         the all-in-one host
+ *   npm run build && BENCH_MODE=distributed npm run bench:checkout  one app per context over Kafka
  *   BENCH_ORDERS=2000 BENCH_CONCURRENCY=64 npm run bench:checkout
- *   BENCH_URL=http://127.0.0.1:3000 npm run bench:checkout     against a running host
+ *   BENCH_URL=http://127.0.0.1:3000 npm run bench:checkout          against a running shop
+ *
+ * Distributed mode uses KAFKA_BROKERS when set, else starts a broker of its own
+ * (scripts/kafka.sh on free ports), and one embedded PostgreSQL with a database per app.
  */
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { EmbeddedPostgresServer } from '../libs/platform/src/database/embedded-postgres-server.js';
+import { DistributedShop } from '../libs/testing/src/distributed-shop.js';
 import { freePort } from '../libs/testing/src/free-port.js';
 import { HostProcess } from '../libs/testing/src/host-process.js';
+import { LocalKafka } from '../libs/testing/src/local-kafka.js';
 import { percentile } from './statistics.js';
 
 const ORDERS = Number(process.env['BENCH_ORDERS'] ?? 1000);
@@ -20,6 +27,7 @@ const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 32);
 const PRODUCTS = Number(process.env['BENCH_PRODUCTS'] ?? 20);
 /** How often a customer looks at its pending order. */
 const POLL_MS = Number(process.env['BENCH_POLL_MS'] ?? 20);
+const DISTRIBUTED = process.env['BENCH_MODE'] === 'distributed';
 
 async function call<T>(method: string, url: string, body?: unknown, token?: string): Promise<{ status: number; body: T }> {
   const headers = { ...(body !== undefined && { 'content-type': 'application/json' }), ...(token && { authorization: `Bearer ${token}` }) };
@@ -27,41 +35,70 @@ async function call<T>(method: string, url: string, body?: unknown, token?: stri
   return { status: response.status, body: (await response.json()) as T };
 }
 
-async function login(baseUrl: string, email: string, password: string): Promise<string> {
-  const { status, body } = await call<{ accessToken: string }>('POST', `${baseUrl}/api/auth/login`, { email, password });
+/** Where a path is served: the one host, or the app of its context. */
+type Route = (path: string) => string;
+
+async function login(at: Route, email: string, password: string): Promise<string> {
+  const { status, body } = await call<{ accessToken: string }>('POST', at('/api/auth/login'), { email, password });
   if (status !== 200) throw new Error(`logging in as ${email} answered ${status}`);
   return body.accessToken;
+}
+
+/** The system under test, started for the run unless BENCH_URL names a running shop. */
+async function startSystem(dir: string): Promise<{ at: Route; description: string; stop(): Promise<void> }> {
+  const url = process.env['BENCH_URL'];
+  if (url) return { at: (path) => `${url}${path}`, description: `the shop at ${url}`, stop: async () => undefined };
+  if (!DISTRIBUTED) {
+    const host = await HostProcess.start({
+      port: await freePort(),
+      env: {
+        LOG_LEVEL: 'warn',
+        ...(process.env['BENCH_DATABASE_URL']
+          ? { DATABASE_URL: process.env['BENCH_DATABASE_URL'] }
+          : { DATABASE_URL: undefined, EMBEDDED_POSTGRES_DIR: join(dir, 'pg'), EMBEDDED_POSTGRES_PORT: String(await freePort()) }),
+      },
+    });
+    return { at: (path) => `${host.url}${path}`, description: 'all-in-one host on PostgreSQL', stop: async () => void (await host.stop('SIGTERM')) };
+  }
+  const kafka = process.env['KAFKA_BROKERS'] ? undefined : await LocalKafka.start();
+  const postgres = await EmbeddedPostgresServer.start({ dataDir: join(dir, 'pg'), port: await freePort() });
+  const apps = await DistributedShop.start({
+    databaseUrl: (app) => postgres.ensureDatabase(`agora_${app}`),
+    env: { LOG_LEVEL: 'warn', ...(kafka && { KAFKA_BROKERS: kafka.brokers }) },
+    // BENCH_NODE_ARGS, e.g. '--cpu-prof --cpu-prof-dir=/tmp/agora-prof', profiles every app.
+    nodeArgs: process.env['BENCH_NODE_ARGS']?.split(' ').filter(Boolean) ?? [],
+  });
+  return {
+    at: (path) => `${apps.urlFor(path)}${path}`,
+    description: 'distributed apps over Kafka, one PostgreSQL database each on one server',
+    stop: async () => {
+      await apps.stop();
+      await postgres.stop();
+      await kafka?.stop();
+    },
+  };
 }
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'agora-bench-checkout-'));
   await chmod(dir, 0o755);
-  const url = process.env['BENCH_URL'];
-  const host = url ? undefined : await HostProcess.start({
-    port: await freePort(),
-    env: {
-      LOG_LEVEL: 'warn',
-      ...(process.env['BENCH_DATABASE_URL']
-        ? { DATABASE_URL: process.env['BENCH_DATABASE_URL'] }
-        : { DATABASE_URL: undefined, EMBEDDED_POSTGRES_DIR: join(dir, 'pg'), EMBEDDED_POSTGRES_PORT: String(await freePort()) }),
-    },
-  });
-  const baseUrl = url ?? host!.url;
+  const system = await startSystem(dir);
+  const { at } = system;
   try {
     // The seeded admin adds the products; one registered customer places every order.
-    const admin = await login(baseUrl, process.env['BENCH_ADMIN_EMAIL'] ?? 'admin@agora.local', process.env['BENCH_ADMIN_PASSWORD'] ?? 'agora-admin');
+    const admin = await login(at, process.env['BENCH_ADMIN_EMAIL'] ?? 'admin@agora.local', process.env['BENCH_ADMIN_PASSWORD'] ?? 'agora-admin');
     const email = `bench-${Date.now()}@example.com`;
-    const registered = await call('POST', `${baseUrl}/api/users`, { email, name: 'Bench customer', password: 'bench-password' });
+    const registered = await call('POST', at('/api/users'), { email, name: 'Bench customer', password: 'bench-password' });
     if (registered.status !== 201) throw new Error(`registering the customer answered ${registered.status}`);
-    const customer = await login(baseUrl, email, 'bench-password');
+    const customer = await login(at, email, 'bench-password');
     const skus = Array.from({ length: PRODUCTS }, (_, i) => `BENCH-${Date.now()}-${i}`);
     for (const sku of skus) {
-      const added = await call('POST', `${baseUrl}/api/products`, { sku, name: 'Bench item', priceCents: 999, currency: 'EUR', initialStock: ORDERS * 2 }, admin);
+      const added = await call('POST', at('/api/products'), { sku, name: 'Bench item', priceCents: 999, currency: 'EUR', initialStock: ORDERS * 2 }, admin);
       if (added.status !== 201) throw new Error(`adding the product answered ${added.status}`);
     }
     let n = 0;
     const place = (sku = skus[n++ % skus.length]!) =>
-      call<{ orderId: string; message?: unknown }>('POST', `${baseUrl}/api/orders`, { lines: [{ sku, quantity: 1 }], paymentToken: 'tok_visa' }, customer);
+      call<{ orderId: string; message?: unknown }>('POST', at('/api/orders'), { lines: [{ sku, quantity: 1 }], paymentToken: 'tok_visa' }, customer);
     for (const sku of skus) {
       for (let placed = await place(sku); placed.status !== 202; placed = await place(sku)) await sleep(20); // the order catalog follows inventory
     }
@@ -78,7 +115,7 @@ async function main(): Promise<void> {
           const { status, body } = await place();
           if (status !== 202) throw new Error(`placing answered ${status}: ${JSON.stringify(body)}`);
           for (;;) {
-            const order = await call<{ status: string }>('GET', `${baseUrl}/api/orders/${body.orderId}`, undefined, customer);
+            const order = await call<{ status: string }>('GET', at(`/api/orders/${body.orderId}`), undefined, customer);
             if (order.body.status !== 'PENDING') {
               statuses.set(order.body.status, (statuses.get(order.body.status) ?? 0) + 1);
               break;
@@ -91,12 +128,12 @@ async function main(): Promise<void> {
     );
     const seconds = (performance.now() - started) / 1000;
     latencies.sort((a, b) => a - b);
-    console.log(`${ORDERS} orders over ${PRODUCTS} products, ${CONCURRENCY} concurrent customers polling every ${POLL_MS} ms, all-in-one host on PostgreSQL`);
+    console.log(`${ORDERS} orders over ${PRODUCTS} products, ${CONCURRENCY} concurrent customers polling every ${POLL_MS} ms, ${system.description}`);
     console.log(`completed orders/s: ${(ORDERS / seconds).toFixed(0)}`);
     console.log(`POST to terminal status: p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms`);
     console.log(`outcomes: ${[...statuses].map(([status, count]) => `${status} ${count}`).join(', ')}`);
   } finally {
-    await host?.stop('SIGTERM');
+    await system.stop();
     await rm(dir, { recursive: true, force: true });
   }
 }

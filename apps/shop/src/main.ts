@@ -7,6 +7,7 @@ await runHost({
   app: 'shop',
   title: 'Agora shop',
   apiTitle: 'Agora',
+  graphql: true,
   description: 'An event-sourced shop: users, inventory, orders, payments and recommendations in one process.',
   rootModule: (config, logger, secrets) => ShopModule.forRoot(config, logger, secrets),
   notes: (config) => {

@@ -15,6 +15,8 @@ export interface RunHostOptions {
   /** Environment values this app uses unless the environment sets them (its port, its embedded database). */
   readonly defaults?: Readonly<Record<string, string>>;
   readonly rootModule: (config: Config, logger: pino.Logger, secrets: { readonly jwtSecret: string }) => DynamicModule;
+  /** The root module serves GraphQL at /graphql. */
+  readonly graphql?: boolean;
   /** The root module has `hostMessaging` on Kafka: its consumers run as the app's microservice. */
   readonly consumesKafka?: boolean;
   /** Further lines for the banner, e.g. how to sign in. */
@@ -43,7 +45,7 @@ export async function runHost(options: RunHostOptions): Promise<void> {
       app.connectMicroservice({ strategy: app.get(KafkaConsumers) }, { inheritAppConfig: true });
       await app.startAllMicroservices();
     }
-    await listen(app, config, options.title, options.notes?.(config) ?? []);
+    await listen(app, config, options.title, options.notes?.(config) ?? [], { graphql: options.graphql ?? false });
   } catch (error) {
     logger.fatal({ err: error }, `${options.title} could not start`);
     await app.close();

@@ -23,6 +23,8 @@ export function appServing(path: string): ContextApp {
 export interface DistributedShopOptions {
   /** Added to every app's environment. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Further options for node in every app, e.g. `--cpu-prof`. */
+  readonly nodeArgs?: readonly string[];
   /** Each app's database; default a fresh test database per app. */
   readonly databaseUrl?: (app: ContextApp) => Promise<string>;
 }
@@ -38,17 +40,19 @@ export class DistributedShop {
   private constructor(
     private readonly env: Readonly<Record<string, string | undefined>>,
     private readonly databases: ReadonlyMap<ContextApp, string>,
+    private readonly nodeArgs: readonly string[] = [],
   ) {}
 
   static async start(options: DistributedShopOptions = {}): Promise<DistributedShop> {
     const databaseUrl = options.databaseUrl ?? ((app: ContextApp) => createTestDatabase(`dist_${app}`));
     const databases = new Map(await Promise.all(CONTEXT_APPS.map(async (app) => [app, await databaseUrl(app)] as const)));
-    const shop = new DistributedShop({ KAFKA_TOPIC_PREFIX: `t${randomUUID().slice(0, 8)}.`, ...options.env }, databases);
-    try {
-      await Promise.all(CONTEXT_APPS.map((app) => shop.startInstance(app)));
-    } catch (error) {
+    const shop = new DistributedShop({ KAFKA_TOPIC_PREFIX: `t${randomUUID().slice(0, 8)}.`, ...options.env }, databases, options.nodeArgs);
+    // Settled, not all: an app that fails must not leave the others running unseen.
+    const started = await Promise.allSettled(CONTEXT_APPS.map((app) => shop.startInstance(app)));
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed) {
       await shop.stop();
-      throw error;
+      throw failed.reason;
     }
     return shop;
   }
@@ -64,6 +68,7 @@ export class DistributedShop {
       entry: appEntry(app),
       port: await freePort(),
       env: { ...this.env, DATABASE_URL: this.databases.get(app)!, ...env },
+      nodeArgs: this.nodeArgs,
       timeoutMs: 60_000,
     });
     this.instances.set(app, [...(this.instances.get(app) ?? []), host]);

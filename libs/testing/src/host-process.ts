@@ -16,6 +16,8 @@ export interface HostProcessOptions {
    * developer's own `DATABASE_URL` does not leak into a test.
    */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Further options for node, e.g. `--cpu-prof`. */
+  readonly nodeArgs?: readonly string[];
 }
 
 export interface Exit {
@@ -48,7 +50,7 @@ export class HostProcess {
     for (const [name, value] of Object.entries({ ...process.env, NODE_OPTIONS: undefined, JWT_SECRET: TEST_JWT_SECRET, PORT: String(options.port), ...options.env })) {
       if (value !== undefined) env[name] = value;
     }
-    const child = spawn(process.execPath, ['--enable-source-maps', resolve(options.entry ?? SHOP_ENTRY)], {
+    const child = spawn(process.execPath, ['--enable-source-maps', ...(options.nodeArgs ?? []), resolve(options.entry ?? SHOP_ENTRY)], {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

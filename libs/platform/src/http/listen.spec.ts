@@ -24,4 +24,10 @@ describe('the URLs a host announces', () => {
     expect(banner).toContain('GraphQL http://localhost:3000/graphql');
     expect(banner).toContain('  Sign in as a@b.c\n');
   });
+
+  it('leave GraphQL out for a host that does not serve it', () => {
+    const urls = hostUrls('0.0.0.0', 3002, { graphql: false });
+    expect(urls.graphql).toBeUndefined();
+    expect(readyBanner('Agora order', urls)).not.toContain('GraphQL');
+  });
 });

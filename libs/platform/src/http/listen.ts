@@ -6,23 +6,35 @@ import { API_PREFIX, DOCS_PATH, GRAPHQL_PATH, HEALTH_PATH } from './http-app.js'
 export interface HostUrls {
   readonly api: string;
   readonly docs: string;
-  readonly graphql: string;
+  /** Only for a host that serves GraphQL. */
+  readonly graphql?: string;
   readonly health: string;
 }
 
 /** Starts serving and tells the operator, in the log and in plain words, where to look. */
-export async function listen(app: INestApplication, config: Pick<Config, 'PORT' | 'HOST'>, name: string, notes: readonly string[] = []): Promise<HostUrls> {
+export async function listen(
+  app: INestApplication,
+  config: Pick<Config, 'PORT' | 'HOST'>,
+  name: string,
+  notes: readonly string[] = [],
+  options: { readonly graphql?: boolean } = {},
+): Promise<HostUrls> {
   await app.listen(config.PORT, config.HOST);
   const { port } = app.getHttpServer().address() as AddressInfo;
-  const urls = hostUrls(config.HOST, port);
+  const urls = hostUrls(config.HOST, port, options);
   new Logger('Http').log(`${name} is listening on ${config.HOST}:${port}: API ${urls.api}, docs ${urls.docs}, health ${urls.health}`);
   process.stdout.write(readyBanner(name, urls, notes));
   return urls;
 }
 
-export function hostUrls(host: string, port: number): HostUrls {
+export function hostUrls(host: string, port: number, options: { readonly graphql?: boolean } = {}): HostUrls {
   const base = `http://${browsableHost(host)}:${port}`;
-  return { api: `${base}/${API_PREFIX}`, docs: `${base}/${DOCS_PATH}`, graphql: `${base}/${GRAPHQL_PATH}`, health: `${base}/${HEALTH_PATH}` };
+  return {
+    api: `${base}/${API_PREFIX}`,
+    docs: `${base}/${DOCS_PATH}`,
+    ...((options.graphql ?? true) && { graphql: `${base}/${GRAPHQL_PATH}` }),
+    health: `${base}/${HEALTH_PATH}`,
+  };
 }
 
 /** A wildcard bind address is not something a browser can open. */
@@ -38,7 +50,7 @@ export function readyBanner(name: string, urls: HostUrls, notes: readonly string
     `  ${name} is ready`,
     `    API     ${urls.api}`,
     `    Docs    ${urls.docs}`,
-    `    GraphQL ${urls.graphql}`,
+    ...(urls.graphql ? [`    GraphQL ${urls.graphql}`] : []),
     `    Health  ${urls.health}`,
     ...notes.map((note) => `  ${note}`),
     `  Ctrl-C stops it.`,
