@@ -124,7 +124,8 @@ export class KafkaTransport implements Transport {
     await consumer.connect();
     const topics = [...new Set(handler.types.map((type) => this.topic(topicOf(type))))];
     await consumer.subscribe({ topics, fromBeginning: true });
-    await consumer.run({ eachMessage: ({ topic, message }) => this.deliver(handler, topic, message) });
+    // Partitions are handled side by side (each one in order), not one after the other.
+    await consumer.run({ partitionsConsumedConcurrently: this.options.partitions ?? 3, eachMessage: ({ topic, message }) => this.deliver(handler, topic, message) });
     this.consumers.push(consumer);
   }
 
