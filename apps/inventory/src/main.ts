@@ -1,11 +1,19 @@
-import { runHost } from '@agora/host';
-import { InventoryAppModule } from './inventory-app.module.js';
+import { onBootstrap, runContextApp } from '@agora/host';
+import { AddProductHandler, InventoryCommandsHandler, InventoryModule, InventoryOutboundMapping, inventoryReadModel, seedDemoProducts } from '@agora/inventory';
 
-await runHost({
+await runContextApp({
   app: 'inventory',
   title: 'Agora inventory',
   description: 'The inventory context: products, stock and order reservations.',
-  defaults: { PORT: '3003', EMBEDDED_POSTGRES_PORT: '54333', EMBEDDED_POSTGRES_DIR: '.data/inventory/postgres' },
-  consumesKafka: true,
-  rootModule: (config, logger, secrets) => InventoryAppModule.forRoot(config, logger, secrets),
+  port: 3003,
+  embeddedPostgresPort: 54333,
+  readModels: [inventoryReadModel],
+  modules: () => [InventoryModule],
+  outbound: [InventoryOutboundMapping],
+  handlers: [InventoryCommandsHandler],
+  providers: (config) => [
+    onBootstrap('seed', [AddProductHandler], async (products: AddProductHandler) => {
+      if (config.DEMO_DATA) await seedDemoProducts(products);
+    }),
+  ],
 });

@@ -1,11 +1,16 @@
-import { runHost } from '@agora/host';
-import { OrderAppModule } from './order-app.module.js';
+import { runContextApp } from '@agora/host';
+import { CatalogHandler, CheckoutInputsHandler, CheckoutOutboundMapping, OrderCommandsHandler, OrderModule, OrderOutboundMapping, orderReadModel } from '@agora/order';
 
-await runHost({
+await runContextApp({
   app: 'order',
   title: 'Agora order',
   description: 'The order context: orders, their prices and the checkout saga.',
-  defaults: { PORT: '3002', EMBEDDED_POSTGRES_PORT: '54332', EMBEDDED_POSTGRES_DIR: '.data/order/postgres' },
-  consumesKafka: true,
-  rootModule: (config, logger, secrets) => OrderAppModule.forRoot(config, logger, secrets),
+  port: 3002,
+  embeddedPostgresPort: 54332,
+  readModels: [orderReadModel],
+  modules: (config) => [
+    OrderModule.forRoot({ paymentTimeoutMs: config.CHECKOUT_PAYMENT_TIMEOUT_MS, reservationTimeoutMs: config.CHECKOUT_RESERVATION_TIMEOUT_MS }),
+  ],
+  outbound: [OrderOutboundMapping, CheckoutOutboundMapping],
+  handlers: [CatalogHandler, CheckoutInputsHandler, OrderCommandsHandler],
 });

@@ -1,11 +1,21 @@
-import { runHost } from '@agora/host';
-import { PaymentAppModule } from './payment-app.module.js';
+import { runContextApp } from '@agora/host';
+import { PaymentCommandsHandler, PaymentModule, PaymentOutboundMapping, paymentReadModel } from '@agora/payment';
 
-await runHost({
+await runContextApp({
   app: 'payment',
   title: 'Agora payment',
   description: 'The payment context: charges and refunds through the payment gateway.',
-  defaults: { PORT: '3004', EMBEDDED_POSTGRES_PORT: '54334', EMBEDDED_POSTGRES_DIR: '.data/payment/postgres' },
-  consumesKafka: true,
-  rootModule: (config, logger, secrets) => PaymentAppModule.forRoot(config, logger, secrets),
+  port: 3004,
+  embeddedPostgresPort: 54334,
+  readModels: [paymentReadModel],
+  modules: (config) => [
+    PaymentModule.forRoot({
+      simulator: {
+        latencyMs: config.PAYMENT_GATEWAY_LATENCY_MS,
+        ...(config.PAYMENT_GATEWAY_LATE_ANSWER_MS !== undefined && { lateAnswerAfterMs: config.PAYMENT_GATEWAY_LATE_ANSWER_MS }),
+      },
+    }),
+  ],
+  outbound: [PaymentOutboundMapping],
+  handlers: [PaymentCommandsHandler],
 });

@@ -1,11 +1,13 @@
-import { runHost } from '@agora/host';
-import { RecommendationAppModule } from './recommendation-app.module.js';
+import { runContextApp } from '@agora/host';
+import { RecommendationModule, RecommendationOrdersHandler, recommendationReadModel } from '@agora/recommendation';
 
-await runHost({
+await runContextApp({
   app: 'recommendation',
   title: 'Agora recommendation',
   description: 'The recommendation context: purchase history and products bought together.',
-  defaults: { PORT: '3005', EMBEDDED_POSTGRES_PORT: '54335', EMBEDDED_POSTGRES_DIR: '.data/recommendation/postgres' },
-  consumesKafka: true,
-  rootModule: (config, logger, secrets) => RecommendationAppModule.forRoot(config, logger, secrets),
+  port: 3005,
+  embeddedPostgresPort: 54335,
+  readModels: [recommendationReadModel],
+  modules: () => [RecommendationModule],
+  handlers: [RecommendationOrdersHandler],
 });

@@ -1,10 +1,17 @@
-import { runHost } from '@agora/host';
-import { UserAppModule } from './user-app.module.js';
+import { onBootstrap, runContextApp } from '@agora/host';
+import { RegisterUserHandler, seedUsers, UserModule, userReadModel } from '@agora/user';
 
-await runHost({
+await runContextApp({
   app: 'user',
   title: 'Agora user',
   description: 'The user context: accounts, sign-in and roles.',
-  defaults: { PORT: '3001', EMBEDDED_POSTGRES_PORT: '54331', EMBEDDED_POSTGRES_DIR: '.data/user/postgres' },
-  rootModule: (config, logger, secrets) => UserAppModule.forRoot(config, logger, secrets),
+  port: 3001,
+  embeddedPostgresPort: 54331,
+  readModels: [userReadModel],
+  modules: () => [UserModule],
+  providers: (config) => [
+    onBootstrap('seed', [RegisterUserHandler], (users: RegisterUserHandler) =>
+      seedUsers(users, { adminEmail: config.ADMIN_EMAIL, adminPassword: config.ADMIN_PASSWORD, demoCustomer: config.DEMO_DATA }),
+    ),
+  ],
 });

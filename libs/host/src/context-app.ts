@@ -1,0 +1,54 @@
+import { Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
+import type { MessageHandler, OutboundMapping } from '@agora/messaging';
+import type { Config } from '@agora/platform';
+import type { ReadModel } from '@agora/projections';
+import { hostMessaging } from './host-messaging.js';
+import { HostModule } from './host.module.js';
+import { runHost } from './run-host.js';
+
+export interface ContextAppOptions {
+  /** The app's name, e.g. `order`. */
+  readonly app: string;
+  readonly title: string;
+  readonly description: string;
+  /** Its HTTP port and its embedded PostgreSQL's, unless PORT or EMBEDDED_POSTGRES_PORT say otherwise. */
+  readonly port: number;
+  readonly embeddedPostgresPort: number;
+  readonly readModels: readonly ReadModel[];
+  /** The context's module (and anything else it needs). */
+  readonly modules: (config: Config) => readonly (Type | DynamicModule)[];
+  /** Providers of those modules whose events go to Kafka. */
+  readonly outbound?: readonly Type<OutboundMapping>[];
+  /** Providers of those modules that consume from Kafka: the app becomes a hybrid app. */
+  readonly handlers?: readonly Type<MessageHandler>[];
+  /** Further providers of the root module, e.g. seeding at start. */
+  readonly providers?: (config: Config) => readonly Provider[];
+}
+
+@Module({})
+class ContextAppModule {}
+
+/**
+ * The `main` of a distributed-mode app: one context on its own database, its read
+ * models, and its messages on Kafka. Everything an app differs in is in `options`.
+ */
+export function runContextApp(options: ContextAppOptions): Promise<void> {
+  const outbound = options.outbound ?? [];
+  const handlers = options.handlers ?? [];
+  const messaging = outbound.length + handlers.length > 0;
+  return runHost({
+    app: options.app,
+    title: options.title,
+    description: options.description,
+    defaults: { PORT: String(options.port), EMBEDDED_POSTGRES_PORT: String(options.embeddedPostgresPort), EMBEDDED_POSTGRES_DIR: `.data/${options.app}/postgres` },
+    consumesKafka: handlers.length > 0,
+    rootModule: (config, logger, secrets): DynamicModule => ({
+      module: ContextAppModule,
+      imports: [HostModule.forRoot({ app: options.app, config, logger, jwtSecret: secrets.jwtSecret, readModels: options.readModels }), ...options.modules(config)],
+      providers: [
+        ...(messaging ? hostMessaging({ transport: 'kafka', app: options.app, config, outbound, handlers }) : []),
+        ...(options.providers?.(config) ?? []),
+      ],
+    }),
+  });
+}
