@@ -27,6 +27,11 @@ export interface PaymentsView {
 
 export type Caller = 'customer' | 'admin' | 'anonymous';
 
+export interface GraphqlAnswer<T> {
+  data?: T | null;
+  errors?: { message: string; extensions?: { code?: string } }[];
+}
+
 /** The seeded administrator of a host started with the default configuration. */
 export const ADMIN = { email: 'admin@agora.local', password: 'agora-admin' };
 
@@ -46,6 +51,17 @@ export class ShopClient {
     if (registered.status !== 201) throw new Error(`registering a customer answered ${registered.status}: ${JSON.stringify(registered.body)}`);
     client.tokens.set('customer', await client.login(email, 'customer-password'));
     return client;
+  }
+
+  /** The same callers, signed in already, against another base URL: e.g. one app of the distributed mode. */
+  at(baseUrl: string): ShopClient {
+    const client = new ShopClient(baseUrl);
+    for (const [as, token] of this.tokens) client.tokens.set(as, token);
+    return client;
+  }
+
+  async graphql<T>(query: string, variables: Record<string, unknown> = {}, as: Caller = 'customer'): Promise<GraphqlAnswer<T>> {
+    return (await this.request<GraphqlAnswer<T>>('POST', '/graphql', { query, variables }, {}, as)).body;
   }
 
   async login(email: string, password: string): Promise<string> {

@@ -1,3 +1,4 @@
+import { CatalogResolver, graphqlFor } from '@agora/graphql';
 import { onBootstrap, runContextApp } from '@agora/host';
 import { AddProductHandler, InventoryCommandsHandler, InventoryModule, InventoryOutboundMapping, inventoryReadModel, seedDemoProducts } from '@agora/inventory';
 
@@ -9,6 +10,7 @@ await runContextApp({
   embeddedPostgresPort: 54333,
   readModels: [inventoryReadModel],
   modules: () => [InventoryModule],
+  graphql: graphqlFor([CatalogResolver]),
   outbound: [InventoryOutboundMapping],
   handlers: [InventoryCommandsHandler],
   providers: (config) => [

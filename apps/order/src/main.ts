@@ -1,3 +1,4 @@
+import { graphqlFor, OrdersResolver } from '@agora/graphql';
 import { runContextApp } from '@agora/host';
 import { CatalogHandler, CheckoutInputsHandler, CheckoutOutboundMapping, OrderCommandsHandler, OrderModule, OrderOutboundMapping, orderReadModel } from '@agora/order';
 
@@ -11,6 +12,7 @@ await runContextApp({
   modules: (config) => [
     OrderModule.forRoot({ paymentTimeoutMs: config.CHECKOUT_PAYMENT_TIMEOUT_MS, reservationTimeoutMs: config.CHECKOUT_RESERVATION_TIMEOUT_MS }),
   ],
+  graphql: graphqlFor([OrdersResolver]),
   outbound: [OrderOutboundMapping, CheckoutOutboundMapping],
   handlers: [CatalogHandler, CheckoutInputsHandler, OrderCommandsHandler],
 });

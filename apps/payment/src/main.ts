@@ -1,3 +1,4 @@
+import { graphqlFor, PaymentsResolver } from '@agora/graphql';
 import { runContextApp } from '@agora/host';
 import { PaymentCommandsHandler, PaymentModule, PaymentOutboundMapping, paymentReadModel } from '@agora/payment';
 
@@ -16,6 +17,7 @@ await runContextApp({
       },
     }),
   ],
+  graphql: graphqlFor([PaymentsResolver]),
   outbound: [PaymentOutboundMapping],
   handlers: [PaymentCommandsHandler],
 });

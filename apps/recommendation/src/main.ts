@@ -1,3 +1,4 @@
+import { AlsoBoughtResolver, graphqlFor, RecommendationsResolver } from '@agora/graphql';
 import { runContextApp } from '@agora/host';
 import { RecommendationModule, RecommendationOrdersHandler, recommendationReadModel } from '@agora/recommendation';
 
@@ -9,5 +10,6 @@ await runContextApp({
   embeddedPostgresPort: 54335,
   readModels: [recommendationReadModel],
   modules: () => [RecommendationModule],
+  graphql: graphqlFor([RecommendationsResolver, AlsoBoughtResolver]),
   handlers: [RecommendationOrdersHandler],
 });

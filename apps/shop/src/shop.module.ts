@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { shopGraphql } from '@agora/graphql';
 import { HostModule, hostMessaging, onBootstrap } from '@agora/host';
 import { AddProductHandler, InventoryCommandsHandler, InventoryModule, InventoryOutboundMapping, seedDemoProducts } from '@agora/inventory';
 import { CatalogHandler, CheckoutInputsHandler, CheckoutOutboundMapping, OrderCommandsHandler, OrderModule, OrderOutboundMapping } from '@agora/order';
@@ -7,10 +8,6 @@ import type { Config } from '@agora/platform';
 import { RecommendationModule, RecommendationOrdersHandler } from '@agora/recommendation';
 import { RegisterUserHandler, seedUsers, UserModule } from '@agora/user';
 import type pino from 'pino';
-import { AlsoBoughtResolver, CatalogResolver } from './graphql/catalog.resolver.js';
-import { shopGraphql } from './graphql/graphql.js';
-import { OrderLineResolver, OrdersResolver } from './graphql/orders.resolver.js';
-import { RecommendationResolver, UsersResolver } from './graphql/users.resolver.js';
 import { SHOP_READ_MODELS } from './read-models.js';
 
 /**
@@ -21,6 +18,7 @@ import { SHOP_READ_MODELS } from './read-models.js';
 @Module({})
 export class ShopModule {
   static forRoot(config: Config, logger: pino.Logger, secrets: { readonly jwtSecret: string }): DynamicModule {
+    const graphql = shopGraphql();
     return {
       module: ShopModule,
       imports: [
@@ -34,7 +32,7 @@ export class ShopModule {
         }),
         UserModule,
         RecommendationModule,
-        shopGraphql(),
+        graphql.module,
         OrderModule.forRoot({ paymentTimeoutMs: config.CHECKOUT_PAYMENT_TIMEOUT_MS, reservationTimeoutMs: config.CHECKOUT_RESERVATION_TIMEOUT_MS }),
       ],
       providers: [
@@ -49,12 +47,7 @@ export class ShopModule {
           await seedUsers(users, { adminEmail: config.ADMIN_EMAIL, adminPassword: config.ADMIN_PASSWORD, demoCustomer: config.DEMO_DATA });
           if (config.DEMO_DATA) await seedDemoProducts(products);
         }),
-        CatalogResolver,
-        AlsoBoughtResolver,
-        OrdersResolver,
-        OrderLineResolver,
-        UsersResolver,
-        RecommendationResolver,
+        ...graphql.resolvers,
       ],
     };
   }

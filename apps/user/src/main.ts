@@ -1,3 +1,4 @@
+import { graphqlFor, UsersResolver } from '@agora/graphql';
 import { onBootstrap, runContextApp } from '@agora/host';
 import { RegisterUserHandler, seedUsers, UserModule, userReadModel } from '@agora/user';
 
@@ -9,6 +10,7 @@ await runContextApp({
   embeddedPostgresPort: 54331,
   readModels: [userReadModel],
   modules: () => [UserModule],
+  graphql: graphqlFor([UsersResolver]),
   providers: (config) => [
     onBootstrap('seed', [RegisterUserHandler], (users: RegisterUserHandler) =>
       seedUsers(users, { adminEmail: config.ADMIN_EMAIL, adminPassword: config.ADMIN_PASSWORD, demoCustomer: config.DEMO_DATA }),

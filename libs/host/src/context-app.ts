@@ -23,6 +23,11 @@ export interface ContextAppOptions {
   readonly handlers?: readonly Type<MessageHandler>[];
   /** Further providers of the root module, e.g. seeding at start. */
   readonly providers?: (config: Config) => readonly Provider[];
+  /**
+   * GraphQL at /graphql, as `graphqlFor` of `@agora/graphql` makes it: its module, and
+   * resolvers that become providers of the root module (they inject the context's handlers).
+   */
+  readonly graphql?: { readonly module: DynamicModule; readonly resolvers: readonly Type[] };
 }
 
 @Module({})
@@ -42,12 +47,18 @@ export function runContextApp(options: ContextAppOptions): Promise<void> {
     description: options.description,
     defaults: { PORT: String(options.port), EMBEDDED_POSTGRES_PORT: String(options.embeddedPostgresPort), EMBEDDED_POSTGRES_DIR: `.data/${options.app}/postgres` },
     consumesKafka: handlers.length > 0,
+    graphql: options.graphql !== undefined,
     rootModule: (config, logger, secrets): DynamicModule => ({
       module: ContextAppModule,
-      imports: [HostModule.forRoot({ app: options.app, config, logger, jwtSecret: secrets.jwtSecret, readModels: options.readModels }), ...options.modules(config)],
+      imports: [
+        HostModule.forRoot({ app: options.app, config, logger, jwtSecret: secrets.jwtSecret, readModels: options.readModels }),
+        ...options.modules(config),
+        ...(options.graphql ? [options.graphql.module] : []),
+      ],
       providers: [
         ...(messaging ? hostMessaging({ transport: 'kafka', app: options.app, config, outbound, handlers }) : []),
         ...(options.providers?.(config) ?? []),
+        ...(options.graphql?.resolvers ?? []),
       ],
     }),
   });

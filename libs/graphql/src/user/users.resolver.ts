@@ -1,14 +1,12 @@
 import { UseFilters } from '@nestjs/common';
-import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { requestContext } from '@agora/event-sourcing';
-import { CurrentUser, PageQuery, Public, type Principal } from '@agora/platform';
-import { Recommendations } from '@agora/recommendation';
+import { CurrentUser, Public, type Principal } from '@agora/platform';
 import { GetUserHandler, LoginHandler, LoginRequest, LoginResponse, RegisterUserHandler, RegisterUserRequest, UserErrorFilter } from '@agora/user';
 import { randomUUID } from 'node:crypto';
-import type { Loaders } from './loaders.js';
-import { Product, Recommendation, User } from './types.js';
+import { User } from './user.types.js';
 
-/** Accounts over GraphQL (the user context) and the signed-in customer's recommendations (the recommendation context). */
+/** Accounts over GraphQL: the user context's handlers. */
 @Resolver(() => User)
 @UseFilters(UserErrorFilter)
 export class UsersResolver {
@@ -16,17 +14,11 @@ export class UsersResolver {
     private readonly users: GetUserHandler,
     private readonly registration: RegisterUserHandler,
     private readonly logins: LoginHandler,
-    private readonly recommendationsOf: Recommendations,
   ) {}
 
   @Query(() => User, { description: 'The signed-in user.' })
   me(@CurrentUser() principal: Principal): Promise<User> {
     return this.users.execute(principal.userId);
-  }
-
-  @Query(() => [Recommendation], { description: 'Products for the signed-in customer: bought together with theirs, not yet theirs; best first.' })
-  recommendations(@CurrentUser() principal: Principal, @Args() { first }: PageQuery): Promise<Recommendation[]> {
-    return this.recommendationsOf.recommendedFor(principal.userId, first ?? 10);
   }
 
   @Public()
@@ -40,13 +32,5 @@ export class UsersResolver {
   @Mutation(() => LoginResponse, { description: 'Trades an email and password for an access token.' })
   login(@Args('input') input: LoginRequest): Promise<LoginResponse> {
     return this.logins.execute(input.email, input.password);
-  }
-}
-
-@Resolver(() => Recommendation)
-export class RecommendationResolver {
-  @ResolveField(() => Product, { nullable: true })
-  async product(@Parent() recommendation: Recommendation, @Context('loaders') loaders: Loaders): Promise<Product | null> {
-    return (await loaders.product.load(recommendation.sku)) ?? null;
   }
 }

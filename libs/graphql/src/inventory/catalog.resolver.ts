@@ -1,5 +1,5 @@
 import { UseFilters } from '@nestjs/common';
-import { Args, Context, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { requestContext } from '@agora/event-sourcing';
 import {
   AddProductHandler,
@@ -11,13 +11,11 @@ import {
   ListProductsQuery,
   ProductNotFound,
 } from '@agora/inventory';
-import { PageQuery, Public, Roles } from '@agora/platform';
-import { Recommendations } from '@agora/recommendation';
+import { Public, Roles } from '@agora/platform';
 import { randomUUID } from 'node:crypto';
-import type { Loaders } from './loaders.js';
-import { AlsoBought, Product, ProductPage } from './types.js';
+import { Product, ProductPage } from './product.types.js';
 
-/** The catalog over GraphQL: the inventory context's handlers, and the recommendation context's `alsoBought`. */
+/** The catalog over GraphQL: the inventory context's handlers. */
 @Resolver(() => Product)
 @UseFilters(InventoryErrorFilter)
 export class CatalogResolver {
@@ -26,7 +24,6 @@ export class CatalogResolver {
     private readonly getProduct: GetProductHandler,
     private readonly addProductHandler: AddProductHandler,
     private readonly addStockHandler: AddStockHandler,
-    private readonly recommendations: Recommendations,
   ) {}
 
   @Public()
@@ -44,11 +41,6 @@ export class CatalogResolver {
     });
   }
 
-  @ResolveField(() => [AlsoBought], { description: 'Products bought in the same orders, most often first.' })
-  alsoBought(@Parent() product: Product, @Args() { first }: PageQuery): Promise<AlsoBought[]> {
-    return this.recommendations.alsoBought(product.sku, first ?? 10);
-  }
-
   @Roles('admin')
   @Mutation(() => Product)
   async addProduct(@Args('input') input: AddProductRequest): Promise<Product> {
@@ -60,14 +52,5 @@ export class CatalogResolver {
   @Mutation(() => Product)
   addStock(@Args('sku') sku: string, @Args('quantity', { type: () => Int }) quantity: number): Promise<Product> {
     return this.addStockHandler.execute({ sku, quantity }, requestContext(randomUUID()));
-  }
-}
-
-/** What a product was bought with, as a product again (batched per request). */
-@Resolver(() => AlsoBought)
-export class AlsoBoughtResolver {
-  @ResolveField(() => Product, { nullable: true })
-  async product(@Parent() alsoBought: AlsoBought, @Context('loaders') loaders: Loaders): Promise<Product | null> {
-    return (await loaders.product.load(alsoBought.sku)) ?? null;
   }
 }

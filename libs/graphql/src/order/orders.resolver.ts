@@ -1,5 +1,5 @@
 import { ParseUUIDPipe, UseFilters } from '@nestjs/common';
-import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { requestContext } from '@agora/event-sourcing';
 import {
   GetCheckoutHandler,
@@ -11,16 +11,14 @@ import {
   PlaceOrderRequest,
   RequestCancellationHandler,
 } from '@agora/order';
-import { GetPaymentsHandler } from '@agora/payment';
 import { CurrentUser, type Principal } from '@agora/platform';
 import { randomUUID } from 'node:crypto';
-import type { Loaders } from './loaders.js';
-import { Order, OrderLine, OrderPage, Payments, PlacedOrder, Product, Saga } from './types.js';
+import { Order, OrderPage, PlacedOrder, Saga } from './order.types.js';
 
 /**
- * Orders over GraphQL: a customer sees and changes only their own (403 otherwise, as over
- * REST), an admin sees all. An order's payments and saga come from the payment and order
- * contexts; its lines' products are batched per request.
+ * Orders over GraphQL, the order context's handlers: a customer sees and changes only
+ * their own (403 otherwise, as over REST), an admin sees all. An order's saga is the
+ * order context's too.
  */
 @Resolver(() => Order)
 @UseFilters(OrderErrorFilter)
@@ -31,7 +29,6 @@ export class OrdersResolver {
     private readonly placeOrderHandler: PlaceOrderHandler,
     private readonly cancellation: RequestCancellationHandler,
     private readonly checkouts: GetCheckoutHandler,
-    private readonly paymentsOf: GetPaymentsHandler,
   ) {}
 
   @Query(() => OrderPage, { description: "The caller's orders, newest first (an admin's: everyone's)." })
@@ -68,22 +65,8 @@ export class OrdersResolver {
     return this.access.orderFor(principal, orderId);
   }
 
-  @ResolveField(() => Payments)
-  async payments(@Parent() order: Order): Promise<Payments> {
-    const { charges, refunds } = await this.paymentsOf.execute(order.orderId);
-    return { charges, refunds };
-  }
-
   @ResolveField(() => Saga, { nullable: true })
   async saga(@Parent() order: Order): Promise<Saga | null> {
     return (await this.checkouts.execute(order.orderId)) ?? null;
-  }
-}
-
-@Resolver(() => OrderLine)
-export class OrderLineResolver {
-  @ResolveField(() => Product, { nullable: true })
-  async product(@Parent() line: OrderLine, @Context('loaders') loaders: Loaders): Promise<Product | null> {
-    return (await loaders.product.load(line.sku)) ?? null;
   }
 }

@@ -1,0 +1,48 @@
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import type { DynamicModule, Type } from '@nestjs/common';
+import { GraphQLModule } from '@nestjs/graphql';
+import { GRAPHQL_PATH } from '@agora/platform';
+import { GraphQLSchema } from 'graphql';
+import { DataSource } from 'typeorm';
+import { complexityLimit, depthLimit } from './limits.js';
+import type { Loaders } from './loaders.js';
+
+/** What an app adds to serve GraphQL: the module to import, and the resolvers as providers of the importing module. */
+export interface ServedGraphql {
+  readonly module: DynamicModule;
+  /** Providers of the module that imports the context modules, whose handlers they inject. */
+  readonly resolvers: readonly Type[];
+}
+
+/**
+ * GraphQL at `/graphql` (Apollo, code-first) over `resolvers`, with the depth and
+ * complexity limits; `loaders`, when given, are made per request from the read side
+ * (they query read models the app must serve).
+ */
+export function graphqlFor(resolvers: readonly Type[], loaders?: (readModels: DataSource) => Loaders): ServedGraphql {
+  const module = GraphQLModule.forRootAsync<ApolloDriverConfig>({
+    driver: ApolloDriver,
+    inject: loaders ? [DataSource] : [],
+    useFactory: (readModels?: DataSource) => ({
+      path: `/${GRAPHQL_PATH}`,
+      autoSchemaFile: true,
+      sortSchema: true,
+      introspection: true,
+      includeStacktraceInErrorResponses: false,
+      validationRules: [depthLimit],
+      plugins: [complexityLimit()],
+      transformSchema: reachableOnly,
+      context: ({ req }: { req: unknown }) => ({ req, ...(loaders && readModels && { loaders: loaders(readModels) }) }),
+    }),
+  });
+  return { module, resolvers };
+}
+
+/**
+ * The schema without the types its operations cannot reach. Nest adds every object type
+ * the process has loaded that another one's field names: a context app would otherwise
+ * show the other contexts' types.
+ */
+function reachableOnly(schema: GraphQLSchema): GraphQLSchema {
+  return new GraphQLSchema({ ...schema.toConfig(), types: [] });
+}

@@ -1,0 +1,18 @@
+import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
+
+@ObjectType({ description: 'A product with its stock levels.' })
+export class Product {
+  @Field(() => ID) sku!: string;
+  @Field() name!: string;
+  @Field(() => Int, { description: 'Price in the smallest unit of the currency.' }) priceCents!: number;
+  @Field() currency!: string;
+  @Field(() => Int) available!: number;
+  @Field(() => Int) reserved!: number;
+  @Field(() => Int) sold!: number;
+}
+
+@ObjectType()
+export class ProductPage {
+  @Field(() => [Product]) items!: Product[];
+  @Field(() => String, { nullable: true, description: 'Pass as `after` for the next page; null on the last one.' }) nextCursor!: string | null;
+}

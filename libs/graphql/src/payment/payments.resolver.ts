@@ -1,0 +1,21 @@
+import { ParseUUIDPipe } from '@nestjs/common';
+import { Args, ID, Query, Resolver } from '@nestjs/graphql';
+import { GetPaymentsHandler } from '@agora/payment';
+import { Roles } from '@agora/platform';
+import { Payments } from './payment.types.js';
+
+/**
+ * An order's charges and refunds by its id, as GET /api/payments answers them: for admins
+ * only, since the payment context does not know whose order it is. In the shop an
+ * order's owner reads them as `Order.payments` instead (see `OrderPaymentsResolver`).
+ */
+@Resolver(() => Payments)
+@Roles('admin')
+export class PaymentsResolver {
+  constructor(private readonly paymentsOf: GetPaymentsHandler) {}
+
+  @Query(() => Payments, { description: "An order's charges and refunds (admins only); empty lists before any payment." })
+  payments(@Args('orderId', { type: () => ID }, new ParseUUIDPipe()) orderId: string): Promise<Payments> {
+    return this.paymentsOf.execute(orderId);
+  }
+}

@@ -1,0 +1,57 @@
+import { Args, Context, Parent, ResolveField, Resolver } from '@nestjs/graphql';
+import { GetPaymentsHandler } from '@agora/payment';
+import { PageQuery } from '@agora/platform';
+import { Recommendations } from '@agora/recommendation';
+import { Product } from '../inventory/product.types.js';
+import type { Loaders } from '../loaders.js';
+import { Order, OrderLine } from '../order/order.types.js';
+import { Payments } from '../payment/payment.types.js';
+import { AlsoBought, Recommendation } from '../recommendation/recommendation.types.js';
+
+// The fields that join two contexts, each in a class of its own: a @ResolveField adds its
+// field to the type only in an app that registers its class, which only the shop does,
+// where both contexts run. A context app's types show only what it answers alone.
+
+@Resolver(() => Product)
+export class ProductAlsoBoughtResolver {
+  constructor(private readonly recommendations: Recommendations) {}
+
+  @ResolveField(() => [AlsoBought], { description: 'Products bought in the same orders, most often first.' })
+  alsoBought(@Parent() product: Product, @Args() { first }: PageQuery): Promise<AlsoBought[]> {
+    return this.recommendations.alsoBought(product.sku, first ?? 10);
+  }
+}
+
+@Resolver(() => Order)
+export class OrderPaymentsResolver {
+  constructor(private readonly paymentsOf: GetPaymentsHandler) {}
+
+  @ResolveField(() => Payments)
+  payments(@Parent() order: Order): Promise<Payments> {
+    return this.paymentsOf.execute(order.orderId);
+  }
+}
+
+@Resolver(() => OrderLine)
+export class OrderLineProductResolver {
+  @ResolveField(() => Product, { nullable: true })
+  product(@Parent() line: OrderLine, @Context('loaders') loaders: Loaders): Promise<Product | null> {
+    return loaders.product.load(line.sku);
+  }
+}
+
+@Resolver(() => AlsoBought)
+export class AlsoBoughtProductResolver {
+  @ResolveField(() => Product, { nullable: true })
+  product(@Parent() alsoBought: AlsoBought, @Context('loaders') loaders: Loaders): Promise<Product | null> {
+    return loaders.product.load(alsoBought.sku);
+  }
+}
+
+@Resolver(() => Recommendation)
+export class RecommendationProductResolver {
+  @ResolveField(() => Product, { nullable: true })
+  product(@Parent() recommendation: Recommendation, @Context('loaders') loaders: Loaders): Promise<Product | null> {
+    return loaders.product.load(recommendation.sku);
+  }
+}
