@@ -10,12 +10,7 @@ await runContextApp({
   embeddedPostgresPort: 54334,
   readModels: [paymentReadModel],
   modules: (config) => [
-    PaymentModule.forRoot({
-      simulator: {
-        latencyMs: config.PAYMENT_GATEWAY_LATENCY_MS,
-        ...(config.PAYMENT_GATEWAY_LATE_ANSWER_MS !== undefined && { lateAnswerAfterMs: config.PAYMENT_GATEWAY_LATE_ANSWER_MS }),
-      },
-    }),
+    PaymentModule.fromConfig(config),
   ],
   graphql: graphqlFor([PaymentsResolver]),
   outbound: [PaymentOutboundMapping],

@@ -24,12 +24,7 @@ export class ShopModule {
       imports: [
         HostModule.forRoot({ app: 'shop', config, logger, jwtSecret: secrets.jwtSecret, readModels: SHOP_READ_MODELS }),
         InventoryModule,
-        PaymentModule.forRoot({
-          simulator: {
-            latencyMs: config.PAYMENT_GATEWAY_LATENCY_MS,
-            ...(config.PAYMENT_GATEWAY_LATE_ANSWER_MS !== undefined && { lateAnswerAfterMs: config.PAYMENT_GATEWAY_LATE_ANSWER_MS }),
-          },
-        }),
+        PaymentModule.fromConfig(config),
         UserModule,
         RecommendationModule,
         graphql.module,

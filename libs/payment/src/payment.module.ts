@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CommandHandler, EVENT_STORE, type EventStore } from '@agora/event-sourcing';
 import { CHECKPOINT_STORE, migrateMessaging, PostgresCheckpointStore, type CheckpointStore } from '@agora/messaging';
-import { BACKGROUND_WORK, PG_POOL, type BackgroundWork } from '@agora/platform';
+import { BACKGROUND_WORK, PG_POOL, type BackgroundWork, type Config } from '@agora/platform';
 import type pg from 'pg';
 import { GetPaymentsController } from './features/get-payments/get-payments.controller.js';
 import { GetPaymentsHandler } from './features/get-payments/get-payments.handler.js';
@@ -26,6 +26,16 @@ export interface PaymentModuleOptions {
  */
 @Module({})
 export class PaymentModule {
+  /** The module on the simulated gateway that the host's configuration describes. */
+  static fromConfig(config: Pick<Config, 'PAYMENT_GATEWAY_LATENCY_MS' | 'PAYMENT_GATEWAY_LATE_ANSWER_MS'>): DynamicModule {
+    return PaymentModule.forRoot({
+      simulator: {
+        latencyMs: config.PAYMENT_GATEWAY_LATENCY_MS,
+        ...(config.PAYMENT_GATEWAY_LATE_ANSWER_MS !== undefined && { lateAnswerAfterMs: config.PAYMENT_GATEWAY_LATE_ANSWER_MS }),
+      },
+    });
+  }
+
   static forRoot(options: PaymentModuleOptions = {}): DynamicModule {
     return {
       module: PaymentModule,
