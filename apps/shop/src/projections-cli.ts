@@ -1,26 +1,34 @@
 /**
- * Inspects and rebuilds the shop's projections, beside a running host or on their own:
+ * Inspects and rebuilds the shop's projections, and the events any subscriber of the log
+ * parked, beside a running host or on their own:
  *
  *   npm run projections -- status
  *   npm run projections -- rebuild <name>      (or --all)
+ *   npm run projections -- parked [<subscriber>]
+ *   npm run projections -- retry-parked [<subscriber>]
  *
  * Same configuration as the host (DATABASE_URL, or the embedded server in
  * EMBEDDED_POSTGRES_DIR, which is used as it runs or started for the run).
  */
 import 'reflect-metadata';
 import { EventStoreDbEventStore, PostgresEventStore, type EventStore, type GlobalPosition } from '@agora/event-sourcing';
+import { PostgresParkedEvents } from '@agora/messaging';
 import { openPostgresDatabase, readConfigOrExit } from '@agora/platform';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { openReadModels, ProjectionCheckpoints, projectionStatus, rebuildProjection, type Projection } from '@agora/projections';
 import cliProgress from 'cli-progress';
 import pg from 'pg';
 import { SHOP_READ_MODELS } from './read-models.js';
 
-const USAGE = 'usage: npm run projections -- status | rebuild <name> | rebuild --all';
+const USAGE = 'usage: npm run projections -- status | rebuild <name> | rebuild --all | parked [<subscriber>] | retry-parked [<subscriber>]';
+const COMMANDS = ['status', 'rebuild', 'parked', 'retry-parked'];
 const projections = SHOP_READ_MODELS.flatMap((model) => model.projections);
+/** How long `retry-parked` waits for the running host to retry what it asked for. */
+const RETRY_WAIT_MS = 30_000;
 
 async function main(args: string[]): Promise<number> {
   const [command, target] = args;
-  if (command !== 'status' && command !== 'rebuild') return fail(USAGE);
+  if (!command || !COMMANDS.includes(command)) return fail(USAGE);
   const chosen = command === 'rebuild' ? (target === '--all' ? projections : projections.filter((p) => p.name === target)) : projections;
   if (command === 'rebuild' && chosen.length === 0) {
     return fail(`${target ? `There is no projection ${target}.` : 'Name a projection to rebuild.'} Projections: ${projections.map((p) => p.name).join(', ')}\n${USAGE}`);
@@ -38,6 +46,8 @@ async function main(args: string[]): Promise<number> {
   });
   try {
     store = config.EVENT_STORE === 'esdb' ? EventStoreDbEventStore.connect(config.EVENTSTORE_URL!) : new PostgresEventStore(pool, { schema: 'event_store' });
+    if (command === 'parked') return await listParked(pool, target);
+    if (command === 'retry-parked') return await retryParked(pool, target);
     if (command === 'status') {
       const checkpoints = new ProjectionCheckpoints(readModels);
       const rows = await Promise.all(chosen.map(async (projection) => projectionStatus(store!, projection, await checkpoints.load(projection.name))));
@@ -68,6 +78,57 @@ async function rebuild(readModels: Awaited<ReturnType<typeof openReadModels>>, s
   bar.update(100);
   bar.stop();
   console.log(`${projection.name} rebuilt: ${events} events in ${seconds.toFixed(1)} s (${Math.round(events / Math.max(seconds, 0.001))} events/s), switched to the new tables.`);
+}
+
+async function listParked(pool: pg.Pool, subscriber: string | undefined): Promise<number> {
+  const parked = await new PostgresParkedEvents(pool).list(subscriber);
+  if (parked.length === 0) {
+    console.log(`Nothing is parked${subscriber ? ` for ${subscriber}` : ''}.`);
+    return 0;
+  }
+  console.table(
+    parked.map((event) => ({
+      subscriber: event.subscriber,
+      position: position(event.position),
+      stream: event.streamName,
+      revision: event.revision,
+      type: event.type,
+      attempts: event.attempts,
+      'parked at': event.parkedAt.toISOString(),
+      'retry asked': event.retryRequestedAt?.toISOString() ?? '',
+      error: event.error.length > 100 ? `${event.error.slice(0, 99)}…` : event.error,
+    })),
+  );
+  return 0;
+}
+
+/**
+ * Asks the subscribers to try their parked events again. The running host does it (the one
+ * instance that runs the app's background work), in log order, once each; this waits for it.
+ */
+async function retryParked(pool: pg.Pool, subscriber: string | undefined): Promise<number> {
+  const parked = new PostgresParkedEvents(pool);
+  const asked = await parked.requestRetry(subscriber);
+  if (asked === 0) {
+    console.log(`Nothing is parked${subscriber ? ` for ${subscriber}` : ''}.`);
+    return 0;
+  }
+  const { rows } = await pool.query<{ hosts: number }>(
+    "SELECT count(*)::int AS hosts FROM pg_stat_activity WHERE application_name LIKE 'agora-%' AND pid <> pg_backend_pid()",
+  );
+  if (rows[0]!.hosts === 0) {
+    console.log(`${asked} parked event(s) marked for a retry. No host is running: the host retries them when it starts.`);
+    return 0;
+  }
+  console.log(`${asked} parked event(s) marked for a retry; waiting for the running host…`);
+  let waiting = asked;
+  for (const deadline = Date.now() + RETRY_WAIT_MS; waiting > 0 && Date.now() < deadline; await sleep(250)) {
+    waiting = (await parked.list(subscriber)).filter((event) => event.retryRequestedAt).length;
+  }
+  const left = await parked.list(subscriber);
+  console.log(`${asked - left.length} applied, ${left.length} still parked${waiting > 0 ? `, ${waiting} not tried yet (is the host's background work running?)` : ''}.`);
+  if (left.length > 0) await listParked(pool, subscriber);
+  return left.length === 0 ? 0 : 1;
 }
 
 function position(at: GlobalPosition | undefined): string {

@@ -1,5 +1,6 @@
 export * from './event.js';
 export * from './event-store.js';
+export * from './fan-out-event-store.js';
 export * from './errors.js';
 export * from './stream-name.js';
 export * from './postgres/postgres-event-store.js';

@@ -1,6 +1,6 @@
 import { Inject, Logger, Module, type BeforeApplicationShutdown, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { EVENT_STORE, EventStoreDbEventStore, PostgresEventStore, type EventStore } from '@agora/event-sourcing';
+import { EVENT_STORE, EventStoreDbEventStore, FanOutEventStore, PostgresEventStore, type EventStore } from '@agora/event-sourcing';
 import {
   AuthModule,
   BACKGROUND_WORK,
@@ -68,10 +68,11 @@ export class HostModule implements BeforeApplicationShutdown, OnApplicationShutd
           inject: [PG_POOL],
           useFactory: async (pool: pg.Pool): Promise<EventStore> => {
             // The config schema refuses EVENT_STORE=esdb without EVENTSTORE_URL.
-            if (config.EVENT_STORE === 'esdb') return EventStoreDbEventStore.connect(config.EVENTSTORE_URL!);
+            if (config.EVENT_STORE === 'esdb') return new FanOutEventStore(EventStoreDbEventStore.connect(config.EVENTSTORE_URL!));
             const store = new PostgresEventStore(pool, { schema: 'event_store' });
             await store.migrate();
-            return store;
+            // One reader of the log for the whole process, fanned out to every subscriber.
+            return new FanOutEventStore(store);
           },
         },
         {

@@ -5,8 +5,23 @@ import { KeyedQueue } from './keyed-queue.js';
 import type { MessageHandler } from './ports.js';
 import type { Transport } from './transport.js';
 
+/**
+ * A handler of this process kept failing on a message: the relay that published it parks
+ * its event (with this error, which names the handler), and retries it on demand.
+ */
+export class ConsumerFailed extends Error {
+  override readonly name = 'ConsumerFailed';
+  constructor(
+    readonly consumer: string,
+    readonly messageType: string,
+    cause: unknown,
+  ) {
+    super(`${consumer} failed on ${messageType}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
 export interface InProcessTransportOptions {
-  /** Tries per handler and message before it becomes a dead letter. Default 5. */
+  /** Tries per handler and message before the publish fails with `ConsumerFailed`. Default 3. */
   readonly maxAttempts?: number;
   /** First pause between tries, doubled each time. Default 20 ms. */
   readonly backoffMs?: number;
@@ -21,7 +36,9 @@ export interface InProcessTransportOptions {
  * handled messages. Messages with the same key are handled one after the other, in the
  * order published, across overlapping `publish` calls too; different keys run
  * concurrently. Each message is validated on receipt like one from a broker; one that is
- * invalid, or keeps failing, becomes a dead letter. A handler must not wait for a publish
+ * invalid becomes a dead letter. One that a handler keeps failing fails the publish with
+ * `ConsumerFailed` once every handler has had it, so that the relay parks its event and
+ * retries it on demand (the other handlers are idempotent). A handler must not wait for a publish
  * of its own message's key: that message is delivered only after the handler returns.
  */
 export class InProcessTransport implements Transport {
@@ -34,7 +51,7 @@ export class InProcessTransport implements Transport {
     private readonly deadLetters: DeadLetters,
     private readonly options: InProcessTransportOptions = {},
   ) {
-    this.maxAttempts = options.maxAttempts ?? 5;
+    this.maxAttempts = options.maxAttempts ?? 3;
     this.backoffMs = options.backoffMs ?? 20;
   }
 
@@ -62,7 +79,9 @@ export class InProcessTransport implements Transport {
       await Promise.all(handlers.map((handler) => this.deadLetters.add({ consumer: handler.name, message, error: parsed.error, attempts: 0 })));
       return;
     }
-    await Promise.all(handlers.map((handler) => this.deliverTo(handler, parsed.message)));
+    const outcomes = await Promise.allSettled(handlers.map((handler) => this.deliverTo(handler, parsed.message)));
+    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   private async deliverTo(handler: MessageHandler, message: Message): Promise<void> {
@@ -72,16 +91,9 @@ export class InProcessTransport implements Transport {
         return;
       } catch (error) {
         this.options.onError?.(error, handler.name, message, attempt);
-        if (attempt >= this.maxAttempts) {
-          await this.deadLetters.add({ consumer: handler.name, message, error: describe(error), attempts: attempt });
-          return;
-        }
+        if (attempt >= this.maxAttempts) throw new ConsumerFailed(handler.name, message.type, error);
         await sleep(this.backoffMs * 2 ** (attempt - 1));
       }
     }
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

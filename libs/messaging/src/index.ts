@@ -1,6 +1,7 @@
 export * from './ports.js';
 export * from './schema.js';
 export * from './checkpoint-store.js';
+export * from './parked-events.js';
 export * from './dead-letters.js';
 export * from './message-metadata.js';
 export * from './transport.js';

@@ -1,6 +1,7 @@
-import type { EventStore } from '@agora/event-sourcing';
 import type pg from 'pg';
 import { PostgresCheckpointStore } from './checkpoint-store.js';
+import type { LogSource } from './event-store-consumer.js';
+import { PostgresParkedEvents } from './parked-events.js';
 import type { MessageHandler, OutboundMapping } from './ports.js';
 import { Relay } from './relay.js';
 import { migrateMessaging } from './schema.js';
@@ -21,15 +22,16 @@ export interface MessagingOptions {
 export class Messaging {
   private readonly relays: Relay[];
 
-  constructor(store: EventStore, pool: pg.Pool, transport: Transport, options: MessagingOptions) {
+  constructor(store: LogSource, pool: pg.Pool, transport: Transport, options: MessagingOptions) {
     for (const handler of options.handlers) transport.register(handler);
     const checkpoints = new PostgresCheckpointStore(pool);
+    const parked = new PostgresParkedEvents(pool);
     this.relays = options.outbound.map(
-      (mapping) => new Relay(store, checkpoints, transport, mapping, { onError: (error, relay) => options.onError?.(error, relay) }),
+      (mapping) => new Relay(store, checkpoints, transport, mapping, { parked, onError: (error, relay) => options.onError?.(error, relay) }),
     );
   }
 
-  /** Creates the checkpoint and dead-letter tables; every instance does so at start. */
+  /** Creates the checkpoint, parked-event and dead-letter tables; every instance does so at start. */
   static migrate(pool: pg.Pool): Promise<void> {
     return migrateMessaging(pool);
   }

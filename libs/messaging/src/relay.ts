@@ -1,19 +1,14 @@
-import type { EventStore } from '@agora/event-sourcing';
 import type { CheckpointStore } from './checkpoint-store.js';
-import { EventStoreConsumer } from './event-store-consumer.js';
+import { EventStoreConsumer, SubscriptionInterrupted, type EventStoreConsumerOptions, type LogSource } from './event-store-consumer.js';
+import { ConsumerFailed } from './in-process-transport.js';
 import { messageFrom } from './message-metadata.js';
 import type { OutboundMapping } from './ports.js';
 import type { Transport } from './transport.js';
 
-export interface RelayOptions {
-  /** Events per batch read from the store. Default 500. */
-  readonly maxBatchSize?: number;
-  /** Events published and not yet safe, at most (the relay reads on meanwhile). Default 1000. */
-  readonly maxEventsAtWork?: number;
-  /** Longest pause before resubscribing after a failure. Default 5 s. */
-  readonly maxBackoffMs?: number;
+/** Defaults: 500 events per read, up to 1000 events published and not yet safe (the relay reads on meanwhile). */
+export type RelayOptions = Omit<EventStoreConsumerOptions, 'name' | 'categories' | 'savesCheckpoint' | 'onError'> & {
   readonly onError?: (error: unknown, relay: string) => void;
-}
+};
 
 /**
  * The event store is the outbox (DESIGN.md §1): the relay reads a context's events from
@@ -21,15 +16,24 @@ export interface RelayOptions {
  * checkpoint. At least once, in order per key; nothing is lost when the transport or the
  * process fails, since it resumes from the last saved checkpoint. It reads on while
  * earlier messages are on their way, and its checkpoint is the low watermark of those
- * that are safe, so one slow message holds up only its own key.
+ * that are safe, so one slow message holds up only its own key. An event whose mapping
+ * throws, or whose message a consumer of this process keeps failing, is parked.
  */
 export class Relay {
   private readonly consumer: EventStoreConsumer;
 
-  constructor(store: EventStore, checkpoints: CheckpointStore, transport: Transport, mapping: OutboundMapping, options: RelayOptions = {}) {
+  constructor(store: LogSource, checkpoints: CheckpointStore, transport: Transport, mapping: OutboundMapping, options: RelayOptions = {}) {
     this.consumer = new EventStoreConsumer(store, checkpoints, { maxEventsAtWork: 1000, ...options, name: `relay.${mapping.name}`, categories: mapping.categories }, async (events) => {
       const messages = events.flatMap((event) => mapping.map(event).map((outgoing, index) => messageFrom(event, outgoing, index)));
-      if (messages.length > 0) await transport.publish(messages);
+      if (messages.length === 0) return;
+      try {
+        await transport.publish(messages);
+      } catch (error) {
+        // A consumer in this process that cannot handle a message: the event's fault, parked
+        // in the end. Anything else (the broker away) passes: publish again later.
+        if (error instanceof ConsumerFailed) throw error;
+        throw new SubscriptionInterrupted(`Publishing failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      }
     });
   }
 

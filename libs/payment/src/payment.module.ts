@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CommandHandler, EVENT_STORE, type EventStore } from '@agora/event-sourcing';
-import { CHECKPOINT_STORE, migrateMessaging, PostgresCheckpointStore, type CheckpointStore } from '@agora/messaging';
+import { CHECKPOINT_STORE, migrateMessaging, PostgresCheckpointStore, PostgresParkedEvents, type CheckpointStore } from '@agora/messaging';
 import { BACKGROUND_WORK, PG_POOL, type BackgroundWork, type Config } from '@agora/platform';
 import type pg from 'pg';
 import { GetPaymentsController } from './features/get-payments/get-payments.controller.js';
@@ -57,9 +57,9 @@ export class PaymentModule {
         { provide: PaymentOutboundMapping, useValue: new PaymentOutboundMapping() },
         {
           provide: PaymentProcessor,
-          inject: [EVENT_STORE, PAYMENT_GATEWAY, CHECKPOINT_STORE, CommandHandler, BACKGROUND_WORK],
-          useFactory: (store: EventStore, gateway: PaymentGateway, checkpoints: CheckpointStore, commands: CommandHandler, work: BackgroundWork) => {
-            const processor = new PaymentProcessor(store, gateway, checkpoints, { ...options.processor, commandHandler: commands });
+          inject: [EVENT_STORE, PAYMENT_GATEWAY, CHECKPOINT_STORE, CommandHandler, BACKGROUND_WORK, PG_POOL],
+          useFactory: (store: EventStore, gateway: PaymentGateway, checkpoints: CheckpointStore, commands: CommandHandler, work: BackgroundWork, pool: pg.Pool) => {
+            const processor = new PaymentProcessor(store, gateway, checkpoints, { ...options.processor, commandHandler: commands, parked: new PostgresParkedEvents(pool) });
             work.add('payment.processor', processor);
             return processor;
           },

@@ -1,16 +1,18 @@
 import type { GlobalPosition } from '@agora/event-sourcing';
+import { SubscriptionInterrupted } from '@agora/messaging';
 import pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 
 /** The checkpoint moved under the runner (a rebuild switched in, or another runner wrote). */
-export class CheckpointMoved extends Error {
+export class CheckpointMoved extends SubscriptionInterrupted {
+  override readonly name = 'CheckpointMoved';
   constructor(name: string) {
     super(`The checkpoint of ${name} was moved by someone else; resuming from it.`);
   }
 }
 
 /**
- * Projection checkpoints in `projections.checkpoints`, written in the projection's own
+ * Projection checkpoints, in the table of every subscriber's (`messaging.checkpoints`), written in the projection's own
  * transaction as a compare-and-set: a batch commits only if the checkpoint is still the
  * one it started from, so two runners (or a runner and a rebuild) never both apply it.
  */
@@ -19,7 +21,7 @@ export class ProjectionCheckpoints {
 
   async load(name: string): Promise<GlobalPosition | undefined> {
     const rows: { commit_position: string; prepare_position: string }[] = await this.dataSource.query(
-      'SELECT commit_position, prepare_position FROM projections.checkpoints WHERE name = $1',
+      'SELECT commit_position, prepare_position FROM messaging.checkpoints WHERE name = $1',
       [name],
     );
     return rows[0] && { commit: Number(rows[0].commit_position), prepare: Number(rows[0].prepare_position) };
@@ -38,14 +40,14 @@ export class ProjectionCheckpoints {
       // Structured: TypeORM answers an UPDATE with [rows, count], not with the rows.
       const { records } = from
         ? await rows.queryRunner!.query(
-            `UPDATE projections.checkpoints SET commit_position = $2, prepare_position = $3, updated_at = now()
+            `UPDATE messaging.checkpoints SET commit_position = $2, prepare_position = $3, updated_at = now()
              WHERE name = $1 AND commit_position = $4 AND prepare_position = $5
              RETURNING set_config('search_path', $6, true)`,
             [name, to.commit, to.prepare, from.commit, from.prepare, searchPath],
             true,
           )
         : await rows.queryRunner!.query(
-            `INSERT INTO projections.checkpoints (name, commit_position, prepare_position) VALUES ($1, $2, $3)
+            `INSERT INTO messaging.checkpoints (name, commit_position, prepare_position) VALUES ($1, $2, $3)
              RETURNING set_config('search_path', $4, true)`,
             [name, to.commit, to.prepare, searchPath],
             true,
@@ -62,11 +64,11 @@ export class ProjectionCheckpoints {
 /** Sets (or, with no position, removes) a checkpoint in `rows`' transaction, whatever it was: a rebuild handing over. */
 export async function replaceCheckpoint(rows: EntityManager, name: string, position: GlobalPosition | undefined): Promise<void> {
   if (!position) {
-    await rows.query('DELETE FROM projections.checkpoints WHERE name = $1', [name]);
+    await rows.query('DELETE FROM messaging.checkpoints WHERE name = $1', [name]);
     return;
   }
   await rows.query(
-    `INSERT INTO projections.checkpoints (name, commit_position, prepare_position) VALUES ($1, $2, $3)
+    `INSERT INTO messaging.checkpoints (name, commit_position, prepare_position) VALUES ($1, $2, $3)
      ON CONFLICT (name) DO UPDATE SET commit_position = $2, prepare_position = $3, updated_at = now()`,
     [name, position.commit, position.prepare],
   );

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { comparePositions, type EventStore, type GlobalPosition, type RecordedEvent } from '@agora/event-sourcing';
-import { EventStoreConsumer } from '@agora/messaging';
+import { EventStoreConsumer, type ParkedEvents } from '@agora/messaging';
+import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import type { Projection } from './projection.js';
 import { ProjectionCheckpoints } from './projection-checkpoints.js';
@@ -13,6 +14,8 @@ export interface ProjectionRunnerOptions {
   /** The checkpoint's name instead of the projection's (a rebuild). */
   readonly checkpointName?: string;
   readonly onError?: (error: unknown, projection: string) => void;
+  /** Where an event the projection cannot apply is parked (see `EventStoreConsumer`). */
+  readonly parked?: ParkedEvents;
 }
 
 export interface ProjectionStatus {
@@ -66,8 +69,9 @@ export class ProjectionRunner {
         savesCheckpoint: false,
         maxBatchSize: options.maxBatchSize ?? 500,
         ...(options.onError && { onError: options.onError }),
+        ...(options.parked && { parked: options.parked }),
       },
-      (events) => this.applyBatch(events),
+      (events, through) => (through ? this.applyBatch(events, through) : this.retryParked(events)),
     );
   }
 
@@ -128,18 +132,26 @@ export class ProjectionRunner {
     return projectionStatus(this.store, this.projection, checkpoint, countLimit);
   }
 
-  private async applyBatch(events: readonly RecordedEvent[]): Promise<void> {
+  /** Applies the events and moves the checkpoint to `to` in one transaction (the events of parked streams are left out, the checkpoint passes them). */
+  private async applyBatch(events: readonly RecordedEvent[], to: GlobalPosition): Promise<void> {
     const from = this.committed;
-    const to = events[events.length - 1]!.position;
     await this.dataSource.transaction(async (rows) => {
       await this.checkpoints.advance(rows, this.schema, this.checkpointName, from, to);
-      await this.projection.apply(events, rows);
+      if (events.length > 0) await this.projection.apply(events, rows);
     });
     this.committed = to;
     this.waiters = this.waiters.filter((waiter) => {
       if (comparePositions(to, waiter.position) < 0) return true;
       waiter.resolve(true);
       return false;
+    });
+  }
+
+  /** Parked events tried again: they lie behind the checkpoint, which stays where it is. */
+  private async retryParked(events: readonly RecordedEvent[]): Promise<void> {
+    await this.dataSource.transaction(async (rows) => {
+      await rows.query("SELECT set_config('search_path', $1, true)", [`${pg.escapeIdentifier(this.schema)}, public`]);
+      await this.projection.apply(events, rows);
     });
   }
 }

@@ -1,4 +1,5 @@
 import type { EventStore, GlobalPosition } from '@agora/event-sourcing';
+import type { ParkedEvents } from '@agora/messaging';
 import type { DataSource } from 'typeorm';
 import type { Projection } from './projection.js';
 import { ProjectionRunner, type ProjectionStatus } from './projection-runner.js';
@@ -23,10 +24,17 @@ export class Projections implements ReadYourWrites {
     dataSource: DataSource,
     store: EventStore,
     projections: readonly Projection[],
-    private readonly options: { readonly waitTimeoutMs?: number; readonly onError?: (error: unknown, projection: string) => void } = {},
+    private readonly options: {
+      readonly waitTimeoutMs?: number;
+      readonly onError?: (error: unknown, projection: string) => void;
+      readonly parked?: ParkedEvents;
+    } = {},
   ) {
     this.runners = new Map(
-      projections.map((projection) => [projection.name, new ProjectionRunner(dataSource, store, projection, { ...(options.onError && { onError: options.onError }) })]),
+      projections.map((projection) => [
+        projection.name,
+        new ProjectionRunner(dataSource, store, projection, { ...(options.onError && { onError: options.onError }), ...(options.parked && { parked: options.parked }) }),
+      ]),
     );
   }
 

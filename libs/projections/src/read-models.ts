@@ -1,5 +1,7 @@
+import { migrateMessaging } from '@agora/messaging';
+import pg from 'pg';
 import { DataSource } from 'typeorm';
-import { ProjectionCheckpoints1795600000000 } from './checkpoints.migration.js';
+import { MoveProjectionCheckpoints1795800000000, ProjectionCheckpoints1795600000000 } from './checkpoints.migration.js';
 
 export interface ReadModelsOptions {
   readonly url: string;
@@ -16,16 +18,23 @@ export interface ReadModelsOptions {
 const MIGRATION_LOCK = 'agora.read-models';
 
 /**
- * Opens the TypeORM data source of the read models and migrates them, with the
- * projections' checkpoint table (never `synchronize`). Migrations run under a PostgreSQL advisory lock, so processes starting
+ * Opens the TypeORM data source of the read models and migrates them (never
+ * `synchronize`), after the messaging tables that hold the projections' checkpoints and
+ * parked events. Migrations run under a PostgreSQL advisory lock, so processes starting
  * side by side take turns and each finds the work done.
  */
 export async function openReadModels(options: ReadModelsOptions): Promise<DataSource> {
+  const pool = new pg.Pool({ connectionString: options.url, max: 1 });
+  try {
+    await migrateMessaging(pool);
+  } finally {
+    await pool.end();
+  }
   const dataSource = new DataSource({
     type: 'postgres',
     url: options.url,
     entities: [...options.entities],
-    migrations: [ProjectionCheckpoints1795600000000, ...options.migrations],
+    migrations: [ProjectionCheckpoints1795600000000, MoveProjectionCheckpoints1795800000000, ...options.migrations],
     migrationsTableName: 'read_model_migrations',
     synchronize: false,
     // `public` first: it stays the current schema, where TypeORM keeps its migrations table,

@@ -1,6 +1,8 @@
 import { Logger, Module, type DynamicModule, type InjectionToken, type OnApplicationShutdown } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '@agora/event-sourcing';
-import { BACKGROUND_WORK, type BackgroundWork } from '@agora/platform';
+import { PostgresParkedEvents } from '@agora/messaging';
+import { BACKGROUND_WORK, PG_POOL, type BackgroundWork } from '@agora/platform';
+import type pg from 'pg';
 import { DataSource } from 'typeorm';
 import type { ReadModel } from './projection.js';
 import { PROJECTIONS, Projections } from './projections.js';
@@ -20,7 +22,8 @@ export interface ReadSideOptions {
  * The read side of a host, as a global module: the read models' TypeORM `DataSource`
  * (migrated at start) and the `Projections` that fill them, run as the host's
  * background work (in one instance of the app at a time). Needs `EVENT_STORE` and
- * `BACKGROUND_WORK`.
+ * `BACKGROUND_WORK`; with `PG_POOL` (as every host has) a projection parks the events it
+ * cannot apply, without it (a test of one context) it tries them until they apply.
  */
 @Module({})
 export class ReadSideModule implements OnApplicationShutdown {
@@ -43,8 +46,8 @@ export class ReadSideModule implements OnApplicationShutdown {
         },
         {
           provide: PROJECTIONS,
-          inject: [DataSource, EVENT_STORE, BACKGROUND_WORK],
-          useFactory: (dataSource: DataSource, store: EventStore, work: BackgroundWork) => {
+          inject: [DataSource, EVENT_STORE, BACKGROUND_WORK, { token: PG_POOL, optional: true }],
+          useFactory: (dataSource: DataSource, store: EventStore, work: BackgroundWork, pool: pg.Pool | undefined) => {
             const logger = new Logger('Projections');
             const projections = new Projections(
               dataSource,
@@ -52,6 +55,7 @@ export class ReadSideModule implements OnApplicationShutdown {
               options.readModels.flatMap((model) => model.projections),
               {
                 ...(options.waitTimeoutMs !== undefined && { waitTimeoutMs: options.waitTimeoutMs }),
+                ...(pool && { parked: new PostgresParkedEvents(pool) }),
                 onError: (error, projection) => logger.warn(`${projection} failed and resumes from its checkpoint: ${error instanceof Error ? error.message : String(error)}`),
               },
             );

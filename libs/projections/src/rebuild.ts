@@ -70,7 +70,7 @@ export async function rebuildProjection(dataSource: DataSource, store: EventStor
 
   // Switch: what arrived since the last page, then the tables and the checkpoint, atomically.
   await inSchema(async (rows) => {
-    await rows.query('SELECT 1 FROM projections.checkpoints WHERE name = $1 FOR UPDATE', [projection.name]);
+    await rows.query('SELECT 1 FROM messaging.checkpoints WHERE name = $1 FOR UPDATE', [projection.name]);
     while ((await applyPage(rows)) === batchSize);
     await rows.query(`CREATE SCHEMA ${old}`);
     for (const table of tables) {
@@ -80,6 +80,8 @@ export async function rebuildProjection(dataSource: DataSource, store: EventStor
     await rows.query(`DROP SCHEMA ${old} CASCADE`);
     await rows.query(`DROP SCHEMA ${next} CASCADE`);
     await replaceCheckpoint(rows, projection.name, after);
+    // The rebuild applied every event, the parked ones too: nothing is left to retry.
+    await rows.query('DELETE FROM messaging.parked_events WHERE subscriber = $1', [projection.name]);
   });
   return { events, seconds: (performance.now() - started) / 1000 };
 }

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { categoryOf, type EventStore, type RecordedEvent } from '@agora/event-sourcing';
-import { EventStoreConsumer, PostgresCheckpointStore } from '@agora/messaging';
+import { categoryOf, type GlobalPosition, type RecordedEvent } from '@agora/event-sourcing';
+import { EventStoreConsumer, PostgresCheckpointStore, PostgresParkedEvents, type LogSource } from '@agora/messaging';
 import { inTransaction } from '@agora/platform';
 import pg from 'pg';
 import type { SagaDefinition, SagaInput } from './saga-definition.js';
@@ -32,7 +32,7 @@ export class DeadlineScheduler {
 
   constructor(
     private readonly pool: pg.Pool,
-    store: EventStore,
+    store: LogSource,
     private readonly runtime: SagaRuntime,
     definitions: readonly SagaDefinition<unknown, SagaInput>[],
     private readonly options: DeadlineSchedulerOptions = {},
@@ -48,9 +48,10 @@ export class DeadlineScheduler {
         name: `deadlines.${[...this.definitions.keys()].join('+')}`,
         categories: [...this.definitions.keys()],
         savesCheckpoint: false,
+        parked: new PostgresParkedEvents(pool),
         ...(options.onError && { onError: options.onError }),
       },
-      (events) => this.apply(events),
+      (events, through) => this.apply(events, through),
     );
   }
 
@@ -98,7 +99,8 @@ export class DeadlineScheduler {
     }
   }
 
-  private async apply(events: readonly RecordedEvent[]): Promise<void> {
+  /** The rows of a batch and its checkpoint in one transaction (no checkpoint for a retry of parked events). */
+  private async apply(events: readonly RecordedEvent[], through: GlobalPosition | undefined): Promise<void> {
     await inTransaction(this.pool, async (client) => {
       for (const event of events) {
         if (event.type !== 'saga.input-handled.v1') continue;
@@ -113,7 +115,7 @@ export class DeadlineScheduler {
           await client.query('DELETE FROM saga.deadlines WHERE saga_stream = $1', [event.streamName]);
         }
       }
-      await this.checkpoints.save(this.projection.name, events[events.length - 1]!.position, client);
+      if (through) await this.checkpoints.save(this.projection.name, through, client);
     });
   }
 }

@@ -1,5 +1,5 @@
-import { causedBy, type EventStore, type RecordedEvent } from '@agora/event-sourcing';
-import { EventStoreConsumer, KeyedQueue, type CheckpointStore, type EventStoreConsumerOptions } from '@agora/messaging';
+import { causedBy, type RecordedEvent } from '@agora/event-sourcing';
+import { EventStoreConsumer, KeyedQueue, type CheckpointStore, type EventStoreConsumerOptions, type LogSource } from '@agora/messaging';
 import type { SagaRuntime } from '@agora/saga';
 import { ORDER_CATEGORY } from '../domain/order.js';
 import type { CheckoutInput, CheckoutSaga } from './checkout-saga.js';
@@ -38,7 +38,7 @@ export function feedCheckout(runtime: SagaRuntime, saga: CheckoutSaga): (events:
  * placed while the process was down starts its checkout when it comes back.
  */
 export function checkoutFeed(
-  store: EventStore,
+  store: LogSource,
   checkpoints: CheckpointStore,
   runtime: SagaRuntime,
   saga: CheckoutSaga,

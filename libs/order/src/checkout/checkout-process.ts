@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { EventStore } from '@agora/event-sourcing';
-import { migrateMessaging, PostgresCheckpointStore, type EventStoreConsumer } from '@agora/messaging';
+import { migrateMessaging, PostgresCheckpointStore, PostgresParkedEvents, type EventStoreConsumer } from '@agora/messaging';
 import { DeadlineScheduler, migrateSagas, type SagaDefinition, type SagaInput, type SagaRuntime } from '@agora/saga';
 import type pg from 'pg';
 import { checkoutFeed } from './checkout-feed.js';
@@ -41,6 +41,7 @@ export class CheckoutProcess {
     const onError = (error: unknown, where: string) =>
       this.logger.error(`The checkout ${where} failed and retries: ${error instanceof Error ? error.message : String(error)}`);
     this.feed = checkoutFeed(this.store, new PostgresCheckpointStore(this.pool), this.runtime, this.saga, {
+      parked: new PostgresParkedEvents(this.pool),
       onError: (error) => onError(error, 'feed'),
     });
     this.scheduler = new DeadlineScheduler(this.pool, this.store, this.runtime, [this.saga as SagaDefinition<unknown, SagaInput>], {

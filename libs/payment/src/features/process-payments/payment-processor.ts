@@ -1,16 +1,6 @@
 import { Logger } from '@nestjs/common';
-import {
-  causedBy,
-  CommandHandler,
-  fold,
-  streamName,
-  type EventMetadata,
-  type EventStore,
-  type GlobalPosition,
-  type RecordedEvent,
-  type Subscription,
-} from '@agora/event-sourcing';
-import { KeyedQueue, WatermarkCheckpoint, type CheckpointStore } from '@agora/messaging';
+import { causedBy, CommandHandler, fold, streamName, type EventMetadata, type EventStore, type GlobalPosition, type RecordedEvent } from '@agora/event-sourcing';
+import { EventStoreConsumer, KeyedQueue, WatermarkCheckpoint, type CheckpointStore, type LogSource, type ParkedEvents } from '@agora/messaging';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isPaymentEvent, paymentDecider, pendingWork, type PaymentEvent, type PaymentEventType } from '../../domain/payment.js';
 import type { PaymentGateway } from '../../gateway/payment-gateway.js';
@@ -23,6 +13,7 @@ export interface PaymentProcessorOptions {
   /** First pause before retrying a failed gateway call or append; doubles up to 5 s. Default 100 ms. */
   readonly retryDelayMs?: number;
   readonly commandHandler?: CommandHandler;
+  readonly parked?: ParkedEvents;
 }
 
 /** Events after which an order may have gateway work to do. */
@@ -35,7 +26,8 @@ const MAX_RETRY_DELAY_MS = 5_000;
  * refund due, calls the gateway and records the answer. Calls for different orders run
  * concurrently, so a gateway that never answers one order holds up only that order.
  *
- * Crash safety: the checkpoint is a low watermark. It never passes an event whose work is
+ * It reads the log like every subscriber does (`EventStoreConsumer`), and keeps a
+ * checkpoint of its own making: a low watermark that never passes an event whose work is
  * not recorded yet (it stays just before the oldest one in flight), so after a crash that
  * work is done again: with the same idempotency keys, so the gateway charges once, and
  * through the decider, which records each answer once. The host runs it as background
@@ -43,38 +35,51 @@ const MAX_RETRY_DELAY_MS = 5_000;
  */
 export class PaymentProcessor {
   private readonly logger = new Logger(PaymentProcessor.name);
+  private consumer: EventStoreConsumer | undefined;
+  /** The work since the consumer last (re)subscribed from the checkpoint. */
   private run: ProcessorRun | undefined;
-  private restartTimer: NodeJS.Timeout | undefined;
-  private readonly settings: Required<Omit<PaymentProcessorOptions, 'commandHandler'>> & { commands: CommandHandler };
+  private readonly settings: Required<Omit<PaymentProcessorOptions, 'commandHandler' | 'parked'>> & { commands: CommandHandler };
 
   constructor(
-    private readonly store: EventStore,
+    private readonly store: LogSource & Pick<EventStore, 'readStream'>,
     private readonly gateway: PaymentGateway,
     private readonly checkpoints: CheckpointStore,
-    options: PaymentProcessorOptions = {},
+    private readonly options: PaymentProcessorOptions = {},
   ) {
     this.settings = {
       checkpointName: options.checkpointName ?? 'payment.charges',
       maxInFlight: options.maxInFlight ?? 32,
       retryDelayMs: options.retryDelayMs ?? 100,
-      commands: options.commandHandler ?? new CommandHandler(store),
+      commands: options.commandHandler ?? new CommandHandler(store as EventStore),
     };
   }
 
   /** Resumes from the checkpoint. */
-  async start(): Promise<void> {
-    if (this.run) return;
-    const after = await this.checkpoints.load(this.settings.checkpointName);
-    const run = new ProcessorRun(this.store, this.gateway, this.checkpoints, this.settings, this.logger, after);
-    this.run = run;
-    run.closed.catch((error: unknown) => {
-      if (this.run !== run) return;
-      // The store went away or a batch failed: start over from the checkpoint, which is safe.
-      this.logger.warn(`The payment subscription ended (${describe(error)}); resuming from the checkpoint shortly.`);
-      this.run = undefined;
-      void run.stop();
-      this.restartTimer = setTimeout(() => void this.start().catch((e: unknown) => this.logger.error(`Resuming failed: ${describe(e)}`)), 1_000);
-    });
+  start(): void {
+    if (this.consumer) return;
+    // Each (re)subscription starts a fresh run from the saved watermark; the last one's work is abandoned, and done again.
+    const resuming: CheckpointStore = {
+      load: async (name) => {
+        const after = await this.checkpoints.load(name);
+        this.run?.abandon();
+        this.run = new ProcessorRun(this.store, this.gateway, this.checkpoints, this.settings, this.logger, after);
+        return after;
+      },
+      save: () => Promise.reject(new Error('The payment processor saves its own watermark.')),
+    };
+    this.consumer = new EventStoreConsumer(
+      this.store,
+      resuming,
+      {
+        name: this.settings.checkpointName,
+        categories: ['payment'],
+        savesCheckpoint: false,
+        ...(this.options.parked && { parked: this.options.parked }),
+        onError: (error) => this.logger.warn(`The payment subscription failed (${describe(error)}); resuming from the checkpoint.`),
+      },
+      (events) => this.run!.accept(events),
+    );
+    this.consumer.start();
   }
 
   /**
@@ -83,25 +88,23 @@ export class PaymentProcessor {
    * stays before them, so the next start asks again.
    */
   async stop(): Promise<void> {
-    clearTimeout(this.restartTimer);
-    const run = this.run;
-    this.run = undefined;
-    await run?.stop();
+    const [consumer, run] = [this.consumer, this.run];
+    this.consumer = this.run = undefined;
+    run?.abandon();
+    await consumer?.stop();
   }
 }
 
-/** One subscription's life: from a checkpoint until stopped or failed. */
+/** The work of one subscription, from a checkpoint until it is abandoned. */
 class ProcessorRun {
-  readonly closed: Promise<void>;
   private active = true;
-  private readonly subscription: Subscription;
   private readonly progress: WatermarkCheckpoint;
   /** One order's calls go one after another; an order done frees a slot. */
   private readonly orders = new KeyedQueue(() => this.releaseSlots());
   private slotWaiters: (() => void)[] = [];
 
   constructor(
-    private readonly store: EventStore,
+    private readonly store: Pick<EventStore, 'readStream'>,
     private readonly gateway: PaymentGateway,
     checkpoints: CheckpointStore,
     private readonly settings: { checkpointName: string; maxInFlight: number; retryDelayMs: number; commands: CommandHandler },
@@ -112,17 +115,15 @@ class ProcessorRun {
     this.progress = new WatermarkCheckpoint(checkpoints, settings.checkpointName, after, (error) =>
       this.logger.warn(`Saving the checkpoint failed: ${describe(error)}`),
     );
-    this.subscription = store.subscribe({ after, categories: ['payment'] }, (events) => this.accept(events));
-    this.closed = this.subscription.closed;
   }
 
-  async stop(): Promise<void> {
+  abandon(): void {
     this.active = false;
     this.releaseSlots();
-    await this.subscription.stop();
   }
 
-  private async accept(events: readonly RecordedEvent[]): Promise<void> {
+  /** Starts the work the events call for and returns once it is queued (waiting for a free slot). */
+  async accept(events: readonly RecordedEvent[]): Promise<void> {
     for (const event of events) {
       if (!isPaymentEvent(event) || !TRIGGERS.has(event.type)) {
         this.progress.pass(event.position);
