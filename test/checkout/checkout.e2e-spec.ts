@@ -1,35 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createTestDatabase, DistributedShop, freePort, HostProcess, type Exit } from '@agora/testing';
+import { MODES, type Running } from './modes.js';
 import { ShopClient } from './shop-client.js';
 
-// Long enough that no payment under the load of these tests times out by accident.
-const TIMEOUTS = { CHECKOUT_PAYMENT_TIMEOUT_MS: '3000', PAYMENT_GATEWAY_LATE_ANSWER_MS: '4000', LOG_LEVEL: 'warn' };
-
-interface Running {
-  readonly route: string | ((path: string) => string);
-  /** Stops everything; resolves with each process's exit. */
-  stop(): Promise<readonly Exit[]>;
-}
-
-// The checkout of DESIGN.md §3 through real processes: HTTP in, PostgreSQL underneath;
-// in-process delivery in the all-in-one host, Kafka between the apps of the distributed mode.
-const MODES: { readonly mode: string; start(): Promise<Running> }[] = [
-  {
-    mode: 'the all-in-one host',
-    async start() {
-      const host = await HostProcess.start({ port: await freePort(), env: { DATABASE_URL: await createTestDatabase('checkout'), ...TIMEOUTS } });
-      return { route: host.url, stop: async () => [await host.stop('SIGTERM')] };
-    },
-  },
-  {
-    mode: 'the distributed apps over Kafka',
-    async start() {
-      const apps = await DistributedShop.start({ env: TIMEOUTS });
-      return { route: (path) => apps.urlFor(path), stop: async () => (await apps.stop()).map(({ exit }) => exit) };
-    },
-  },
-];
-
+// The checkout of DESIGN.md §3 in both modes.
 describe.each(MODES)('checkout in $mode', ({ start }) => {
   let running: Running;
   let shop: ShopClient;

@@ -1,6 +1,7 @@
 export * from './inventory.module.js';
 export * from './domain/errors.js';
 export { productDecider, stockIsBalanced, PRODUCT_CATEGORY } from './domain/product.js';
+export { MAX_PRICE_CENTS, MAX_STOCK_ADDITION } from './domain/bounds.js';
 export type { Product, ListedProduct, ProductCommand, ProductEvent } from './domain/product.js';
 export { reservationDecider, normalizeLines, RESERVATION_CATEGORY } from './domain/reservation.js';
 export type { Reservation, ReservationCommand, ReservationEvent, StockLine } from './domain/reservation.js';
@@ -14,6 +15,7 @@ export { GetProductHandler } from './features/get-product/get-product.handler.js
 export { ListProductsHandler } from './features/list-products/list-products.handler.js';
 export { ProductRow } from './read-model/product.row.js';
 export { AddProductRequest } from './features/add-product/add-product.request.js';
+export { AddStockArgs } from './features/add-stock/add-stock.request.js';
 export { ListProductsQuery } from './features/list-products/list-products.request.js';
 export { InventoryErrorFilter } from './features/inventory-error.filter.js';
 export { seedDemoProducts } from './features/seed-products/seed-products.js';

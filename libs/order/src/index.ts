@@ -1,6 +1,7 @@
 export * from './order.module.js';
 export * from './domain/errors.js';
 export { orderDecider, ORDER_CATEGORY } from './domain/order.js';
+export { MAX_LINE_QUANTITY, MAX_ORDER_LINES } from './domain/bounds.js';
 export type { Order, OrderCommand, OrderEvent, OrderLine, OrderState, OrderStatus } from './domain/order.js';
 export { checkoutSaga, CHECKOUT_CATEGORY, CHECKOUT_SAGA } from './checkout/checkout-saga.js';
 export type { Checkout, CheckoutInput, CheckoutOptions, CheckoutSaga } from './checkout/checkout-saga.js';

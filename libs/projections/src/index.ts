@@ -6,3 +6,4 @@ export * from './row-projection.js';
 export * from './read-models.js';
 export * from './projections.js';
 export * from './read-side.module.js';
+export * from './bigint-column.js';

@@ -1,9 +1,10 @@
 import { UseFilters } from '@nestjs/common';
-import { Args, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { requestContext } from '@agora/event-sourcing';
 import {
   AddProductHandler,
   AddProductRequest,
+  AddStockArgs,
   AddStockHandler,
   GetProductHandler,
   InventoryErrorFilter,
@@ -50,7 +51,7 @@ export class CatalogResolver {
 
   @Roles('admin')
   @Mutation(() => Product)
-  addStock(@Args('sku') sku: string, @Args('quantity', { type: () => Int }) quantity: number): Promise<Product> {
+  addStock(@Args() { sku, quantity }: AddStockArgs): Promise<Product> {
     return this.addStockHandler.execute({ sku, quantity }, requestContext(randomUUID()));
   }
 }

@@ -1,4 +1,5 @@
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
+import { SafeInt } from '../safe-int.js';
 
 @ObjectType({ description: 'A product with its stock levels.' })
 export class Product {
@@ -6,9 +7,9 @@ export class Product {
   @Field() name!: string;
   @Field(() => Int, { description: 'Price in the smallest unit of the currency.' }) priceCents!: number;
   @Field() currency!: string;
-  @Field(() => Int) available!: number;
-  @Field(() => Int) reserved!: number;
-  @Field(() => Int) sold!: number;
+  @Field(() => SafeInt) available!: number;
+  @Field(() => SafeInt) reserved!: number;
+  @Field(() => SafeInt) sold!: number;
 }
 
 @ObjectType()

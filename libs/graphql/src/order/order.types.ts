@@ -1,4 +1,5 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { SafeInt } from '../safe-int.js';
 
 export enum OrderStatusValue {
   PENDING = 'PENDING',
@@ -37,7 +38,7 @@ export class Order {
   @Field(() => OrderStatusValue) status!: `${OrderStatusValue}`;
   @Field(() => String, { nullable: true }) reason!: string | null;
   @Field(() => [OrderLine]) lines!: OrderLine[];
-  @Field(() => Int) totalCents!: number;
+  @Field(() => SafeInt) totalCents!: number;
   @Field() currency!: string;
   @Field() createdAt!: string;
   @Field() updatedAt!: string;

@@ -1,9 +1,10 @@
-import { Field, Int, ObjectType } from '@nestjs/graphql';
+import { Field, ObjectType } from '@nestjs/graphql';
+import { SafeInt } from '../safe-int.js';
 
 @ObjectType()
 export class Charge {
   @Field(() => String, { nullable: true }) chargeId?: string;
-  @Field(() => Int) amountCents!: number;
+  @Field(() => SafeInt) amountCents!: number;
   @Field() currency!: string;
   @Field() status!: string;
   @Field(() => String, { nullable: true }) reason?: string;
@@ -14,7 +15,7 @@ export class Charge {
 export class Refund {
   @Field(() => String, { nullable: true }) refundId?: string;
   @Field(() => String, { nullable: true }) chargeId?: string;
-  @Field(() => Int) amountCents!: number;
+  @Field(() => SafeInt) amountCents!: number;
   @Field() status!: string;
   @Field() at!: string;
 }

@@ -1,13 +1,14 @@
-import { Field, Int, ObjectType } from '@nestjs/graphql';
+import { Field, ObjectType } from '@nestjs/graphql';
+import { SafeInt } from '../safe-int.js';
 
 @ObjectType({ description: 'A product bought in the same orders as another.' })
 export class AlsoBought {
   @Field() sku!: string;
-  @Field(() => Int, { description: 'Confirmed orders that contained both.' }) count!: number;
+  @Field(() => SafeInt, { description: 'Confirmed orders that contained both.' }) count!: number;
 }
 
 @ObjectType({ description: 'A product recommended to the signed-in customer.' })
 export class Recommendation {
   @Field() sku!: string;
-  @Field(() => Int) score!: number;
+  @Field(() => SafeInt) score!: number;
 }

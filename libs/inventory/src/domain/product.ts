@@ -1,4 +1,5 @@
 import type { Decider, Event } from '@agora/event-sourcing';
+import { MAX_PRICE_CENTS, MAX_STOCK_ADDITION } from './bounds.js';
 import { InsufficientStock, InvalidQuantity, ProductAlreadyExists, ProductNotFound, ReservationAlreadyCommitted, ReservationNotCommittable } from './errors.js';
 
 // A product: its catalog entry and its stock, with one hold per order. Stream `product-<sku>`.
@@ -66,8 +67,8 @@ export const PRODUCT_CATEGORY = 'product';
 function decide(command: ProductCommand, state: Product): ProductEvent[] {
   if (command.type === 'add-product') {
     if (state.status === 'listed') throw new ProductAlreadyExists(command.sku);
-    requireWhole('priceCents', command.priceCents, 0);
-    requireWhole('initialStock', command.initialStock, 0);
+    requireWhole('priceCents', command.priceCents, 0, MAX_PRICE_CENTS);
+    requireWhole('initialStock', command.initialStock, 0, MAX_STOCK_ADDITION);
     const { sku, name, priceCents, currency, initialStock } = command;
     return [{ type: 'inventory.product-added.v1', data: { sku, name, priceCents, currency, initialStock } }];
   }
@@ -75,7 +76,7 @@ function decide(command: ProductCommand, state: Product): ProductEvent[] {
 
   switch (command.type) {
     case 'add-stock':
-      requireWhole('quantity', command.quantity, 1);
+      requireWhole('quantity', command.quantity, 1, MAX_STOCK_ADDITION);
       return [{ type: 'inventory.stock-added.v1', data: { sku: state.sku, quantity: command.quantity } }];
 
     case 'reserve-stock': {
@@ -150,8 +151,8 @@ function withHold(holds: ReadonlyMap<string, OrderHold>, orderId: string, hold: 
   return new Map(holds).set(orderId, hold);
 }
 
-function requireWhole(field: string, value: number, min: 0 | 1): void {
-  if (!Number.isInteger(value) || value < min) throw new InvalidQuantity(field, value, min === 0 ? 'a whole number of at least 0' : 'a whole number of at least 1');
+function requireWhole(field: string, value: number, min: 0 | 1, max = Infinity): void {
+  if (!Number.isInteger(value) || value < min || value > max) throw new InvalidQuantity(field, value, max === Infinity ? `a whole number of at least ${min}` : `a whole number from ${min} to ${max}`);
 }
 
 export const productDecider: Decider<ProductCommand, ProductEvent, Product> = {

@@ -8,9 +8,9 @@ export const orderId = '0b6f4a8e-8f0c-4c3e-9d55-7b1f1c2d3e4f';
 export const otherOrderId = '9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d';
 
 export const product = {
-  added: (initialStock = 5): ProductEvent => ({
+  added: (initialStock = 5, { priceCents = 1250 } = {}): ProductEvent => ({
     type: 'inventory.product-added.v1',
-    data: { sku, name: 'Blue mug', priceCents: 1250, currency: 'EUR', initialStock },
+    data: { sku, name: 'Blue mug', priceCents, currency: 'EUR', initialStock },
   }),
   stockAdded: (quantity: number): ProductEvent => ({ type: 'inventory.stock-added.v1', data: { sku, quantity } }),
   reserved: (order: string, quantity: number): ProductEvent => ({ type: 'inventory.product-stock-reserved.v1', data: { sku, orderId: order, quantity } }),

@@ -149,6 +149,23 @@ describe('the products API (HTTP, PostgreSQL)', () => {
       expect(await store.readStream('product-NEW-1')).toEqual([]);
       await nothingWritten();
     });
+
+    it('accepts the highest price and initial stock, and shows them exactly', async () => {
+      await post('/api/products', { ...valid, sku: 'CROWN-1', priceCents: 100_000_000, initialStock: 1_000_000 }).expect(201);
+      const view = await request(app.getHttpServer()).get('/api/products/CROWN-1');
+      expect(view.body).toMatchObject({ priceCents: 100_000_000, available: 1_000_000 });
+    });
+
+    it.each([
+      ['priceCents', 100_000_001, 'priceCents must not be greater than 100000000'],
+      ['initialStock', 1_000_001, 'initialStock must not be greater than 1000000'],
+    ])('answers 400 for %s one above its bound, naming the field and the bound, and writes nothing', async (field, value, message) => {
+      const response = await post('/api/products', { ...valid, sku: 'TOO-MUCH-1', [field]: value });
+      expect(response.status).toBe(400);
+      expect(messages(response.body)).toEqual([message]);
+      expect(await store.readStream('product-TOO-MUCH-1')).toEqual([]);
+      await nothingWritten();
+    });
   });
 
   describe('POST /api/products/{sku}/stock', () => {
@@ -164,6 +181,14 @@ describe('the products API (HTTP, PostgreSQL)', () => {
       expect(response.status).toBe(404);
       expect(response.body).toMatchObject({ statusCode: 404, message: 'There is no product with sku NO-SUCH.' });
       await nothingWritten();
+    });
+
+    it('answers 400 for more than 1,000,000 units at once, naming the bound, and writes nothing', async () => {
+      const response = await post('/api/products/MUG-BLUE/stock', { quantity: 1_000_001 });
+      expect(response.status).toBe(400);
+      expect(messages(response.body)).toEqual(['quantity must not be greater than 1000000']);
+      await nothingWritten();
+      expect((await request(app.getHttpServer()).get('/api/products/MUG-BLUE')).body).toMatchObject({ available: 5 });
     });
 
     it.each([0, -2, 1.5, '3'])('answers 400 for quantity %p, and writes nothing', async (quantity) => {
@@ -197,5 +222,9 @@ describe('the products API (HTTP, PostgreSQL)', () => {
     const schemas = body.components.schemas as Record<string, { required: string[] }>;
     expect(schemas.AddProductRequest!.required.sort()).toEqual(['currency', 'initialStock', 'name', 'priceCents', 'sku']);
     expect(schemas.ProductView!.required).toEqual(expect.arrayContaining(['available', 'reserved', 'sold']));
+    const bounds = body.components.schemas as Record<string, { properties: Record<string, { maximum?: number }> }>;
+    expect(bounds.AddProductRequest!.properties.priceCents!.maximum).toBe(100_000_000);
+    expect(bounds.AddProductRequest!.properties.initialStock!.maximum).toBe(1_000_000);
+    expect(bounds.AddStockRequest!.properties.quantity!.maximum).toBe(1_000_000);
   });
 });

@@ -23,3 +23,30 @@ export class InventoryReadModel1795700000001 implements MigrationInterface {
     await queryRunner.query(`DROP SCHEMA inventory_read CASCADE`);
   }
 }
+
+/**
+ * Stock levels add up over any number of additions, and sold units over every order:
+ * `integer` would stop the projection at about 2.1 billion units. The price is bounded
+ * (1,000,000.00) but follows, so that every count and amount of the table is one type.
+ */
+export class ProductStockBigint1796000000001 implements MigrationInterface {
+  name = 'ProductStockBigint1796000000001';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      ALTER TABLE inventory_read.products
+        ALTER COLUMN price_cents TYPE bigint,
+        ALTER COLUMN available TYPE bigint,
+        ALTER COLUMN reserved TYPE bigint,
+        ALTER COLUMN sold TYPE bigint`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      ALTER TABLE inventory_read.products
+        ALTER COLUMN price_cents TYPE integer,
+        ALTER COLUMN available TYPE integer,
+        ALTER COLUMN reserved TYPE integer,
+        ALTER COLUMN sold TYPE integer`);
+  }
+}

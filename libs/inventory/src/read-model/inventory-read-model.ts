@@ -1,5 +1,5 @@
 import type { ReadModel } from '@agora/projections';
-import { InventoryReadModel1795700000001 } from './inventory-read-model.migration.js';
+import { InventoryReadModel1795700000001, ProductStockBigint1796000000001 } from './inventory-read-model.migration.js';
 import { ProductRow } from './product.row.js';
 import { INVENTORY_READ_SCHEMA, productsProjection } from './products.projection.js';
 
@@ -7,6 +7,6 @@ import { INVENTORY_READ_SCHEMA, productsProjection } from './products.projection
 export const inventoryReadModel: ReadModel = {
   schema: INVENTORY_READ_SCHEMA,
   entities: [ProductRow],
-  migrations: [InventoryReadModel1795700000001],
+  migrations: [InventoryReadModel1795700000001, ProductStockBigint1796000000001],
   projections: [productsProjection],
 };

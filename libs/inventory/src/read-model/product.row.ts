@@ -1,3 +1,4 @@
+import { bigintAsNumber } from '@agora/projections';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /** A product as queries see it: table `products` in schema `inventory_read`. */
@@ -9,18 +10,18 @@ export class ProductRow {
   @Column('text')
   name!: string;
 
-  @Column('integer', { name: 'price_cents' })
+  @Column('bigint', { name: 'price_cents', transformer: bigintAsNumber })
   priceCents!: number;
 
   @Column('text')
   currency!: string;
 
-  @Column('integer')
+  @Column('bigint', { transformer: bigintAsNumber })
   available!: number;
 
-  @Column('integer')
+  @Column('bigint', { transformer: bigintAsNumber })
   reserved!: number;
 
-  @Column('integer')
+  @Column('bigint', { transformer: bigintAsNumber })
   sold!: number;
 }

@@ -59,6 +59,17 @@ describe('order decider', () => {
       spec.given().when(place([shirt, { ...mug, quantity: 0 }])).thenThrows(/lines\.1\.quantity must be a positive integer/);
       spec.given().when(place([{ ...shirt, quantity: 1.5 }])).thenThrows(InvalidOrder);
     });
+    it('refuses more units of a line than an order may hold, naming the line and the bound', () =>
+      spec.given().when(place([shirt, { ...mug, quantity: 10_001 }])).thenThrows(/lines\.1\.quantity must not be greater than 10000/));
+    it('accepts the most units and lines an order may hold', () => {
+      const lines = Array.from({ length: 100 }, (_, i): PricedLine => ({ sku: `SKU-${i}`, quantity: 10_000, unitPriceCents: 100_000_000, currency: 'EUR' }));
+      const [event] = orderDecider.decide(place(lines), orderDecider.initialState());
+      expect(event).toMatchObject({ type: 'order.placed.v1', data: { totalCents: 100 * 10_000 * 100_000_000 } });
+    });
+    it('refuses more lines than an order may hold', () => {
+      const lines = Array.from({ length: 101 }, (_, i): PricedLine => ({ ...mug, sku: `SKU-${i}` }));
+      spec.given().when(place(lines)).thenThrows(/lines must contain no more than 100 lines/);
+    });
     it('refuses lines in different currencies, naming them', () =>
       spec.given().when(place([shirt, { ...mug, currency: 'USD' }])).thenThrows(/lines\.1\.sku MUG is priced in USD, but lines\.0\.sku SHIRT in EUR/));
     it('refuses a sku given twice', () => spec.given().when(place([shirt, shirt])).thenThrows(/lines\.1\.sku repeats SHIRT/));

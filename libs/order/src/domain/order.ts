@@ -1,4 +1,5 @@
 import type { Decider, Event } from '@agora/event-sourcing';
+import { MAX_LINE_QUANTITY, MAX_ORDER_LINES } from './bounds.js';
 import { IdempotencyKeyReused, InvalidOrder, InvalidOrderTransition, OrderNotFound } from './errors.js';
 
 export const ORDER_CATEGORY = 'order';
@@ -134,9 +135,11 @@ function place(command: Extract<OrderCommand, { type: 'place-order' }>, state: O
 function problemsOf(lines: readonly PricedLine[]): string[] {
   if (lines.length === 0) return ['lines must contain at least one line'];
   const problems: string[] = [];
+  if (lines.length > MAX_ORDER_LINES) problems.push(`lines must contain no more than ${MAX_ORDER_LINES} lines`);
   const seen = new Map<string, number>();
   lines.forEach((line, index) => {
     if (!Number.isInteger(line.quantity) || line.quantity <= 0) problems.push(`lines.${index}.quantity must be a positive integer`);
+    else if (line.quantity > MAX_LINE_QUANTITY) problems.push(`lines.${index}.quantity must not be greater than ${MAX_LINE_QUANTITY}`);
     const first = seen.get(line.sku);
     if (first !== undefined) problems.push(`lines.${index}.sku repeats ${line.sku} of lines.${first}; give each sku once with its total quantity`);
     else seen.set(line.sku, index);

@@ -131,6 +131,12 @@ describe('the orders API (HTTP, PostgreSQL)', () => {
       ['no lines', { lines: [] }, ['lines must contain at least 1 elements']],
       ['a quantity of 0', { lines: [{ sku: 'SHIRT', quantity: 0 }] }, ['lines.0.quantity must not be less than 1']],
       ['a fractional quantity', { lines: [{ sku: 'SHIRT', quantity: 1.5 }] }, ['lines.0.quantity must be an integer number']],
+      ['a quantity one above its bound', { lines: [{ sku: 'SHIRT', quantity: 1 }, { sku: 'MUG', quantity: 10_001 }] }, ['lines.1.quantity must not be greater than 10000']],
+      [
+        'one line more than an order may hold',
+        { lines: Array.from({ length: 101 }, (_, i) => ({ sku: `SKU-${i}`, quantity: 1 })) },
+        ['lines must contain no more than 100 elements'],
+      ],
       ['an unknown field', { coupon: 'FREE' }, ['property coupon should not exist']],
       ['an unknown field in a line', { lines: [{ sku: 'SHIRT', quantity: 1, unitPriceCents: 1 }] }, ['lines.0.property unitPriceCents should not exist']],
       ['a missing payment token', { paymentToken: undefined }, ['paymentToken must be a string']],

@@ -46,3 +46,19 @@ export class OrderCheckouts1795700000005 implements MigrationInterface {
     await queryRunner.query(`DROP TABLE order_read.checkouts`);
   }
 }
+
+/**
+ * An order's total reaches 10^14 cents (100 lines of 10,000 units at 1,000,000.00), past
+ * `integer`: the projection could not write such an order and stopped at it.
+ */
+export class OrderTotalsBigint1796000000000 implements MigrationInterface {
+  name = 'OrderTotalsBigint1796000000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`ALTER TABLE order_read.orders ALTER COLUMN total_cents TYPE bigint`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`ALTER TABLE order_read.orders ALTER COLUMN total_cents TYPE integer`);
+  }
+}

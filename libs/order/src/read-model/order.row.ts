@@ -1,3 +1,4 @@
+import { bigintAsNumber } from '@agora/projections';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { OrderLine, OrderStatus } from '../domain/order.js';
 
@@ -20,7 +21,7 @@ export class OrderRow {
   @Column('jsonb')
   lines!: OrderLine[];
 
-  @Column('integer', { name: 'total_cents' })
+  @Column('bigint', { name: 'total_cents', transformer: bigintAsNumber })
   totalCents!: number;
 
   @Column('text')

@@ -25,14 +25,15 @@ export class Recommendations {
   /** Products bought in the same orders as `sku`, most often first; empty for a sku never bought with another. */
   async alsoBought(sku: string, limit: number): Promise<AlsoBought[]> {
     requireLimit(limit);
-    const rows: { sku: string; count: number }[] = await this.readModels.query(
+    // A bigint, which the driver hands over as text.
+    const rows: { sku: string; count: string }[] = await this.readModels.query(
       `SELECT other_sku AS sku, count FROM recommendation_read.co_purchases
        WHERE sku = $1
        ORDER BY count DESC, other_sku
        LIMIT $2`,
       [sku, limit],
     );
-    return rows.map((row) => ({ sku: row.sku, count: row.count }));
+    return rows.map((row) => ({ sku: row.sku, count: Number(row.count) }));
   }
 
   /**
@@ -54,7 +55,7 @@ export class Recommendations {
        LIMIT $2`,
       [customerId, limit],
     );
-    // sum() of integers is a bigint, which the driver hands over as text.
+    // sum() of bigints is a numeric, which the driver hands over as text.
     return rows.map((row) => ({ sku: row.sku, score: Number(row.score) }));
   }
 }

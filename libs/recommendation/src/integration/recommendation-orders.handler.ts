@@ -35,7 +35,7 @@ export class RecommendationOrdersHandler implements MessageHandler {
       const { purchases, coPurchases } = change;
       await rows.query(
         `INSERT INTO recommendation_read.customer_purchases AS bought (customer_id, sku, quantity, orders)
-         SELECT $1, sku, quantity, orders FROM unnest($2::text[], $3::integer[], $4::integer[]) AS line (sku, quantity, orders)
+         SELECT $1, sku, quantity, orders FROM unnest($2::text[], $3::bigint[], $4::bigint[]) AS line (sku, quantity, orders)
          ORDER BY sku COLLATE "C"
          ON CONFLICT (customer_id, sku) DO UPDATE SET quantity = bought.quantity + EXCLUDED.quantity, orders = bought.orders + EXCLUDED.orders`,
         [change.customerId, purchases.map((p) => p.sku), purchases.map((p) => p.quantity), purchases.map((p) => p.orders)],
@@ -43,7 +43,7 @@ export class RecommendationOrdersHandler implements MessageHandler {
       if (coPurchases.length === 0) return;
       await rows.query(
         `INSERT INTO recommendation_read.co_purchases AS pair (sku, other_sku, count)
-         SELECT sku, other_sku, count FROM unnest($1::text[], $2::text[], $3::integer[]) AS together (sku, other_sku, count)
+         SELECT sku, other_sku, count FROM unnest($1::text[], $2::text[], $3::bigint[]) AS together (sku, other_sku, count)
          ORDER BY sku COLLATE "C", other_sku COLLATE "C"
          ON CONFLICT (sku, other_sku) DO UPDATE SET count = pair.count + EXCLUDED.count`,
         [coPurchases.map((c) => c.sku), coPurchases.map((c) => c.otherSku), coPurchases.map((c) => c.count)],

@@ -166,21 +166,42 @@ describe('recommendation’s handling of confirmed orders (PostgreSQL)', () => {
       expect(Object.keys(pairs)).toHaveLength(12);
     });
 
+    it('counts on past 2^31: units bought and orders only grow', async () => {
+      const {
+        customer,
+        skus: [a, b],
+      } = names('A', 'B');
+      const past = 2 ** 31;
+      await readModels.query('INSERT INTO recommendation_read.customer_purchases (customer_id, sku, quantity, orders) VALUES ($1, $2, $3, $3)', [customer, a, past]);
+      await readModels.query('INSERT INTO recommendation_read.co_purchases (sku, other_sku, count) VALUES ($1, $2, $3), ($2, $1, $3)', [a, b, past]);
+
+      await handler.handle(confirmed(customer, [[a, 10_000], [b, 1]]));
+
+      expect(await purchasesOf(customer)).toEqual([
+        { sku: a, quantity: past + 10_000, orders: past + 1 },
+        { sku: b, quantity: 1, orders: 1 },
+      ]);
+      expect(await coPurchasesOf([a, b])).toEqual({ [`${a}>${b}`]: past + 1, [`${b}>${a}`]: past + 1 });
+      expect(await recommendations.alsoBought(a, 5)).toEqual([{ sku: b, count: past + 1 }]);
+    });
+
     it('leaves no trace of a message that fails at its last write, and applies it whole when it comes again', async () => {
       const {
         customer,
         skus: [a, b],
       } = names('A', 'B');
-      // A count at PostgreSQL's largest integer: the co-purchase increment, written after the
-      // inbox entry and the purchases, overflows.
-      await readModels.query('INSERT INTO recommendation_read.co_purchases (sku, other_sku, count) VALUES ($1, $2, 2147483647)', [a, b]);
+      // A count at PostgreSQL's largest bigint: the co-purchase increment, written after the
+      // inbox entry and the purchases, overflows. (Read as text: no JavaScript number holds it.)
+      const largest = '9223372036854775807';
+      await readModels.query('INSERT INTO recommendation_read.co_purchases (sku, other_sku, count) VALUES ($1, $2, $3)', [a, b, largest]);
       const message = confirmed(customer, [[a, 1], [b, 2]]);
 
       await expect(handler.handle(message)).rejects.toThrow(/out of range/);
 
       expect(await readModels.getRepository(HandledMessageRow).findOneBy({ messageId: message.metadata.messageId })).toBeNull();
       expect(await purchasesOf(customer)).toEqual([]);
-      expect(await coPurchasesOf([a, b])).toEqual({ [`${a}>${b}`]: 2147483647 });
+      const pairs = await readModels.query('SELECT sku, other_sku, count::text FROM recommendation_read.co_purchases WHERE sku = ANY($1) ORDER BY sku', [[a, b]]);
+      expect(pairs).toEqual([{ sku: a, other_sku: b, count: largest }]);
 
       await readModels.query('UPDATE recommendation_read.co_purchases SET count = 0 WHERE sku = $1 AND other_sku = $2', [a, b]);
       await handler.handle(message);

@@ -1,3 +1,4 @@
+import { bigintAsNumber } from '@agora/projections';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /**
@@ -13,6 +14,6 @@ export class CoPurchaseRow {
   @PrimaryColumn('text', { name: 'other_sku', collation: 'C' })
   otherSku!: string;
 
-  @Column('integer')
+  @Column('bigint', { transformer: bigintAsNumber })
   count!: number;
 }

@@ -1,3 +1,4 @@
+import { bigintAsNumber } from '@agora/projections';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /** What a customer bought of one product: table `customer_purchases` in schema `recommendation_read`. */
@@ -10,10 +11,10 @@ export class CustomerPurchaseRow {
   sku!: string;
 
   /** Units bought, over all orders. */
-  @Column('integer')
+  @Column('bigint', { transformer: bigintAsNumber })
   quantity!: number;
 
   /** Confirmed orders that contained the product. */
-  @Column('integer')
+  @Column('bigint', { transformer: bigintAsNumber })
   orders!: number;
 }

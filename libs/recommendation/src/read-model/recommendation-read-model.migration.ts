@@ -37,3 +37,22 @@ export class RecommendationReadModel1795700000002 implements MigrationInterface 
     await queryRunner.query(`DROP SCHEMA recommendation_read CASCADE`);
   }
 }
+
+/**
+ * The statistics only grow: units a customer bought add up over every order (up to
+ * 10,000 a line), and counts over every confirmed order. `integer` would make the
+ * handler fail on a message for ever once one passed about 2.1 billion.
+ */
+export class RecommendationCountersBigint1796000000002 implements MigrationInterface {
+  name = 'RecommendationCountersBigint1796000000002';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`ALTER TABLE recommendation_read.customer_purchases ALTER COLUMN quantity TYPE bigint, ALTER COLUMN orders TYPE bigint`);
+    await queryRunner.query(`ALTER TABLE recommendation_read.co_purchases ALTER COLUMN count TYPE bigint`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`ALTER TABLE recommendation_read.customer_purchases ALTER COLUMN quantity TYPE integer, ALTER COLUMN orders TYPE integer`);
+    await queryRunner.query(`ALTER TABLE recommendation_read.co_purchases ALTER COLUMN count TYPE integer`);
+  }
+}

@@ -2,7 +2,7 @@ import type { ReadModel } from '@agora/projections';
 import { CoPurchaseRow } from './co-purchase.row.js';
 import { CustomerPurchaseRow } from './customer-purchase.row.js';
 import { HandledMessageRow } from './handled-message.row.js';
-import { RecommendationReadModel1795700000002 } from './recommendation-read-model.migration.js';
+import { RecommendationCountersBigint1796000000002, RecommendationReadModel1795700000002 } from './recommendation-read-model.migration.js';
 
 export const RECOMMENDATION_READ_SCHEMA = 'recommendation_read';
 
@@ -14,6 +14,6 @@ export const RECOMMENDATION_READ_SCHEMA = 'recommendation_read';
 export const recommendationReadModel: ReadModel = {
   schema: RECOMMENDATION_READ_SCHEMA,
   entities: [CustomerPurchaseRow, CoPurchaseRow, HandledMessageRow],
-  migrations: [RecommendationReadModel1795700000002],
+  migrations: [RecommendationReadModel1795700000002, RecommendationCountersBigint1796000000002],
   projections: [],
 };

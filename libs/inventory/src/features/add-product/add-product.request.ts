@@ -1,6 +1,7 @@
 import { Field, InputType, Int } from '@nestjs/graphql';
 import { ApiProperty } from '@nestjs/swagger';
-import { IsInt, IsNotEmpty, IsString, MaxLength, Min } from 'class-validator';
+import { IsInt, IsNotEmpty, IsString, Max, MaxLength, Min } from 'class-validator';
+import { MAX_PRICE_CENTS, MAX_STOCK_ADDITION } from '../../domain/bounds.js';
 import { IsCurrencyCode, IsSku } from '../contract-validators.js';
 
 /** The body of POST /api/products, and the input of the addProduct mutation. */
@@ -18,10 +19,11 @@ export class AddProductRequest {
   @MaxLength(200)
   name!: string;
 
-  @ApiProperty({ description: 'Price in the smallest unit of the currency.', example: 1999, minimum: 0 })
-  @Field(() => Int)
+  @ApiProperty({ description: `Price in the smallest unit of the currency, at most ${MAX_PRICE_CENTS}.`, example: 1999, minimum: 0, maximum: MAX_PRICE_CENTS })
+  @Field(() => Int, { description: `Price in the smallest unit of the currency, from 0 to ${MAX_PRICE_CENTS}.` })
   @IsInt()
   @Min(0)
+  @Max(MAX_PRICE_CENTS)
   priceCents!: number;
 
   @ApiProperty({ description: 'ISO 4217 currency code.', example: 'EUR', pattern: '^[A-Z]{3}$' })
@@ -29,10 +31,11 @@ export class AddProductRequest {
   @IsCurrencyCode()
   currency!: string;
 
-  @ApiProperty({ description: 'Units in stock from the start.', example: 10, minimum: 0 })
-  @Field(() => Int)
+  @ApiProperty({ description: `Units in stock from the start, at most ${MAX_STOCK_ADDITION}.`, example: 10, minimum: 0, maximum: MAX_STOCK_ADDITION })
+  @Field(() => Int, { description: `Units in stock from the start, from 0 to ${MAX_STOCK_ADDITION}.` })
   @IsInt()
   @Min(0)
+  @Max(MAX_STOCK_ADDITION)
   initialStock!: number;
 }
 

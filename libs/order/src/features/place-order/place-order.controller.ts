@@ -11,6 +11,7 @@ import {
 } from '@nestjs/swagger';
 import { requestContext } from '@agora/event-sourcing';
 import { CorrelationId, CurrentUser, type Principal } from '@agora/platform';
+import { MAX_LINE_QUANTITY, MAX_ORDER_LINES } from '../../domain/bounds.js';
 import { OrderErrorFilter } from '../order-error.filter.js';
 import { PlaceOrderHandler } from './place-order.handler.js';
 import { PlaceOrderRequest, PlaceOrderResponse } from './place-order.request.js';
@@ -39,7 +40,9 @@ export class PlaceOrderController {
     description: 'Retry-safe placing: the same key with the same body answers with the same order and writes nothing new; with another body, 422.',
   })
   @ApiAcceptedResponse({ type: PlaceOrderResponse, description: 'The order is placed; its checkout runs in the background.' })
-  @ApiBadRequestResponse({ description: 'A field is missing or invalid (empty lines, a quantity that is not a positive integer, an unknown sku, lines in different currencies, an unknown field); the message names each one.' })
+  @ApiBadRequestResponse({
+    description: `A field is missing or invalid (no lines or more than ${MAX_ORDER_LINES}, a quantity that is not a whole number from 1 to ${MAX_LINE_QUANTITY}, an unknown sku, lines in different currencies, an unknown field); the message names each one.`,
+  })
   @ApiUnprocessableEntityResponse({ description: 'The Idempotency-Key was already used with another request.' })
   place(
     @Body() body: PlaceOrderRequest,

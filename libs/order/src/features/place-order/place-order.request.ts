@@ -1,7 +1,8 @@
 import { Field, InputType, Int } from '@nestjs/graphql';
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsNotEmpty, IsString, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsNotEmpty, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { MAX_LINE_QUANTITY, MAX_ORDER_LINES } from '../../domain/bounds.js';
 
 @InputType('OrderLineInput')
 export class OrderLineRequest {
@@ -10,23 +11,29 @@ export class OrderLineRequest {
   @Field()
   sku!: string;
 
-  @ApiProperty({ description: 'Units to buy.', example: 2, minimum: 1 })
-  @Field(() => Int)
+  @ApiProperty({ description: `Units to buy, at most ${MAX_LINE_QUANTITY}.`, example: 2, minimum: 1, maximum: MAX_LINE_QUANTITY })
+  @Field(() => Int, { description: `Units to buy, from 1 to ${MAX_LINE_QUANTITY}.` })
   @IsInt()
   @Min(1)
+  @Max(MAX_LINE_QUANTITY)
   quantity!: number;
 }
 
 /** The body of POST /api/orders, and the input of the placeOrder mutation. */
 @InputType('PlaceOrderInput')
 export class PlaceOrderRequest {
-  @ApiProperty({ type: [OrderLineRequest], description: 'What to buy, each sku once; prices come from the catalog, all in one currency.', minItems: 1, maxItems: 100 })
+  @ApiProperty({
+    type: [OrderLineRequest],
+    description: `What to buy, each sku once, at most ${MAX_ORDER_LINES} lines; prices come from the catalog, all in one currency.`,
+    minItems: 1,
+    maxItems: MAX_ORDER_LINES,
+  })
   @IsArray()
   @ArrayMinSize(1)
-  @ArrayMaxSize(100)
+  @ArrayMaxSize(MAX_ORDER_LINES)
   @ValidateNested({ each: true })
   @Type(() => OrderLineRequest)
-  @Field(() => [OrderLineRequest])
+  @Field(() => [OrderLineRequest], { description: `What to buy, each sku once: 1 to ${MAX_ORDER_LINES} lines.` })
   lines!: OrderLineRequest[];
 
   @ApiProperty({
