@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { PostgresEventStore, requestContext, withMetadata } from '@agora/event-sourcing';
 import { createTestDatabase, freePort, HostProcess, until } from '@agora/testing';
 import { ShopClient } from '../checkout/shop-client.js';
 
@@ -106,6 +107,39 @@ describe('the projections of the shop host', () => {
     expect((await http('GET', `/api/products/${later.sku}`)).body).toMatchObject({ available: 0, reserved: 0, sold: 3 });
     expect((await http('GET', `/api/products/${sku}`)).body).toMatchObject({ sold: 3 });
     expect((await http('GET', `/api/orders/${orderIds[3]}`)).body).toMatchObject({ status: 'REJECTED', reason: 'out-of-stock' });
+  });
+
+  it('parks an event a projection cannot apply: the others go on, /health says degraded, the CLI lists it and a retry that fails again keeps it', async () => {
+    // An event the products projection cannot store: a price that is not a number.
+    const store = new PostgresEventStore(pool, { schema: 'event_store' });
+    const bad = `BAD-${Date.now()}`;
+    await store.appendToStream(
+      `product-${bad}`,
+      [withMetadata({ type: 'inventory.product-added.v1', data: { sku: bad, name: 'Broken', priceCents: 'lots', currency: 'EUR', initialStock: 1 } }, requestContext(), new Date())],
+      'no-stream',
+    );
+    await store.close();
+    const health = async () => (await (await fetch(`${host.url}/health`)).json()) as { status: string; info: Record<string, Record<string, unknown>> };
+    await until(async () => (await health()).status === 'degraded', 20_000);
+    const report = await health();
+    expect(report.info['projections']!['inventory.products']).toMatchObject({ parked: 1, degraded: true });
+    expect(report.info['parkedEvents']!['inventory.products']).toEqual({ parked: 1, degraded: true });
+
+    // Everyone else goes on: a product added after it is served.
+    const { sku } = await shopSomething();
+    expect((await http('GET', `/api/products/${sku}`)).status).toBe(200);
+
+    const listed = await cli('parked', 'inventory.products');
+    expect(listed.stdout).toContain(`product-${bad}`);
+    expect(listed.stdout).toContain('inventory.product-added.v1');
+    const retried = await cli('retry-parked', 'inventory.products').then(
+      () => ({ code: 0, stdout: '' }),
+      (error: { code: number; stdout: string }) => error,
+    );
+    expect(retried.code).toBe(1);
+    expect(retried.stdout).toContain('0 applied, 1 still parked');
+    const [parked] = (await pool.query("SELECT attempts, retry_requested_at FROM messaging.parked_events WHERE subscriber = 'inventory.products'")).rows;
+    expect(parked).toEqual({ attempts: 6, retry_requested_at: null });
   });
 
   it('refuses an unknown projection, naming the ones there are', async () => {

@@ -4,6 +4,7 @@ import { Column, Entity, PrimaryColumn, type DataSource, type MigrationInterface
 import { requestContext, withMetadata, type PostgresEventStore, type RecordedEvent } from '@agora/event-sourcing';
 import { readSideForTest, type ReadSideForTest } from '../../testing/src/read-models.js';
 import { until } from '../../testing/src/until.js';
+import { PostgresParkedEvents } from '@agora/messaging';
 import type { Projection } from './projection.js';
 import { ProjectionRunner } from './projection-runner.js';
 import { rebuildProjection } from './rebuild.js';
@@ -114,6 +115,49 @@ describe('ProjectionRunner', () => {
 
     expect(errors).toHaveLength(3);
     expect(await rowsOf(c)).toEqual(expected);
+  });
+
+  it('parks an event it cannot apply and the later ones of its stream, goes on with the other streams, and applies them once when retried after a fix', async () => {
+    const c = category();
+    const projection = tallies(c);
+    let fixed = false;
+    const fragile: Projection = {
+      ...projection,
+      apply: async (events: readonly RecordedEvent[], rows) => {
+        if (!fixed && events.some((event) => (event.data as { amount: number }).amount < 0)) throw new Error('amount out of range');
+        await projection.apply(events, rows);
+      },
+    };
+    const expected = await count(c, 40, 4);
+    const poisoned = `${c}-0`;
+    await store.appendToStream(poisoned, [withMetadata({ type: 'counter.counted.v1', data: { amount: -5 } }, requestContext(), new Date())], 'any');
+    await count(c, 8, 4).then((more) => more.forEach((tally, counter) => expected.set(counter, { events: expected.get(counter)!.events + tally.events, total: expected.get(counter)!.total + tally.total })));
+    expected.set(poisoned, { events: expected.get(poisoned)!.events + 1, total: expected.get(poisoned)!.total - 5 });
+
+    const parked = new PostgresParkedEvents(side.pool);
+    const runner = new ProjectionRunner(readModels, store, fragile, { maxBatchSize: 10, parked, onError: () => undefined });
+    runner.start();
+    try {
+      await until(async () => (await runner.status()).lagEvents === 0, 15_000);
+      // The other streams are complete; the poisoned one stops before its bad event, which waits with the two after it.
+      const rows = await rowsOf(c);
+      for (const counter of [`${c}-1`, `${c}-2`, `${c}-3`]) expect(rows.get(counter)).toEqual(expected.get(counter));
+      expect(rows.get(poisoned)!.events).toBe(10);
+      const shelf = await parked.list(projection.name);
+      expect(shelf.map((event) => [event.streamName, (event.event.data as { amount: number }).amount, event.attempts])).toEqual([
+        [poisoned, -5, 5],
+        [poisoned, 1, 0],
+        [poisoned, 5, 0],
+      ]);
+      expect(shelf[0]!.error).toContain('amount out of range');
+
+      fixed = true;
+      expect(await parked.requestRetry(projection.name)).toBe(3);
+      await until(async () => (await parked.list(projection.name)).length === 0, 15_000);
+      expect(await rowsOf(c)).toEqual(expected);
+    } finally {
+      await runner.stop();
+    }
   });
 
   it('has no doubled effect when two runners of the same projection race', async () => {
