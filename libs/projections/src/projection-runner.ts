@@ -13,6 +13,8 @@ export interface ProjectionRunnerOptions {
   /** The checkpoint's name instead of the projection's (a rebuild). */
   readonly checkpointName?: string;
   readonly onError?: (error: unknown, projection: string) => void;
+  /** Told of each batch once it is committed; must not throw. */
+  readonly onCommitted?: (events: readonly RecordedEvent[]) => void;
 }
 
 export interface ProjectionStatus {
@@ -43,6 +45,7 @@ export class ProjectionRunner {
   private committed: GlobalPosition | undefined;
   private waiters: { position: GlobalPosition; resolve: (reached: boolean) => void }[] = [];
   private running = false;
+  private readonly onCommitted: ((events: readonly RecordedEvent[]) => void) | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -53,6 +56,7 @@ export class ProjectionRunner {
     this.checkpoints = new ProjectionCheckpoints(dataSource);
     this.checkpointName = options.checkpointName ?? projection.name;
     this.schema = options.schema ?? projection.schema;
+    this.onCommitted = options.onCommitted;
     const tracked = {
       load: async (name: string) => (this.committed = await this.checkpoints.load(name)),
       save: () => Promise.reject(new Error('A projection moves its checkpoint inside its own transaction.')),
@@ -141,6 +145,7 @@ export class ProjectionRunner {
       waiter.resolve(true);
       return false;
     });
+    this.onCommitted?.(events);
   }
 }
 
