@@ -64,8 +64,9 @@ describe('the orders API (HTTP, PostgreSQL)', () => {
     }
   });
 
+  let closed = false;
   afterAll(async () => {
-    await app.close();
+    if (!closed) await app.close();
     for (const [signal, listeners] of signalListeners) for (const listener of listeners) process.on(signal, listener);
     await store.close();
     await pool.end();
@@ -95,6 +96,8 @@ describe('the orders API (HTTP, PostgreSQL)', () => {
   const post = (path: string, body?: unknown) => server().post(path).set(customer).set('content-type', 'application/json').send(JSON.stringify(body ?? {}));
   const valid = () => ({ lines: [{ sku: 'SHIRT', quantity: 2 }, { sku: 'MUG', quantity: 1 }], paymentToken: 'tok_visa' });
   const messages = (body: unknown) => (body as { message: string[] }).message;
+  /** Requests waiting for an order's outcome. */
+  const waiting = () => app.get<Projections>(PROJECTIONS).watching('order.orders');
   const sagaSays = (type: Message['type'], data: Record<string, unknown>) =>
     app.get(OrderCommandsHandler).handle({ type, key: String(data.orderId), data, metadata: metadata() } as Message);
 
@@ -256,7 +259,6 @@ describe('the orders API (HTTP, PostgreSQL)', () => {
   });
 
   describe('GET /api/orders/{id}?wait=terminal', () => {
-    const waiting = () => app.get<Projections>(PROJECTIONS).watching('order.orders');
     const place = async (paymentToken = 'tok_visa') => ((await post('/api/orders', { ...valid(), paymentToken })).body as { orderId: string }).orderId;
     /** Sends the request now; supertest would wait for `then` otherwise. */
     const send = (path: string) => {
@@ -400,5 +402,15 @@ describe('the orders API (HTTP, PostgreSQL)', () => {
         expect.objectContaining({ name: 'timeoutMs', in: 'query', schema: expect.objectContaining({ minimum: 0, maximum: 30000, default: 10000 }) }),
       ]),
     );
+  });
+
+  // Last: it closes the app.
+  it('answers a waiting request with the order as it stands when the host shuts down', async () => {
+    const { orderId } = (await post('/api/orders', valid())).body as { orderId: string };
+    const answer = http().get(`/api/orders/${orderId}?wait=terminal&timeoutMs=30000`).then((response) => response);
+    await until(() => waiting() === 1);
+    closed = true;
+    await app.close();
+    expect((await answer).body).toMatchObject({ orderId, status: 'PENDING' });
   });
 });

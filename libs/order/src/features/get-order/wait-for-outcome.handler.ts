@@ -25,6 +25,7 @@ export interface WaitForOutcome {
 @Injectable()
 export class WaitForOutcomeHandler implements BeforeApplicationShutdown {
   private readonly watches = new Set<ChangeWatch>();
+  private shuttingDown = false;
 
   constructor(
     private readonly access: OrderAccess,
@@ -41,6 +42,7 @@ export class WaitForOutcomeHandler implements BeforeApplicationShutdown {
     // Opened before the first read, so a batch committed in between still wakes it.
     const watch = this.changes.watch(ordersProjection.name, streamName(ORDER_CATEGORY, orderId));
     this.watches.add(watch);
+    if (this.shuttingDown) watch.close();
     try {
       let order = await this.access.orderFor(principal, orderId);
       while (!TERMINAL.has(order.status)) {
@@ -57,6 +59,7 @@ export class WaitForOutcomeHandler implements BeforeApplicationShutdown {
 
   // The HTTP server closes once every request is answered: the waiting ones answer now.
   beforeApplicationShutdown(): void {
+    this.shuttingDown = true;
     for (const watch of this.watches) watch.close();
   }
 }
