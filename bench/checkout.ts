@@ -1,10 +1,12 @@
 /**
  * Checkout throughput through the real hosts: N orders placed by C concurrent customers
- * over HTTP; each is timed from POST to its terminal status (polled).
+ * over HTTP; each is timed from POST to its terminal status (waited for with the
+ * long-poll GET /api/orders/{id}?wait=terminal, or polled with BENCH_WAIT=poll).
  *
  *   npm run build && npm run bench:checkout                         the all-in-one host
  *   npm run build && BENCH_MODE=distributed npm run bench:checkout  one app per context over Kafka
  *   BENCH_ORDERS=2000 BENCH_CONCURRENCY=64 npm run bench:checkout
+ *   BENCH_WAIT=poll BENCH_POLL_MS=20 npm run bench:checkout         polling instead of the long-poll
  *   BENCH_URL=http://127.0.0.1:3000 npm run bench:checkout          against a running shop
  *
  * Distributed mode uses KAFKA_BROKERS when set, else starts a broker of its own
@@ -25,7 +27,9 @@ const ORDERS = Number(process.env['BENCH_ORDERS'] ?? 1000);
 const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 32);
 /** Orders spread over this many products, one line each. */
 const PRODUCTS = Number(process.env['BENCH_PRODUCTS'] ?? 20);
-/** How often a customer looks at its pending order. */
+/** How a customer learns its order's outcome: one long-poll at a time, or a GET every BENCH_POLL_MS. */
+const WAIT = process.env['BENCH_WAIT'] ?? 'long-poll';
+if (WAIT !== 'long-poll' && WAIT !== 'poll') throw new Error(`BENCH_WAIT must be long-poll or poll, not ${WAIT}`);
 const POLL_MS = Number(process.env['BENCH_POLL_MS'] ?? 20);
 const DISTRIBUTED = process.env['BENCH_MODE'] === 'distributed';
 
@@ -105,6 +109,7 @@ async function main(): Promise<void> {
 
     const latencies: number[] = [];
     const statuses = new Map<string, number>();
+    let reads = 0;
     let next = 0;
     const started = performance.now();
     await Promise.all(
@@ -114,13 +119,16 @@ async function main(): Promise<void> {
           const t0 = performance.now();
           const { status, body } = await place();
           if (status !== 202) throw new Error(`placing answered ${status}: ${JSON.stringify(body)}`);
+          const path = WAIT === 'long-poll' ? `/api/orders/${body.orderId}?wait=terminal&timeoutMs=10000` : `/api/orders/${body.orderId}`;
           for (;;) {
-            const order = await call<{ status: string }>('GET', at(`/api/orders/${body.orderId}`), undefined, customer);
+            const order = await call<{ status: string }>('GET', at(path), undefined, customer);
+            reads++;
+            if (order.status !== 200) throw new Error(`reading the order answered ${order.status}: ${JSON.stringify(order.body)}`);
             if (order.body.status !== 'PENDING') {
               statuses.set(order.body.status, (statuses.get(order.body.status) ?? 0) + 1);
               break;
             }
-            await sleep(POLL_MS);
+            if (WAIT === 'poll') await sleep(POLL_MS);
           }
           latencies.push(performance.now() - t0);
         }
@@ -128,9 +136,11 @@ async function main(): Promise<void> {
     );
     const seconds = (performance.now() - started) / 1000;
     latencies.sort((a, b) => a - b);
-    console.log(`${ORDERS} orders over ${PRODUCTS} products, ${CONCURRENCY} concurrent customers polling every ${POLL_MS} ms, ${system.description}`);
+    const waiting = WAIT === 'long-poll' ? 'waiting with the long-poll' : `polling every ${POLL_MS} ms`;
+    console.log(`${ORDERS} orders over ${PRODUCTS} products, ${CONCURRENCY} concurrent customers ${waiting}, ${system.description}`);
     console.log(`completed orders/s: ${(ORDERS / seconds).toFixed(0)}`);
     console.log(`POST to terminal status: p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms`);
+    console.log(`GETs of an order until its outcome: ${(reads / ORDERS).toFixed(1)} per order, ${(reads / seconds).toFixed(0)}/s`);
     console.log(`outcomes: ${[...statuses].map(([status, count]) => `${status} ${count}`).join(', ')}`);
   } finally {
     await system.stop();

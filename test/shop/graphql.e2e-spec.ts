@@ -88,6 +88,25 @@ describe('GraphQL', () => {
     expect(malformed.errors![0]).toMatchObject({ message: 'Validation failed (uuid is expected)', extensions: { code: 'BAD_REQUEST' } });
   });
 
+  it('waits for an order’s outcome as REST does, after checking who asks, and validates the wait', async () => {
+    const sku = await shop.addProduct(5, 1250);
+    const placed = await gql<{ placeOrder: { orderId: string } }>(
+      shop,
+      'mutation Place($input: PlaceOrderInput!) { placeOrder(input: $input) { orderId } }',
+      { input: { lines: [{ sku, quantity: 1 }], paymentToken: 'tok_visa' } },
+    );
+    const id = placed.data!.placeOrder.orderId;
+    const waitFor = (timeoutMs: number) => `query($id: ID!) { order(id: $id, wait: TERMINAL, timeoutMs: ${timeoutMs}) { orderId status } }`;
+    expect((await gql(stranger, waitFor(25_000), { id })).errors![0]!.extensions!.code).toBe('FORBIDDEN');
+    expect(await gql(shop, waitFor(25_000), { id })).toEqual({ data: { order: { orderId: id, status: 'CONFIRMED' } } });
+    expect((await shop.request<{ status: string }>('GET', `/api/orders/${id}?wait=terminal&timeoutMs=0`)).body).toMatchObject({ status: 'CONFIRMED' });
+
+    const tooLong = await gql(shop, waitFor(30_001), { id });
+    expect(tooLong.errors![0]).toMatchObject({ message: 'timeoutMs must be from 0 to 30000', extensions: { code: 'BAD_REQUEST' } });
+    const alone = await gql(shop, 'query($id: ID!) { order(id: $id, timeoutMs: 5) { status } }', { id });
+    expect(alone.errors![0]).toMatchObject({ message: 'wait must be TERMINAL when timeoutMs is given', extensions: { code: 'BAD_REQUEST' } });
+  });
+
   it('lets only an admin add products, and validates input naming the field', async () => {
     const input = { sku: 'GQL-LAMP', name: 'Lamp', priceCents: 4200, currency: 'EUR', initialStock: 2 };
     const mutation = 'mutation($input: AddProductInput!) { addProduct(input: $input) { sku available } }';

@@ -19,6 +19,8 @@ export { ListOrdersHandler } from './features/list-orders/list-orders.handler.js
 export { PlaceOrderHandler } from './features/place-order/place-order.handler.js';
 export { RequestCancellationHandler } from './features/cancel-order/cancel-order.handler.js';
 export { GetCheckoutHandler } from './features/get-checkout/get-checkout.handler.js';
+export { WaitForOutcomeHandler } from './features/get-order/wait-for-outcome.handler.js';
+export { DEFAULT_WAIT_MS, MAX_WAIT_MS } from './features/get-order/get-order.request.js';
 export type { OrderView } from './features/get-order/order.view.js';
 export type { CheckoutView } from './features/get-checkout/checkout.view.js';
 export { PlaceOrderRequest } from './features/place-order/place-order.request.js';

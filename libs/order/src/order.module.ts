@@ -16,6 +16,7 @@ import { GetCheckoutController } from './features/get-checkout/get-checkout.cont
 import { GetCheckoutHandler } from './features/get-checkout/get-checkout.handler.js';
 import { GetOrderController } from './features/get-order/get-order.controller.js';
 import { GetOrderHandler } from './features/get-order/get-order.handler.js';
+import { WaitForOutcomeHandler } from './features/get-order/wait-for-outcome.handler.js';
 import { PlaceOrderController } from './features/place-order/place-order.controller.js';
 import { PlaceOrderHandler } from './features/place-order/place-order.handler.js';
 import { OrderAccess } from './features/order-access.js';
@@ -68,6 +69,7 @@ export class OrderModule {
         },
         PlaceOrderHandler,
         GetOrderHandler,
+        WaitForOutcomeHandler,
         OrderAccess,
         ListOrdersHandler,
         RequestCancellationHandler,
@@ -99,6 +101,7 @@ export class OrderModule {
         CheckoutInputsHandler,
         OrderCommandsHandler,
         OrderAccess,
+        WaitForOutcomeHandler,
         ListOrdersHandler,
         PlaceOrderHandler,
         RequestCancellationHandler,

@@ -1,4 +1,5 @@
 export * from './projection.js';
+export * from './projection-changes.js';
 export * from './projection-checkpoints.js';
 export * from './projection-runner.js';
 export * from './rebuild.js';

@@ -16,6 +16,8 @@ export interface ProjectionRunnerOptions {
   readonly onError?: (error: unknown, projection: string) => void;
   /** Where an event the projection cannot apply is parked (see `EventStoreConsumer`). */
   readonly parked?: ParkedEvents;
+  /** Told of each batch once it is committed; must not throw. */
+  readonly onCommitted?: (events: readonly RecordedEvent[]) => void;
 }
 
 export interface ProjectionStatus {
@@ -46,6 +48,7 @@ export class ProjectionRunner {
   private committed: GlobalPosition | undefined;
   private waiters: { position: GlobalPosition; resolve: (reached: boolean) => void }[] = [];
   private running = false;
+  private readonly onCommitted: ((events: readonly RecordedEvent[]) => void) | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -56,6 +59,7 @@ export class ProjectionRunner {
     this.checkpoints = new ProjectionCheckpoints(dataSource);
     this.checkpointName = options.checkpointName ?? projection.name;
     this.schema = options.schema ?? projection.schema;
+    this.onCommitted = options.onCommitted;
     const tracked = {
       load: async (name: string) => (this.committed = await this.checkpoints.load(name)),
       save: () => Promise.reject(new Error('A projection moves its checkpoint inside its own transaction.')),
@@ -145,6 +149,7 @@ export class ProjectionRunner {
       waiter.resolve(true);
       return false;
     });
+    this.onCommitted?.(events);
   }
 
   /** Parked events tried again: they lie behind the checkpoint, which stays where it is. */
@@ -153,6 +158,7 @@ export class ProjectionRunner {
       await rows.query("SELECT set_config('search_path', $1, true)", [`${pg.escapeIdentifier(this.schema)}, public`]);
       await this.projection.apply(events, rows);
     });
+    this.onCommitted?.(events);
   }
 }
 

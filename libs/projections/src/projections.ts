@@ -2,6 +2,8 @@ import type { EventStore, GlobalPosition } from '@agora/event-sourcing';
 import type { ParkedEvents } from '@agora/messaging';
 import type { DataSource } from 'typeorm';
 import type { Projection } from './projection.js';
+import { ProjectionChanges, type ChangeWatch } from './projection-changes.js';
+import { ProjectionCheckpoints } from './projection-checkpoints.js';
 import { ProjectionRunner, type ProjectionStatus } from './projection-runner.js';
 
 /** Nest injection token for the process's `Projections`. */
@@ -16,26 +18,52 @@ export interface ReadYourWrites {
   waitFor(projection: string, position: GlobalPosition | undefined, timeoutMs?: number): Promise<boolean>;
 }
 
+/**
+ * What a long-poll needs from the read side: to learn that a read model may have changed
+ * instead of reading it again and again.
+ */
+export interface ReadModelChanges {
+  /**
+   * Watches `projection` for its next committed batches (see `ProjectionChanges.watch`):
+   * open it before reading the rows it guards, close it when done.
+   */
+  watch(projection: string, stream?: string): ChangeWatch;
+}
+
+export interface ProjectionsOptions {
+  /** Longest a command endpoint waits for its projection. Default 5 s. */
+  readonly waitTimeoutMs?: number;
+  /** How often a standby instance reads a watched projection's checkpoint. Default 100 ms. */
+  readonly standbyWatchMs?: number;
+  readonly onError?: (error: unknown, projection: string) => void;
+  /** Where an event a projection cannot apply is parked; without it, it is tried until it applies. */
+  readonly parked?: ParkedEvents;
+}
+
 /** The projections a process keeps up to date, one runner each. */
-export class Projections implements ReadYourWrites {
-  private readonly runners: Map<string, ProjectionRunner>;
+export class Projections implements ReadYourWrites, ReadModelChanges {
+  private readonly runners = new Map<string, ProjectionRunner>();
+  private readonly changes = new Map<string, ProjectionChanges>();
 
   constructor(
     dataSource: DataSource,
     store: EventStore,
     projections: readonly Projection[],
-    private readonly options: {
-      readonly waitTimeoutMs?: number;
-      readonly onError?: (error: unknown, projection: string) => void;
-      readonly parked?: ParkedEvents;
-    } = {},
+    private readonly options: ProjectionsOptions = {},
   ) {
-    this.runners = new Map(
-      projections.map((projection) => [
+    const checkpoints = new ProjectionCheckpoints(dataSource);
+    for (const projection of projections) {
+      const changes = new ProjectionChanges({ checkpoint: () => checkpoints.load(projection.name), intervalMs: options.standbyWatchMs ?? 100 });
+      this.changes.set(projection.name, changes);
+      this.runners.set(
         projection.name,
-        new ProjectionRunner(dataSource, store, projection, { ...(options.onError && { onError: options.onError }), ...(options.parked && { parked: options.parked }) }),
-      ]),
-    );
+        new ProjectionRunner(dataSource, store, projection, {
+          ...(options.onError && { onError: options.onError }),
+          ...(options.parked && { parked: options.parked }),
+          onCommitted: (events) => changes.committed(events),
+        }),
+      );
+    }
   }
 
   get names(): string[] {
@@ -44,16 +72,29 @@ export class Projections implements ReadYourWrites {
 
   start(): void {
     for (const runner of this.runners.values()) runner.start();
+    for (const changes of this.changes.values()) changes.setLocal(true);
   }
 
   async stop(): Promise<void> {
     await Promise.all([...this.runners.values()].map((runner) => runner.stop()));
+    for (const changes of this.changes.values()) changes.setLocal(false);
   }
 
   waitFor(projection: string, position: GlobalPosition | undefined, timeoutMs = this.options.waitTimeoutMs ?? 5000): Promise<boolean> {
     const runner = this.runners.get(projection);
     if (!runner) throw new Error(`There is no projection ${projection} in this process.`);
     return position ? runner.waitFor(position, timeoutMs) : Promise.resolve(true);
+  }
+
+  watch(projection: string, stream?: string): ChangeWatch {
+    const changes = this.changes.get(projection);
+    if (!changes) throw new Error(`There is no projection ${projection} in this process.`);
+    return changes.watch(stream);
+  }
+
+  /** How many watches of `projection` are open. */
+  watching(projection: string): number {
+    return this.changes.get(projection)?.size ?? 0;
   }
 
   /** Each projection's checkpoint and lag; `countLimit` caps the events counted. */

@@ -54,3 +54,8 @@ export class OrderPage {
 export class PlacedOrder {
   @Field(() => ID) orderId!: string;
 }
+
+export enum OrderWait {
+  TERMINAL = 'TERMINAL',
+}
+registerEnumType(OrderWait, { name: 'OrderWait', description: 'TERMINAL: until the order is CONFIRMED, REJECTED or CANCELLED.' });

@@ -1,19 +1,23 @@
-import { ParseUUIDPipe, UseFilters } from '@nestjs/common';
-import { Args, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BadRequestException, ParseUUIDPipe, UseFilters } from '@nestjs/common';
+import { Args, Context, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { requestContext } from '@agora/event-sourcing';
 import {
+  DEFAULT_WAIT_MS,
   GetCheckoutHandler,
   ListOrdersHandler,
   ListOrdersQuery,
+  MAX_WAIT_MS,
   OrderAccess,
   OrderErrorFilter,
   PlaceOrderHandler,
   PlaceOrderRequest,
   RequestCancellationHandler,
+  WaitForOutcomeHandler,
 } from '@agora/order';
 import { CurrentUser, type Principal } from '@agora/platform';
 import { randomUUID } from 'node:crypto';
-import { Order, OrderPage, PlacedOrder, Saga } from './order.types.js';
+import { Order, OrderPage, OrderWait, PlacedOrder, Saga } from './order.types.js';
 
 /**
  * Orders over GraphQL, the order context's handlers: a customer sees and changes only
@@ -29,6 +33,7 @@ export class OrdersResolver {
     private readonly placeOrderHandler: PlaceOrderHandler,
     private readonly cancellation: RequestCancellationHandler,
     private readonly checkouts: GetCheckoutHandler,
+    private readonly outcome: WaitForOutcomeHandler,
   ) {}
 
   @Query(() => OrderPage, { description: "The caller's orders, newest first (an admin's: everyone's)." })
@@ -41,9 +46,25 @@ export class OrdersResolver {
     });
   }
 
-  @Query(() => Order)
-  order(@Args('id', { type: () => ID }, new ParseUUIDPipe()) orderId: string, @CurrentUser() principal: Principal): Promise<Order> {
-    return this.access.orderFor(principal, orderId);
+  @Query(() => Order, { description: 'An order; with wait, once its checkout has ended or timeoutMs has passed (a long-poll, as GET /api/orders/{id}?wait=terminal).' })
+  order(
+    @Args('id', { type: () => ID }, new ParseUUIDPipe()) orderId: string,
+    @CurrentUser() principal: Principal,
+    @Context('req') request: IncomingMessage & { res?: ServerResponse },
+    @Args('wait', { type: () => OrderWait, nullable: true, description: 'Answer once the order has its outcome, or as it stands after timeoutMs.' }) wait?: OrderWait | null,
+    @Args('timeoutMs', { type: () => Int, nullable: true, description: `With wait: the longest the answer waits, in milliseconds, 0 to ${MAX_WAIT_MS} (default ${DEFAULT_WAIT_MS}).` })
+    timeoutMs?: number | null,
+  ): Promise<Order> {
+    if (timeoutMs != null) {
+      // A timeout alone would be ignored silently: it needs the wait it bounds.
+      if (wait == null) throw new BadRequestException('wait must be TERMINAL when timeoutMs is given');
+      if (timeoutMs < 0 || timeoutMs > MAX_WAIT_MS) throw new BadRequestException(`timeoutMs must be from 0 to ${MAX_WAIT_MS}`);
+    }
+    if (wait == null) return this.access.orderFor(principal, orderId);
+    // Before the answer, 'close' means the client went away: nobody is left to wait for.
+    const gone = new AbortController();
+    request.res?.once('close', () => gone.abort());
+    return this.outcome.execute(principal, orderId, { timeoutMs: timeoutMs ?? DEFAULT_WAIT_MS, signal: gone.signal });
   }
 
   @Mutation(() => PlacedOrder, { description: 'Places an order for the caller; the checkout runs in the background.' })

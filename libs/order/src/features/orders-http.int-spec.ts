@@ -6,7 +6,7 @@ import pino from 'pino';
 import request from 'supertest';
 import type { Message } from '@agora/contracts';
 import { EVENT_STORE, PostgresEventStore, type GlobalPosition } from '@agora/event-sourcing';
-import { ReadSideModule } from '@agora/projections';
+import { PROJECTIONS, ReadSideModule, type Projections } from '@agora/projections';
 import { orderReadModel } from '../read-model/order-read-model.js';
 import { createHttpApp, loggerModule, PG_POOL, SHUTDOWN_SIGNALS } from '@agora/platform';
 import { createTestDatabase, testAuth, until, testBackgroundWork } from '@agora/testing';
@@ -64,8 +64,9 @@ describe('the orders API (HTTP, PostgreSQL)', () => {
     }
   });
 
+  let closed = false;
   afterAll(async () => {
-    await app.close();
+    if (!closed) await app.close();
     for (const [signal, listeners] of signalListeners) for (const listener of listeners) process.on(signal, listener);
     await store.close();
     await pool.end();
@@ -95,6 +96,8 @@ describe('the orders API (HTTP, PostgreSQL)', () => {
   const post = (path: string, body?: unknown) => server().post(path).set(customer).set('content-type', 'application/json').send(JSON.stringify(body ?? {}));
   const valid = () => ({ lines: [{ sku: 'SHIRT', quantity: 2 }, { sku: 'MUG', quantity: 1 }], paymentToken: 'tok_visa' });
   const messages = (body: unknown) => (body as { message: string[] }).message;
+  /** Requests waiting for an order's outcome. */
+  const waiting = () => app.get<Projections>(PROJECTIONS).watching('order.orders');
   const sagaSays = (type: Message['type'], data: Record<string, unknown>) =>
     app.get(OrderCommandsHandler).handle({ type, key: String(data.orderId), data, metadata: metadata() } as Message);
 
@@ -261,6 +264,91 @@ describe('the orders API (HTTP, PostgreSQL)', () => {
     });
   });
 
+  describe('GET /api/orders/{id}?wait=terminal', () => {
+    const place = async (paymentToken = 'tok_visa') => ((await post('/api/orders', { ...valid(), paymentToken })).body as { orderId: string }).orderId;
+    /** Sends the request now; supertest would wait for `then` otherwise. */
+    const send = (path: string) => {
+      const test = http().get(path);
+      return { test, answer: test.then((response) => response) };
+    };
+
+    it('answers with CONFIRMED as soon as the order completes during the wait', async () => {
+      const orderId = await place();
+      const { answer } = send(`/api/orders/${orderId}?wait=terminal&timeoutMs=25000`);
+      await until(() => waiting() === 1);
+      await sagaSays('order.confirm-order.v1', { orderId });
+      const response = await answer;
+      expect(response.status).toBe(200);
+      expect(response.body).toMatchObject({ orderId, customerId, status: 'CONFIRMED', reason: null, totalCents: 4848 });
+      expect(waiting()).toBe(0);
+    });
+
+    it('goes on waiting through a change that is not an outcome', async () => {
+      const orderId = await place();
+      const placed = (await http().get(`/api/orders/${orderId}`)).body as { updatedAt: string };
+      const { answer } = send(`/api/orders/${orderId}?wait=terminal&timeoutMs=25000`);
+      await until(() => waiting() === 1);
+      expect((await post(`/api/orders/${orderId}/cancel`)).status).toBe(202);
+      await until(async () => (await http().get(`/api/orders/${orderId}`)).body.updatedAt !== placed.updatedAt);
+      expect(waiting()).toBe(1);
+      await sagaSays('order.cancel-order.v1', { orderId });
+      expect((await answer).body).toMatchObject({ orderId, status: 'CANCELLED', reason: 'cancelled-by-customer' });
+    });
+
+    it('answers with the order still PENDING once timeoutMs has passed', async () => {
+      // Nothing answers this host's reservations, and tok_timeout's payment never would.
+      const orderId = await place('tok_timeout');
+      const response = await http().get(`/api/orders/${orderId}?wait=terminal&timeoutMs=300`);
+      expect(response.status).toBe(200);
+      expect(response.body).toMatchObject({ orderId, status: 'PENDING' });
+      expect((await http().get(`/api/orders/${orderId}?wait=terminal&timeoutMs=0`)).body).toMatchObject({ orderId, status: 'PENDING' });
+      expect(waiting()).toBe(0);
+    });
+
+    it('answers at once when the order has its outcome already', async () => {
+      const orderId = await place();
+      await sagaSays('order.reject-order.v1', { orderId, reason: 'payment-declined' });
+      await until(async () => (await http().get(`/api/orders/${orderId}`)).body.status === 'REJECTED');
+      const response = await http().get(`/api/orders/${orderId}?wait=terminal&timeoutMs=30000`);
+      expect(response.status).toBe(200);
+      expect(response.body).toMatchObject({ orderId, status: 'REJECTED', reason: 'payment-declined' });
+    });
+
+    it("answers 403 for another customer's order and 404 for an unknown one before waiting", async () => {
+      const orderId = await place();
+      const other = await testAuth.bearer({ userId: 'someone-else', role: 'customer' });
+      expect((await server().get(`/api/orders/${orderId}?wait=terminal&timeoutMs=30000`).set(other)).status).toBe(403);
+      expect((await http().get(`/api/orders/${randomUUID()}?wait=terminal&timeoutMs=30000`)).status).toBe(404);
+      expect(waiting()).toBe(0);
+    });
+
+    it.each([
+      ['an unknown wait', 'wait=confirmed', 'wait must be one of the following values: terminal'],
+      ['a negative timeout', 'wait=terminal&timeoutMs=-1', 'timeoutMs must not be less than 0'],
+      ['a timeout over 30 s', 'wait=terminal&timeoutMs=30001', 'timeoutMs must not be greater than 30000'],
+      ['a fractional timeout', 'wait=terminal&timeoutMs=1.5', 'timeoutMs must be an integer number'],
+      ['a timeout that is no number', 'wait=terminal&timeoutMs=soon', 'timeoutMs must be an integer number'],
+      ['an empty timeout', 'wait=terminal&timeoutMs=', 'timeoutMs must be an integer number'],
+      ['a timeout without wait', 'timeoutMs=1000', 'wait must be terminal when timeoutMs is given'],
+      ['an unknown parameter', 'wait=terminal&for=CONFIRMED', 'property for should not exist'],
+    ])('answers 400 naming the parameter for %s', async (_, query, message) => {
+      const orderId = await place();
+      const response = await http().get(`/api/orders/${orderId}?${query}`);
+      expect(response.status).toBe(400);
+      expect(messages(response.body)).toContain(message);
+    });
+
+    it('stops waiting when the client goes away', async () => {
+      const orderId = await place();
+      const { test, answer } = send(`/api/orders/${orderId}?wait=terminal&timeoutMs=30000`);
+      const aborted = answer.catch((error: Error) => error.message);
+      await until(() => waiting() === 1);
+      test.abort();
+      expect(await aborted).toBe('Aborted');
+      await until(() => waiting() === 0);
+    });
+  });
+
   describe('POST /api/orders/{id}/cancel', () => {
     it('accepts a cancellation while the order is pending (again, harmlessly), and the checkout carries it out', async () => {
       const { orderId } = (await post('/api/orders', valid())).body as { orderId: string };
@@ -313,5 +401,22 @@ describe('the orders API (HTTP, PostgreSQL)', () => {
     expect(Object.keys(document.paths)).toEqual(
       expect.arrayContaining(['/api/orders', '/api/orders/{id}', '/api/orders/{id}/cancel', '/api/orders/{id}/saga']),
     );
+    const getOrder = (document.paths['/api/orders/{id}'] as { get: { parameters: { name: string; in: string; schema: Record<string, unknown> }[] } }).get;
+    expect(getOrder.parameters).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'wait', in: 'query', schema: expect.objectContaining({ enum: ['terminal'] }) }),
+        expect.objectContaining({ name: 'timeoutMs', in: 'query', schema: expect.objectContaining({ minimum: 0, maximum: 30000, default: 10000 }) }),
+      ]),
+    );
+  });
+
+  // Last: it closes the app.
+  it('answers a waiting request with the order as it stands when the host shuts down', async () => {
+    const { orderId } = (await post('/api/orders', valid())).body as { orderId: string };
+    const answer = http().get(`/api/orders/${orderId}?wait=terminal&timeoutMs=30000`).then((response) => response);
+    await until(() => waiting() === 1);
+    closed = true;
+    await app.close();
+    expect((await answer).body).toMatchObject({ orderId, status: 'PENDING' });
   });
 });

@@ -1,0 +1,65 @@
+import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
+import { streamName } from '@agora/event-sourcing';
+import type { Principal } from '@agora/platform';
+import { PROJECTIONS, type ChangeWatch, type ReadModelChanges } from '@agora/projections';
+import { ORDER_CATEGORY } from '../../domain/order.js';
+import { ordersProjection } from '../../read-model/orders.projection.js';
+import { OrderAccess } from '../order-access.js';
+import { GetOrderHandler } from './get-order.handler.js';
+import type { OrderView } from './order.view.js';
+
+const TERMINAL: ReadonlySet<OrderView['status']> = new Set(['CONFIRMED', 'REJECTED', 'CANCELLED']);
+
+export interface WaitForOutcome {
+  /** The longest the answer waits. */
+  readonly timeoutMs: number;
+  /** Aborted when the client is gone: stop waiting for it. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * An order once its checkout has ended (a long-poll): the read model's row is read again
+ * only when the projection commits a batch with events of the order, so a waiting client
+ * costs no query while nothing happens to its order.
+ */
+@Injectable()
+export class WaitForOutcomeHandler implements BeforeApplicationShutdown {
+  private readonly watches = new Set<ChangeWatch>();
+  private shuttingDown = false;
+
+  constructor(
+    private readonly access: OrderAccess,
+    private readonly orders: GetOrderHandler,
+    @Inject(PROJECTIONS) private readonly changes: ReadModelChanges,
+  ) {}
+
+  /**
+   * The order as `principal` may see it, once it is CONFIRMED, REJECTED or CANCELLED, or as
+   * it stands when `timeoutMs` has passed or `signal` aborts. 404 and 403 come at once.
+   */
+  async execute(principal: Principal, orderId: string, { timeoutMs, signal }: WaitForOutcome): Promise<OrderView> {
+    const deadline = Date.now() + timeoutMs;
+    // Opened before the first read, so a batch committed in between still wakes it.
+    const watch = this.changes.watch(ordersProjection.name, streamName(ORDER_CATEGORY, orderId));
+    this.watches.add(watch);
+    if (this.shuttingDown) watch.close();
+    try {
+      let order = await this.access.orderFor(principal, orderId);
+      while (!TERMINAL.has(order.status)) {
+        const left = deadline - Date.now();
+        if (left <= 0 || !(await watch.next(left, signal))) break;
+        order = (await this.orders.execute(orderId)) ?? order;
+      }
+      return order;
+    } finally {
+      watch.close();
+      this.watches.delete(watch);
+    }
+  }
+
+  // The HTTP server closes once every request is answered: the waiting ones answer now.
+  beforeApplicationShutdown(): void {
+    this.shuttingDown = true;
+    for (const watch of this.watches) watch.close();
+  }
+}

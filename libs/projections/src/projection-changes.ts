@@ -1,0 +1,142 @@
+import type { GlobalPosition, RecordedEvent } from '@agora/event-sourcing';
+
+export interface StandbyWatching {
+  /** The projection's committed checkpoint, as another instance moves it. */
+  readonly checkpoint: () => Promise<GlobalPosition | undefined>;
+  /** How often it is read while someone watches. */
+  readonly intervalMs: number;
+}
+
+/**
+ * Who waits for one projection's next committed batch, and waking them. Where the
+ * projection runs in this process its runner reports each batch (`committed`); in a
+ * standby instance one look at the checkpoint per interval serves every watch.
+ */
+export class ProjectionChanges {
+  private readonly watches = new Set<ChangeWatch>();
+  private local = false;
+  private timer: NodeJS.Timeout | undefined;
+  private looking = false;
+  /** The checkpoint at the last standby look; `null` when there was none since watching began. */
+  private seen: string | null = null;
+
+  constructor(private readonly standby: StandbyWatching) {}
+
+  /** How many watches are open. */
+  get size(): number {
+    return this.watches.size;
+  }
+
+  /** Batches are committed in this process from now on (`true`), or by another instance (`false`). */
+  setLocal(local: boolean): void {
+    this.local = local;
+    // Whatever was committed on the other side of the switch has been reported by no one.
+    for (const watch of this.watches) watch.wake();
+    this.schedule();
+  }
+
+  /** The runner committed a batch of `events`. */
+  committed(events: readonly RecordedEvent[]): void {
+    if (this.watches.size === 0) return;
+    const streams = new Set(events.map((event) => event.streamName));
+    for (const watch of this.watches) if (watch.stream === undefined || streams.has(watch.stream)) watch.wake();
+  }
+
+  /**
+   * Starts watching for batches, only those with events of `stream` when given (a standby
+   * instance cannot tell which streams a batch held: any batch counts there). Open the
+   * watch before reading what it guards, so that no batch falls between the read and the
+   * wait; close it when done.
+   */
+  watch(stream?: string): ChangeWatch {
+    const watch = new ChangeWatch(stream, () => {
+      this.watches.delete(watch);
+      this.schedule();
+    });
+    this.watches.add(watch);
+    this.schedule();
+    return watch;
+  }
+
+  /** Looks at the checkpoint while this instance is a standby and someone watches. */
+  private schedule(): void {
+    if (this.local || this.watches.size === 0) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      if (!this.looking) this.seen = null;
+      return;
+    }
+    if (this.timer || this.looking) return;
+    this.timer = setTimeout(() => void this.look(), this.standby.intervalMs);
+  }
+
+  private async look(): Promise<void> {
+    this.timer = undefined;
+    this.looking = true;
+    try {
+      const checkpoint = await this.standby.checkpoint();
+      const key = checkpoint ? `${checkpoint.commit}/${checkpoint.prepare}` : '';
+      // On the first look nothing tells whether a watch read before or after the last batch.
+      if (!this.local && key !== this.seen) for (const watch of this.watches) watch.wake();
+      this.seen = key;
+    } catch {
+      // A failed look wakes no one; the next one compares with the last checkpoint seen.
+    } finally {
+      this.looking = false;
+      this.schedule();
+    }
+  }
+}
+
+/** One waiter's view of a projection's batches: see `ProjectionChanges.watch`. */
+export class ChangeWatch {
+  private changed = false;
+  private closed = false;
+  private wakeUp: ((changed: boolean) => void) | undefined;
+
+  constructor(
+    readonly stream: string | undefined,
+    private readonly onClose: () => void,
+  ) {}
+
+  /**
+   * Resolves `true` once a batch that may concern this watch was committed since it was
+   * opened or since the last `next` that resolved `true`; `false` after `timeoutMs`, on
+   * `signal`'s abort, or when the watch is closed. One `next` at a time.
+   */
+  next(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    if (this.changed) {
+      this.changed = false;
+      return Promise.resolve(true);
+    }
+    if (this.closed || signal?.aborted) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => done(false), timeoutMs);
+      const aborted = () => done(false);
+      const done = (changed: boolean) => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', aborted);
+        this.wakeUp = undefined;
+        this.changed = false;
+        resolve(changed);
+      };
+      signal?.addEventListener('abort', aborted, { once: true });
+      this.wakeUp = done;
+    });
+  }
+
+  /** Stops watching; a `next` in progress resolves `false`. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.onClose();
+    this.wakeUp?.(false);
+  }
+
+  /** @internal A batch that may concern this watch was committed. */
+  wake(): void {
+    if (this.closed) return;
+    this.changed = true;
+    this.wakeUp?.(true);
+  }
+}
