@@ -161,7 +161,7 @@ describe('GraphQL on the distributed apps', () => {
   it.each<[ContextApp, string[]]>([
     ['user', ['AccessToken', 'LoginInput', 'Mutation', 'Query', 'RegisterInput', 'User']],
     ['inventory', ['AddProductInput', 'Mutation', 'Product', 'ProductPage', 'Query']],
-    ['order', ['Mutation', 'Order', 'OrderLine', 'OrderLineInput', 'OrderPage', 'OrderStatus', 'PlaceOrderInput', 'PlacedOrder', 'Query', 'Saga', 'SagaStep']],
+    ['order', ['Mutation', 'Order', 'OrderLine', 'OrderLineInput', 'OrderPage', 'OrderStatus', 'OrderWait', 'PlaceOrderInput', 'PlacedOrder', 'Query', 'Saga', 'SagaStep']],
     ['payment', ['Charge', 'Payments', 'Query', 'Refund']],
     ['recommendation', ['AlsoBought', 'Query', 'Recommendation']],
   ])("shows on the %s app only its context's types", async (app, types) => {
