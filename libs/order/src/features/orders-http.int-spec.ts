@@ -362,6 +362,8 @@ describe('the orders API (HTTP, PostgreSQL)', () => {
     it('answers 409 once the order is no longer pending, and writes nothing', async () => {
       const { orderId } = (await post('/api/orders', valid())).body as { orderId: string };
       await sagaSays('order.confirm-order.v1', { orderId });
+      // The log shows an event once the transactions before it have ended, as the read model does.
+      await until(async () => (await http().get(`/api/orders/${orderId}`)).body.status === 'CONFIRMED');
       orderHead = await lastOrderEvent();
       const response = await post(`/api/orders/${orderId}/cancel`);
       expect(response.status).toBe(409);
