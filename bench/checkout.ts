@@ -11,10 +11,16 @@
  *
  * Distributed mode uses KAFKA_BROKERS when set, else starts a broker of its own
  * (scripts/kafka.sh on free ports), and one embedded PostgreSQL with a database per app.
+ *
+ * Unless BENCH_DATABASE_URL or BENCH_URL is given, the benchmark starts PostgreSQL itself
+ * (default durability) with pg_stat_statements, and reports the statements and commits
+ * per order that the system under test sent during the measured run, with the most
+ * frequent statements (BENCH_TOP_STATEMENTS, default 15).
  */
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EmbeddedPostgresServer } from '../libs/platform/src/database/embedded-postgres-server.js';
 import { DistributedShop } from '../libs/testing/src/distributed-shop.js';
@@ -42,6 +48,48 @@ async function call<T>(method: string, url: string, body?: unknown, token?: stri
 /** Where a path is served: the one host, or the app of its context. */
 type Route = (path: string) => string;
 
+/** Statement counts of the server the benchmark started: reset before the measured run, read after it. */
+interface StatementCounter {
+  reset(): Promise<void>;
+  report(orders: number): Promise<void>;
+}
+
+/** An embedded PostgreSQL of the benchmark's own, with pg_stat_statements loaded. */
+async function startPostgres(dir: string): Promise<{ server: EmbeddedPostgresServer; statements: StatementCounter }> {
+  const server = await EmbeddedPostgresServer.start({
+    dataDir: join(dir, 'pg'),
+    port: await freePort(),
+    flags: ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track=all', '-c', 'max_connections=300'],
+  });
+  const admin = new pg.Pool({ connectionString: server.url(), max: 1 });
+  await admin.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+  let commitsBefore = 0;
+  const commits = async () =>
+    Number((await admin.query<{ n: string }>("SELECT sum(xact_commit)::bigint AS n FROM pg_stat_database WHERE datname LIKE 'agora%'")).rows[0]!.n);
+  return {
+    server,
+    statements: {
+      reset: async () => {
+        await admin.query('SELECT pg_stat_statements_reset()');
+        commitsBefore = await commits();
+      },
+      report: async (orders) => {
+        const own = "dbid IN (SELECT oid FROM pg_database WHERE datname LIKE 'agora%') AND query NOT ILIKE '%pg_stat%'";
+        const { rows } = await admin.query<{ calls: string; query: string }>(
+          `SELECT calls, regexp_replace(query, '\\s+', ' ', 'g') AS query FROM pg_stat_statements WHERE ${own} ORDER BY calls DESC`,
+        );
+        const total = rows.reduce((sum, row) => sum + Number(row.calls), 0);
+        const transactions = (await commits()) - commitsBefore;
+        console.log(`PostgreSQL statements per order: ${(total / orders).toFixed(1)} (commits per order: ${(transactions / orders).toFixed(1)})`);
+        for (const row of rows.slice(0, Number(process.env['BENCH_TOP_STATEMENTS'] ?? 15))) {
+          console.log(`  ${(Number(row.calls) / orders).toFixed(2).padStart(6)}  ${row.query.slice(0, 110)}`);
+        }
+        await admin.end();
+      },
+    },
+  };
+}
+
 async function login(at: Route, email: string, password: string): Promise<string> {
   const { status, body } = await call<{ accessToken: string }>('POST', at('/api/auth/login'), { email, password });
   if (status !== 200) throw new Error(`logging in as ${email} answered ${status}`);
@@ -49,23 +97,28 @@ async function login(at: Route, email: string, password: string): Promise<string
 }
 
 /** The system under test, started for the run unless BENCH_URL names a running shop. */
-async function startSystem(dir: string): Promise<{ at: Route; description: string; stop(): Promise<void> }> {
+async function startSystem(dir: string): Promise<{ at: Route; description: string; statements?: StatementCounter; stop(): Promise<void> }> {
   const url = process.env['BENCH_URL'];
   if (url) return { at: (path) => `${url}${path}`, description: `the shop at ${url}`, stop: async () => undefined };
+  const given = process.env['BENCH_DATABASE_URL'];
   if (!DISTRIBUTED) {
+    const own = given ? undefined : await startPostgres(dir);
     const host = await HostProcess.start({
       port: await freePort(),
-      env: {
-        LOG_LEVEL: 'warn',
-        ...(process.env['BENCH_DATABASE_URL']
-          ? { DATABASE_URL: process.env['BENCH_DATABASE_URL'] }
-          : { DATABASE_URL: undefined, EMBEDDED_POSTGRES_DIR: join(dir, 'pg'), EMBEDDED_POSTGRES_PORT: String(await freePort()) }),
-      },
+      env: { LOG_LEVEL: 'warn', DATABASE_URL: given ?? (await own!.server.ensureDatabase('agora')) },
     });
-    return { at: (path) => `${host.url}${path}`, description: 'all-in-one host on PostgreSQL', stop: async () => void (await host.stop('SIGTERM')) };
+    return {
+      at: (path) => `${host.url}${path}`,
+      description: 'all-in-one host on PostgreSQL',
+      ...(own && { statements: own.statements }),
+      stop: async () => {
+        await host.stop('SIGTERM');
+        await own?.server.stop();
+      },
+    };
   }
   const kafka = process.env['KAFKA_BROKERS'] ? undefined : await LocalKafka.start();
-  const postgres = await EmbeddedPostgresServer.start({ dataDir: join(dir, 'pg'), port: await freePort() });
+  const { server: postgres, statements } = await startPostgres(dir);
   const apps = await DistributedShop.start({
     databaseUrl: (app) => postgres.ensureDatabase(`agora_${app}`),
     env: { LOG_LEVEL: 'warn', ...(kafka && { KAFKA_BROKERS: kafka.brokers }) },
@@ -75,6 +128,7 @@ async function startSystem(dir: string): Promise<{ at: Route; description: strin
   return {
     at: (path) => `${apps.urlFor(path)}${path}`,
     description: 'distributed apps over Kafka, one PostgreSQL database each on one server',
+    statements,
     stop: async () => {
       await apps.stop();
       await postgres.stop();
@@ -111,6 +165,7 @@ async function main(): Promise<void> {
     const statuses = new Map<string, number>();
     let reads = 0;
     let next = 0;
+    await system.statements?.reset();
     const started = performance.now();
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
@@ -142,6 +197,7 @@ async function main(): Promise<void> {
     console.log(`POST to terminal status: p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms`);
     console.log(`GETs of an order until its outcome: ${(reads / ORDERS).toFixed(1)} per order, ${(reads / seconds).toFixed(0)}/s`);
     console.log(`outcomes: ${[...statuses].map(([status, count]) => `${status} ${count}`).join(', ')}`);
+    await system.statements?.report(ORDERS);
   } finally {
     await system.stop();
     await rm(dir, { recursive: true, force: true });
