@@ -65,6 +65,43 @@ describe('CommandHandler', () => {
     expect(second!.metadata.causationId).toBe(first.events[0]!.metadata.messageId);
   });
 
+  it('loads a state from memory when it knows the stream up to the revision the caller saw, and reads it when not', async () => {
+    let reads = 0;
+    const counting = Object.assign(Object.create(store) as PostgresEventStore, {
+      readStream: (...args: Parameters<PostgresEventStore['readStream']>) => (reads++, store.readStream(...args)),
+    });
+    const handler = new CommandHandler(counting);
+    const issued = await handler.handle(tickets, 'ticket-load', { type: 'issue', by: 'ann', limit: 5 }, requestContext());
+    const readsAfterIssue = reads;
+    expect(await handler.load(tickets, 'ticket-load', issued.revision)).toEqual({ state: { issued: 1, holders: ['ann'] }, revision: 0 });
+    expect(reads).toBe(readsAfterIssue);
+
+    // Another writer appends; a caller that saw its event gets it, read from the store.
+    await new CommandHandler(store).handle(tickets, 'ticket-load', { type: 'issue', by: 'bob', limit: 5 }, requestContext());
+    expect(await handler.load(tickets, 'ticket-load', 1)).toEqual({ state: { issued: 2, holders: ['ann', 'bob'] }, revision: 1 });
+    expect(reads).toBe(readsAfterIssue + 1);
+  });
+
+  it('appends to a stream expected to be new without reading it, and still decides on the real state of one that exists', async () => {
+    let reads = 0;
+    const counting = Object.assign(Object.create(store) as PostgresEventStore, {
+      readStream: (...args: Parameters<PostgresEventStore['readStream']>) => (reads++, store.readStream(...args)),
+    });
+    const created = await new CommandHandler(counting).handle(tickets, 'ticket-new', { type: 'issue', by: 'ann', limit: 5 }, requestContext(), { expectNew: true });
+    expect(created.revision).toBe(0);
+    expect(reads).toBe(0);
+
+    // A handler that does not know the stream exists: the refused append makes it read, and decide again.
+    const other = new CommandHandler(store);
+    expect((await other.handle(tickets, 'ticket-new', { type: 'issue-once', by: 'ann' }, requestContext(), { expectNew: true })).events).toEqual([]);
+    const bob = await other.handle(tickets, 'ticket-new', { type: 'issue', by: 'bob', limit: 5 }, requestContext(), { expectNew: true });
+    expect(bob.state).toEqual({ issued: 2, holders: ['ann', 'bob'] });
+    expect((await store.readStream('ticket-new')).map((event) => event.data)).toEqual([
+      { number: 1, by: 'ann' },
+      { number: 2, by: 'bob' },
+    ]);
+  });
+
   it('appends nothing when the decider finds the command already done', async () => {
     const handler = new CommandHandler(store);
     await handler.handle(tickets, 'ticket-c', { type: 'issue-once', by: 'ann' }, requestContext());

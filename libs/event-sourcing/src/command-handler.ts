@@ -19,7 +19,7 @@ export interface CommandHandlerOptions {
 }
 
 /** A stream's state as of a revision. */
-interface Known<State> {
+export interface Known<State> {
   readonly state: State;
   readonly revision: number | undefined;
 }
@@ -27,6 +27,16 @@ interface Known<State> {
 interface Remembered {
   readonly decider: object;
   readonly known: Known<unknown>;
+}
+
+export interface HandleOptions {
+  /**
+   * The stream most likely does not exist yet (a new order's, a saga's first input): when
+   * its state is not remembered, decide on the initial state and append with `'no-stream'`
+   * without reading first. A stream that exists after all costs one refused append, then
+   * it is read as usual; a decision that appends nothing is never trusted unread.
+   */
+  readonly expectNew?: boolean;
 }
 
 export interface CommandResult<E extends Event, State> {
@@ -70,11 +80,15 @@ export class CommandHandler {
     streamName: string,
     command: Command,
     context: MessageContext,
+    options: HandleOptions = {},
   ): Promise<CommandResult<E, State>> {
     let known = this.recall<State>(decider, streamName);
-    // Whether `known` was read from the store just now, rather than remembered.
-    let fresh = known === undefined;
-    known ??= await this.catchUp(decider, streamName, { state: decider.initialState(), revision: undefined });
+    // Whether `known` was read from the store just now, rather than remembered or assumed.
+    let fresh = known === undefined && !options.expectNew;
+    if (!known) {
+      const initial = { state: decider.initialState(), revision: undefined };
+      known = options.expectNew ? initial : await this.catchUp(decider, streamName, initial);
+    }
     for (let conflicts = 0; ; ) {
       let decided: readonly E[];
       try {
@@ -107,6 +121,17 @@ export class CommandHandler {
         [known, fresh] = [await this.catchUp(decider, streamName, known), true];
       }
     }
+  }
+
+  /**
+   * A stream's state without a command: from memory when it is known at least up to
+   * revision `atLeast` (one the caller has seen, e.g. of the event it reacts to), else
+   * read from the store.
+   */
+  async load<E extends Event, State>(decider: Decider<never, E, State>, streamName: string, atLeast?: number): Promise<Known<State>> {
+    const known = this.recall<State>(decider, streamName);
+    if (known && atLeast !== undefined && known.revision !== undefined && known.revision >= atLeast) return known;
+    return this.catchUp(decider, streamName, known ?? { state: decider.initialState(), revision: undefined });
   }
 
   /** `known` brought up to date with the events appended after its revision. */

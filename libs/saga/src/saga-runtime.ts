@@ -25,6 +25,8 @@ interface Handle<Input> {
 export class SagaRuntime {
   private readonly commands: CommandHandler;
   private readonly clock: () => Date;
+  /** One decider per definition: the command handler remembers a stream's state for the decider that built it. */
+  private readonly deciders = new WeakMap<object, Decider<never, InputHandled<unknown>, SagaInstance<unknown>>>();
 
   constructor(
     private readonly store: EventStore,
@@ -40,8 +42,15 @@ export class SagaRuntime {
     context: MessageContext,
     sagaId: string = definition.sagaIdOf(input as Input),
   ): Promise<SagaInstance<State>> {
-    const result = await this.commands.handle(deciderOf(definition), streamName(definition.category, sagaId), { input, now: this.clock() }, context);
+    // A saga's stream not remembered here is almost always one that this input starts.
+    const result = await this.commands.handle(this.deciderFor(definition), streamName(definition.category, sagaId), { input, now: this.clock() }, context, { expectNew: true });
     return result.state;
+  }
+
+  private deciderFor<State, Input extends SagaInput>(definition: SagaDefinition<State, Input>): Decider<Handle<Input>, InputHandled<State>, SagaInstance<State>> {
+    let decider = this.deciders.get(definition);
+    if (!decider) this.deciders.set(definition, (decider = deciderOf(definition) as never));
+    return decider as never;
   }
 
   async read<State>(definition: SagaDefinition<State, SagaInput>, sagaId: string): Promise<SagaInstance<State> | undefined> {

@@ -16,7 +16,8 @@ export class PaymentCommandsHandler implements MessageHandler {
 
   async handle(message: Message): Promise<void> {
     const command = toCommand(message);
-    await this.commands.handle(paymentDecider, streamName('payment', command.orderId), command, causedBy(message.metadata));
+    // A charge request opens the order's payment stream.
+    await this.commands.handle(paymentDecider, streamName('payment', command.orderId), command, causedBy(message.metadata), { expectNew: command.type === 'request-charge' });
   }
 }
 

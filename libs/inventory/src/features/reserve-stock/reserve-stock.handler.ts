@@ -80,7 +80,8 @@ export class ReserveStockHandler {
   }
 
   private record(command: ReservationCommand, context: MessageContext) {
-    return this.commands.handle(reservationDecider, streamName(RESERVATION_CATEGORY, command.orderId), command, context);
+    // One reservation per order, made by this handler: a stream it does not remember is usually new.
+    return this.commands.handle(reservationDecider, streamName(RESERVATION_CATEGORY, command.orderId), command, context, { expectNew: true });
   }
 
   private async load(orderId: string): Promise<Reservation> {

@@ -46,6 +46,7 @@ export class PlaceOrderHandler {
       streamName(ORDER_CATEGORY, orderId),
       { type: 'place-order', orderId, customerId, lines, paymentToken, requestHash: requestHashOf(command), at: new Date().toISOString() },
       context,
+      { expectNew: true },
     );
     // Answer once GET /api/orders/{id} shows the order.
     await this.readModels.waitFor(ordersProjection.name, position);

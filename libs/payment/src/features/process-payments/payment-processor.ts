@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
-import { causedBy, CommandHandler, fold, streamName, type EventMetadata, type EventStore, type GlobalPosition, type RecordedEvent } from '@agora/event-sourcing';
-import { EventStoreConsumer, KeyedQueue, WatermarkCheckpoint, type CheckpointStore, type LogSource, type ParkedEvents } from '@agora/messaging';
+import { causedBy, CommandHandler, streamName, type EventMetadata, type EventStore, type GlobalPosition, type RecordedEvent } from '@agora/event-sourcing';
+import { EventStoreConsumer, KeyedQueue, WatermarkCheckpoint, type CheckpointStore, type ParkedEvents } from '@agora/messaging';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isPaymentEvent, paymentDecider, pendingWork, type PaymentEvent, type PaymentEventType } from '../../domain/payment.js';
+import { isPaymentEvent, paymentDecider, pendingWork, type PaymentEventType } from '../../domain/payment.js';
 import type { PaymentGateway } from '../../gateway/payment-gateway.js';
 
 export interface PaymentProcessorOptions {
@@ -41,7 +41,7 @@ export class PaymentProcessor {
   private readonly settings: Required<Omit<PaymentProcessorOptions, 'commandHandler' | 'parked'>> & { commands: CommandHandler };
 
   constructor(
-    private readonly store: LogSource & Pick<EventStore, 'readStream'>,
+    private readonly store: EventStore,
     private readonly gateway: PaymentGateway,
     private readonly checkpoints: CheckpointStore,
     private readonly options: PaymentProcessorOptions = {},
@@ -50,7 +50,7 @@ export class PaymentProcessor {
       checkpointName: options.checkpointName ?? 'payment.charges',
       maxInFlight: options.maxInFlight ?? 32,
       retryDelayMs: options.retryDelayMs ?? 100,
-      commands: options.commandHandler ?? new CommandHandler(store as EventStore),
+      commands: options.commandHandler ?? new CommandHandler(store),
     };
   }
 
@@ -62,7 +62,7 @@ export class PaymentProcessor {
       load: async (name) => {
         const after = await this.checkpoints.load(name);
         this.run?.abandon();
-        this.run = new ProcessorRun(this.store, this.gateway, this.checkpoints, this.settings, this.logger, after);
+        this.run = new ProcessorRun(this.gateway, this.checkpoints, this.settings, this.logger, after);
         return after;
       },
       save: () => Promise.reject(new Error('The payment processor saves its own watermark.')),
@@ -104,7 +104,6 @@ class ProcessorRun {
   private slotWaiters: (() => void)[] = [];
 
   constructor(
-    private readonly store: Pick<EventStore, 'readStream'>,
     private readonly gateway: PaymentGateway,
     checkpoints: CheckpointStore,
     private readonly settings: { checkpointName: string; maxInFlight: number; retryDelayMs: number; commands: CommandHandler },
@@ -137,7 +136,7 @@ class ProcessorRun {
       if (!this.active) return;
       const ticket = this.progress.begin(event.position);
       void this.orders
-        .run(orderId, () => this.settleOrder(orderId, event.metadata))
+        .run(orderId, () => this.settleOrder(orderId, event.revision, event.metadata))
         .then(() => {
           if (!this.active) return; // abandoned work is not finished: the checkpoint stays before it
           this.progress.finish(ticket);
@@ -148,13 +147,14 @@ class ProcessorRun {
   }
 
   /** Does what the order's payment still needs from the gateway; retries until done or stopped. Never rejects. */
-  private async settleOrder(orderId: string, cause: EventMetadata): Promise<void> {
+  private async settleOrder(orderId: string, seen: number, cause: EventMetadata): Promise<void> {
     const stream = streamName('payment', orderId);
     const context = causedBy(cause);
     let delay = this.settings.retryDelayMs;
     while (this.active) {
       try {
-        const state = fold(paymentDecider, await this.store.readStream<PaymentEvent>(stream));
+        // What this process appended is remembered; a stream known only up to an older revision is read.
+        const { state } = await this.settings.commands.load(paymentDecider, stream, seen);
         const work = pendingWork(state);
         if (work === undefined) return;
         if (work === 'charge') {
