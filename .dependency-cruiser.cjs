@@ -1,4 +1,4 @@
-// The dependency rules of DESIGN.md §7, checked by `npm run check:deps` inside `npm test`.
+// The dependency rules of the layout (README, "Layout"), checked by `npm run check:deps` inside `npm test`.
 // Dependencies point one way: apps → libs/<context> → building blocks → nothing of ours.
 const CONTEXTS = '(user|order|inventory|payment|recommendation)';
 const BUILDING_BLOCKS = '(contracts|event-sourcing|messaging|projections|saga|platform|host|testing)';

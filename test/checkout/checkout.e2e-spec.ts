@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MODES, type Running } from './modes.js';
 import { ShopClient } from './shop-client.js';
 
-// The checkout of DESIGN.md §3 in both modes.
+// The checkout saga, end to end, in both modes.
 describe.each(MODES)('checkout in $mode', ({ start }) => {
   let running: Running;
   let shop: ShopClient;

@@ -8,7 +8,7 @@ export type Event<Type extends string = string, Data = Record<string, unknown>> 
   data: Data;
 }>;
 
-/** What travels with every message (DESIGN.md §5): in the store, in Kafka headers, in logs. */
+/** What travels with every message: in the store, in Kafka headers, in logs. */
 export interface EventMetadata {
   /** Unique per message; the event id in the store and the key of every inbox. */
   readonly messageId: string;

@@ -11,7 +11,7 @@ export type RelayOptions = Omit<EventStoreConsumerOptions, 'name' | 'categories'
 };
 
 /**
- * The event store is the outbox (DESIGN.md §1): the relay reads a context's events from
+ * The event store is the outbox: the relay reads a context's events from
  * its checkpoint, publishes what the mapping makes of them, and only then moves the
  * checkpoint. At least once, in order per key; nothing is lost when the transport or the
  * process fails, since it resumes from the last saved checkpoint. It reads on while

@@ -161,7 +161,7 @@ export const productDecider: Decider<ProductCommand, ProductEvent, Product> = {
   initialState: () => ({ status: 'absent' }),
 };
 
-/** No oversell (DESIGN.md §8): available + reserved + sold = received, none negative. */
+/** No oversell: available + reserved + sold = received, none negative. */
 export function stockIsBalanced(product: ListedProduct): boolean {
   const { received, available, reserved, sold } = product;
   return available >= 0 && reserved >= 0 && sold >= 0 && available + reserved + sold === received;

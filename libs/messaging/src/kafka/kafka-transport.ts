@@ -11,7 +11,7 @@ export interface KafkaTransportOptions {
   readonly clientId: string;
   /**
    * Put before every topic and consumer group name, so that several systems (or test
-   * runs) can share a cluster. Default none: the topics of DESIGN.md §4.
+   * runs) can share a cluster. Default none: topics are `<context>.events.v1` and `<context>.commands.v1`.
    */
   readonly prefix?: string;
   /** Partitions of each topic created at start. Default 3. */

@@ -4,7 +4,7 @@ import type { DeadlineReached, Reaction, SagaDefinition, SagaInput } from '@agor
 import type { OrderPlacedData } from '../domain/order.js';
 
 /**
- * The checkout saga (DESIGN.md §3) as pure functions: one instance per order
+ * The checkout saga as pure functions: one instance per order
  * (`checkout-<orderId>`), run by the saga runtime, which persists each reaction and its
  * commands atomically and handles each input once (by message id).
  *
