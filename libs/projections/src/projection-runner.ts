@@ -152,11 +152,22 @@ export class ProjectionRunner {
     this.onCommitted?.(events);
   }
 
-  /** Parked events tried again: they lie behind the checkpoint, which stays where it is. */
+  /**
+   * Parked events tried again: they lie behind the checkpoint, which stays where it is.
+   * They leave the shelf in the transaction of their rows, so a crash can neither apply
+   * one twice nor lose it.
+   */
   private async retryParked(events: readonly RecordedEvent[]): Promise<void> {
     await this.dataSource.transaction(async (rows) => {
       await rows.query("SELECT set_config('search_path', $1, true)", [`${pg.escapeIdentifier(this.schema)}, public`]);
       await this.projection.apply(events, rows);
+      for (const { position } of events) {
+        await rows.query('DELETE FROM messaging.parked_events WHERE subscriber = $1 AND commit_position = $2 AND prepare_position = $3', [
+          this.checkpointName,
+          position.commit,
+          position.prepare,
+        ]);
+      }
     });
     this.onCommitted?.(events);
   }
