@@ -14,6 +14,13 @@ export interface AppendResult {
   readonly position: GlobalPosition;
 }
 
+/** One stream's part of an atomic append to several streams. */
+export interface StreamAppend {
+  readonly streamName: string;
+  readonly events: readonly NewEvent[];
+  readonly expected: ExpectedRevision;
+}
+
 export interface ReadStreamOptions {
   readonly direction?: 'forwards' | 'backwards';
   /** Inclusive; defaults to the first event (forwards) or the last (backwards). */
@@ -61,6 +68,15 @@ export interface EventStore {
    * is not as expected, `EventStoreUnavailable` when the store cannot be reached.
    */
   appendToStream(streamName: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+
+  /**
+   * Appends to several streams in one commit, all or none, each checked against its own
+   * expected revision: a batch of decisions for many aggregates costs one commit. Throws
+   * `WrongExpectedVersion` for the first stream that is not as expected, and then nothing
+   * is written. Absent where the store cannot do it atomically (EventStoreDB through
+   * `@eventstore/db-client` 6): callers append stream by stream there.
+   */
+  appendToStreams?(appends: readonly StreamAppend[]): Promise<AppendResult[]>;
 
   /** Events of one stream; an empty list when the stream does not exist. */
   readStream<E extends Event = Event>(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent<E>[]>;

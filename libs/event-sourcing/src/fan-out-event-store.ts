@@ -6,6 +6,7 @@ import type {
   ExpectedRevision,
   ReadAllOptions,
   ReadStreamOptions,
+  StreamAppend,
   SubscribeOptions,
   Subscription,
 } from './event-store.js';
@@ -55,11 +56,15 @@ export class FanOutEventStore implements EventStore {
   ) {
     this.maxBufferedEvents = options.maxBufferedEvents ?? 5000;
     this.readBatchSize = options.readBatchSize ?? 1000;
+    if (inner.appendToStreams) this.appendToStreams = (appends) => inner.appendToStreams!(appends);
   }
 
   appendToStream(streamName: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     return this.inner.appendToStream(streamName, events, expected);
   }
+
+  /** Offered where the wrapped store offers it. */
+  readonly appendToStreams?: (appends: readonly StreamAppend[]) => Promise<AppendResult[]>;
 
   readStream<E extends Event = Event>(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent<E>[]> {
     return this.inner.readStream<E>(streamName, options);

@@ -58,6 +58,8 @@ export function describeEventStoreContract(
   label: string,
   open: () => Promise<EventStore>,
   close: (store: EventStore) => Promise<void> = (store) => store.close(),
+  /** Whether the adapter appends to several streams atomically (`appendToStreams`). */
+  capabilities: { readonly multiStreamAppend: boolean } = { multiStreamAppend: true },
 ): void {
   describe(`EventStore contract: ${label}`, () => {
     let store: EventStore;
@@ -164,6 +166,69 @@ export function describeEventStoreContract(
         const outcomes = await Promise.allSettled(Array.from({ length: 10 }, () => store.appendToStream(stream, events(1), 'no-stream')));
         expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
         expect(await store.readStream(stream)).toHaveLength(1);
+      });
+    });
+
+    describe('appending to several streams at once', () => {
+      if (!capabilities.multiStreamAppend) {
+        it('does not offer it, so callers append stream by stream', () => {
+          expect(store.appendToStreams).toBeUndefined();
+        });
+        return;
+      }
+
+      it('appends to every stream in one commit, each at its expected revision', async () => {
+        const category = freshCategory();
+        await store.appendToStream(`${category}-a`, events(2), 'no-stream');
+        const results = await store.appendToStreams!([
+          { streamName: `${category}-a`, events: events(1, 'test.happened.v1', 2), expected: 1 },
+          { streamName: `${category}-b`, events: events(2), expected: 'no-stream' },
+          { streamName: `${category}-c`, events: events(1), expected: 'any' },
+        ]);
+        expect(results.map((result) => result.nextExpectedRevision)).toEqual([2, 1, 0]);
+        expect(comparePositions(results[0]!.position, results[1]!.position)).toBeLessThan(0);
+        expect((await store.readStream(`${category}-a`)).map((event) => event.data)).toEqual([{ n: 0 }, { n: 1 }, { n: 2 }]);
+        expect(await store.readStream(`${category}-b`)).toHaveLength(2);
+        const log = await store.readAll({ categories: [category] });
+        expect(log).toHaveLength(6);
+      });
+
+      it('writes nothing when one stream is not as expected, and names that stream', async () => {
+        const category = freshCategory();
+        await store.appendToStream(`${category}-a`, events(2), 'no-stream');
+        await store.appendToStream(`${category}-c`, events(1), 'no-stream');
+        for (const wrong of [0, 5, 'no-stream'] as const) {
+          const error = await rejection(
+            store.appendToStreams!([
+              { streamName: `${category}-b`, events: events(1), expected: 'no-stream' },
+              { streamName: `${category}-a`, events: events(1), expected: wrong },
+              { streamName: `${category}-c`, events: events(1), expected: 0 },
+            ]),
+          );
+          expect(error).toBeInstanceOf(WrongExpectedVersion);
+          expect(error).toMatchObject({ streamName: `${category}-a`, expected: wrong, actual: 1 });
+        }
+        expect(await store.readStream(`${category}-b`)).toEqual([]);
+        expect(await store.readStream(`${category}-a`)).toHaveLength(2);
+        expect(await store.readStream(`${category}-c`)).toHaveLength(1);
+      });
+
+      it('lets exactly one of many batches that expect the same revision of a shared stream win', async () => {
+        const category = freshCategory();
+        await store.appendToStream(`${category}-shared`, events(1), 'no-stream');
+        const outcomes = await Promise.allSettled(
+          Array.from({ length: 8 }, (_, i) =>
+            store.appendToStreams!([
+              { streamName: `${category}-own${i}`, events: events(1), expected: 'no-stream' },
+              { streamName: `${category}-shared`, events: events(1, 'test.happened.v1', 100 + i), expected: 0 },
+            ]),
+          ),
+        );
+        expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+        expect(outcomes.filter((outcome) => outcome.status === 'rejected').every((outcome) => (outcome as PromiseRejectedResult).reason instanceof WrongExpectedVersion)).toBe(true);
+        expect(await store.readStream(`${category}-shared`)).toHaveLength(2);
+        // Only the winner's own stream was written.
+        expect(await store.readAll({ categories: [category] })).toHaveLength(3);
       });
     });
 

@@ -7,6 +7,7 @@ import type {
   ExpectedRevision,
   ReadAllOptions,
   ReadStreamOptions,
+  StreamAppend,
   SubscribeOptions,
   Subscription,
 } from '../event-store.js';
@@ -78,15 +79,7 @@ export class PostgresEventStore implements EventStore {
       if (!satisfies(code, actual)) throw conflict(streamName, expected, actual);
       return { nextExpectedRevision: actual, position: (await this.headPosition()) ?? START };
     }
-    const values = [
-      streamName,
-      code,
-      categoryOf(streamName),
-      events.map((event) => event.metadata.messageId),
-      events.map((event) => event.type),
-      events.map((event) => JSON.stringify(event.data)),
-      events.map((event) => JSON.stringify(event.metadata)),
-    ];
+    const values = this.appendValues(streamName, code, events);
     // 'any' and 'stream-exists' take the revision they find; a writer that took the same
     // one first makes the unique index refuse us, and we simply look again.
     for (let attempt = 1; ; attempt++) {
@@ -112,6 +105,77 @@ export class PostgresEventStore implements EventStore {
         }
       }
     }
+  }
+
+  /**
+   * One transaction, one prepared append per stream, one commit. A stream that is not as
+   * expected rolls everything back; `'any'` and `'stream-exists'` that meet a concurrent
+   * writer try the whole transaction again (a unique violation aborts it).
+   */
+  async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    const nonEmpty = appends.filter((append) => append.events.length > 0);
+    if (nonEmpty.length !== appends.length) {
+      throw new RangeError('appendToStreams takes streams with at least one event each (check an expectation alone with appendToStream).');
+    }
+    const codes = appends.map((append) => expectedCode(append.expected));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const results = await unavailableOnConnectionFailure(async () => {
+          const client = await this.pool.connect();
+          let broken: Error | undefined;
+          try {
+            await client.query('BEGIN');
+            const results: AppendResult[] = [];
+            for (const [i, append] of appends.entries()) {
+              const { rows } = await client.query<{ commit_position: string; global_position: string; stream_revision: string }>({
+                name: `${this.schema}.append`,
+                text: this.appendSql,
+                values: this.appendValues(append.streamName, codes[i]!, append.events),
+              });
+              const last = rows[rows.length - 1];
+              if (!last) throw new StreamNotAsExpected(i);
+              results.push({ nextExpectedRevision: Number(last.stream_revision), position: { commit: Number(last.commit_position), prepare: Number(last.global_position) } });
+            }
+            await client.query('COMMIT');
+            return results;
+          } catch (error) {
+            await client.query('ROLLBACK').catch((rollback: unknown) => (broken = rollback as Error));
+            if (!(error instanceof StreamNotAsExpected) && !(error instanceof pg.DatabaseError && error.severity !== 'FATAL' && error.severity !== 'PANIC')) broken ??= error as Error;
+            throw error;
+          } finally {
+            client.release(broken);
+          }
+        });
+        const categories = [...new Set(appends.map((append) => categoryOf(append.streamName)))];
+        this.wakeSubscribers(categories);
+        for (const category of categories) this.notifier.appended(category);
+        return results;
+      } catch (error) {
+        const failed = error instanceof StreamNotAsExpected ? appends[error.index]! : isRevisionTaken(error) ? this.takenBy(appends, error) : undefined;
+        if (!failed) throw error;
+        if (typeof failed.expected === 'number' || failed.expected === 'no-stream' || attempt >= 100) {
+          throw conflict(failed.streamName, failed.expected, await this.currentRevision(failed.streamName));
+        }
+      }
+    }
+  }
+
+  /** Which of the appends a unique violation was about: its detail names the stream. */
+  private takenBy(appends: readonly StreamAppend[], error: unknown): StreamAppend | undefined {
+    const detail = String((error as { detail?: unknown }).detail ?? '');
+    return appends.find((append) => detail.includes(`(${append.streamName},`)) ?? appends[0];
+  }
+
+  private appendValues(streamName: string, code: number, events: readonly NewEvent[]): unknown[] {
+    return [
+      streamName,
+      code,
+      categoryOf(streamName),
+      events.map((event) => event.metadata.messageId),
+      events.map((event) => event.type),
+      events.map((event) => JSON.stringify(event.data)),
+      events.map((event) => JSON.stringify(event.metadata)),
+    ];
   }
 
   async readStream<E extends Event = Event>(streamName: string, options: ReadStreamOptions = {}): Promise<RecordedEvent<E>[]> {
@@ -211,6 +275,13 @@ export class PostgresEventStore implements EventStore {
 }
 
 const START: GlobalPosition = { commit: 0, prepare: 0 };
+
+/** An exact expected revision that was not there: the append at `index` wrote no row. */
+class StreamNotAsExpected extends Error {
+  constructor(readonly index: number) {
+    super('The stream is not at the expected revision.');
+  }
+}
 
 /**
  * One statement appends all events or none; the unique (stream, revision) index is the
