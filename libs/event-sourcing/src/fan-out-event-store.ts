@@ -123,7 +123,7 @@ export class FanOutEventStore implements EventStore {
     this.tailSubscription = subscription;
     void subscription.closed.then(
       () => this.endTail(subscription, new Error('The shared subscription stopped.')),
-      (error: unknown) => this.endTail(subscription, error),
+      (error: unknown) => this.endTail(subscription, error ?? new Error('The shared subscription failed.')),
     );
   }
 

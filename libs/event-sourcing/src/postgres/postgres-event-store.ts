@@ -120,9 +120,7 @@ export class PostgresEventStore implements EventStore {
     const codes = appends.map((append) => expectedCode(append.expected));
     for (let attempt = 1; ; attempt++) {
       try {
-        const results = await unavailableOnConnectionFailure(async () => {
-          const client = await this.pool.connect();
-          let broken: Error | undefined;
+        const results = await this.withClient(async (client) => {
           try {
             await client.query('BEGIN');
             const results: AppendResult[] = [];
@@ -139,11 +137,9 @@ export class PostgresEventStore implements EventStore {
             await client.query('COMMIT');
             return results;
           } catch (error) {
-            await client.query('ROLLBACK').catch((rollback: unknown) => (broken = rollback as Error));
-            if (!(error instanceof StreamNotAsExpected) && !(error instanceof pg.DatabaseError && error.severity !== 'FATAL' && error.severity !== 'PANIC')) broken ??= error as Error;
+            // A connection whose rollback fails is broken: that failure is what withClient sees.
+            await client.query('ROLLBACK');
             throw error;
-          } finally {
-            client.release(broken);
           }
         });
         const categories = [...new Set(appends.map((append) => categoryOf(append.streamName)))];
@@ -259,13 +255,20 @@ export class PostgresEventStore implements EventStore {
    * only one that failed or was terminated goes back to the pool as broken.
    */
   private query<R extends pg.QueryResultRow>(sql: string | pg.QueryConfig, params?: unknown[]): Promise<pg.QueryResult<R>> {
+    return this.withClient((client) => client.query<R>(sql, params));
+  }
+
+  /** Runs `work` on a pooled connection, which goes back broken only if it failed as a connection (see `query`). */
+  private withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     return unavailableOnConnectionFailure(async () => {
       const client = await this.pool.connect();
       let broken: Error | undefined;
       try {
-        return await client.query<R>(sql, params);
+        return await work(client);
       } catch (error) {
-        if (!(error instanceof pg.DatabaseError) || error.severity === 'FATAL' || error.severity === 'PANIC') broken = error as Error;
+        if (!(error instanceof StreamNotAsExpected) && !(error instanceof pg.DatabaseError && error.severity !== 'FATAL' && error.severity !== 'PANIC')) {
+          broken = error as Error;
+        }
         throw error;
       } finally {
         client.release(broken);
