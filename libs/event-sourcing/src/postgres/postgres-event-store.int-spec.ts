@@ -1,4 +1,10 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
+import { WrongExpectedVersion } from '../errors.js';
+import type { NewEvent } from '../event.js';
+import type { AppendResult } from '../event-store.js';
+import { requestContext, withMetadata } from '../message-context.js';
 import { PostgresEventStore } from './postgres-event-store.js';
 import { createTestDatabase } from '../../../testing/src/postgres.js';
 import { describeEventStoreContract } from '../../../testing/src/event-store-contract.js';
@@ -19,3 +25,81 @@ describeEventStoreContract(
     await Promise.all(pools.map((pool) => pool.end()));
   },
 );
+
+describe('PostgresEventStore group commit', () => {
+  let pool: pg.Pool;
+  let store: PostgresEventStore;
+
+  beforeAll(async () => {
+    pool = new pg.Pool({ connectionString: await createTestDatabase('event_store'), max: 10 });
+    store = new PostgresEventStore(pool);
+    await store.migrate();
+  });
+
+  afterAll(async () => {
+    await store.close();
+    await pool.end();
+  });
+
+  const category = () => `g${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  const events = (count: number, data: (i: number) => Record<string, unknown> = (n) => ({ n })): NewEvent[] => {
+    const context = requestContext();
+    return Array.from({ length: count }, (_, i) => withMetadata({ type: 'test.happened.v1', data: data(i) }, context, new Date()));
+  };
+
+  it('writes appends that arrive together in shared commits, each answered with its own stream revision', async () => {
+    const c = category();
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => store.appendToStream(`${c}-${i}`, events(1 + (i % 3)), 'no-stream')));
+    expect(results.map((result) => result.nextExpectedRevision)).toEqual(Array.from({ length: 50 }, (_, i) => i % 3));
+    const commits = new Set(results.map((result) => result.position.commit));
+    expect(commits.size).toBeLessThan(50);
+    for (let i = 0; i < 50; i++) {
+      const stream = await store.readStream(`${c}-${i}`);
+      expect(stream.map((event) => [event.revision, event.data])).toEqual(Array.from({ length: 1 + (i % 3) }, (_, n) => [n, { n }]));
+      expect(stream[stream.length - 1]!.position).toEqual(results[i]!.position);
+    }
+  });
+
+  it('refuses only the appends of a group whose streams are not as expected; the others are written', async () => {
+    const c = category();
+    await store.appendToStream(`${c}-taken`, events(1), 'no-stream');
+    const busy = store.appendToStream(`${c}-first`, events(1), 'no-stream'); // the group after it forms while it is written
+    const outcomes = await Promise.allSettled([
+      ...Array.from({ length: 10 }, (_, i) => store.appendToStream(`${c}-${i}`, events(1), 'no-stream')),
+      store.appendToStream(`${c}-taken`, events(1), 5),
+      store.appendToStream(`${c}-missing`, events(1), 'stream-exists'),
+      ...Array.from({ length: 10 }, (_, i) => store.appendToStream(`${c}-${10 + i}`, events(1), 'no-stream')),
+    ]);
+    await busy;
+    const written = outcomes.filter((outcome): outcome is PromiseFulfilledResult<AppendResult> => outcome.status === 'fulfilled');
+    expect(written).toHaveLength(20);
+    expect(new Set(written.map((outcome) => outcome.value.position.commit)).size).toBeLessThan(20);
+    expect(outcomes[10]).toMatchObject({ status: 'rejected', reason: expect.any(WrongExpectedVersion) });
+    expect((outcomes[10] as PromiseRejectedResult).reason).toMatchObject({ streamName: `${c}-taken`, expected: 5, actual: 0 });
+    expect((outcomes[11] as PromiseRejectedResult).reason).toMatchObject({ streamName: `${c}-missing`, expected: 'stream-exists', actual: 'no-stream' });
+    expect(await store.readAll({ categories: [c] })).toHaveLength(22);
+  });
+
+  it('fails only the append whose content PostgreSQL refuses; the others of its group are written', async () => {
+    const c = category();
+    const busy = store.appendToStream(`${c}-first`, events(1), 'no-stream');
+    const outcomes = await Promise.allSettled([
+      store.appendToStream(`${c}-a`, events(1), 'no-stream'),
+      store.appendToStream(`${c}-bad`, events(1, () => ({ text: 'a\u0000b' })), 'no-stream'),
+      store.appendToStream(`${c}-b`, events(2), 'no-stream'),
+    ]);
+    await busy;
+    expect(outcomes.map((outcome) => (outcome.status === 'rejected' ? String(outcome.reason) : outcome.status))).toEqual(['fulfilled', expect.stringMatching(/unicode|\\u0000/i), 'fulfilled']);
+    expect(String((outcomes[1] as PromiseRejectedResult).reason)).toMatch(/unicode|\\u0000/i);
+    expect((await store.readAll({ categories: [c] })).map((event) => event.streamName).sort()).toEqual([`${c}-a`, `${c}-b`, `${c}-b`, `${c}-first`]);
+  });
+
+  it('never puts two appends to one stream in the same group, and keeps their order', async () => {
+    const c = category();
+    const busy = store.appendToStream(`${c}-first`, events(1), 'no-stream');
+    const results = await Promise.all(Array.from({ length: 5 }, (_, i) => store.appendToStream(`${c}-s`, events(1, () => ({ n: i })), 'any')));
+    await busy;
+    expect(results.map((result) => result.nextExpectedRevision)).toEqual([0, 1, 2, 3, 4]);
+    expect((await store.readStream(`${c}-s`)).map((event) => event.data)).toEqual([0, 1, 2, 3, 4].map((n) => ({ n })));
+  });
+});

@@ -1,0 +1,92 @@
+/** One submitted item and how to answer its submitter. */
+export interface Pending<Item, Result> {
+  readonly item: Item;
+  resolve(result: Result): void;
+  reject(error: unknown): void;
+}
+
+export interface GroupCommitOptions<Item> {
+  /** Batches being written at once; more items wait and go together in the next. */
+  readonly maxInFlight: number;
+  /** Most items in one batch. */
+  readonly maxBatch: number;
+  /** Items with the same key never share a batch, nor overtake each other. */
+  readonly keyOf: (item: Item) => string;
+}
+
+/**
+ * Natural batching, as databases do group commit: an item submitted while fewer than
+ * `maxInFlight` batches are being written goes at once, alone; items submitted while
+ * the writer is busy wait and go together in the next batch. An idle system pays no
+ * delay, a busy one pays one write for many items.
+ *
+ * `write` answers every item of its batch itself (`resolve` or `reject` each one), so a
+ * batch can succeed for some items and fail for others. Should it throw, every item
+ * it left unanswered is rejected with that error.
+ */
+export class GroupCommit<Item, Result> {
+  private queue: Pending<Item, Result>[] = [];
+  private inFlight = 0;
+  /** Keys of the items being written now: their successors wait for the next batch. */
+  private readonly busy = new Set<string>();
+
+  constructor(
+    private readonly write: (batch: readonly Pending<Item, Result>[]) => Promise<void>,
+    private readonly options: GroupCommitOptions<Item>,
+  ) {}
+
+  submit(item: Item): Promise<Result> {
+    return new Promise<Result>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      this.drain();
+    });
+  }
+
+  private drain(): void {
+    while (this.inFlight < this.options.maxInFlight && this.queue.length > 0) {
+      const batch: Pending<Item, Result>[] = [];
+      const waiting: Pending<Item, Result>[] = [];
+      const keys = new Set<string>();
+      for (const pending of this.queue) {
+        const key = this.options.keyOf(pending.item);
+        // A key met once, taken or not, holds back its later items: they keep their order.
+        if (batch.length < this.options.maxBatch && !keys.has(key) && !this.busy.has(key)) batch.push(pending);
+        else waiting.push(pending);
+        keys.add(key);
+      }
+      if (batch.length === 0) return;
+      this.queue = waiting;
+      const taken = batch.map((pending) => this.options.keyOf(pending.item));
+      for (const key of taken) this.busy.add(key);
+      this.inFlight++;
+      void this.run(batch).finally(() => {
+        this.inFlight--;
+        for (const key of taken) this.busy.delete(key);
+        this.drain();
+      });
+    }
+  }
+
+  private async run(batch: readonly Pending<Item, Result>[]): Promise<void> {
+    const answered = new Set<Pending<Item, Result>>();
+    const tracked = batch.map((pending) => ({
+      item: pending.item,
+      resolve: (result: Result) => {
+        answered.add(pending);
+        pending.resolve(result);
+      },
+      reject: (error: unknown) => {
+        answered.add(pending);
+        pending.reject(error);
+      },
+    }));
+    let failure: unknown;
+    try {
+      await this.write(tracked);
+      failure = new Error('The batch writer left an item unanswered.');
+    } catch (error) {
+      failure = error;
+    }
+    for (const pending of batch) if (!answered.has(pending)) pending.reject(failure);
+  }
+}
