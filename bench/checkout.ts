@@ -23,10 +23,11 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EmbeddedPostgresServer } from '../libs/platform/src/database/embedded-postgres-server.js';
-import { DistributedShop } from '../libs/testing/src/distributed-shop.js';
+import { CONTEXT_APPS, DistributedShop } from '../libs/testing/src/distributed-shop.js';
 import { freePort } from '../libs/testing/src/free-port.js';
 import { HostProcess } from '../libs/testing/src/host-process.js';
 import { LocalKafka } from '../libs/testing/src/local-kafka.js';
+import { cpuSeconds } from './process-cpu.js';
 import { percentile } from './statistics.js';
 
 const ORDERS = Number(process.env['BENCH_ORDERS'] ?? 1000);
@@ -38,6 +39,8 @@ const WAIT = process.env['BENCH_WAIT'] ?? 'long-poll';
 if (WAIT !== 'long-poll' && WAIT !== 'poll') throw new Error(`BENCH_WAIT must be long-poll or poll, not ${WAIT}`);
 const POLL_MS = Number(process.env['BENCH_POLL_MS'] ?? 20);
 const DISTRIBUTED = process.env['BENCH_MODE'] === 'distributed';
+/** Node options for the host or every app, e.g. '--cpu-prof --cpu-prof-dir=/tmp/agora-prof' to profile them. */
+const NODE_ARGS = process.env['BENCH_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
 
 async function call<T>(method: string, url: string, body?: unknown, token?: string): Promise<{ status: number; body: T }> {
   const headers = { ...(body !== undefined && { 'content-type': 'application/json' }), ...(token && { authorization: `Bearer ${token}` }) };
@@ -97,7 +100,16 @@ async function login(at: Route, email: string, password: string): Promise<string
 }
 
 /** The system under test, started for the run unless BENCH_URL names a running shop. */
-async function startSystem(dir: string): Promise<{ at: Route; description: string; statements?: StatementCounter; stop(): Promise<void> }> {
+interface System {
+  readonly at: Route;
+  readonly description: string;
+  readonly statements?: StatementCounter;
+  /** Processes whose CPU time the run reports, by name: the system's own, not the benchmark's. */
+  readonly processes?: Readonly<Record<string, readonly number[]>>;
+  stop(): Promise<void>;
+}
+
+async function startSystem(dir: string): Promise<System> {
   const url = process.env['BENCH_URL'];
   if (url) return { at: (path) => `${url}${path}`, description: `the shop at ${url}`, stop: async () => undefined };
   const given = process.env['BENCH_DATABASE_URL'];
@@ -106,11 +118,12 @@ async function startSystem(dir: string): Promise<{ at: Route; description: strin
     const host = await HostProcess.start({
       port: await freePort(),
       env: { LOG_LEVEL: 'warn', DATABASE_URL: given ?? (await own!.server.ensureDatabase('agora')) },
+      nodeArgs: NODE_ARGS,
     });
     return {
       at: (path) => `${host.url}${path}`,
       description: 'all-in-one host on PostgreSQL',
-      ...(own && { statements: own.statements }),
+      ...(own && { statements: own.statements, processes: { host: [host.pid], PostgreSQL: [own.server.postmasterPid!] } }),
       stop: async () => {
         await host.stop('SIGTERM');
         await own?.server.stop();
@@ -122,13 +135,13 @@ async function startSystem(dir: string): Promise<{ at: Route; description: strin
   const apps = await DistributedShop.start({
     databaseUrl: (app) => postgres.ensureDatabase(`agora_${app}`),
     env: { LOG_LEVEL: 'warn', ...(kafka && { KAFKA_BROKERS: kafka.brokers }) },
-    // BENCH_NODE_ARGS, e.g. '--cpu-prof --cpu-prof-dir=/tmp/agora-prof', profiles every app.
-    nodeArgs: process.env['BENCH_NODE_ARGS']?.split(' ').filter(Boolean) ?? [],
+    nodeArgs: NODE_ARGS,
   });
   return {
     at: (path) => `${apps.urlFor(path)}${path}`,
     description: 'distributed apps over Kafka, one PostgreSQL database each on one server',
     statements,
+    processes: { apps: CONTEXT_APPS.flatMap((app) => apps.instancesOf(app).map((host) => host.pid)), PostgreSQL: [postgres.postmasterPid!] },
     stop: async () => {
       await apps.stop();
       await postgres.stop();
@@ -166,6 +179,8 @@ async function main(): Promise<void> {
     let reads = 0;
     let next = 0;
     await system.statements?.reset();
+    const processes = Object.entries(system.processes ?? {});
+    const cpuBefore = await Promise.all(processes.map(([, pids]) => cpuSeconds(pids)));
     const started = performance.now();
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
@@ -190,6 +205,7 @@ async function main(): Promise<void> {
       }),
     );
     const seconds = (performance.now() - started) / 1000;
+    const cpuAfter = await Promise.all(processes.map(([, pids]) => cpuSeconds(pids)));
     latencies.sort((a, b) => a - b);
     const waiting = WAIT === 'long-poll' ? 'waiting with the long-poll' : `polling every ${POLL_MS} ms`;
     console.log(`${ORDERS} orders over ${PRODUCTS} products, ${CONCURRENCY} concurrent customers ${waiting}, ${system.description}`);
@@ -197,6 +213,10 @@ async function main(): Promise<void> {
     console.log(`POST to terminal status: p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms`);
     console.log(`GETs of an order until its outcome: ${(reads / ORDERS).toFixed(1)} per order, ${(reads / seconds).toFixed(0)}/s`);
     console.log(`outcomes: ${[...statuses].map(([status, count]) => `${status} ${count}`).join(', ')}`);
+    if (processes.length > 0) {
+      const perOrder = processes.map(([name], i) => `${name} ${((1000 * (cpuAfter[i]! - cpuBefore[i]!)) / ORDERS).toFixed(1)} ms`);
+      console.log(`CPU time per order: ${perOrder.join(', ')}`);
+    }
     await system.statements?.report(ORDERS);
   } finally {
     await system.stop();

@@ -53,6 +53,11 @@ export class EmbeddedPostgresServer {
     return server;
   }
 
+  /** The server's main process (its backends are its children); `undefined` before start. */
+  get postmasterPid(): number | undefined {
+    return this.pid;
+  }
+
   /** Connection string for a database on this server. */
   url(database = 'postgres'): string {
     return `postgres://${USER}:${PASSWORD}@127.0.0.1:${this.options.port}/${database}`;
