@@ -74,4 +74,26 @@ describe('WatermarkCheckpoint', () => {
     await progress.flush();
     expect(checkpoints.saves).toEqual([at(1)]);
   });
+
+  it('saves at most once per interval while work keeps finishing, and the latest watermark last', async () => {
+    const checkpoints = new RecordingCheckpoints();
+    const savedAt: number[] = [];
+    const save = checkpoints.save.bind(checkpoints);
+    checkpoints.save = async (name, position) => {
+      savedAt.push(performance.now());
+      await save(name, position);
+    };
+    const progress = new WatermarkCheckpoint(checkpoints, 'c', undefined, undefined, { minSaveIntervalMs: 40 });
+    const started = performance.now();
+    for (let n = 1; performance.now() - started < 200; n++) {
+      progress.finish(progress.begin(at(n)));
+      void progress.save();
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    const last = progress.position;
+    await progress.flush();
+    expect(checkpoints.saves.at(-1)).toEqual(last);
+    expect(savedAt.length).toBeLessThanOrEqual(7); // 200 ms at one save per 40 ms, and the flush
+    for (let i = 1; i < savedAt.length; i++) expect(savedAt[i]! - savedAt[i - 1]!).toBeGreaterThanOrEqual(35); // timers may fire a little early
+  });
 });

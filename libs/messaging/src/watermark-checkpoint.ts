@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { comparePositions, type GlobalPosition } from '@agora/event-sourcing';
 import type { CheckpointStore } from './checkpoint-store.js';
 
@@ -5,8 +6,11 @@ import type { CheckpointStore } from './checkpoint-store.js';
  * A checkpoint for work that starts in log order but finishes in any order. It is a low
  * watermark: it never passes an event whose work has not finished, it stays just before
  * the oldest one still at work, so after a crash that work is done again (handlers are
- * idempotent) and nothing is skipped. Saves are coalesced: at most one is on its way, and
- * the next one takes the latest position.
+ * idempotent) and nothing is skipped. Saves are coalesced: at most one is on its way, the
+ * next one takes the latest position, and saves are at least `minSaveIntervalMs` apart, so
+ * a busy consumer writes its checkpoint a few times a second rather than once per batch.
+ * What that costs after a crash is redelivery of the last interval's events, which
+ * idempotent handlers absorb.
  */
 export class WatermarkCheckpoint {
   /** Work not finished yet, oldest first: ticket → position of the last event before it. */
@@ -19,6 +23,8 @@ export class WatermarkCheckpoint {
   private saveAgain = false;
   private waiters: (() => void)[] = [];
   private abandoned = false;
+  private lastSaveAt = -Infinity;
+  private readonly minSaveIntervalMs: number;
 
   constructor(
     private readonly checkpoints: CheckpointStore,
@@ -26,7 +32,10 @@ export class WatermarkCheckpoint {
     /** The checkpoint the work resumed from. */
     start: GlobalPosition | undefined,
     private readonly onSaveError: (error: unknown) => void = () => undefined,
+    /** Least time between two saves. Default 100 ms. */
+    options: { readonly minSaveIntervalMs?: number } = {},
   ) {
+    this.minSaveIntervalMs = options.minSaveIntervalMs ?? 100;
     this.last = start;
     this.saved = start;
   }
@@ -104,9 +113,12 @@ export class WatermarkCheckpoint {
   private async saveLoop(): Promise<void> {
     try {
       while (this.saveAgain) {
+        const wait = this.lastSaveAt + this.minSaveIntervalMs - performance.now();
+        if (wait > 0) await sleep(wait);
         this.saveAgain = false;
         const mark = this.position;
         if (!mark || (this.saved && comparePositions(mark, this.saved) === 0)) continue;
+        this.lastSaveAt = performance.now();
         await this.checkpoints.save(this.name, mark);
         this.saved = mark;
       }
