@@ -1,13 +1,24 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+
+/** Least time between two notifications: what a subscriber in another process may wait longer. */
+const MIN_INTERVAL_MS = 25;
+
+/** `@<sender>|<categories>`; a payload without the prefix (an older sender's) is the categories alone. */
+const PAYLOAD = /^@([0-9a-f-]{36})\|(.*)$/s;
 
 /**
  * Wakes subscribers in every process when events were appended, through LISTEN/NOTIFY.
  *
  * The NOTIFY is sent after the append committed, in its own statement, and coalesced: at
- * most one is in flight per process. Notifying inside the append transaction would take
- * PostgreSQL's global notify lock across the commit's WAL flush and serialize every
- * append (docs/adr/0002). Notifications only shorten the wait: subscribers also poll.
+ * most one is in flight per process, and they go at least `MIN_INTERVAL_MS` apart, so a
+ * busy process sends a few dozen a second however many appends it makes. Notifying
+ * inside the append transaction would take PostgreSQL's global notify lock across the
+ * commit's WAL flush and serialize every append (docs/adr/0002). Notifications only
+ * shorten the wait: subscribers also poll.
+ * Each notifier signs what it sends and ignores its own notifications: its process woke
+ * its subscribers when it appended, and a second wake would only cost another read.
  */
 export class AppendNotifier {
   private sending = false;
@@ -16,6 +27,8 @@ export class AppendNotifier {
   private listener: pg.Client | undefined;
   private listening: Promise<void> | undefined;
   private closed = false;
+  private readonly sender = randomUUID();
+  private lastSentAt = -Infinity;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -48,14 +61,24 @@ export class AppendNotifier {
   private async send(): Promise<void> {
     try {
       while (this.pending.size > 0 && !this.closed) {
+        const wait = this.lastSentAt + MIN_INTERVAL_MS - performance.now();
+        if (wait > 0) await sleep(wait);
+        this.lastSentAt = performance.now();
         // The payload names the categories, so listeners wake only the subscribers concerned.
         const categories = [...this.pending].join(',');
         this.pending = new Set();
-        await this.pool.query('SELECT pg_notify($1, $2)', [this.channel, categories]).catch(() => undefined);
+        await this.pool.query('SELECT pg_notify($1, $2)', [this.channel, `@${this.sender}|${categories}`]).catch(() => undefined);
       }
     } finally {
       this.sending = false;
     }
+  }
+
+  private received(payload: string | undefined): void {
+    const signed = payload?.match(PAYLOAD);
+    if (signed?.[1] === this.sender) return;
+    const categories = signed ? signed[2] : payload;
+    this.onNotification(categories ? categories.split(',') : undefined);
   }
 
   private async connectListener(): Promise<void> {
@@ -68,7 +91,7 @@ export class AppendNotifier {
           await client.end();
           return;
         }
-        client.on('notification', (message) => this.onNotification(message.payload ? message.payload.split(',') : undefined));
+        client.on('notification', (message) => this.received(message.payload));
         client.on('error', () => {
           if (this.listener !== client) return;
           this.listener = undefined;

@@ -8,6 +8,7 @@ import { requestContext, withMetadata } from '../message-context.js';
 import { PostgresEventStore } from './postgres-event-store.js';
 import { createTestDatabase } from '../../../testing/src/postgres.js';
 import { describeEventStoreContract } from '../../../testing/src/event-store-contract.js';
+import { until } from '../../../testing/src/until.js';
 
 const pools: pg.Pool[] = [];
 
@@ -101,5 +102,35 @@ describe('PostgresEventStore group commit', () => {
     await busy;
     expect(results.map((result) => result.nextExpectedRevision)).toEqual([0, 1, 2, 3, 4]);
     expect((await store.readStream(`${c}-s`)).map((event) => event.data)).toEqual([0, 1, 2, 3, 4].map((n) => ({ n })));
+  });
+});
+
+describe('PostgresEventStore notifications', () => {
+  it('wakes a subscriber of another store on the same database at once, long before it would poll', async () => {
+    const url = await createTestDatabase('event_store');
+    const [writerPool, readerPool] = [new pg.Pool({ connectionString: url, max: 4 }), new pg.Pool({ connectionString: url, max: 4 })];
+    const writer = new PostgresEventStore(writerPool);
+    const reader = new PostgresEventStore(readerPool, { pollIntervalMs: 600_000 });
+    await writer.migrate();
+    const c = `n${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+    const received: unknown[] = [];
+    const subscription = reader.subscribe({ categories: [c] }, async (batch) => {
+      received.push(...batch.map((event) => event.data));
+    });
+    try {
+      // Its LISTEN connection opens in the background: append until the first notification lands.
+      let sent = 0;
+      for (; received.length === 0 && sent < 100; sent++) {
+        await writer.appendToStream(`${c}-${sent}`, [withMetadata({ type: 'test.happened.v1', data: { n: sent } }, requestContext(), new Date())], 'no-stream');
+        await until(() => received.length > 0, 200).catch(() => undefined);
+      }
+      await writer.appendToStream(`${c}-last`, [withMetadata({ type: 'test.happened.v1', data: { n: 'last' } }, requestContext(), new Date())], 'no-stream');
+      await until(() => received.length === sent + 1, 5_000);
+      expect(received[received.length - 1]).toEqual({ n: 'last' });
+    } finally {
+      await subscription.stop();
+      await Promise.all([writer.close(), reader.close()]);
+      await Promise.all([writerPool.end(), readerPool.end()]);
+    }
   });
 });
