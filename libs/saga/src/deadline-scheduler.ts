@@ -3,7 +3,7 @@ import { categoryOf, type GlobalPosition, type RecordedEvent } from '@agora/even
 import { EventStoreConsumer, PostgresCheckpointStore, PostgresParkedEvents, type LogSource } from '@agora/messaging';
 import { inTransaction } from '@agora/platform';
 import pg from 'pg';
-import type { SagaDefinition, SagaInput } from './saga-definition.js';
+import type { SagaDeadline, SagaDefinition, SagaInput } from './saga-definition.js';
 import type { SagaRuntime } from './saga-runtime.js';
 import type { InputHandled } from './saga-stream.js';
 
@@ -99,22 +99,35 @@ export class DeadlineScheduler {
     }
   }
 
-  /** The rows of a batch and its checkpoint in one transaction (no checkpoint for a retry of parked events). */
+  /**
+   * The rows of a batch and its checkpoint in one transaction (no checkpoint for a retry
+   * of parked events). A saga's last step in the batch decides its row: one statement
+   * sets the deadlines, one clears them, however many sagas the batch holds.
+   */
   private async apply(events: readonly RecordedEvent[], through: GlobalPosition | undefined): Promise<void> {
+    const last = new Map<string, { readonly deadline: SagaDeadline | null; readonly correlationId: string }>();
+    for (const event of events) {
+      if (event.type !== 'saga.input-handled.v1') continue;
+      last.set(event.streamName, { deadline: (event as RecordedEvent<InputHandled>).data.deadline, correlationId: event.metadata.correlationId });
+    }
+    const set = [...last].filter((entry): entry is [string, { deadline: SagaDeadline; correlationId: string }] => entry[1].deadline !== null);
+    const cleared = [...last].filter(([, { deadline }]) => deadline === null).map(([stream]) => stream);
     await inTransaction(this.pool, async (client) => {
-      for (const event of events) {
-        if (event.type !== 'saga.input-handled.v1') continue;
-        const { deadline } = (event as RecordedEvent<InputHandled>).data;
-        if (deadline) {
-          await client.query(
-            `INSERT INTO saga.deadlines (saga_stream, deadline_id, name, due_at, correlation_id) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (saga_stream) DO UPDATE SET deadline_id = $2, name = $3, due_at = $4, correlation_id = $5`,
-            [event.streamName, deadline.id, deadline.name, deadline.dueAt, event.metadata.correlationId],
-          );
-        } else {
-          await client.query('DELETE FROM saga.deadlines WHERE saga_stream = $1', [event.streamName]);
-        }
+      if (set.length > 0) {
+        await client.query(
+          `INSERT INTO saga.deadlines (saga_stream, deadline_id, name, due_at, correlation_id)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[])
+           ON CONFLICT (saga_stream) DO UPDATE SET deadline_id = excluded.deadline_id, name = excluded.name, due_at = excluded.due_at, correlation_id = excluded.correlation_id`,
+          [
+            set.map(([stream]) => stream),
+            set.map(([, { deadline }]) => deadline.id),
+            set.map(([, { deadline }]) => deadline.name),
+            set.map(([, { deadline }]) => deadline.dueAt),
+            set.map(([, { correlationId }]) => correlationId),
+          ],
+        );
       }
+      if (cleared.length > 0) await client.query('DELETE FROM saga.deadlines WHERE saga_stream = ANY($1::text[])', [cleared]);
       if (through) await this.checkpoints.save(this.projection.name, through, client);
     });
   }

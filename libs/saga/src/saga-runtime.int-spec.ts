@@ -144,4 +144,26 @@ describe('SagaRuntime and DeadlineScheduler', () => {
     await runtime.handle(saga, { type: 'saga.deadline-reached', messageId: randomUUID(), data: { name: 'answer' } }, requestContext(), orderId);
     expect((await runtime.read(saga, orderId))!.steps).toHaveLength(1);
   });
+
+  it('keeps, for each of many sagas that stepped in one batch, the deadline of its last step', async () => {
+    const saga = delivery(category());
+    const orderIds = Array.from({ length: 20 }, () => randomUUID());
+    for (const [i, orderId] of orderIds.entries()) {
+      await runtime.handle(saga, started(orderId, 60_000 + i), requestContext(`req-${i}`));
+      if (i % 2 === 1) await runtime.handle(saga, answered(orderId), requestContext());
+    }
+    // Started only now, it takes in every step at once; its clock stands still, so nothing fires.
+    const scheduler = new DeadlineScheduler(pool, store, runtime, [saga], { pollMs: 20, clock: () => new Date(0) });
+    scheduler.start();
+    const rows = async () =>
+      (
+        await pool.query<{ saga_stream: string; correlation_id: string }>('SELECT saga_stream, correlation_id FROM saga.deadlines WHERE saga_stream LIKE $1 ORDER BY correlation_id', [
+          `${saga.category}-%`,
+        ])
+      ).rows;
+    const waiting = orderIds.flatMap((orderId, i) => (i % 2 === 0 ? [{ saga_stream: streamName(saga.category, orderId), correlation_id: `req-${i}` }] : []));
+    await until(async () => (await rows()).length === waiting.length);
+    await scheduler.stop();
+    expect(await rows()).toEqual(waiting.sort((a, b) => a.correlation_id.localeCompare(b.correlation_id)));
+  });
 });
