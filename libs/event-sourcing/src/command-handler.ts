@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LRUCache } from 'lru-cache';
-import type { Decider } from './decider.js';
+import type { Decider, SnapshotPolicy } from './decider.js';
 import type { Event, GlobalPosition, NewEvent } from './event.js';
 import type { EventStore } from './event-store.js';
 import { WrongExpectedVersion } from './errors.js';
 import { withMetadata, type MessageContext } from './message-context.js';
+import type { SnapshotStore } from './snapshots/snapshot-store.js';
 
 export interface CommandHandlerOptions {
   /** How often to load, decide and append when other writers keep winning. Default 5. */
@@ -16,6 +17,14 @@ export interface CommandHandlerOptions {
    * Default 10,000.
    */
   readonly cachedStreams?: number;
+  /**
+   * Where the snapshots of deciders with a `snapshots` policy are kept. A stream this
+   * process does not remember is then loaded from its latest snapshot plus the events
+   * after it. Without a store, streams are folded from the start.
+   */
+  readonly snapshots?: SnapshotStore;
+  /** Where a failed snapshot read or write is reported; it never fails a command. Default `console.error`. */
+  readonly onSnapshotFailure?: (message: string, error: unknown) => void;
 }
 
 /** A stream's state as of a revision. */
@@ -59,11 +68,23 @@ export interface CommandResult<E extends Event, State> {
  * append's expected revision catches that, and an outcome that appends nothing (a refusal
  * or "already done") is only trusted after reading whatever came after the remembered
  * revision. States must therefore be immutable, as deciders make them.
+ *
+ * A decider with a snapshot policy is loaded from its stream's latest snapshot (when its
+ * version is the policy's) and the events after it. Once a stream has grown `every`
+ * events past its last snapshot, a new one is written off the command's path: after the
+ * command has its answer, never inside its append, and a failure is only reported.
+ * Snapshots are a cache (docs/adr/0011): without them, the same state is folded from the
+ * start.
  */
 export class CommandHandler {
   private readonly maxAttempts: number;
   private readonly clock: () => Date;
   private readonly remembered: LRUCache<string, Remembered> | undefined;
+  private readonly snapshots: SnapshotStore | undefined;
+  private readonly onSnapshotFailure: (message: string, error: unknown) => void;
+  /** Revision of each stream's latest snapshot as far as this process knows, or is writing. */
+  private readonly snapshotRevisions: LRUCache<string, number>;
+  private readonly snapshotWrites = new Set<Promise<void>>();
 
   constructor(
     private readonly store: EventStore,
@@ -73,6 +94,14 @@ export class CommandHandler {
     this.clock = options.clock ?? (() => new Date());
     const size = options.cachedStreams ?? 10_000;
     this.remembered = size > 0 ? new LRUCache({ max: size }) : undefined;
+    this.snapshots = options.snapshots;
+    this.onSnapshotFailure = options.onSnapshotFailure ?? ((message, error) => console.error(message, error));
+    this.snapshotRevisions = new LRUCache({ max: Math.max(size, 1_000) });
+  }
+
+  /** Settles once the snapshot writes started so far have ended (written or reported). */
+  async snapshotsWritten(): Promise<void> {
+    await Promise.all([...this.snapshotWrites]);
   }
 
   async handle<Command, E extends Event, State>(
@@ -87,7 +116,7 @@ export class CommandHandler {
     let fresh = known === undefined && !options.expectNew;
     if (!known) {
       const initial = { state: decider.initialState(), revision: undefined };
-      known = options.expectNew ? initial : await this.catchUp(decider, streamName, initial);
+      known = options.expectNew ? initial : await this.catchUp(decider, streamName, await this.restore(decider, streamName));
     }
     for (let conflicts = 0; ; ) {
       let decided: readonly E[];
@@ -131,13 +160,52 @@ export class CommandHandler {
   async load<E extends Event, State>(decider: Decider<never, E, State>, streamName: string, atLeast?: number): Promise<Known<State>> {
     const known = this.recall<State>(decider, streamName);
     if (known && atLeast !== undefined && known.revision !== undefined && known.revision >= atLeast) return known;
-    return this.catchUp(decider, streamName, known ?? { state: decider.initialState(), revision: undefined });
+    return this.catchUp(decider, streamName, known ?? (await this.restore(decider, streamName)));
+  }
+
+  /** Where a stream this process does not remember starts: its latest usable snapshot, else the initial state. */
+  private async restore<E extends Event, State>(decider: Decider<never, E, State>, streamName: string): Promise<Known<State>> {
+    const initial = { state: decider.initialState(), revision: undefined };
+    const policy = decider.snapshots;
+    if (!policy || !this.snapshots) return initial;
+    try {
+      const snapshot = await this.snapshots.load(streamName);
+      // Another shape of state (an older version of the decider): fold from the start.
+      if (!snapshot || snapshot.version !== policy.version) return initial;
+      const restored = { state: policy.fromJSON(snapshot.state), revision: snapshot.revision };
+      this.snapshotRevisions.set(streamName, snapshot.revision);
+      return restored;
+    } catch (error) {
+      this.onSnapshotFailure(`Reading the snapshot of ${streamName} failed; folding the stream from the start.`, error);
+      return initial;
+    }
+  }
+
+  /** Writes a snapshot of `known` after the current command, when the stream has grown enough since the last one. */
+  private considerSnapshot(decider: { readonly snapshots?: SnapshotPolicy<unknown> }, streamName: string, known: Known<unknown>): void {
+    const policy = decider.snapshots;
+    const { revision, state } = known;
+    if (!policy || !this.snapshots || revision === undefined) return;
+    if (revision - (this.snapshotRevisions.get(streamName) ?? -1) < policy.every) return;
+    // Claimed now, so that the commands that follow do not write it again; after a
+    // failure, the next attempt comes `every` events later.
+    this.snapshotRevisions.set(streamName, revision);
+    const store = this.snapshots;
+    const write = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => store.save({ streamName, revision, version: policy.version, state: policy.toJSON(state) }))
+      .catch((error: unknown) => this.onSnapshotFailure(`Writing a snapshot of ${streamName} at revision ${revision} failed.`, error))
+      .finally(() => this.snapshotWrites.delete(write));
+    this.snapshotWrites.add(write);
   }
 
   /** `known` brought up to date with the events appended after its revision. */
   private async catchUp<E extends Event, State>(decider: Decider<never, E, State>, streamName: string, known: Known<State>): Promise<Known<State>> {
     const newer = await this.store.readStream<E>(streamName, { fromRevision: (known.revision ?? -1) + 1 });
-    if (newer.length === 0) return known;
+    if (newer.length === 0) {
+      // Restored from a snapshot and nothing since: remembered like any state read.
+      if (known.revision !== undefined && !this.recall(decider, streamName)) this.remember(decider, streamName, known);
+      return known;
+    }
     const caughtUp = { state: newer.reduce(decider.evolve, known.state), revision: newer[newer.length - 1]!.revision };
     this.remember(decider, streamName, caughtUp);
     return caughtUp;
@@ -148,7 +216,8 @@ export class CommandHandler {
     return remembered?.decider === decider ? (remembered.known as Known<State>) : undefined;
   }
 
-  private remember(decider: object, streamName: string, known: Known<unknown>): void {
+  private remember(decider: { readonly snapshots?: SnapshotPolicy<unknown> }, streamName: string, known: Known<unknown>): void {
     this.remembered?.set(streamName, { decider, known });
+    this.considerSnapshot(decider, streamName, known);
   }
 }

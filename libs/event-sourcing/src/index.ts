@@ -8,3 +8,5 @@ export * from './message-context.js';
 export * from './decider.js';
 export * from './command-handler.js';
 export * from './eventstoredb/eventstoredb-event-store.js';
+export * from './snapshots/snapshot-store.js';
+export * from './snapshots/postgres-snapshot-store.js';

@@ -1,6 +1,15 @@
 import { Inject, Logger, Module, type BeforeApplicationShutdown, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { EVENT_STORE, EventStoreDbEventStore, FanOutEventStore, PostgresEventStore, type EventStore } from '@agora/event-sourcing';
+import {
+  EVENT_STORE,
+  EventStoreDbEventStore,
+  FanOutEventStore,
+  PostgresEventStore,
+  PostgresSnapshotStore,
+  SNAPSHOT_STORE,
+  type EventStore,
+  type SnapshotStore,
+} from '@agora/event-sourcing';
 import {
   AuthModule,
   BACKGROUND_WORK,
@@ -30,7 +39,8 @@ export interface HostOptions {
 
 /**
  * What every host needs besides its contexts, as one global module: PostgreSQL (embedded
- * unless DATABASE_URL is set), the event store of EVENT_STORE, auth, the read side,
+ * unless DATABASE_URL is set), the event store of EVENT_STORE, the snapshots of long
+ * streams (SNAPSHOT_STORE, in PostgreSQL whichever the event store), auth, the read side,
  * the background work that runs in one instance at a time, and `/health`. The app's
  * root module imports it with its context modules; this is where ports meet adapters.
  */
@@ -76,12 +86,22 @@ export class HostModule implements BeforeApplicationShutdown, OnApplicationShutd
           },
         },
         {
+          // In PostgreSQL also when events live in EventStoreDB (docs/adr/0011).
+          provide: SNAPSHOT_STORE,
+          inject: [PG_POOL],
+          useFactory: async (pool: pg.Pool): Promise<SnapshotStore> => {
+            const snapshots = new PostgresSnapshotStore(pool, { schema: 'event_store' });
+            await snapshots.migrate();
+            return snapshots;
+          },
+        },
+        {
           provide: BACKGROUND_WORK,
           inject: [PG_POOL],
           useFactory: (pool: pg.Pool) => new BackgroundWork(pool, options.app, { retryMs: config.BACKGROUND_FAILOVER_MS }),
         },
       ],
-      exports: [EVENT_STORE, PG_POOL, POSTGRES_DATABASE, BACKGROUND_WORK],
+      exports: [EVENT_STORE, SNAPSHOT_STORE, PG_POOL, POSTGRES_DATABASE, BACKGROUND_WORK],
     };
   }
 

@@ -1,5 +1,5 @@
-import { Module } from '@nestjs/common';
-import { CommandHandler, EVENT_STORE, type EventStore } from '@agora/event-sourcing';
+import { Logger, Module } from '@nestjs/common';
+import { CommandHandler, EVENT_STORE, SNAPSHOT_STORE, type EventStore, type SnapshotStore } from '@agora/event-sourcing';
 import { AddProductController } from './features/add-product/add-product.controller.js';
 import { AddProductHandler } from './features/add-product/add-product.handler.js';
 import { AddStockController } from './features/add-stock/add-stock.controller.js';
@@ -24,7 +24,8 @@ export const INVENTORY_WRITE_ATTEMPTS = 25;
 
 /**
  * The inventory context: products, stock and order reservations. Needs `EVENT_STORE`
- * from a global module of the host; hands the host its outbound mapping and its handler
+ * from a global module of the host, and uses its `SNAPSHOT_STORE` when there is one (a
+ * product restarts from its snapshot instead of folding every order); hands the host its outbound mapping and its handler
  * of the saga's commands for the messaging runtime.
  */
 @Module({
@@ -32,8 +33,15 @@ export const INVENTORY_WRITE_ATTEMPTS = 25;
   providers: [
     {
       provide: CommandHandler,
-      inject: [EVENT_STORE],
-      useFactory: (store: EventStore) => new CommandHandler(store, { maxAttempts: INVENTORY_WRITE_ATTEMPTS }),
+      inject: [EVENT_STORE, { token: SNAPSHOT_STORE, optional: true }],
+      useFactory: (store: EventStore, snapshots?: SnapshotStore) => {
+        const logger = new Logger('InventorySnapshots');
+        return new CommandHandler(store, {
+          maxAttempts: INVENTORY_WRITE_ATTEMPTS,
+          snapshots,
+          onSnapshotFailure: (message, error) => logger.warn(`${message} ${String(error)}`),
+        });
+      },
     },
     ProductStock,
     AddProductHandler,

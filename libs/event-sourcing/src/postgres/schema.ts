@@ -33,6 +33,19 @@ const MIGRATIONS: readonly { readonly name: string; readonly sql: string }[] = [
       CREATE INDEX events_by_category ON {schema}.events (category, transaction_id, global_position);
     `,
   },
+  {
+    // A cache of folded stream states (docs/adr/0011): deleting rows only costs speed.
+    name: '0002-snapshots',
+    sql: `
+      CREATE TABLE {schema}.snapshots (
+        stream_name text        COLLATE "C" PRIMARY KEY,
+        revision    bigint      NOT NULL,
+        version     integer     NOT NULL,
+        state       jsonb       NOT NULL,
+        taken_at    timestamptz NOT NULL DEFAULT now()
+      );
+    `,
+  },
 ];
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]*$/;

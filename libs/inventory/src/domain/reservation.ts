@@ -11,18 +11,23 @@ export interface StockLine {
   readonly sku: string;
   readonly quantity: number;
 }
+/** A line as accepted: with the number of its hold on the product (see product.ts); absent in acceptances recorded before holds were numbered. */
+export interface HeldLine extends StockLine {
+  readonly hold?: number;
+}
 export type RejectionReason = 'insufficient-stock' | 'unknown-sku';
 
 export type RequestReservation = { readonly type: 'request-reservation'; readonly orderId: string; readonly lines: readonly StockLine[] };
-export type AcceptReservation = { readonly type: 'accept-reservation'; readonly orderId: string };
+/** `holds`: the number of each line's hold, in the order of the lines. */
+export type AcceptReservation = { readonly type: 'accept-reservation'; readonly orderId: string; readonly holds: readonly number[] };
 export type RejectReservation = { readonly type: 'reject-reservation'; readonly orderId: string; readonly sku: string; readonly reason: RejectionReason };
 export type ReleaseReservation = { readonly type: 'release-reservation'; readonly orderId: string };
 export type CommitReservation = { readonly type: 'commit-reservation'; readonly orderId: string };
 export type ReservationCommand = RequestReservation | AcceptReservation | RejectReservation | ReleaseReservation | CommitReservation;
 
 export type ReservationRequested = Event<'inventory.reservation-requested.v1', { orderId: string; lines: StockLine[] }>;
-/** Every line is held on its product. */
-export type ReservationAccepted = Event<'inventory.reservation-accepted.v1', { orderId: string; lines: StockLine[] }>;
+/** Every line is held on its product, by the hold named in the line. */
+export type ReservationAccepted = Event<'inventory.reservation-accepted.v1', { orderId: string; lines: HeldLine[] }>;
 /** One line could not be held; whatever the others hold is being given back. */
 export type ReservationRejected = Event<'inventory.reservation-rejected.v1', { orderId: string; sku: string; reason: RejectionReason }>;
 export type ReservationReleased = Event<'inventory.reservation-released.v1', { orderId: string }>;
@@ -41,10 +46,10 @@ export const RESERVATION_EVENT_TYPES: readonly ReservationEventType[] = [
 export type Reservation =
   | { readonly status: 'none' }
   /** Lines are being held on their products, or were when a crash interrupted it. */
-  | { readonly status: 'requested' | 'reserved' | 'committed'; readonly orderId: string; readonly lines: readonly StockLine[] }
-  | { readonly status: 'rejected'; readonly orderId: string; readonly lines: readonly StockLine[]; readonly sku: string; readonly reason: RejectionReason }
+  | { readonly status: 'requested' | 'reserved' | 'committed'; readonly orderId: string; readonly lines: readonly HeldLine[] }
+  | { readonly status: 'rejected'; readonly orderId: string; readonly lines: readonly HeldLine[]; readonly sku: string; readonly reason: RejectionReason }
   /** `lines` is empty when the release came before any request. */
-  | { readonly status: 'released'; readonly orderId: string; readonly lines: readonly StockLine[] };
+  | { readonly status: 'released'; readonly orderId: string; readonly lines: readonly HeldLine[] };
 
 export const RESERVATION_CATEGORY = 'reservation';
 
@@ -75,9 +80,13 @@ function decide(command: ReservationCommand, state: Reservation): ReservationEve
     }
     // Accept and reject record the outcome of a request still open; once it is settled
     // otherwise (e.g. released while lines were being held), the caller acts on that state.
-    case 'accept-reservation':
+    case 'accept-reservation': {
       if (state.status === 'none') throw new Error(`The reservation of order ${orderId} was never requested.`);
-      return state.status === 'requested' ? [{ type: 'inventory.reservation-accepted.v1', data: { orderId, lines: [...state.lines] } }] : [];
+      if (state.status !== 'requested') return [];
+      if (command.holds.length !== state.lines.length) throw new Error(`Order ${orderId} has ${state.lines.length} lines, not ${command.holds.length} holds.`);
+      const lines = state.lines.map(({ sku, quantity }, i) => ({ sku, quantity, hold: command.holds[i]! }));
+      return [{ type: 'inventory.reservation-accepted.v1', data: { orderId, lines } }];
+    }
     case 'reject-reservation':
       if (state.status === 'none') throw new Error(`The reservation of order ${orderId} was never requested.`);
       return state.status === 'requested'
@@ -105,7 +114,7 @@ function evolve(state: Reservation, event: ReservationEvent): Reservation {
     case 'inventory.reservation-requested.v1':
       return { status: 'requested', orderId, lines: event.data.lines };
     case 'inventory.reservation-accepted.v1':
-      return { status: 'reserved', orderId, lines };
+      return { status: 'reserved', orderId, lines: event.data.lines };
     case 'inventory.reservation-rejected.v1':
       return { status: 'rejected', orderId, lines, sku: event.data.sku, reason: event.data.reason };
     case 'inventory.reservation-released.v1':

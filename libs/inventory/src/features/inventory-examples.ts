@@ -31,7 +31,7 @@ export const productCommand = {
   addStock: (quantity: number): ProductCommand => ({ type: 'add-stock', sku, quantity }),
   reserve: (order: string, quantity: number): ProductCommand => ({ type: 'reserve-stock', sku, orderId: order, quantity }),
   release: (order: string): ProductCommand => ({ type: 'release-stock', sku, orderId: order }),
-  sell: (order: string): ProductCommand => ({ type: 'sell-stock', sku, orderId: order }),
+  sell: (order: string, hold?: number): ProductCommand => (hold === undefined ? { type: 'sell-stock', sku, orderId: order } : { type: 'sell-stock', sku, orderId: order, hold }),
 };
 
 export const lines: StockLine[] = [
@@ -39,9 +39,15 @@ export const lines: StockLine[] = [
   { sku: 'B-2', quantity: 1 },
 ];
 
+/** The lines as accepted: each with the number of its hold on its product. */
+export const heldLines = [
+  { sku: 'A-1', quantity: 2, hold: 3 },
+  { sku: 'B-2', quantity: 1, hold: 7 },
+];
+
 export const reservation = {
   requested: { type: 'inventory.reservation-requested.v1', data: { orderId, lines } } as ReservationEvent,
-  accepted: { type: 'inventory.reservation-accepted.v1', data: { orderId, lines } } as ReservationEvent,
+  accepted: { type: 'inventory.reservation-accepted.v1', data: { orderId, lines: heldLines } } as ReservationEvent,
   rejected: { type: 'inventory.reservation-rejected.v1', data: { orderId, sku: 'B-2', reason: 'insufficient-stock' } } as ReservationEvent,
   released: { type: 'inventory.reservation-released.v1', data: { orderId } } as ReservationEvent,
   committed: { type: 'inventory.reservation-committed.v1', data: { orderId } } as ReservationEvent,
@@ -49,7 +55,7 @@ export const reservation = {
 
 export const reservationCommand = {
   request: (requested: StockLine[] = lines): ReservationCommand => ({ type: 'request-reservation', orderId, lines: requested }),
-  accept: { type: 'accept-reservation', orderId } as ReservationCommand,
+  accept: { type: 'accept-reservation', orderId, holds: [3, 7] } as ReservationCommand,
   reject: { type: 'reject-reservation', orderId, sku: 'B-2', reason: 'insufficient-stock' } as ReservationCommand,
   release: { type: 'release-reservation', orderId } as ReservationCommand,
   commit: { type: 'commit-reservation', orderId } as ReservationCommand,

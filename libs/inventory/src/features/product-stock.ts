@@ -2,11 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { CommandHandler, streamName, type MessageContext } from '@agora/event-sourcing';
 import { InsufficientStock, ProductNotFound } from '../domain/errors.js';
 import { PRODUCT_CATEGORY, productDecider, type ProductCommand } from '../domain/product.js';
-import type { RejectionReason, StockLine } from '../domain/reservation.js';
+import type { HeldLine, RejectionReason, StockLine } from '../domain/reservation.js';
+import { settlementOf } from '../domain/settled-orders.js';
 
 /** What holding one line of an order on its product came to. */
 export type LineOutcome =
-  | { readonly held: true }
+  /** `hold`: the product's number for the order's hold. */
+  | { readonly held: true; readonly hold: number }
   | { readonly held: false; readonly refused: RejectionReason }
   /** The order's hold on this product was already released or sold: its reservation is settled elsewhere. */
   | { readonly held: false; readonly settled: 'released' | 'sold' };
@@ -22,9 +24,11 @@ export class ProductStock {
   async hold(orderId: string, line: StockLine, context: MessageContext): Promise<LineOutcome> {
     try {
       const { state } = await this.handle({ type: 'reserve-stock', sku: line.sku, orderId, quantity: line.quantity }, context);
-      const hold = state.status === 'listed' ? state.holds.get(orderId) : undefined;
-      if (hold?.status === 'reserved') return { held: true };
-      if (hold) return { held: false, settled: hold.status };
+      if (state.status !== 'listed') throw new ProductNotFound(line.sku);
+      const hold = state.holds.get(orderId);
+      if (hold) return { held: true, hold: hold.number };
+      const settled = settlementOf(state.settled, orderId);
+      if (settled) return { held: false, settled };
       throw new Error(`Product ${line.sku} neither holds nor refused order ${orderId}.`);
     } catch (error) {
       if (error instanceof ProductNotFound) return { held: false, refused: 'unknown-sku' };
@@ -44,8 +48,12 @@ export class ProductStock {
     }
   }
 
-  async sellAll(orderId: string, lines: readonly StockLine[], context: MessageContext): Promise<void> {
-    for (const { sku } of lines) await this.handle({ type: 'sell-stock', sku, orderId }, context);
+  /**
+   * Sells each line's accepted hold; a surplus hold the order has on a product instead
+   * (made by a late reserve, after the sale) goes back on the shelf.
+   */
+  async sellAll(orderId: string, lines: readonly HeldLine[], context: MessageContext): Promise<void> {
+    for (const { sku, hold } of lines) await this.handle(hold === undefined ? { type: 'sell-stock', sku, orderId } : { type: 'sell-stock', sku, orderId, hold }, context);
   }
 
   private handle(command: ProductCommand, context: MessageContext) {

@@ -8,6 +8,7 @@ import {
   PostgresEventStore,
   fold,
   requestContext,
+  withMetadata,
   type AppendResult,
   type EventStore,
   type ExpectedRevision,
@@ -113,7 +114,7 @@ describe('inventory’s handling of the saga’s commands (PostgreSQL)', () => {
     for (const sku of products) {
       const product = await productOf(sku);
       expect(stockIsBalanced(product)).toBe(true);
-      const held = [...product.holds.values()].filter((hold) => hold.status === 'reserved').reduce((sum, hold) => sum + hold.quantity, 0);
+      const held = [...product.holds.values()].reduce((sum, hold) => sum + hold.quantity, 0);
       expect(held).toBe(product.reserved);
     }
   });
@@ -409,6 +410,73 @@ describe('inventory’s handling of the saga’s commands (PostgreSQL)', () => {
       expect(await heard(orderId)).toEqual([{ type: 'inventory.reservation-released.v1', data: { orderId } }]);
       expect(await stockOf(a)).toEqual({ available: 5, reserved: 0, sold: 0 });
       expect(await stockOf(b)).toEqual({ available: 5, reserved: 0, sold: 0 });
+    });
+  });
+
+  describe('a product that has forgotten a settled order never keeps stock for it', () => {
+    /** Settles `count` orders of one unit each on the product, with stock added for them: enough to make it forget older ones. */
+    async function settleOtherOrders(sku: string, count: number): Promise<void> {
+      const events: ProductEvent[] = [{ type: 'inventory.stock-added.v1', data: { sku, quantity: count } }];
+      for (let i = 0; i < count; i++) {
+        const orderId = randomUUID();
+        events.push(
+          { type: 'inventory.product-stock-reserved.v1', data: { sku, orderId, quantity: 1 } },
+          { type: 'inventory.product-stock-sold.v1', data: { sku, orderId, quantity: 1 } },
+        );
+      }
+      const context = requestContext();
+      await store.appendToStream(`product-${sku}`, events.map((event) => withMetadata(event, context, new Date())), 'stream-exists');
+    }
+    async function holdsMadeFor(orderId: string, sku: string): Promise<number> {
+      const events = await store.readStream<ProductEvent>(`product-${sku}`);
+      return events.filter((event) => event.type === 'inventory.product-stock-reserved.v1' && event.data.orderId === orderId).length;
+    }
+
+    it.each(['commit', 'release'] as const)('a reserve that runs late, after a redelivery reserved and the saga settled (%s) the order, and the product forgot it', async (kind) => {
+      const [a, b] = skus('A', 'B');
+      await addProduct(a, 5);
+      await addProduct(b, 5);
+      const orderId = randomUUID();
+      const command = reserve(orderId, [{ sku: a, quantity: 2 }, { sku: b, quantity: 1 }]);
+
+      // Appends: 0 the request, 1 hold a, 2 hold b. Just before the late run holds b:
+      crashing.interleaveAt(2, async () => {
+        await inventory.handle(command);
+        await inventory.handle(kind === 'commit' ? commit(orderId) : release(orderId));
+        await settleOtherOrders(b, 2_100);
+      });
+      await inventory.handle(command);
+
+      // The late run did hold b again (the product had forgotten the order), and gave it back.
+      expect(await holdsMadeFor(orderId, b)).toBe(2);
+      if (kind === 'commit') {
+        expect(await stockOf(a)).toEqual({ available: 3, reserved: 0, sold: 2 });
+        expect(await stockOf(b)).toEqual({ available: 4, reserved: 0, sold: 2_101 });
+      } else {
+        expect(await stockOf(a)).toEqual({ available: 5, reserved: 0, sold: 0 });
+        expect(await stockOf(b)).toEqual({ available: 5, reserved: 0, sold: 2_100 });
+      }
+      expect((await heard(orderId)).map((m) => m.type)).toEqual([
+        'inventory.stock-reserved.v1',
+        kind === 'commit' ? 'inventory.reservation-committed.v1' : 'inventory.reservation-released.v1',
+      ]);
+    });
+
+    it('a surplus hold left by a late reserve that crashed is given back by the redelivery', async () => {
+      const [a] = skus('A');
+      await addProduct(a, 5);
+      const orderId = randomUUID();
+      const command = reserve(orderId, [{ sku: a, quantity: 2 }]);
+      await inventory.handle(command);
+      await inventory.handle(commit(orderId));
+      // What the late run appended before it crashed: a second hold, after the sale.
+      const surplus: ProductEvent = { type: 'inventory.product-stock-reserved.v1', data: { sku: a, orderId, quantity: 2 } };
+      await store.appendToStream(`product-${a}`, [withMetadata(surplus, requestContext(), new Date())], 'stream-exists');
+      expect(await stockOf(a)).toEqual({ available: 1, reserved: 2, sold: 2 });
+
+      await inventory.handle(command);
+
+      expect(await stockOf(a)).toEqual({ available: 3, reserved: 0, sold: 2 });
     });
   });
 

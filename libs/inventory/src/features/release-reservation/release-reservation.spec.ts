@@ -3,7 +3,7 @@ import { deciderSpec } from '@agora/testing';
 import { ProductNotFound, ReservationAlreadyCommitted } from '../../domain/errors.js';
 import { productDecider } from '../../domain/product.js';
 import { reservationDecider } from '../../domain/reservation.js';
-import { lines, orderId, otherOrderId, product, productCommand, reservation, reservationCommand } from '../inventory-examples.js';
+import { heldLines, orderId, otherOrderId, product, productCommand, reservation, reservationCommand } from '../inventory-examples.js';
 
 describe('releasing a reservation', () => {
   describe('on a product', () => {
@@ -32,6 +32,6 @@ describe('releasing a reservation', () => {
     it('refuses to release a committed reservation', () => spec.given(requested, accepted, committed).when(release).thenThrows(ReservationAlreadyCommitted));
 
     it('remembers the lines to give back', () =>
-      expect([requested, accepted, released].reduce(reservationDecider.evolve, reservationDecider.initialState())).toEqual({ status: 'released', orderId, lines }));
+      expect([requested, accepted, released].reduce(reservationDecider.evolve, reservationDecider.initialState())).toEqual({ status: 'released', orderId, lines: heldLines }));
   });
 });

@@ -23,8 +23,15 @@ export interface ReserveStock {
  *   3b. a line refused (or its sku unknown): record the rejection, then release what is held.
  * A redelivery after a crash at any point starts again at 1 (nothing new) and resumes:
  * still requested → 2 again (held lines stay held once); rejected or released → the
- * release of 3b again. Terminal decisions are recorded before their effects, so a hold
- * found released or sold means the reservation was settled by another path.
+ * release of 3b again; committed → the sale of each line again (what the commit does).
+ * Terminal decisions are recorded before their effects, so a hold found released or sold
+ * means the reservation was settled by another path.
+ *
+ * A run that finds its reservation settled by another one (its acceptance records
+ * nothing) may have held a line on a product that had already settled and forgotten this
+ * order: it then gives such surplus holds back by the same resume, releasing every line
+ * of a released or rejected reservation and selling every line of a committed one, which
+ * releases any hold other than the accepted one (product.ts, docs/adr/0011).
  */
 @Injectable()
 export class ReserveStockHandler {
@@ -48,8 +55,12 @@ export class ReserveStockHandler {
         // Finishes a release that a crash may have interrupted; releasing twice does nothing.
         await this.stock.releaseAll(state.orderId, state.lines, context);
         return state;
-      case 'reserved':
       case 'committed':
+        // Finishes a commit a crash may have interrupted, and gives back surplus holds.
+        await this.stock.sellAll(state.orderId, state.lines, context);
+        return state;
+      case 'reserved':
+        // Its holds are all active, so no product made a surplus one (product.ts).
         return state;
       case 'none':
         throw new Error('A recorded reservation request left no reservation.');
@@ -61,9 +72,13 @@ export class ReserveStockHandler {
   }
 
   private async holdLines(orderId: string, lines: readonly StockLine[], context: MessageContext): Promise<Reservation> {
+    const holds: number[] = [];
     for (const line of lines) {
       const outcome = await this.stock.hold(orderId, line, context);
-      if (outcome.held) continue;
+      if (outcome.held) {
+        holds.push(outcome.hold);
+        continue;
+      }
       if ('refused' in outcome) {
         const { state } = await this.record({ type: 'reject-reservation', orderId, sku: line.sku, reason: outcome.refused }, context);
         return this.resume(state, context);
@@ -75,7 +90,7 @@ export class ReserveStockHandler {
       return this.resume(current, context);
     }
     // Accepted unless released meanwhile; then resume() gives the lines back.
-    const { state } = await this.record({ type: 'accept-reservation', orderId }, context);
+    const { state } = await this.record({ type: 'accept-reservation', orderId, holds }, context);
     return this.resume(state, context);
   }
 
