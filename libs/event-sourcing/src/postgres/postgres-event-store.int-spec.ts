@@ -95,6 +95,21 @@ describe('PostgresEventStore group commit', () => {
     expect((await store.readAll({ categories: [c] })).map((event) => event.streamName).sort()).toEqual([`${c}-a`, `${c}-b`, `${c}-b`, `${c}-first`]);
   });
 
+  it('says whether committed events wait behind a running transaction, and only then', async () => {
+    const blocker = await pool.connect();
+    try {
+      expect(await store.hasEventsBeyondVisibility()).toBe(false);
+      await blocker.query('BEGIN');
+      await blocker.query('SELECT pg_current_xact_id()'); // an open transaction with an id holds the horizon
+      await store.appendToStream(`${category()}-late`, events(1), 'no-stream');
+      expect(await store.hasEventsBeyondVisibility()).toBe(true);
+      await blocker.query('COMMIT');
+      expect(await store.hasEventsBeyondVisibility()).toBe(false);
+    } finally {
+      blocker.release();
+    }
+  });
+
   it('never puts two appends to one stream in the same group, and keeps their order', async () => {
     const c = category();
     const busy = store.appendToStream(`${c}-first`, events(1), 'no-stream');

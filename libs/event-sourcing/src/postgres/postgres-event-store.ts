@@ -275,10 +275,16 @@ export class PostgresEventStore implements EventStore {
     return new Map(rows.map((row) => [row.stream_name, Number(row.revision)]));
   }
 
-  /** Whether committed events wait behind a transaction that is still running. */
+  /**
+   * Whether committed events wait behind a transaction that is still running. Asked as
+   * "is the newest event's transaction past the horizon": `max` reads one entry at the
+   * end of the primary key, where `EXISTS (… WHERE transaction_id >= horizon)` made the
+   * planner scan the whole table (it cannot know the horizon when it plans), every time
+   * a subscriber found nothing new.
+   */
   async hasEventsBeyondVisibility(): Promise<boolean> {
     const { rows } = await this.query<{ waiting: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM ${this.schema}.events WHERE transaction_id >= ${HORIZON}) AS waiting`,
+      `SELECT coalesce((SELECT max(transaction_id) FROM ${this.schema}.events) >= ${HORIZON}, false) AS waiting`,
     );
     return rows[0]!.waiting;
   }
