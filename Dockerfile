@@ -1,7 +1,7 @@
 # One image per app: docker build --build-arg APP=shop .  (APP: shop, user, order, inventory,
 # payment or recommendation; the Nest CLI application projects in nest-cli.json)
 # Build stage: full dependencies, compile with the Nest CLI (tsc builder).
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /agora
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -14,7 +14,7 @@ ARG APP=shop
 RUN npx nest build ${APP} && test -f dist/apps/${APP}/apps/${APP}/src/main.js
 
 # Runtime stage: production dependencies and the compiled app only.
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /agora
 COPY package.json package-lock.json ./

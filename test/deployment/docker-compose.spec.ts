@@ -192,4 +192,17 @@ describe('Dockerfile', () => {
       expect({ app, started }).toEqual({ app, started: posix.join(entry!.replaceAll('${APP}', app)) });
     }
   });
+
+  it('builds and runs on a Node major that package.json supports and that is still maintained', () => {
+    const majors = [...dockerfile.matchAll(/^FROM node:(\d+)\S* AS \w+$/gm)].map((match) => Number(match[1]));
+    const engines = (JSON.parse(readFileSync('package.json', 'utf8')) as { engines: { node: string } }).engines.node;
+    const supported = [...engines.matchAll(/\^(\d+)\./g)].map((match) => Number(match[1]));
+    expect(majors.length).toBeGreaterThan(0);
+    for (const major of majors) {
+      expect({ major, supported: supported.includes(major) }).toEqual({ major, supported: true });
+      // Node 20's maintenance ended in April 2026: the image a deployment runs must not use it.
+      expect({ major, endOfLife: major <= 20 }).toEqual({ major, endOfLife: false });
+    }
+  });
 });
+
