@@ -11,6 +11,7 @@ export function checkoutInputOf(event: RecordedEvent): CheckoutInput | undefined
   switch (event.type) {
     case 'order.placed.v1':
     case 'order.cancellation-requested.v1':
+    case 'order.confirmed.v1':
       return { type: event.type, data: event.data, messageId: event.metadata.messageId } as CheckoutInput;
     default:
       return undefined;

@@ -39,6 +39,7 @@ const orderPlaced = () =>
     at: now.toISOString(),
   });
 const cancellationRequested = () => input('order.cancellation-requested.v1', { orderId });
+const orderConfirmed = () => input('order.confirmed.v1', { orderId });
 const stockReserved = () => input('inventory.stock-reserved.v1', { orderId, lines: [{ sku: 'SHIRT', quantity: 2 }] });
 const reservationRejected = (reason: 'insufficient-stock' | 'unknown-sku' = 'insufficient-stock') =>
   input('inventory.stock-reservation-rejected.v1', { orderId, sku: 'SHIRT', reason });
@@ -141,11 +142,11 @@ describe('checkout saga', () => {
   describe('while charging', () => {
     const charging = () => [orderPlaced(), stockReserved()];
 
-    it('commits the reservation and confirms the order when the payment is captured', () =>
+    it('asks the order to confirm when the payment is captured, and commits nothing yet', () =>
       checkout
         .given(...charging())
         .when(paymentCaptured())
-        .then({ step: 'confirmed', phase: 'confirmed', status: 'completed', deadline: null }, commitReservation(orderId), confirmOrder(orderId)));
+        .then({ step: 'confirming', phase: 'confirming', deadline: null }, confirmOrder(orderId)));
 
     it('releases the stock when the payment is declined', () =>
       checkout
@@ -190,8 +191,28 @@ describe('checkout saga', () => {
         .then({ status: 'stuck', step: 'charging', deadline: null, reason: expect.stringMatching(/after it had reserved/) as never }));
   });
 
+  describe('while confirming', () => {
+    const confirming = () => [orderPlaced(), stockReserved(), paymentCaptured()];
+
+    it('commits the reservation and completes once the order says it is confirmed', () =>
+      checkout.given(...confirming()).when(orderConfirmed()).then({ step: 'confirmed', phase: 'confirmed', status: 'completed' }, commitReservation(orderId)));
+
+    it('refunds, releases and cancels when the order accepted a cancellation first (it then refuses the confirmation)', () =>
+      checkout
+        .given(...confirming())
+        .when(cancellationRequested())
+        .then(
+          { step: 'cancelled', phase: 'cancelled', status: 'completed', reason: 'cancelled-by-customer', deadline: null },
+          refundPayment(orderId, 'cancelled-by-customer'),
+          releaseReservation(orderId),
+          cancelOrder(orderId),
+        ));
+
+    it('asks once, even if the payment is reported captured again', () => checkout.given(...confirming()).when(paymentCaptured()).thenIgnores());
+  });
+
   describe('after confirming', () => {
-    const confirmedCheckout = () => [orderPlaced(), stockReserved(), paymentCaptured()];
+    const confirmedCheckout = () => [orderPlaced(), stockReserved(), paymentCaptured(), orderConfirmed()];
 
     it('confirms once, even if the payment is reported captured again', () => checkout.given(...confirmedCheckout()).when(paymentCaptured()).thenIgnores());
     it('ignores a late reservation report', () => checkout.given(...confirmedCheckout()).when(stockReserved()).thenIgnores());

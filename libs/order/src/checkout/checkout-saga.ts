@@ -8,12 +8,19 @@ import type { OrderPlacedData } from '../domain/order.js';
  * (`checkout-<orderId>`), run by the saga runtime, which persists each reaction and its
  * commands atomically and handles each input once (by message id).
  *
- *   placed ─► reserve ─► reserved ─► charge ─► captured ─► commit + confirm
+ *   placed ─► reserve ─► reserved ─► charge ─► captured ─► confirm ─► confirmed ─► commit
  *                 │                     ├► declined ─► release + reject
  *                 │                     └► deadline ─► refund + release + reject
  *                 ├► reservation rejected ─► reject (nothing to compensate)
  *                 └► deadline ─► release + reject
- *   cancellation requested while reserving or charging ─► compensate so far + cancel
+ *   cancellation requested while reserving, charging or confirming ─► compensate so far + cancel
+ *
+ * The order's own stream decides between a customer's cancellation and the confirmation:
+ * the order accepts a cancellation only while it is pending, and refuses to be confirmed
+ * once a cancellation was accepted. So the saga asks the order to confirm and commits the
+ * stock only when the order says it is confirmed; a cancellation the order accepted
+ * first reaches the saga instead, which refunds the captured payment, releases the stock
+ * and cancels. Every cancellation answered 202 ends CANCELLED, every other is refused.
  *
  * The saga completes as soon as it has sent the order's outcome; it still reacts to late
  * answers (stock reserved or money captured after it gave up) by compensating them. An
@@ -28,6 +35,7 @@ export const DEFAULT_RESERVATION_TIMEOUT_MS = 30_000;
 export type CheckoutInput =
   | SagaInput<'order.placed.v1', OrderPlacedData>
   | SagaInput<'order.cancellation-requested.v1', { readonly orderId: string }>
+  | SagaInput<'order.confirmed.v1', { readonly orderId: string }>
   | SagaInput<'inventory.stock-reserved.v1', MessageData<'inventory.stock-reserved.v1'>>
   | SagaInput<'inventory.stock-reservation-rejected.v1', MessageData<'inventory.stock-reservation-rejected.v1'>>
   | SagaInput<'payment.payment-captured.v1', MessageData<'payment.payment-captured.v1'>>
@@ -36,7 +44,7 @@ export type CheckoutInput =
 export type CheckoutInputType = CheckoutInput['type'];
 
 /** Where the checkout stands; `confirmed`, `rejected` and `cancelled` are outcomes. */
-export type CheckoutPhase = 'awaiting-order' | 'reserving' | 'charging' | 'confirmed' | 'rejected' | 'cancelled';
+export type CheckoutPhase = 'awaiting-order' | 'reserving' | 'charging' | 'confirming' | 'confirmed' | 'rejected' | 'cancelled';
 
 export interface CheckoutOrder {
   readonly orderId: string;
@@ -98,9 +106,20 @@ export function checkoutSaga(options: CheckoutOptions = {}): CheckoutSaga {
           case 'reserving':
             return cancel(state, [releaseReservation(orderId)]);
           case 'charging':
+          case 'confirming': // accepted before the confirmation, so the order refuses that
             return cancel(state, [refundPayment(orderId, CANCELLED_BY_CUSTOMER), releaseReservation(orderId)]);
           default:
             return undefined; // too late: the order's outcome was already decided
+        }
+
+      case 'order.confirmed.v1':
+        switch (phase) {
+          case 'confirming':
+            return { state: { ...state, phase: 'confirmed' }, step: 'confirmed', send: [commitReservation(orderId)], status: 'completed' };
+          case 'confirmed':
+            return undefined; // confirmed when the saga asked for it together with the commit
+          default:
+            return stuck(state, `order ${orderId} was confirmed while its checkout was ${phase}`);
         }
 
       case 'inventory.stock-reserved.v1':
@@ -134,13 +153,8 @@ export function checkoutSaga(options: CheckoutOptions = {}): CheckoutSaga {
       case 'payment.payment-captured.v1':
         switch (phase) {
           case 'charging':
-            return {
-              state: { ...state, phase: 'confirmed' },
-              step: 'confirmed',
-              send: [commitReservation(orderId), confirmOrder(orderId)],
-              deadline: null,
-              status: 'completed',
-            };
+            return { state: { ...state, phase: 'confirming' }, step: 'confirming', send: [confirmOrder(orderId)], deadline: null };
+          case 'confirming':
           case 'confirmed':
             return undefined;
           case 'rejected':
@@ -160,6 +174,7 @@ export function checkoutSaga(options: CheckoutOptions = {}): CheckoutSaga {
           case 'rejected':
           case 'cancelled':
             return undefined; // e.g. payment refusing a charge whose refund was already asked for
+          case 'confirming':
           case 'confirmed':
             return stuck(state, `payment declined order ${orderId} (${input.data.reason}) after capturing its payment`);
           default:

@@ -20,6 +20,7 @@ import { createTestDatabase, until } from '@agora/testing';
 import { CatalogHandler } from '../catalog/catalog.handler.js';
 import { migrateOrderCatalog } from '../catalog/catalog-schema.js';
 import { ProductCatalog } from '../catalog/product-catalog.js';
+import { InvalidOrderTransition } from '../domain/errors.js';
 import { RequestCancellationHandler } from '../features/cancel-order/cancel-order.handler.js';
 import { GetCheckoutHandler } from '../features/get-checkout/get-checkout.handler.js';
 import { GetOrderHandler } from '../features/get-order/get-order.handler.js';
@@ -113,6 +114,8 @@ class StubPayment extends StubContext {
   readonly types: readonly MessageType[] = ['payment.charge-payment.v1', 'payment.refund-payment.v1'];
   readonly charges = new Map<string, 'captured' | 'declined' | 'pending'>();
   readonly refunds = new Map<string, 'refunded' | 'not-needed'>();
+  /** Called at the moment a charge is captured, before the answer leaves. */
+  onCapture: (orderId: string) => void = () => undefined;
 
   protected answer(command: Message): Message | undefined {
     const orderId = command.key;
@@ -129,6 +132,7 @@ class StubPayment extends StubContext {
           return answerTo(command, 'payment.payment-declined.v1', { orderId, reason: 'card-declined' });
         }
         this.charges.set(orderId, 'captured');
+        this.onCapture(orderId);
         return answerTo(command, 'payment.payment-captured.v1', { orderId, chargeId: `ch_${orderId}`, amountCents, currency });
       }
       case 'payment.refund-payment.v1': {
@@ -272,7 +276,8 @@ describe('checkout over the in-process transport', () => {
     expect(checkout.steps.map((s) => [s.step, s.input])).toEqual([
       ['reserving', 'order.placed.v1'],
       ['charging', 'inventory.stock-reserved.v1'],
-      ['confirmed', 'payment.payment-captured.v1'],
+      ['confirming', 'payment.payment-captured.v1'],
+      ['confirmed', 'order.confirmed.v1'],
     ]);
     await until(() => w.recorder.received.some((m) => m.type === 'order.order-confirmed.v1' && m.key === orderId));
     expect(w.recorder.received.filter((m) => m.key === orderId).map((m) => m.type)).toEqual(['order.order-placed.v1', 'order.order-confirmed.v1']);
@@ -305,6 +310,50 @@ describe('checkout over the in-process transport', () => {
     expect(w.inventory.reservations.get(orderId)!.status).toBe('released');
     expect(w.inventory.available.get('SHIRT')).toBe(before);
     expect((await w.getCheckout.execute(orderId))!).toMatchObject({ status: 'completed', currentStep: 'cancelled', reason: 'cancelled-by-customer', deadline: null });
+  });
+});
+
+describe('checkout with cancellations at the moment of payment', () => {
+  let w: Wiring;
+  beforeAll(async () => {
+    w = await wire({ paymentTimeoutMs: 10_000, reservationTimeoutMs: 10_000 });
+  });
+  afterAll(() => w.stop());
+
+  it('ends every order whose cancellation was accepted CANCELLED, refunded and released; refuses the others, which end CONFIRMED', async () => {
+    const answers = new Map<string, Promise<'accepted' | 'refused'>>();
+    w.payment.onCapture = (orderId) => {
+      // The customer's cancel races the payment's answer through the saga.
+      answers.set(
+        orderId,
+        w.requestCancellation.execute(orderId, requestContext()).then(
+          () => 'accepted' as const,
+          (error: unknown) => {
+            if (error instanceof InvalidOrderTransition) return 'refused' as const;
+            throw error;
+          },
+        ),
+      );
+    };
+    const orderIds = await Promise.all(Array.from({ length: 30 }, () => w.place([{ sku: 'SHIRT', quantity: 1 }])));
+    const outcomes = await Promise.all(orderIds.map(async (orderId) => ({ orderId, order: await w.settled(orderId) })));
+    w.payment.onCapture = () => undefined;
+    for (const { orderId, order } of outcomes) {
+      const answer = await answers.get(orderId)!;
+      if (answer === 'accepted') {
+        expect({ orderId, status: order.status, refund: w.payment.refunds.get(orderId), stock: w.inventory.reservations.get(orderId)!.status }).toEqual({
+          orderId,
+          status: 'CANCELLED',
+          refund: 'refunded',
+          stock: 'released',
+        });
+      } else {
+        expect({ orderId, status: order.status, refund: w.payment.refunds.get(orderId) }).toEqual({ orderId, status: 'CONFIRMED', refund: undefined });
+        await until(() => w.inventory.reservations.get(orderId)!.status === 'committed');
+      }
+    }
+    // Cancellations were accepted after the money was captured: the race was run, not avoided.
+    expect(outcomes.filter(({ order }) => order.status === 'CANCELLED').length).toBeGreaterThan(0);
   });
 });
 
@@ -360,7 +409,7 @@ describe('checkout with every message delivered twice', () => {
     expect(w.inventory.count('inventory.release-reservation.v1', declined)).toEqual({ distinct: 1, deliveries: 2 });
 
     // One saga step per distinct input, one order event per transition.
-    expect((await w.getCheckout.execute(confirmed))!.steps.map((s) => s.step)).toEqual(['reserving', 'charging', 'confirmed']);
+    expect((await w.getCheckout.execute(confirmed))!.steps.map((s) => s.step)).toEqual(['reserving', 'charging', 'confirming', 'confirmed']);
     expect((await w.store.readStream(streamName('order', confirmed))).map((e) => e.type)).toEqual(['order.placed.v1', 'order.confirmed.v1']);
     expect((await w.store.readStream(streamName('order', declined))).map((e) => e.type)).toEqual(['order.placed.v1', 'order.rejected.v1']);
     const { rows } = await w.pool.query('SELECT count(*)::int AS n FROM messaging.dead_letters');

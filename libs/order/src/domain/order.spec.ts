@@ -78,6 +78,9 @@ describe('order decider', () => {
   describe('confirm', () => {
     it('confirms a pending order with what the integration event needs', () => spec.given(placed).when(confirm).then(confirmed));
     it('confirms once: a redelivered command decides nothing', () => spec.given(placed, confirmed).when(confirm).thenNothing());
+    it('does not confirm an order whose cancellation it accepted: the checkout cancels it instead', () =>
+      spec.given(placed, cancellationRequested).when(confirm).thenNothing());
+    it('refuses a cancellation once confirmed', () => spec.given(placed, confirmed).when(requestCancellation).thenThrows(InvalidOrderTransition));
     it('refuses to confirm a rejected order', () => spec.given(placed, rejected()).when(confirm).thenThrows(InvalidOrderTransition));
     it('refuses to confirm a cancelled order', () => spec.given(placed, cancelled).when(confirm).thenThrows(/is CANCELLED and can no longer be confirmed/));
     it('refuses an unknown order', () => spec.given().when(confirm).thenThrows(OrderNotFound));

@@ -83,6 +83,9 @@ export function decide(command: OrderCommand, state: OrderState): OrderEvent[] {
     case 'confirm-order':
       if (state.status === 'CONFIRMED') return [];
       if (state.status !== 'PENDING') throw new InvalidOrderTransition(orderId, state.status, 'confirmed');
+      // The customer's cancellation came first and was accepted: the checkout cancels the
+      // order instead, refunding what it charged (checkout-saga.ts).
+      if (state.cancellationRequested) return [];
       return [
         {
           type: 'order.confirmed.v1',

@@ -26,7 +26,7 @@ export class CheckoutView {
   @ApiProperty({ enum: ['active', 'completed', 'stuck'], description: '`stuck`: an operator must look at it; `reason` says why.' })
   status!: 'active' | 'completed' | 'stuck';
 
-  @ApiProperty({ description: 'reserving, charging, confirmed, rejected, cancelled, …', example: 'charging' })
+  @ApiProperty({ description: 'reserving, charging, confirming, confirmed, rejected, cancelled, …', example: 'charging' })
   currentStep!: string;
 
   @ApiProperty({ type: String, nullable: true, example: null })
