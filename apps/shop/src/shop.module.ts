@@ -25,7 +25,7 @@ export class ShopModule {
         HostModule.forRoot({ app: 'shop', config, logger, jwtSecret: secrets.jwtSecret, readModels: SHOP_READ_MODELS }),
         InventoryModule,
         PaymentModule.fromConfig(config),
-        UserModule,
+        UserModule.forRoot(config),
         RecommendationModule,
         graphql.module,
         OrderModule.forRoot({ paymentTimeoutMs: config.CHECKOUT_PAYMENT_TIMEOUT_MS, reservationTimeoutMs: config.CHECKOUT_RESERVATION_TIMEOUT_MS }),

@@ -9,7 +9,7 @@ await runContextApp({
   port: 3001,
   embeddedPostgresPort: 54331,
   readModels: [userReadModel],
-  modules: () => [UserModule],
+  modules: (config) => [UserModule.forRoot(config)],
   graphql: graphqlFor([UsersResolver]),
   providers: (config) => [
     onBootstrap('seed', [RegisterUserHandler], (users: RegisterUserHandler) =>

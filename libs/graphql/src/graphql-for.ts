@@ -4,6 +4,7 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { GRAPHQL_PATH } from '@agora/platform';
 import { GraphQLSchema } from 'graphql';
 import { DataSource } from 'typeorm';
+import { formatGraphqlError, httpStatuses } from './http-statuses.js';
 import { complexityLimit, depthLimit } from './limits.js';
 import type { Loaders } from './loaders.js';
 
@@ -16,8 +17,9 @@ export interface ServedGraphql {
 
 /**
  * GraphQL at `/graphql` (Apollo, code-first) over `resolvers`, with the depth and
- * complexity limits; `loaders`, when given, are made per request from the read side
- * (they query read models the app must serve).
+ * complexity limits, and for its errors the HTTP statuses REST would answer; `loaders`,
+ * when given, are made per request from the read side (they query read models the app
+ * must serve).
  */
 export function graphqlFor(resolvers: readonly Type[], loaders?: (readModels: DataSource) => Loaders): ServedGraphql {
   const module = GraphQLModule.forRootAsync<ApolloDriverConfig>({
@@ -30,7 +32,10 @@ export function graphqlFor(resolvers: readonly Type[], loaders?: (readModels: Da
       introspection: true,
       includeStacktraceInErrorResponses: false,
       validationRules: [depthLimit],
-      plugins: [complexityLimit()],
+      plugins: [complexityLimit(), httpStatuses()],
+      formatError: formatGraphqlError,
+      // httpStatuses decides the status of every answer (Nest's plugin would make it 200 whenever data is null).
+      preserveHttpStatusForExecutionErrors: false,
       transformSchema: reachableOnly,
       context: ({ req }: { req: unknown }) => ({ req, ...(loaders && readModels && { loaders: loaders(readModels) }) }),
     }),

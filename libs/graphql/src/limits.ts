@@ -29,21 +29,28 @@ export function complexityLimit(): ApolloServerPlugin {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, schema }) {
-          const complexity = getComplexity({
-            schema,
-            query: document,
-            variables: request.variables ?? {},
-            ...(request.operationName && { operationName: request.operationName }),
-            estimators: [
-              fieldExtensionsEstimator(),
-              // A paged field costs its children once per item it may return.
-              ({ field, args, childComplexity }) => {
-                if (!field.args.some((arg) => arg.name === 'first')) return undefined;
-                return 1 + childComplexity * ((args['first'] as number | undefined) ?? DEFAULT_PAGE);
-              },
-              simpleEstimator({ defaultComplexity: 1 }),
-            ],
-          });
+          let complexity: number;
+          try {
+            complexity = getComplexity({
+              schema,
+              query: document,
+              variables: request.variables ?? {},
+              ...(request.operationName && { operationName: request.operationName }),
+              estimators: [
+                fieldExtensionsEstimator(),
+                // A paged field costs its children once per item it may return.
+                ({ field, args, childComplexity }) => {
+                  if (!field.args.some((arg) => arg.name === 'first')) return undefined;
+                  return 1 + childComplexity * ((args['first'] as number | undefined) ?? DEFAULT_PAGE);
+                },
+                simpleEstimator({ defaultComplexity: 1 }),
+              ],
+            });
+          } catch (error) {
+            // Variables of the wrong type: execution refuses them as BAD_USER_INPUT (400) before anything runs.
+            if (error instanceof GraphQLError) return;
+            throw error;
+          }
           if (complexity > MAX_COMPLEXITY) {
             throw new GraphQLError(`Query is too complex: ${complexity}, the limit is ${MAX_COMPLEXITY}`, { extensions: { code: 'QUERY_TOO_COMPLEX' } });
           }

@@ -39,6 +39,7 @@ export async function runHost(options: RunHostOptions): Promise<void> {
     title: options.apiTitle ?? options.title,
     description: options.description,
     version: VERSION,
+    trustProxyHops: config.TRUST_PROXY_HOPS,
   });
   try {
     if (options.consumesKafka) {

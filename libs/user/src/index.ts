@@ -14,3 +14,5 @@ export { LoginHandler } from './features/login/login.handler.js';
 export { LoginRequest, LoginResponse } from './features/login/login.request.js';
 export { RegisterUserRequest } from './features/register-user/register-user.request.js';
 export { seedUsers, DEMO_CUSTOMER, type UserSeedOptions } from './features/seed-users/seed-users.js';
+export { SignInThrottle, TooManyAttempts, type SignInLimits } from './features/throttling/sign-in-throttle.js';
+export { TooManyAttemptsFilter } from './features/throttling/too-many-attempts.filter.js';

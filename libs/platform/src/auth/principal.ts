@@ -35,3 +35,11 @@ export const CurrentUser = createParamDecorator((_data: unknown, context: Execut
 export function mayAccess(principal: Principal, ownerId: string): boolean {
   return principal.role === 'admin' || principal.userId === ownerId;
 }
+
+/**
+ * The client's address of a REST route or GraphQL operation: Express's `request.ip`, which
+ * follows X-Forwarded-For only through the proxies the host trusts (TRUST_PROXY_HOPS).
+ */
+export const ClientAddress = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): string => requestOf<{ ip?: string }>(context).ip ?? 'unknown',
+);

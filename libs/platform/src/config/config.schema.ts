@@ -74,6 +74,24 @@ export const configSchema = z
       .meta(doc('Secret that signs access tokens. When unset, one is generated at the first start and kept in JWT_SECRET_FILE.', 'at least 32 characters', true)),
     JWT_SECRET_FILE: z.string().min(1).default('.data/jwt-secret').meta(doc('Where the generated signing secret is kept (without JWT_SECRET).', 'a file path')),
     JWT_EXPIRES_IN_S: integer(60, 2_592_000).default(3600).meta(doc('Lifetime of an access token.', 'an integer from 60 to 2592000 (seconds)')),
+    AUTH_MAX_FAILURES_PER_ACCOUNT: integer(1, 1_000_000)
+      .default(10)
+      .meta(doc('Failed sign-ins for one email address, from any client, before its sign-in is refused with 429 for the rest of AUTH_FAILURE_WINDOW_S.', 'an integer from 1 to 1000000')),
+    AUTH_MAX_FAILURES_PER_ADDRESS: integer(1, 1_000_000)
+      .default(100)
+      .meta(doc('Failed sign-ins from one client address, for any accounts, before its sign-ins are refused with 429 for the rest of AUTH_FAILURE_WINDOW_S.', 'an integer from 1 to 1000000')),
+    AUTH_FAILURE_WINDOW_S: integer(1, 86_400)
+      .default(900)
+      .meta(doc('Window in which failed sign-ins are counted; the count starts again after it.', 'an integer from 1 to 86400 (seconds)')),
+    AUTH_MAX_REGISTRATIONS_PER_ADDRESS: integer(1, 1_000_000)
+      .default(100)
+      .meta(doc('Registrations one client address may attempt in AUTH_REGISTRATION_WINDOW_S; more get 429.', 'an integer from 1 to 1000000')),
+    AUTH_REGISTRATION_WINDOW_S: integer(1, 86_400)
+      .default(3600)
+      .meta(doc('Window in which registrations are counted.', 'an integer from 1 to 86400 (seconds)')),
+    TRUST_PROXY_HOPS: integer(0, 10)
+      .default(0)
+      .meta(doc('Reverse proxies in front of the host whose X-Forwarded-For is trusted for the client address (0: the address of the connection).', 'an integer from 0 to 10')),
     ADMIN_EMAIL: z.email().default('admin@agora.local').meta(doc('The administrator created at start if no user has this email.', 'an email address')),
     ADMIN_PASSWORD: z
       .string()

@@ -12,6 +12,15 @@ function problemsOf(env: Record<string, string>): readonly string[] {
   throw new Error('the configuration was accepted');
 }
 
+const THROTTLING_DEFAULTS = {
+  AUTH_MAX_FAILURES_PER_ACCOUNT: 10,
+  AUTH_MAX_FAILURES_PER_ADDRESS: 100,
+  AUTH_FAILURE_WINDOW_S: 900,
+  AUTH_MAX_REGISTRATIONS_PER_ADDRESS: 100,
+  AUTH_REGISTRATION_WINDOW_S: 3600,
+  TRUST_PROXY_HOPS: 0,
+};
+
 describe('configuration', () => {
   it('defaults every variable when nothing is set', () => {
     expect(parseConfig({})).toEqual({
@@ -32,6 +41,7 @@ describe('configuration', () => {
       KAFKA_PARTITIONS: 3,
       BACKGROUND_FAILOVER_MS: 1000,
       JWT_EXPIRES_IN_S: 3600,
+      ...THROTTLING_DEFAULTS,
       ADMIN_EMAIL: 'admin@agora.local',
       ADMIN_PASSWORD: 'agora-admin',
       DEMO_DATA: true,
@@ -77,6 +87,7 @@ describe('configuration', () => {
       KAFKA_PARTITIONS: 6,
       BACKGROUND_FAILOVER_MS: 500,
       JWT_EXPIRES_IN_S: 3600,
+      ...THROTTLING_DEFAULTS,
       ADMIN_EMAIL: 'admin@agora.local',
       ADMIN_PASSWORD: 'agora-admin',
       DEMO_DATA: true,
@@ -121,6 +132,9 @@ describe('configuration', () => {
     [{ EVENT_STORE: 'esdb', EVENTSTORE_URL: 'esdb://' }, 'EVENTSTORE_URL must be an esdb:// or esdb+discover:// URL (got "esdb://")'],
     [{ EMBEDDED_POSTGRES_PORT: '-1' }, 'EMBEDDED_POSTGRES_PORT must be an integer from 1 to 65535 (got "-1")'],
     [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "verbose")'],
+    [{ AUTH_MAX_FAILURES_PER_ACCOUNT: '0' }, 'AUTH_MAX_FAILURES_PER_ACCOUNT must be an integer from 1 to 1000000 (got "0")'],
+    [{ AUTH_FAILURE_WINDOW_S: '86401' }, 'AUTH_FAILURE_WINDOW_S must be an integer from 1 to 86400 (seconds) (got "86401")'],
+    [{ TRUST_PROXY_HOPS: 'yes' }, 'TRUST_PROXY_HOPS must be an integer from 0 to 10 (got "yes")'],
   ])('refuses %j with one line naming the variable', (env, problem) => {
     expect(problemsOf(env)).toEqual([problem]);
   });
@@ -177,6 +191,12 @@ describe('configuration', () => {
       'JWT_SECRET',
       'JWT_SECRET_FILE',
       'JWT_EXPIRES_IN_S',
+      'AUTH_MAX_FAILURES_PER_ACCOUNT',
+      'AUTH_MAX_FAILURES_PER_ADDRESS',
+      'AUTH_FAILURE_WINDOW_S',
+      'AUTH_MAX_REGISTRATIONS_PER_ADDRESS',
+      'AUTH_REGISTRATION_WINDOW_S',
+      'TRUST_PROXY_HOPS',
       'ADMIN_EMAIL',
       'ADMIN_PASSWORD',
       'DEMO_DATA',

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Body, Controller, Logger, Post, type INestApplication } from '@nestjs/common';
+import { Body, Controller, Get, Logger, Post, type INestApplication } from '@nestjs/common';
 import { IsInt, IsNotEmpty, IsString, Min } from 'class-validator';
 import pino from 'pino';
 import request from 'supertest';
 import { Writable } from 'node:stream';
+import { ClientAddress } from '../auth/principal.js';
 import { loggerModule } from '../logging/logger.js';
 import { CorrelationId } from './correlation-id.js';
 import { createHttpApp, SHUTDOWN_SIGNALS } from './http-app.js';
@@ -24,6 +25,11 @@ class OrdersController {
   place(@Body() body: PlaceOrderBody, @CorrelationId() correlationId: string) {
     new Logger('Orders').log(`placing ${body.sku}`);
     return { correlationId, quantity: body.quantity, validatedInstance: body instanceof PlaceOrderBody };
+  }
+
+  @Get('caller')
+  clientAddress(@ClientAddress() address: string) {
+    return { address };
   }
 }
 
@@ -104,6 +110,11 @@ describe('the HTTP conventions every host gets', () => {
     const response = await post({ sku: 'sku-1', quantity: 1 }).set('x-correlation-id', 'x'.repeat(500));
     expect(response.headers['x-correlation-id']).toMatch(/^[0-9a-f-]{36}$/);
     expect(response.body).toMatchObject({ correlationId: response.headers['x-correlation-id'] });
+  });
+
+  it('takes the client address from the connection: X-Forwarded-For counts only behind trusted proxies', async () => {
+    const response = await request(app.getHttpServer()).get('/api/orders/caller').set('x-forwarded-for', '203.0.113.9');
+    expect(response.body).toEqual({ address: expect.stringMatching(/^(::ffff:)?127\.0\.0\.1$|^::1$/) });
   });
 
   it('serves the OpenAPI document outside the /api prefix', async () => {

@@ -23,6 +23,11 @@ export interface HttpAppOptions {
   readonly version: string;
   /** Largest JSON body accepted; a larger one gets 413. Default `100kb`. */
   readonly jsonBodyLimit?: string;
+  /**
+   * Reverse proxies in front of the app whose X-Forwarded-For gives `request.ip` (Express's
+   * `trust proxy`). Default 0: the address of the connection, whatever the headers say.
+   */
+  readonly trustProxyHops?: number;
 }
 
 /**
@@ -35,6 +40,7 @@ export interface HttpAppOptions {
 export async function createHttpApp(rootModule: Type | DynamicModule, options: HttpAppOptions): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(rootModule, { bufferLogs: true });
   app.useLogger(app.get(Logger));
+  app.set('trust proxy', options.trustProxyHops ?? 0);
   app.use(requestLogging(options.logger));
   // Nest answers body-parser's errors: an oversized body with 413, malformed JSON with 400.
   app.useBodyParser('json', { limit: options.jsonBodyLimit ?? '100kb' });

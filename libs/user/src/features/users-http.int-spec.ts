@@ -3,10 +3,9 @@ import type { INestApplication } from '@nestjs/common';
 import pg from 'pg';
 import pino from 'pino';
 import request from 'supertest';
-import { EVENT_STORE, PostgresEventStore, type GlobalPosition } from '@agora/event-sourcing';
-import { ReadSideModule } from '@agora/projections';
+import { PostgresEventStore, type GlobalPosition } from '@agora/event-sourcing';
 import { createHttpApp, loggerModule, SHUTDOWN_SIGNALS } from '@agora/platform';
-import { createTestDatabase, testAuth, testBackgroundWork } from '@agora/testing';
+import { createTestDatabase, testHost } from '@agora/testing';
 import { userReadModel } from '../read-model/user-read-model.js';
 import { UserModule } from '../user.module.js';
 import { GetUserHandler } from './get-user/get-user.handler.js';
@@ -32,10 +31,7 @@ describe('the users API (HTTP, PostgreSQL)', () => {
         module: class UserHostModule {},
         imports: [
           loggerModule(logger),
-          { module: class EventStoreModule {}, global: true, providers: [{ provide: EVENT_STORE, useValue: store }], exports: [EVENT_STORE] },
-          testAuth.module(),
-        testBackgroundWork(url),
-        ReadSideModule.forRoot({ readModels: [userReadModel], url: () => url }),
+          ...testHost({ url, eventStore: store, pool, readModels: [userReadModel] }),
           UserModule,
         ],
       },
@@ -121,7 +117,7 @@ describe('the users API (HTTP, PostgreSQL)', () => {
   it('documents the endpoint in the OpenAPI document', async () => {
     const { body } = await request(app.getHttpServer()).get('/docs-json');
     const paths = body.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>;
-    expect(Object.keys(paths['/api/users']!.post!.responses).sort()).toEqual(['201', '400', '409']);
+    expect(Object.keys(paths['/api/users']!.post!.responses).sort()).toEqual(['201', '400', '409', '429']);
     const schemas = body.components.schemas as Record<string, { required: string[] }>;
     expect(schemas.RegisterUserRequest!.required.sort()).toEqual(['email', 'name', 'password']);
     expect(schemas.RegisterUserResponse!.required).toEqual(['userId']);

@@ -13,8 +13,7 @@ import {
   type NewEvent,
   type RecordedEvent,
 } from '@agora/event-sourcing';
-import { ReadSideModule } from '@agora/projections';
-import { createTestDatabase, testAuth, until, testBackgroundWork } from '@agora/testing';
+import { createTestDatabase, testHost, until } from '@agora/testing';
 import { EmailTaken, UserNotFound } from '../domain/errors.js';
 import type { UserEvent } from '../domain/user.js';
 import { UserRow } from '../read-model/user.row.js';
@@ -69,10 +68,7 @@ describe('the user context’s handlers (PostgreSQL)', () => {
     crashing = new CrashingEventStore(store);
     app = await Test.createTestingModule({
       imports: [
-        { module: class EventStoreModule {}, global: true, providers: [{ provide: EVENT_STORE, useValue: crashing }], exports: [EVENT_STORE] },
-        testAuth.module(),
-        testBackgroundWork(url),
-        ReadSideModule.forRoot({ readModels: [userReadModel], url: () => url }),
+        ...testHost({ url, eventStore: crashing, pool, readModels: [userReadModel] }),
         UserModule,
       ],
     }).compile();

@@ -1,12 +1,14 @@
-import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { Public } from '@agora/platform';
+import { Body, Controller, HttpCode, HttpStatus, Post, UseFilters } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ClientAddress, Public } from '@agora/platform';
+import { TooManyAttemptsFilter } from '../throttling/too-many-attempts.filter.js';
 import { LoginHandler } from './login.handler.js';
 import { LoginRequest, LoginResponse } from './login.request.js';
 
 @ApiTags('auth')
 @Public()
 @Controller('auth')
+@UseFilters(TooManyAttemptsFilter)
 export class LoginController {
   constructor(private readonly handler: LoginHandler) {}
 
@@ -16,7 +18,8 @@ export class LoginController {
   @ApiOkResponse({ type: LoginResponse })
   @ApiBadRequestResponse({ description: 'email or password missing.' })
   @ApiUnauthorizedResponse({ description: 'The email or the password is wrong.' })
-  login(@Body() body: LoginRequest): Promise<LoginResponse> {
-    return this.handler.execute(body.email, body.password);
+  @ApiTooManyRequestsResponse({ description: 'Too many failed sign-ins for the account or from the address; `Retry-After` says how many seconds to wait.' })
+  login(@Body() body: LoginRequest, @ClientAddress() address: string): Promise<LoginResponse> {
+    return this.handler.execute(body.email, body.password, address);
   }
 }
