@@ -9,3 +9,4 @@ export * from './auth.js';
 export * from './background-work.js';
 export * from './distributed-shop.js';
 export * from './local-kafka.js';
+export * from './terminal-command.js';
