@@ -1,10 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, TerminalCommand } from '@agora/testing';
+import { freePort, isListening, stopServerHolding, TerminalCommand } from '@agora/testing';
 
 /**
  * Ctrl-C at a terminal reaches every process of the foreground group: npm, the nest CLI,
@@ -27,6 +26,7 @@ describe('Ctrl-C at a terminal', () => {
   afterEach(async () => {
     command?.killGroup();
     command = undefined;
+    await stopServerHolding(dataDir);
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -63,14 +63,3 @@ describe('Ctrl-C at a terminal', () => {
     expect(command.stdout).toContain('Interrupted');
   }, 120_000);
 });
-
-function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}

@@ -10,3 +10,4 @@ export * from './background-work.js';
 export * from './distributed-shop.js';
 export * from './local-kafka.js';
 export * from './terminal-command.js';
+export * from './embedded-server.js';
