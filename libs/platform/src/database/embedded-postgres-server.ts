@@ -107,7 +107,11 @@ export class EmbeddedPostgresServer {
       // Its messages are English whatever the machine's locale: start-up waits for one.
       { ...(await postgresUser()), detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } },
     );
-    const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
+    // 'error' without 'exit' when the binary could not be started at all.
+    const exited = new Promise<void>((resolveExit) => {
+      child.once('exit', () => resolveExit());
+      child.once('error', () => resolveExit());
+    });
     this.postmaster = { process: child, exited };
     // At the host's exit, however it exits (but SIGKILL), the server is not left behind.
     const stopAtExit = () => child.exitCode === null && child.signalCode === null && child.kill('SIGINT');
