@@ -20,7 +20,8 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
+import { closePostgresPool, createPostgresPool } from '../libs/platform/src/database/postgres-pool.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EmbeddedPostgresServer } from '../libs/platform/src/database/embedded-postgres-server.js';
 import { CONTEXT_APPS, DistributedShop } from '../libs/testing/src/distributed-shop.js';
@@ -64,7 +65,7 @@ async function startPostgres(dir: string): Promise<{ server: EmbeddedPostgresSer
     port: await freePort(),
     flags: ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track=all', '-c', 'max_connections=300'],
   });
-  const admin = new pg.Pool({ connectionString: server.url(), max: 1 });
+  const admin = createPostgresPool({ url: server.url(), size: 1 });
   await admin.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
   let commitsBefore = 0;
   const commits = async () =>
@@ -89,7 +90,7 @@ async function startPostgres(dir: string): Promise<{ server: EmbeddedPostgresSer
         for (const row of rows.slice(0, Number(process.env['BENCH_TOP_STATEMENTS'] ?? 15))) {
           console.log(`  ${(Number(row.calls) / orders).toFixed(2).padStart(9)}  ${`${((100 * row.ms) / time).toFixed(0)}%`.padStart(23)}  ${row.query.slice(0, 100)}`);
         }
-        await admin.end();
+        await closePostgresPool(admin);
       },
     },
   };

@@ -14,7 +14,8 @@ import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
+import type pg from 'pg';
+import { closePostgresPool, createPostgresPool } from '../libs/platform/src/database/postgres-pool.js';
 import { PostgresEventStore, requestContext, withMetadata, type NewEvent } from '@agora/event-sourcing';
 import { benchDatabase } from './database.js';
 import { median, percentile } from './statistics.js';
@@ -137,8 +138,7 @@ async function pgbench(binary: string, url: string, clients: number): Promise<nu
 async function main(): Promise<void> {
   const database = await benchDatabase('bench', ['-c', 'max_connections=100']);
   const { url } = database;
-  const pool = new pg.Pool({ connectionString: url, max: 20 });
-  pool.on('error', (error) => console.error(`idle connection failed: ${error.message}`));
+  const pool = createPostgresPool({ url, size: 20 });
   try {
     const settings = await pool.query<{ name: string; setting: string }>(
       "SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'server_version') ORDER BY name",
@@ -196,7 +196,7 @@ async function main(): Promise<void> {
     console.log(`catch-up through a subscription:       ${read.events} events at ${live.toFixed(0)} events/s`);
     await store.close();
   } finally {
-    await pool.end();
+    await closePostgresPool(pool);
     await database.close();
   }
 }

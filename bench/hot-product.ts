@@ -9,7 +9,8 @@
  *   BENCH_DATABASE_URL=postgres://… npm run bench:hot-product
  */
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
+import { closePostgresPool, createPostgresPool } from '../libs/platform/src/database/postgres-pool.js';
 import { CommandHandler, PostgresEventStore, PostgresSnapshotStore, requestContext, withMetadata, type NewEvent } from '@agora/event-sourcing';
 import { PRODUCT_CATEGORY, productDecider, type Product, type ProductCommand, type ProductEvent } from '@agora/inventory';
 import { benchDatabase } from './database.js';
@@ -52,7 +53,7 @@ async function writeHistory(store: PostgresEventStore): Promise<number> {
 
 /** A restarted process: a new pool, store and command handler; the time of its first command, in ms. */
 async function firstCommand(url: string, withSnapshots: boolean): Promise<number> {
-  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  const pool = createPostgresPool({ url, size: 2 });
   const store = new PostgresEventStore(pool);
   const handler = new CommandHandler(store, withSnapshots ? { snapshots: new PostgresSnapshotStore(pool) } : {});
   try {
@@ -64,13 +65,13 @@ async function firstCommand(url: string, withSnapshots: boolean): Promise<number
     return elapsed;
   } finally {
     await store.close();
-    await pool.end();
+    await closePostgresPool(pool);
   }
 }
 
 async function main(): Promise<void> {
   const database = await benchDatabase('agora_bench_hot_product');
-  const pool = new pg.Pool({ connectionString: database.url, max: 4 });
+  const pool = createPostgresPool({ url: database.url, size: 4 });
   const store = new PostgresEventStore(pool);
   const snapshots = new PostgresSnapshotStore(pool);
   try {
@@ -103,7 +104,7 @@ async function main(): Promise<void> {
     console.log(`  from the snapshot and the events after it:  ${median(withSnapshot).toFixed(1)} ms`);
   } finally {
     await store.close();
-    await pool.end();
+    await closePostgresPool(pool);
     await database.close();
   }
 }

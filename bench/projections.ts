@@ -8,7 +8,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
+import type pg from 'pg';
+import { closePostgresPool, createPostgresPool } from '../libs/platform/src/database/postgres-pool.js';
 import { PostgresEventStore, requestContext, streamName, withMetadata, type NewEvent } from '@agora/event-sourcing';
 import { orderReadModel } from '../libs/order/src/read-model/order-read-model.js';
 import { openReadModels, ProjectionRunner, rebuildProjection } from '@agora/projections';
@@ -37,10 +38,7 @@ function orderHistory(orderId: string, n: number): NewEvent[] {
 
 async function main(): Promise<void> {
   const database = await benchDatabase('bench_projections');
-  const pool = new pg.Pool({ connectionString: database.url, max: WRITERS + 2 });
-  // pg-pool's end() does not wait for its connections to close; the server's shutdown may still reach them.
-  let ended = false;
-  pool.on('error', (error) => ended || console.error(`idle connection failed: ${error.message}`));
+  const pool = createPostgresPool({ url: database.url, size: WRITERS + 2 });
   const store = new PostgresEventStore(pool, { schema: 'bench_projections_store' });
   const readModels = await openReadModels({ url: database.url, entities: orderReadModel.entities, migrations: orderReadModel.migrations, schemas: [orderReadModel.schema] });
   try {
@@ -101,8 +99,7 @@ async function main(): Promise<void> {
   } finally {
     await readModels.destroy();
     await store.close();
-    await pool.end();
-    ended = true;
+    await closePostgresPool(pool);
     await database.close();
   }
 }

@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { connect } from 'node:net';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { freePort, HostProcess } from '@agora/testing';
+import { freePort, HostProcess, isListening, stopServerHolding } from '@agora/testing';
 
 /**
  * `npm start` with nothing configured: the host runs its own PostgreSQL, keeps its data
@@ -79,32 +77,5 @@ async function query(url: string, sql: string): Promise<unknown[]> {
     return Array.isArray(results) ? (results.at(-1)?.rows ?? []) : results.rows;
   } finally {
     await client.end();
-  }
-}
-
-function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-/** After a failed test: stop a server the test left behind, as the host would at start. */
-async function stopServerHolding(dataDir: string): Promise<void> {
-  const pidFile = join(dataDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return;
-  const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
-  try {
-    process.kill(pid, 'SIGINT');
-    for (let waited = 0; waited < 10_000; waited += 100) {
-      process.kill(pid, 0);
-      await sleep(100);
-    }
-  } catch {
-    // gone
   }
 }

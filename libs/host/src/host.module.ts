@@ -14,6 +14,7 @@ import {
   AuthModule,
   BACKGROUND_WORK,
   BackgroundWork,
+  closePostgresPool,
   createPostgresPool,
   loggerModule,
   openPostgresDatabase,
@@ -122,7 +123,7 @@ export class HostModule implements BeforeApplicationShutdown, OnApplicationShutd
    */
   async onApplicationShutdown(): Promise<void> {
     await this.eventStore.close();
-    await this.pool.end();
+    await closePostgresPool(this.pool);
     await this.database.close();
   }
 }

@@ -32,7 +32,7 @@ export const VERSION = '0.1.0';
  */
 export async function runHost(options: RunHostOptions): Promise<void> {
   const config = readConfigOrExit({ ...options.defaults, ...process.env });
-  const logger = createLogger({ name: `agora-${options.app}`, level: config.LOG_LEVEL });
+  const logger = createLogger({ name: `agora-${options.app}`, level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   const secret = await jwtSecret(config.JWT_SECRET, config.JWT_SECRET_FILE);
   const app = await createHttpApp(options.rootModule(config, logger, { jwtSecret: secret }), {
     logger,

@@ -1,5 +1,5 @@
 import { migrateMessaging } from '@agora/messaging';
-import pg from 'pg';
+import { closePostgresPool, createPostgresPool } from '@agora/platform';
 import { DataSource } from 'typeorm';
 import { MoveProjectionCheckpoints1795800000000, ProjectionCheckpoints1795600000000 } from './checkpoints.migration.js';
 
@@ -24,11 +24,11 @@ const MIGRATION_LOCK = 'agora.read-models';
  * side by side take turns and each finds the work done.
  */
 export async function openReadModels(options: ReadModelsOptions): Promise<DataSource> {
-  const pool = new pg.Pool({ connectionString: options.url, max: 1 });
+  const pool = createPostgresPool({ url: options.url, size: 1 });
   try {
     await migrateMessaging(pool);
   } finally {
-    await pool.end();
+    await closePostgresPool(pool);
   }
   const dataSource = new DataSource({
     type: 'postgres',

@@ -1,16 +1,16 @@
 import type { DynamicModule, OnApplicationShutdown } from '@nestjs/common';
-import { BACKGROUND_WORK, BackgroundWork } from '@agora/platform';
-import pg from 'pg';
+import { BACKGROUND_WORK, BackgroundWork, closePostgresPool, createPostgresPool } from '@agora/platform';
+import type pg from 'pg';
 
 /**
  * What a host gives modules for their background work, for a test app on database `url`:
  * a global module with `BACKGROUND_WORK` (taking over within 50 ms) and its own small pool.
  */
 export function testBackgroundWork(url: string): DynamicModule {
-  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  const pool = createPostgresPool({ url, size: 2 });
   class TestBackgroundWorkModule implements OnApplicationShutdown {
     async onApplicationShutdown(): Promise<void> {
-      await pool.end();
+      await closePostgresPool(pool);
     }
   }
   return {

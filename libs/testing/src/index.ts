@@ -9,4 +9,6 @@ export * from './auth.js';
 export * from './background-work.js';
 export * from './distributed-shop.js';
 export * from './local-kafka.js';
+export * from './terminal-command.js';
+export * from './embedded-server.js';
 export * from './test-host.js';

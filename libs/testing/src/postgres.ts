@@ -10,6 +10,7 @@ export async function createTestDatabase(prefix = 'test'): Promise<string> {
   if (!serverUrl) throw new Error(`${TEST_POSTGRES_URL} is not set: run this test through jest's integration project.`);
   const name = `${prefix.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
   const client = new pg.Client({ connectionString: serverUrl });
+  client.on('error', (error) => console.warn(`The connection that creates test databases failed: ${error.message}`));
   await client.connect();
   try {
     await client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);

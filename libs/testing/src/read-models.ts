@@ -1,6 +1,7 @@
 import { PostgresEventStore } from '@agora/event-sourcing';
 import { openReadModels, type ReadModel } from '@agora/projections';
-import pg from 'pg';
+import type pg from 'pg';
+import { closePostgresPool, createPostgresPool } from '@agora/platform';
 import type { DataSource } from 'typeorm';
 import { createTestDatabase } from './postgres.js';
 
@@ -14,7 +15,7 @@ export interface ReadSideForTest {
 /** A fresh database with the event store and these read models migrated. */
 export async function readSideForTest(name: string, readModel: Pick<ReadModel, 'schema' | 'entities' | 'migrations'>): Promise<ReadSideForTest> {
   const url = await createTestDatabase(name);
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const pool = createPostgresPool({ url, size: 10 });
   const store = new PostgresEventStore(pool, { pollIntervalMs: 50 });
   await store.migrate();
   const readModels = await openReadModels({ url, entities: readModel.entities, migrations: readModel.migrations, schemas: [readModel.schema] });
@@ -25,7 +26,7 @@ export async function readSideForTest(name: string, readModel: Pick<ReadModel, '
     close: async () => {
       await readModels.destroy();
       await store.close();
-      await pool.end();
+      await closePostgresPool(pool);
     },
   };
 }

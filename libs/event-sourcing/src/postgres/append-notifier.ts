@@ -84,6 +84,15 @@ export class AppendNotifier {
   private async connectListener(): Promise<void> {
     for (let attempt = 0; !this.closed; attempt++) {
       const client = new pg.Client(this.pool.options);
+      // From the start: without a listener, an error emitted while connecting would crash the process.
+      client.on('error', () => {
+        if (this.listener !== client) return;
+        this.listener = undefined;
+        void client.end().catch(() => undefined);
+        this.listening = undefined;
+        this.onNotification(undefined); // anything appended while we were away is picked up by a read
+        if (!this.closed) void this.listen();
+      });
       try {
         await client.connect();
         await client.query(`LISTEN ${pg.escapeIdentifier(this.channel)}`);
@@ -92,14 +101,6 @@ export class AppendNotifier {
           return;
         }
         client.on('notification', (message) => this.received(message.payload));
-        client.on('error', () => {
-          if (this.listener !== client) return;
-          this.listener = undefined;
-          void client.end().catch(() => undefined);
-          this.listening = undefined;
-          this.onNotification(undefined); // anything appended while we were away is picked up by a read
-          if (!this.closed) void this.listen();
-        });
         this.listener = client;
         return;
       } catch {

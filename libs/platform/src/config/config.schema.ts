@@ -14,6 +14,7 @@ export type VariableDoc = {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const EVENT_STORES = ['postgres', 'esdb'] as const;
+const LOG_FORMATS = ['pretty', 'json'] as const;
 
 const integer = (min: number, max: number) =>
   z
@@ -52,6 +53,10 @@ export const configSchema = z
       .default('.data/postgres')
       .meta(doc('Data directory of the embedded PostgreSQL server; kept between runs.', 'a directory path')),
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info').meta(doc('Least severe level that is logged.', `one of ${LOG_LEVELS.join(', ')}`)),
+    LOG_FORMAT: z
+      .enum(LOG_FORMATS)
+      .optional()
+      .meta(doc('How log lines look: readable lines (pretty) or one JSON object per line. When unset, pretty when stdout is a terminal.', `one of ${LOG_FORMATS.join(', ')}`)),
     CHECKOUT_RESERVATION_TIMEOUT_MS: integer(1, 86_400_000)
       .default(30_000)
       .meta(doc('How long the checkout saga waits for inventory to answer a reservation.', 'an integer from 1 to 86400000 (milliseconds)')),

