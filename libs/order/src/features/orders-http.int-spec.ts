@@ -5,11 +5,11 @@ import pg from 'pg';
 import pino from 'pino';
 import request from 'supertest';
 import type { Message } from '@agora/contracts';
-import { EVENT_STORE, PostgresEventStore, type GlobalPosition } from '@agora/event-sourcing';
-import { PROJECTIONS, ReadSideModule, type Projections } from '@agora/projections';
+import { PostgresEventStore, type GlobalPosition } from '@agora/event-sourcing';
+import { PROJECTIONS, type Projections } from '@agora/projections';
 import { orderReadModel } from '../read-model/order-read-model.js';
-import { createHttpApp, loggerModule, PG_POOL, SHUTDOWN_SIGNALS } from '@agora/platform';
-import { createTestDatabase, testAuth, until, testBackgroundWork } from '@agora/testing';
+import { createHttpApp, loggerModule, SHUTDOWN_SIGNALS } from '@agora/platform';
+import { createTestDatabase, testAuth, testHost, until } from '@agora/testing';
 import { CatalogHandler } from '../catalog/catalog.handler.js';
 import { OrderCommandsHandler } from '../integration/order-commands.handler.js';
 import { OrderModule } from '../order.module.js';
@@ -29,25 +29,14 @@ describe('the orders API (HTTP, PostgreSQL)', () => {
     store = new PostgresEventStore(pool, { pollIntervalMs: 50 });
     await store.migrate();
     const logger = pino({ level: 'silent' });
-    // The host's HTTP conventions (prefix, validation, correlation ids) around the host's
-    // way of providing the event store and the pool: a global module.
+    // The host's HTTP conventions (prefix, validation, correlation ids) around what the
+    // host gives its context modules.
     app = await createHttpApp(
       {
         module: class OrderHostModule {},
         imports: [
           loggerModule(logger),
-          {
-            module: class InfrastructureModule {},
-            global: true,
-            providers: [
-              { provide: EVENT_STORE, useValue: store },
-              { provide: PG_POOL, useValue: pool },
-            ],
-            exports: [EVENT_STORE, PG_POOL],
-          },
-          testAuth.module(),
-          testBackgroundWork(url),
-          ReadSideModule.forRoot({ readModels: [orderReadModel], url: () => url }),
+          ...testHost({ url, eventStore: store, pool, readModels: [orderReadModel] }),
           OrderModule.forRoot({ deadlinePollMs: 20 }),
         ],
       },
