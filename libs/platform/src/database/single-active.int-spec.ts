@@ -58,6 +58,16 @@ describe('SingleActive', () => {
     expect(Probe.mostAtOnce).toBe(1);
   });
 
+  it('stops at once when asked while active, not after its next look at the lock', async () => {
+    const probe = new Probe();
+    // A look every ten minutes: a stop that waited for it would outlast the test's timeout.
+    const active = new SingleActive(pool(), `test-${randomUUID()}`, probe, { retryMs: 600_000 });
+    active.start();
+    await until(() => active.active);
+    await active.stop();
+    expect({ active: active.active, starts: probe.starts, stops: probe.stops }).toEqual({ active: false, starts: 1, stops: 1 });
+  });
+
   it('hands over when the active instance loses its database connection, as when its process dies', async () => {
     const lock = `test-${randomUUID()}`;
     const [first, second] = [new Probe(), new Probe()];

@@ -63,6 +63,8 @@ export class SingleActive {
       } catch (error) {
         if (!this.stopped) this.options.onError?.(error);
       }
+      // stop() could only abort the pause that was under way when it was called.
+      if (this.stopped) break;
       this.wake = new AbortController();
       await sleep(this.options.retryMs ?? 1000, undefined, { signal: this.wake.signal }).catch(() => undefined);
     }
