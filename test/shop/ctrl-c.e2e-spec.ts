@@ -1,9 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { freePort, isListening, stopServerHolding, TerminalCommand } from '@agora/testing';
+import { embeddedServerFolder, freePort, isListening, stopServerHolding, TerminalCommand } from '@agora/testing';
 
 /**
  * Ctrl-C at a terminal reaches every process of the foreground group: npm, the nest CLI,
@@ -17,9 +16,7 @@ describe('Ctrl-C at a terminal', () => {
   let command: TerminalCommand | undefined;
 
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'agora-ctrl-c-e2e-'));
-    await chmod(dir, 0o755); // the server runs as `postgres` when the tests run as root
-    dataDir = join(dir, 'postgres');
+    ({ dir, dataDir } = await embeddedServerFolder('agora-ctrl-c-e2e-'));
     postgresPort = await freePort();
   });
 

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
-import { freePort, HostProcess, isListening, stopServerHolding } from '@agora/testing';
+import { embeddedServerFolder, freePort, HostProcess, isListening, stopServerHolding } from '@agora/testing';
 
 /**
  * `npm start` with nothing configured: the host runs its own PostgreSQL, keeps its data
@@ -24,9 +23,7 @@ describe('the shop host on embedded PostgreSQL', () => {
   const agora = () => `postgres://postgres:postgres@127.0.0.1:${postgresPort}/agora`;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'agora-shop-e2e-'));
-    await chmod(dir, 0o755); // the server runs as `postgres` when the tests run as root
-    dataDir = join(dir, 'postgres');
+    ({ dir, dataDir } = await embeddedServerFolder('agora-shop-e2e-'));
     postgresPort = await freePort();
   });
 

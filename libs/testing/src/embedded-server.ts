@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { chmod, mkdtemp } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { stopOrphanedServer } from '@agora/platform';
 
 /** Whether something accepts connections on 127.0.0.1:`port`. */
 export function isListening(port: number): Promise<boolean> {
@@ -17,21 +17,20 @@ export function isListening(port: number): Promise<boolean> {
 }
 
 /**
+ * A fresh folder for a test's embedded PostgreSQL: `dataDir` inside `dir`, which the test
+ * removes. Readable by others, as the server runs as `postgres` when the tests run as root.
+ */
+export async function embeddedServerFolder(prefix: string): Promise<{ readonly dir: string; readonly dataDir: string }> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  await chmod(dir, 0o755);
+  return { dir, dataDir: join(dir, 'postgres') };
+}
+
+/**
  * After a failed test: stop a PostgreSQL server the test left behind in `dataDir`, as a
- * host would at start. It runs in a process group of its own, so killing the test's
+ * host does at start. It runs in a process group of its own, so killing the test's
  * processes does not reach it.
  */
 export async function stopServerHolding(dataDir: string): Promise<void> {
-  const pidFile = join(dataDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return;
-  const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
-  try {
-    process.kill(pid, 'SIGINT');
-    for (let waited = 0; waited < 10_000; waited += 100) {
-      process.kill(pid, 0);
-      await sleep(100);
-    }
-  } catch {
-    // gone
-  }
+  await stopOrphanedServer(resolve(dataDir));
 }

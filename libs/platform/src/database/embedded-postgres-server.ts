@@ -143,8 +143,9 @@ export class EmbeddedPostgresServer {
 /**
  * A run killed with SIGKILL leaves its server running with the data dir locked. Ask that
  * server for a fast shutdown (SIGINT), the same as a clean stop, and wait for it to go.
+ * Tests use it too, to stop a server a failed test left behind.
  */
-async function stopOrphanedServer(dataDir: string): Promise<void> {
+export async function stopOrphanedServer(dataDir: string): Promise<void> {
   const running = await runningServer(dataDir);
   if (!running) return;
   const { pid } = running;
