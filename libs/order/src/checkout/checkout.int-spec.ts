@@ -270,7 +270,8 @@ describe('checkout over the in-process transport', () => {
       currency: 'EUR',
       paymentToken: 'tok_visa',
     });
-    expect(w.inventory.reservations.get(orderId)!.status).toBe('committed');
+    // The saga asks inventory to commit once the order is confirmed: that arrives a moment later.
+    await until(() => w.inventory.reservations.get(orderId)?.status === 'committed');
     const checkout = (await w.getCheckout.execute(orderId))!;
     expect(checkout).toMatchObject({ status: 'completed', currentStep: 'confirmed', deadline: null, reason: null });
     expect(checkout.steps.map((s) => [s.step, s.input])).toEqual([
@@ -307,7 +308,7 @@ describe('checkout over the in-process transport', () => {
     expect(await w.settled(orderId)).toMatchObject({ status: 'CANCELLED', reason: 'cancelled-by-customer' });
     expect(w.payment.count('payment.refund-payment.v1', orderId).distinct).toBe(1);
     expect(w.payment.refunds.get(orderId)).toBe('not-needed');
-    expect(w.inventory.reservations.get(orderId)!.status).toBe('released');
+    await until(() => w.inventory.reservations.get(orderId)?.status === 'released');
     expect(w.inventory.available.get('SHIRT')).toBe(before);
     expect((await w.getCheckout.execute(orderId))!).toMatchObject({ status: 'completed', currentStep: 'cancelled', reason: 'cancelled-by-customer', deadline: null });
   });
@@ -372,7 +373,7 @@ describe('checkout when payment does not answer in time', () => {
 
     expect(await w.settled(orderId)).toMatchObject({ status: 'REJECTED', reason: 'payment-timeout' });
     expect(w.payment.count('payment.refund-payment.v1', orderId).distinct).toBe(1);
-    expect(w.inventory.reservations.get(orderId)!.status).toBe('released');
+    await until(() => w.inventory.reservations.get(orderId)?.status === 'released');
     expect(w.inventory.available.get('SHIRT')).toBe(before);
     const checkout = (await w.getCheckout.execute(orderId))!;
     expect(checkout).toMatchObject({ status: 'completed', currentStep: 'rejected', reason: 'payment-timeout', deadline: null });
