@@ -45,9 +45,16 @@ async function placeFifty(shop: ShopClient, skus: readonly string[], after: numb
 }
 
 /** Every order ends, and stock and money agree with the outcomes: nothing lost, nothing doubled. */
-async function expectBalanced(shop: ShopClient, placed: readonly Placed[], stock: ReadonlyMap<string, number>): Promise<void> {
+async function expectBalanced(shop: ShopClient, apps: DistributedShop, placed: readonly Placed[], stock: ReadonlyMap<string, number>): Promise<void> {
   const outcomes = new Map<string, OrderView>();
-  for (const { orderId } of placed) outcomes.set(orderId, await shop.until(() => shop.order(orderId), (order) => TERMINAL.has(order.status), 60_000));
+  for (const { orderId } of placed) {
+    const outcome = await shop.until(() => shop.order(orderId), (order) => TERMINAL.has(order.status), 60_000).catch(async (error: Error) => {
+      // Where its checkout stopped, and what the apps printed, say why.
+      const saga = await shop.request('GET', `/api/orders/${orderId}/saga`, undefined, {}, 'admin');
+      throw new Error(`order ${orderId}: ${error.message}\ncheckout: ${JSON.stringify(saga.body)}\n${apps.output()}`);
+    });
+    outcomes.set(orderId, outcome);
+  }
   expect([...outcomes.values()].filter((order) => order.status === 'CONFIRMED').length).toBeGreaterThan(0);
 
   for (const [sku, initial] of stock) {
@@ -163,7 +170,7 @@ describe('the distributed apps under faults', () => {
       expect(await apps.kill(apps.instancesOf('order')[0]!)).toEqual({ code: null, signal: 'SIGKILL' });
       await apps.startInstance('order');
     });
-    await expectBalanced(shop, placed, stock);
+    await expectBalanced(shop, apps, placed, stock);
   }, 180_000);
 
   it('runs the background work of two order instances in one, and the other takes over when it dies', async () => {
@@ -180,7 +187,7 @@ describe('the distributed apps under faults', () => {
       await apps.kill(active!);
       await shop.until(() => activeInstance([standby]), (host) => host === standby, 20_000);
     });
-    await expectBalanced(shop, placed, stock);
+    await expectBalanced(shop, apps, placed, stock);
   }, 180_000);
 });
 
@@ -207,6 +214,6 @@ describe('the distributed apps when the broker goes away', () => {
       await sleep(10_000);
       await broker.resume();
     });
-    await expectBalanced(shop, placed, stock);
+    await expectBalanced(shop, apps, placed, stock);
   }, 240_000);
 });
