@@ -3,8 +3,8 @@ import type { GlobalPosition, RecordedEvent } from '../event.js';
 import type { BatchHandler, ReadAllOptions, SubscribeOptions, Subscription } from '../event-store.js';
 
 interface LogReader {
-  readAll(options: ReadAllOptions): Promise<RecordedEvent[]>;
-  hasEventsBeyondVisibility(): Promise<boolean>;
+  /** The next page, and whether committed events wait behind a running transaction. */
+  readTail(options: ReadAllOptions): Promise<{ events: RecordedEvent[]; waiting: boolean }>;
 }
 
 const FIRST_RETRY_MS = 2;
@@ -55,7 +55,7 @@ export class PollingSubscription implements Subscription {
     let retryMs = FIRST_RETRY_MS;
     while (!this.stopped) {
       this.woken = false;
-      const batch = await this.log.readAll({ after, categories: this.options.categories, maxCount: this.options.maxBatchSize ?? 1000 });
+      const { events: batch, waiting } = await this.log.readTail({ after, categories: this.options.categories, maxCount: this.options.maxBatchSize ?? 1000 });
       if (this.stopped) return;
       if (batch.length > 0) {
         await this.handler(batch);
@@ -67,7 +67,7 @@ export class PollingSubscription implements Subscription {
         retryMs = FIRST_RETRY_MS;
         continue;
       }
-      if (await this.log.hasEventsBeyondVisibility()) {
+      if (waiting) {
         await this.pause(retryMs);
         retryMs = Math.min(retryMs * 2, MAX_RETRY_MS, this.pollIntervalMs);
       } else {

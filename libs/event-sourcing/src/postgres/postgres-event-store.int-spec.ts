@@ -95,16 +95,20 @@ describe('PostgresEventStore group commit', () => {
     expect((await store.readAll({ categories: [c] })).map((event) => event.streamName).sort()).toEqual([`${c}-a`, `${c}-b`, `${c}-b`, `${c}-first`]);
   });
 
-  it('says whether committed events wait behind a running transaction, and only then', async () => {
+  it('reads the tail up to a running transaction, and says that committed events wait behind it, and only then', async () => {
+    const c = category();
+    const head = await store.headPosition();
+    const tail = { ...(head && { after: head }), categories: [c] };
     const blocker = await pool.connect();
     try {
-      expect(await store.hasEventsBeyondVisibility()).toBe(false);
+      expect(await store.readTail(tail)).toEqual({ events: [], waiting: false });
       await blocker.query('BEGIN');
       await blocker.query('SELECT pg_current_xact_id()'); // an open transaction with an id holds the horizon
-      await store.appendToStream(`${category()}-late`, events(1), 'no-stream');
-      expect(await store.hasEventsBeyondVisibility()).toBe(true);
+      await store.appendToStream(`${c}-late`, events(1), 'no-stream');
+      expect(await store.readTail(tail)).toEqual({ events: [], waiting: true });
       await blocker.query('COMMIT');
-      expect(await store.hasEventsBeyondVisibility()).toBe(false);
+      const read = await store.readTail(tail);
+      expect({ streams: read.events.map((event) => event.streamName), waiting: read.waiting }).toEqual({ streams: [`${c}-late`], waiting: false });
     } finally {
       blocker.release();
     }

@@ -234,8 +234,37 @@ export class PostgresEventStore implements EventStore {
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     if (options.categories?.length === 0) return [];
+    const params: unknown[] = [];
+    const { rows } = await this.query<EventRow>(this.pageOfLog(options, params), params);
+    return rows.map((row) => toRecorded(row));
+  }
+
+  /**
+   * What a subscriber reads at the tail: the next page of the log, and whether committed
+   * events wait behind a transaction that is still running (then it reads again soon).
+   * Both come from one snapshot, in one statement: asked apart, an event held back at the
+   * read could become visible before the question, be answered "nothing waits", and stay
+   * unread until the next poll. "Waiting" is "the newest event's transaction is past the
+   * horizon": `max` reads one entry at the end of the primary key, where `EXISTS (…
+   * WHERE transaction_id >= horizon)` made the planner scan the whole table.
+   */
+  async readTail(options: ReadAllOptions = {}): Promise<{ events: RecordedEvent[]; waiting: boolean }> {
+    const params: unknown[] = [];
+    const page = options.categories?.length === 0 ? 'SELECT NULL::text AS commit_position, NULL::xid8 AS log_order, NULL::bigint AS global_position WHERE false' : this.pageOfLog(options, params);
+    const { rows } = await this.query<Partial<EventRow> & { waiting: boolean }>(
+      `SELECT page.*, coalesce(newest.id >= ${HORIZON}, false) AS waiting
+       FROM (SELECT max(transaction_id) AS id FROM ${this.schema}.events) newest
+       LEFT JOIN LATERAL (${page}) page ON true
+       ORDER BY page.log_order, page.global_position`,
+      params,
+    );
+    return { events: rows.filter((row) => row.commit_position != null).map((row) => toRecorded(row as EventRow)), waiting: rows[0]?.waiting ?? false };
+  }
+
+  /** One page of the log after `options.after`, in log order, up to the horizon; its parameters are pushed onto `params`. */
+  private pageOfLog(options: ReadAllOptions, params: unknown[]): string {
     const after = options.after ?? START;
-    const params: unknown[] = [String(after.commit), after.prepare, options.maxCount ?? 1000];
+    params.push(String(after.commit), after.prepare, options.maxCount ?? 1000);
     const page = (byCategory = '') =>
       `SELECT ${COLUMNS}, transaction_id AS log_order FROM ${this.schema}.events
        WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint) AND ${VISIBLE} ${byCategory}
@@ -243,12 +272,10 @@ export class PostgresEventStore implements EventStore {
        LIMIT $3`;
     // One ordered index scan per category, merged: `category = ANY(…)` would make the
     // planner collect every later event of the categories and sort them, for each page.
-    const sql = options.categories
+    return options.categories
       ? `SELECT * FROM (${options.categories.map((category) => `(${page(`AND category = $${params.push(category)}`)})`).join(' UNION ALL ')}) merged
          ORDER BY log_order, global_position LIMIT $3`
       : page();
-    const { rows } = await this.query<EventRow>(sql, params);
-    return rows.map((row) => toRecorded(row));
   }
 
   async headPosition(): Promise<GlobalPosition | undefined> {
@@ -273,20 +300,6 @@ export class PostgresEventStore implements EventStore {
       [streamNames],
     );
     return new Map(rows.map((row) => [row.stream_name, Number(row.revision)]));
-  }
-
-  /**
-   * Whether committed events wait behind a transaction that is still running. Asked as
-   * "is the newest event's transaction past the horizon": `max` reads one entry at the
-   * end of the primary key, where `EXISTS (… WHERE transaction_id >= horizon)` made the
-   * planner scan the whole table (it cannot know the horizon when it plans), every time
-   * a subscriber found nothing new.
-   */
-  async hasEventsBeyondVisibility(): Promise<boolean> {
-    const { rows } = await this.query<{ waiting: boolean }>(
-      `SELECT coalesce((SELECT max(transaction_id) FROM ${this.schema}.events) >= ${HORIZON}, false) AS waiting`,
-    );
-    return rows[0]!.waiting;
   }
 
   subscribe(options: SubscribeOptions, handler: BatchHandler): Subscription {
