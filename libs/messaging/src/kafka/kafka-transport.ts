@@ -41,7 +41,7 @@ export const deadLetterTopic = (topic: string) => `${topic}.dlq`;
  */
 export class KafkaTransport implements Transport {
   private readonly kafka: Kafka;
-  private readonly producer: Producer;
+  private producer: Producer;
   private readonly handlers: MessageHandler[] = [];
   private readonly consumers: Consumer[] = [];
   private sending: Promise<unknown> = Promise.resolve();
@@ -49,7 +49,7 @@ export class KafkaTransport implements Transport {
 
   constructor(private readonly options: KafkaTransportOptions) {
     this.kafka = new Kafka({ clientId: options.clientId, brokers: [...options.brokers], logLevel: logLevel.NOTHING });
-    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.producer = this.newProducer();
   }
 
   register(handler: MessageHandler): void {
@@ -111,11 +111,38 @@ export class KafkaTransport implements Transport {
       const topic = this.topic(topicOf(message.type));
       byTopic.set(topic, [...(byTopic.get(topic) ?? []), toRecord(message)]);
     }
-    const send = this.sending.then(() =>
-      this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, records]) => ({ topic, messages: records })) }),
-    );
+    return this.send((producer) => producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, records]) => ({ topic, messages: records })) }));
+  }
+
+  /**
+   * Sends through the producer, one send at a time. A producer whose sequence numbers the
+   * broker no longer accepts (after a broker restart mid-send, say) refuses every later
+   * send, so it is replaced and the send tried once more with the new one: a send that
+   * failed may have been written, and idempotent receivers absorb the copy.
+   */
+  private send(attempt: (producer: Producer) => Promise<unknown>): Promise<void> {
+    const send = this.sending.then(async () => {
+      try {
+        await attempt(this.producer);
+      } catch (error) {
+        if (!producerStateLost(error)) throw error;
+        await this.replaceProducer();
+        await attempt(this.producer);
+      }
+    });
     this.sending = send.catch(() => undefined);
-    return send.then(() => undefined);
+    return send;
+  }
+
+  private async replaceProducer(): Promise<void> {
+    const stale = this.producer;
+    this.producer = this.newProducer();
+    await stale.disconnect().catch(() => undefined);
+    await this.producer.connect();
+  }
+
+  private newProducer(): Producer {
+    return this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   }
 
   private async startConsumer(handler: MessageHandler): Promise<void> {
@@ -153,8 +180,19 @@ export class KafkaTransport implements Transport {
 
   private async deadLetter(handler: MessageHandler, topic: string, record: KafkaMessage, error: string, attempts: number): Promise<void> {
     const headers = { ...record.headers, 'dlq-consumer': handler.name, 'dlq-error': error, 'dlq-attempts': String(attempts), 'dlq-topic': topic };
-    await this.producer.send({ topic: deadLetterTopic(topic), acks: -1, messages: [{ key: record.key, value: record.value, headers }] });
+    await this.send((producer) => producer.send({ topic: deadLetterTopic(topic), acks: -1, messages: [{ key: record.key, value: record.value, headers }] }));
   }
+}
+
+/** Broker answers after which an idempotent producer cannot send again; a new one can. */
+const PRODUCER_STATE_LOST = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH', 'INVALID_PRODUCER_ID_MAPPING']);
+
+/** Whether `error` (or an error it wraps, as kafkajs's retry and aggregate errors do) is such an answer. */
+export function producerStateLost(error: unknown, depth = 0): boolean {
+  if (!error || typeof error !== 'object' || depth > 8) return false;
+  const { type, cause, errors } = error as { type?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof type === 'string' && PRODUCER_STATE_LOST.has(type)) return true;
+  return producerStateLost(cause, depth + 1) || (Array.isArray(errors) && errors.some((inner) => producerStateLost(inner, depth + 1)));
 }
 
 function describe(error: unknown): string {
