@@ -8,7 +8,7 @@ import { ShopClient, type OrderView } from '../checkout/shop-client.js';
 // The distributed apps as separate processes on real PostgreSQL and real Kafka, under the
 // faults a deployment meets: a crashed app, a broker that goes away, a poison message.
 
-const ENV = { LOG_LEVEL: 'warn', CHECKOUT_PAYMENT_TIMEOUT_MS: '8000', BACKGROUND_FAILOVER_MS: '200' };
+const ENV = { LOG_LEVEL: 'warn', CHECKOUT_PAYMENT_TIMEOUT_MS: '8000', BACKGROUND_FAILOVER_MS: '1000' };
 const TERMINAL = new Set(['CONFIRMED', 'REJECTED', 'CANCELLED']);
 
 interface Placed {

@@ -92,6 +92,7 @@ export function hostMessaging(options: HostMessagingOptions): Provider[] {
           outbound: parts.slice(0, options.outbound.length) as OutboundMapping[],
           handlers: parts.slice(options.outbound.length) as MessageHandler[],
           onError: warn,
+          fence: work.fence,
         });
         work.add('relays', messaging);
         return messaging;

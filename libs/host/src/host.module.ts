@@ -99,7 +99,7 @@ export class HostModule implements BeforeApplicationShutdown, OnApplicationShutd
         {
           provide: BACKGROUND_WORK,
           inject: [PG_POOL],
-          useFactory: (pool: pg.Pool) => new BackgroundWork(pool, options.app, { retryMs: config.BACKGROUND_FAILOVER_MS }),
+          useFactory: (pool: pg.Pool) => new BackgroundWork(pool, options.app, { leaseMs: config.BACKGROUND_FAILOVER_MS }),
         },
       ],
       exports: [EVENT_STORE, SNAPSHOT_STORE, PG_POOL, POSTGRES_DATABASE, BACKGROUND_WORK],

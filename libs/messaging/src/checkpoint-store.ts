@@ -1,4 +1,5 @@
 import type { GlobalPosition } from '@agora/event-sourcing';
+import { Fence } from '@agora/platform';
 import pg from 'pg';
 
 /** Where a subscriber remembers the last event it has fully handled. */
@@ -9,9 +10,16 @@ export interface CheckpointStore {
 
 export const CHECKPOINT_STORE = Symbol('CheckpointStore');
 
-/** Checkpoints in PostgreSQL, table `messaging.checkpoints`. */
+/**
+ * Checkpoints in PostgreSQL, table `messaging.checkpoints`. With a `fence` (the background
+ * work's), every save is fenced: it fails with `Deposed` once another instance has taken
+ * the work over, and nothing is written.
+ */
 export class PostgresCheckpointStore implements CheckpointStore {
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly fence?: Fence,
+  ) {}
 
   async load(name: string): Promise<GlobalPosition | undefined> {
     const { rows } = await this.pool.query<{ commit_position: string; prepare_position: string }>(
@@ -26,10 +34,19 @@ export class PostgresCheckpointStore implements CheckpointStore {
    * projection's rows and its checkpoint commit together.
    */
   async save(name: string, position: GlobalPosition, client: pg.ClientBase | pg.Pool = this.pool): Promise<void> {
-    await client.query(
-      `INSERT INTO messaging.checkpoints (name, commit_position, prepare_position) VALUES ($1, $2, $3)
-       ON CONFLICT (name) DO UPDATE SET commit_position = $2, prepare_position = $3, updated_at = now()`,
-      [name, position.commit, position.prepare],
+    const values = [name, position.commit, position.prepare];
+    if (!this.fence) {
+      await client.query(`INSERT INTO messaging.checkpoints (name, commit_position, prepare_position) VALUES ($1, $2, $3) ${UPSERT}`, values);
+      return;
+    }
+    const fence = this.fence;
+    await fence.write(() =>
+      client.query(`INSERT INTO messaging.checkpoints (name, commit_position, prepare_position) SELECT $1, $2, $3 WHERE ${Fence.condition(4)} ${UPSERT}`, [
+        ...values,
+        ...fence.params(),
+      ]),
     );
   }
 }
+
+const UPSERT = 'ON CONFLICT (name) DO UPDATE SET commit_position = EXCLUDED.commit_position, prepare_position = EXCLUDED.prepare_position, updated_at = now()';

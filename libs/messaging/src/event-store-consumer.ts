@@ -8,6 +8,7 @@ import {
   type RecordedEvent,
   type Subscription,
 } from '@agora/event-sourcing';
+import { Deposed } from '@agora/platform';
 import type { CheckpointStore } from './checkpoint-store.js';
 import type { ParkedEvents } from './parked-events.js';
 import { WatermarkCheckpoint } from './watermark-checkpoint.js';
@@ -58,8 +59,8 @@ export interface EventStoreConsumerOptions {
 }
 
 /**
- * The failure is not the event's fault (the database or the broker is away, or the
- * checkpoint moved under us): the consumer resubscribes from its checkpoint and tries
+ * The failure is not the event's fault (the database or the broker is away, the
+ * checkpoint moved under us, or the work was taken over: `Deposed`): the consumer resubscribes from its checkpoint and tries
  * again, however often, and never parks an event for it.
  */
 export class SubscriptionInterrupted extends Error {
@@ -69,7 +70,7 @@ export class SubscriptionInterrupted extends Error {
 /** Whether a failure says nothing about the event being handled. */
 export function isTransient(error: unknown): boolean {
   for (let cause = error; cause; cause = (cause as { cause?: unknown }).cause) {
-    if (cause instanceof SubscriptionInterrupted || cause instanceof EventStoreUnavailable || isConnectionFailure(cause)) return true;
+    if (cause instanceof SubscriptionInterrupted || cause instanceof Deposed || cause instanceof EventStoreUnavailable || isConnectionFailure(cause)) return true;
   }
   return false;
 }

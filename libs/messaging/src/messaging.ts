@@ -1,3 +1,4 @@
+import type { Fence } from '@agora/platform';
 import type pg from 'pg';
 import { PostgresCheckpointStore } from './checkpoint-store.js';
 import type { LogSource } from './event-store-consumer.js';
@@ -11,6 +12,8 @@ export interface MessagingOptions {
   readonly outbound: readonly OutboundMapping[];
   readonly handlers: readonly MessageHandler[];
   readonly onError?: (error: unknown, where: string) => void;
+  /** The background work's fence, that the relays' checkpoints are saved under. */
+  readonly fence?: Fence;
 }
 
 /**
@@ -24,7 +27,7 @@ export class Messaging {
 
   constructor(store: LogSource, pool: pg.Pool, transport: Transport, options: MessagingOptions) {
     for (const handler of options.handlers) transport.register(handler);
-    const checkpoints = new PostgresCheckpointStore(pool);
+    const checkpoints = new PostgresCheckpointStore(pool, options.fence);
     const parked = new PostgresParkedEvents(pool);
     this.relays = options.outbound.map(
       (mapping) => new Relay(store, checkpoints, transport, mapping, { parked, onError: (error, relay) => options.onError?.(error, relay) }),

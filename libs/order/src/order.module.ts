@@ -88,7 +88,10 @@ export class OrderModule {
           inject: [PG_POOL, EVENT_STORE, SagaRuntime, CHECKOUT_SAGA, BACKGROUND_WORK],
           useFactory: async (pool: pg.Pool, store: EventStore, runtime: SagaRuntime, saga: CheckoutSaga, work: BackgroundWork) => {
             await CheckoutProcess.migrate(pool);
-            const process = new CheckoutProcess(pool, store, runtime, saga, { ...(options.deadlinePollMs !== undefined && { deadlinePollMs: options.deadlinePollMs }) });
+            const process = new CheckoutProcess(pool, store, runtime, saga, {
+              ...(options.deadlinePollMs !== undefined && { deadlinePollMs: options.deadlinePollMs }),
+              fence: work.fence,
+            });
             work.add('checkout', process);
             return process;
           },

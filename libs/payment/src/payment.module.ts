@@ -45,11 +45,11 @@ export class PaymentModule {
         { provide: PAYMENT_GATEWAY, useValue: options.gateway ?? new SimulatedPaymentGateway(options.simulator) },
         {
           provide: CHECKPOINT_STORE,
-          inject: [PG_POOL],
-          useFactory: async (pool: pg.Pool): Promise<CheckpointStore> => {
+          inject: [PG_POOL, BACKGROUND_WORK],
+          useFactory: async (pool: pg.Pool, work: BackgroundWork): Promise<CheckpointStore> => {
             if (options.checkpointStore) return options.checkpointStore;
             await migrateMessaging(pool);
-            return new PostgresCheckpointStore(pool);
+            return new PostgresCheckpointStore(pool, work.fence);
           },
         },
         { provide: CommandHandler, inject: [EVENT_STORE], useFactory: (store: EventStore) => new CommandHandler(store) },

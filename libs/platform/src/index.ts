@@ -12,4 +12,5 @@ export * from './auth/index.js';
 export * from './http/pagination.js';
 export * from './http/answer-error.js';
 export * from './database/single-active.js';
+export * from './database/fence.js';
 export * from './background/background-work.js';

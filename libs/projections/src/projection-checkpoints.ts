@@ -1,5 +1,6 @@
 import type { GlobalPosition } from '@agora/event-sourcing';
 import { SubscriptionInterrupted } from '@agora/messaging';
+import { Fence } from '@agora/platform';
 import pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 
@@ -15,9 +16,14 @@ export class CheckpointMoved extends SubscriptionInterrupted {
  * Projection checkpoints, in the table of every subscriber's (`messaging.checkpoints`), written in the projection's own
  * transaction as a compare-and-set: a batch commits only if the checkpoint is still the
  * one it started from, so two runners (or a runner and a rebuild) never both apply it.
+ * With a `fence` (the background work's), a batch also commits only while this instance
+ * holds the work's lease (`Deposed` otherwise).
  */
 export class ProjectionCheckpoints {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly fence?: Fence,
+  ) {}
 
   async load(name: string): Promise<GlobalPosition | undefined> {
     const rows: { commit_position: string; prepare_position: string }[] = await this.dataSource.query(
@@ -35,23 +41,28 @@ export class ProjectionCheckpoints {
    */
   async advance(rows: EntityManager, schema: string, name: string, from: GlobalPosition | undefined, to: GlobalPosition): Promise<void> {
     const searchPath = `${pg.escapeIdentifier(schema)}, public`;
+    const fence = this.fence;
+    const fenced = (first: number) => (fence ? `AND ${Fence.condition(first)}` : '');
+    const fenceParams = fence ? fence.params() : [];
     let moved: boolean;
     try {
       // Structured: TypeORM answers an UPDATE with [rows, count], not with the rows.
-      const { records } = from
-        ? await rows.queryRunner!.query(
-            `UPDATE messaging.checkpoints SET commit_position = $2, prepare_position = $3, updated_at = now()
-             WHERE name = $1 AND commit_position = $4 AND prepare_position = $5
-             RETURNING set_config('search_path', $6, true)`,
-            [name, to.commit, to.prepare, from.commit, from.prepare, searchPath],
-            true,
-          )
-        : await rows.queryRunner!.query(
-            `INSERT INTO messaging.checkpoints (name, commit_position, prepare_position) VALUES ($1, $2, $3)
-             RETURNING set_config('search_path', $4, true)`,
-            [name, to.commit, to.prepare, searchPath],
-            true,
-          );
+      const statement = () =>
+        from
+          ? rows.queryRunner!.query(
+              `UPDATE messaging.checkpoints SET commit_position = $2, prepare_position = $3, updated_at = now()
+               WHERE name = $1 AND commit_position = $4 AND prepare_position = $5 ${fenced(7)}
+               RETURNING set_config('search_path', $6, true)`,
+              [name, to.commit, to.prepare, from.commit, from.prepare, searchPath, ...fenceParams],
+              true,
+            )
+          : rows.queryRunner!.query(
+              `INSERT INTO messaging.checkpoints (name, commit_position, prepare_position) SELECT $1, $2, $3 WHERE true ${fenced(5)}
+               RETURNING set_config('search_path', $4, true)`,
+              [name, to.commit, to.prepare, searchPath, ...fenceParams],
+              true,
+            );
+      const { records } = await (fence ? fence.write(statement) : statement());
       moved = records.length === 0;
     } catch (error) {
       // A first batch that another runner's first batch beat: the primary key refuses it.

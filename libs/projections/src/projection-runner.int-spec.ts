@@ -5,6 +5,7 @@ import { requestContext, withMetadata, type PostgresEventStore, type RecordedEve
 import { readSideForTest, type ReadSideForTest } from '../../testing/src/read-models.js';
 import { until } from '../../testing/src/until.js';
 import { PostgresParkedEvents } from '@agora/messaging';
+import { SingleActive } from '@agora/platform';
 import type { Projection } from './projection.js';
 import { ProjectionRunner } from './projection-runner.js';
 import { rebuildProjection } from './rebuild.js';
@@ -197,6 +198,41 @@ describe('ProjectionRunner', () => {
     const after = await rowsOf(c);
     for (const [counter, added] of more) {
       expect(after.get(counter)).toEqual({ events: before.get(counter)!.events + added.events, total: before.get(counter)!.total + added.total });
+    }
+  });
+
+  it('commits no batch under a lease another instance has taken over, parks nothing for it, and its instance stops the work', async () => {
+    const c = category();
+    const projection = tallies(c);
+    const expected = await count(c, 20);
+    const parked = new PostgresParkedEvents(side.pool);
+    let runner: ProjectionRunner | undefined;
+    const lease = new SingleActive(
+      side.pool,
+      `test-${c}`,
+      {
+        start: () => {
+          runner = new ProjectionRunner(readModels, store, projection, { maxBatchSize: 10, parked, fence: lease.fence, onError: () => undefined });
+          runner.start();
+        },
+        stop: () => runner!.stop(),
+      },
+      // No renewal within the test: only the refused batch can tell the instance.
+      { leaseMs: 600_000 },
+    );
+    lease.start();
+    try {
+      await until(async () => lease.active && runner !== undefined && (await runner.status()).lagEvents === 0, 15_000);
+      expect(await rowsOf(c)).toEqual(expected);
+
+      // Another instance takes the lease over (as a standby does once it has expired); this one is not told.
+      await side.pool.query('UPDATE platform.leases SET holder = $2, epoch = epoch + 1 WHERE name = $1', [`test-${c}`, 'another instance']);
+      await count(c, 10);
+      await until(() => !lease.active, 15_000);
+      expect(await rowsOf(c)).toEqual(expected);
+      expect(await parked.list(projection.name)).toEqual([]);
+    } finally {
+      await lease.stop();
     }
   });
 });

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { comparePositions, type EventStore, type GlobalPosition, type RecordedEvent } from '@agora/event-sourcing';
 import { EventStoreConsumer, type ParkedEvents } from '@agora/messaging';
+import type { Fence } from '@agora/platform';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import type { Projection } from './projection.js';
@@ -18,6 +19,8 @@ export interface ProjectionRunnerOptions {
   readonly parked?: ParkedEvents;
   /** Told of each batch once it is committed; must not throw. */
   readonly onCommitted?: (events: readonly RecordedEvent[]) => void;
+  /** The background work's fence: a batch commits only under it. */
+  readonly fence?: Fence;
 }
 
 export interface ProjectionStatus {
@@ -56,7 +59,7 @@ export class ProjectionRunner {
     readonly projection: Projection,
     options: ProjectionRunnerOptions = {},
   ) {
-    this.checkpoints = new ProjectionCheckpoints(dataSource);
+    this.checkpoints = new ProjectionCheckpoints(dataSource, options.fence);
     this.checkpointName = options.checkpointName ?? projection.name;
     this.schema = options.schema ?? projection.schema;
     this.onCommitted = options.onCommitted;

@@ -1,5 +1,6 @@
 import type { EventStore, GlobalPosition } from '@agora/event-sourcing';
 import type { ParkedEvents } from '@agora/messaging';
+import type { Fence } from '@agora/platform';
 import type { DataSource } from 'typeorm';
 import type { Projection } from './projection.js';
 import { ProjectionChanges, type ChangeWatch } from './projection-changes.js';
@@ -38,6 +39,8 @@ export interface ProjectionsOptions {
   readonly onError?: (error: unknown, projection: string) => void;
   /** Where an event a projection cannot apply is parked; without it, it is tried until it applies. */
   readonly parked?: ParkedEvents;
+  /** The background work's fence: every batch commits only under it. */
+  readonly fence?: Fence;
 }
 
 /** The projections a process keeps up to date, one runner each. */
@@ -60,6 +63,7 @@ export class Projections implements ReadYourWrites, ReadModelChanges {
         new ProjectionRunner(dataSource, store, projection, {
           ...(options.onError && { onError: options.onError }),
           ...(options.parked && { parked: options.parked }),
+          ...(options.fence && { fence: options.fence }),
           onCommitted: (events) => changes.committed(events),
         }),
       );

@@ -56,6 +56,7 @@ export class ReadSideModule implements OnApplicationShutdown {
               {
                 ...(options.waitTimeoutMs !== undefined && { waitTimeoutMs: options.waitTimeoutMs }),
                 ...(pool && { parked: new PostgresParkedEvents(pool) }),
+                fence: work.fence,
                 onError: (error, projection) => logger.warn(`${projection} failed and resumes from its checkpoint: ${error instanceof Error ? error.message : String(error)}`),
               },
             );

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { categoryOf, type GlobalPosition, type RecordedEvent } from '@agora/event-sourcing';
 import { EventStoreConsumer, PostgresCheckpointStore, PostgresParkedEvents, type LogSource } from '@agora/messaging';
-import { inTransaction } from '@agora/platform';
+import { inTransaction, type Fence } from '@agora/platform';
 import pg from 'pg';
 import type { SagaDeadline, SagaDefinition, SagaInput } from './saga-definition.js';
 import type { SagaRuntime } from './saga-runtime.js';
@@ -12,6 +12,8 @@ export interface DeadlineSchedulerOptions {
   readonly pollMs?: number;
   readonly clock?: () => Date;
   readonly onError?: (error: unknown) => void;
+  /** The background work's fence: the deadline rows and their checkpoint commit only under it. */
+  readonly fence?: Fence;
 }
 
 /**
@@ -40,7 +42,7 @@ export class DeadlineScheduler {
     for (const definition of definitions) this.definitions.set(definition.category, definition);
     this.pollMs = options.pollMs ?? 100;
     this.clock = options.clock ?? (() => new Date());
-    this.checkpoints = new PostgresCheckpointStore(pool);
+    this.checkpoints = new PostgresCheckpointStore(pool, options.fence);
     this.projection = new EventStoreConsumer(
       store,
       this.checkpoints,

@@ -4,7 +4,7 @@ import type pg from 'pg';
 
 /**
  * What a host gives modules for their background work, for a test app on database `url`:
- * a global module with `BACKGROUND_WORK` (taking over within 50 ms) and its own small pool.
+ * a global module with `BACKGROUND_WORK` and its own small pool.
  */
 export function testBackgroundWork(url: string): DynamicModule {
   const pool = createPostgresPool({ url, size: 2 });
@@ -16,7 +16,7 @@ export function testBackgroundWork(url: string): DynamicModule {
   return {
     module: TestBackgroundWorkModule,
     global: true,
-    providers: [{ provide: BACKGROUND_WORK, useFactory: () => new BackgroundWork(pool, 'test', { retryMs: 50 }) }],
+    providers: [{ provide: BACKGROUND_WORK, useFactory: () => new BackgroundWork(pool, 'test') }],
     exports: [BACKGROUND_WORK],
   };
 }

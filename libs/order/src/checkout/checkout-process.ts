@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { EventStore } from '@agora/event-sourcing';
 import { migrateMessaging, PostgresCheckpointStore, PostgresParkedEvents, type EventStoreConsumer } from '@agora/messaging';
 import { DeadlineScheduler, migrateSagas, type SagaDefinition, type SagaInput, type SagaRuntime } from '@agora/saga';
+import type { Fence } from '@agora/platform';
 import type pg from 'pg';
 import { checkoutFeed } from './checkout-feed.js';
 import type { CheckoutSaga } from './checkout-saga.js';
@@ -9,6 +10,8 @@ import type { CheckoutSaga } from './checkout-saga.js';
 export interface CheckoutProcessOptions {
   /** How often due deadlines are looked for. Default 100 ms. */
   readonly deadlinePollMs?: number;
+  /** The background work's fence, that the feed's and the deadlines' checkpoints are saved under. */
+  readonly fence?: Fence;
 }
 
 /**
@@ -40,12 +43,13 @@ export class CheckoutProcess {
     if (this.feed) return;
     const onError = (error: unknown, where: string) =>
       this.logger.error(`The checkout ${where} failed and retries: ${error instanceof Error ? error.message : String(error)}`);
-    this.feed = checkoutFeed(this.store, new PostgresCheckpointStore(this.pool), this.runtime, this.saga, {
+    this.feed = checkoutFeed(this.store, new PostgresCheckpointStore(this.pool, this.options.fence), this.runtime, this.saga, {
       parked: new PostgresParkedEvents(this.pool),
       onError: (error) => onError(error, 'feed'),
     });
     this.scheduler = new DeadlineScheduler(this.pool, this.store, this.runtime, [this.saga as SagaDefinition<unknown, SagaInput>], {
       ...(this.options.deadlinePollMs !== undefined && { pollMs: this.options.deadlinePollMs }),
+      ...(this.options.fence && { fence: this.options.fence }),
       onError: (error) => onError(error, 'deadlines'),
     });
     this.feed.start();

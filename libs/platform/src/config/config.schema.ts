@@ -116,9 +116,14 @@ export const configSchema = z
       .default('')
       .meta(doc('Put before every topic and consumer group name, to share a cluster between systems.', 'letters, digits, ., _ and - (may be empty)')),
     KAFKA_PARTITIONS: integer(1, 1000).default(3).meta(doc('Partitions of each topic the apps create at start.', 'an integer from 1 to 1000')),
-    BACKGROUND_FAILOVER_MS: integer(50, 600_000)
-      .default(1000)
-      .meta(doc('How often a standby instance tries to take over the background work (relays, projections, saga) of its app.', 'an integer from 50 to 600000 (milliseconds)')),
+    BACKGROUND_FAILOVER_MS: integer(200, 600_000)
+      .default(2000)
+      .meta(
+        doc(
+          "How long an app instance's lease on the background work (relays, projections, saga) lasts unless renewed. The active instance renews it every quarter of this and stops the work when it cannot; a standby takes over within about 1¼ times this after the active instance dies.",
+          'an integer from 200 to 600000 (milliseconds)',
+        ),
+      ),
     MESSAGING_DUPLICATE_DELIVERY: z
       .stringbool()
       .default(false)

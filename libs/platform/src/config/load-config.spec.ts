@@ -39,7 +39,7 @@ describe('configuration', () => {
       KAFKA_BROKERS: '127.0.0.1:9092',
       KAFKA_TOPIC_PREFIX: '',
       KAFKA_PARTITIONS: 3,
-      BACKGROUND_FAILOVER_MS: 1000,
+      BACKGROUND_FAILOVER_MS: 2000,
       JWT_EXPIRES_IN_S: 3600,
       ...THROTTLING_DEFAULTS,
       ADMIN_EMAIL: 'admin@agora.local',
