@@ -52,7 +52,7 @@ export const configSchema = z
       .string()
       .min(1)
       .default('.data/postgres')
-      .meta(doc('Data directory of the embedded PostgreSQL server; kept between runs.', 'a directory path')),
+      .meta(doc('Data directory of the embedded PostgreSQL server; kept between runs. Its superuser password is kept beside it, in the same path with .password added.', 'a directory path')),
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info').meta(doc('Least severe level that is logged.', `one of ${LOG_LEVELS.join(', ')}`)),
     LOG_FORMAT: z
       .enum(LOG_FORMATS)
