@@ -90,8 +90,13 @@ async function startChild(): Promise<ChildProcess> {
 }
 
 function ask(child: ChildProcess, file: string): Promise<{ secret?: string; error?: string }> {
-  return new Promise((resolveAnswer) => {
-    child.once('message', (answer) => resolveAnswer(answer as { secret?: string; error?: string }));
+  return new Promise((resolveAnswer, rejectAnswer) => {
+    const exited = (code: number | null) => rejectAnswer(new Error(`The child exited with code ${code} before it answered`));
+    child.once('exit', exited);
+    child.once('message', (answer) => {
+      child.off('exit', exited);
+      resolveAnswer(answer as { secret?: string; error?: string });
+    });
     child.send(file);
   });
 }
