@@ -1,5 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { freePort, HostProcess } from '@agora/testing';
+
+// Where a host that got past its secret would fail at once, and say something else.
+const NO_DATABASE = 'postgres://agora@127.0.0.1:1/agora';
+const ALLOWS = '(at least 32 random bytes, e.g. 43 base64 or 64 hex characters (openssl rand -base64 32))';
 
 describe('the shop host with a bad configuration', () => {
   it('exits with code 1 and one line per bad variable, without a stack trace', async () => {
@@ -20,5 +27,28 @@ describe('the shop host with a bad configuration', () => {
     const host = HostProcess.spawn({ port: await freePort(), env: { EVENT_STORE: 'esdb', EVENTSTORE_URL: undefined, DATABASE_URL: undefined } });
     expect(await host.exited).toEqual({ code: 1, signal: null });
     expect(host.stderr).toBe('Invalid configuration: EVENTSTORE_URL is required when EVENT_STORE=esdb (an esdb:// or esdb+discover:// URL)\n');
+  }, 30_000);
+
+  it('refuses a JWT_SECRET with less than 32 bytes of entropy, without showing it', async () => {
+    const host = HostProcess.spawn({ port: await freePort(), env: { JWT_SECRET: 'x'.repeat(40), DATABASE_URL: NO_DATABASE } });
+    expect(await host.exited).toEqual({ code: 1, signal: null });
+    expect(host.stderr).toBe(`Invalid configuration: JWT_SECRET is too short: at most 240 bits of entropy, 256 needed ${ALLOWS}\n`);
+    expect(host.stdout).toBe('');
+  }, 30_000);
+
+  it.each([
+    ['empty', '', 'is empty'],
+    ['short', 'secret\n', 'is too short: at most 36 bits of entropy, 256 needed'],
+  ])('refuses to sign with the secret of a JWT_SECRET_FILE that is %s, naming it', async (_, content, problem) => {
+    const dir = await mkdtemp(join(tmpdir(), 'agora-jwt-file-'));
+    try {
+      const file = join(dir, 'jwt-secret');
+      await writeFile(file, content, { mode: 0o600 });
+      const host = HostProcess.spawn({ port: await freePort(), env: { JWT_SECRET: undefined, JWT_SECRET_FILE: file, DATABASE_URL: NO_DATABASE } });
+      expect(await host.exited).toEqual({ code: 1, signal: null });
+      expect(host.stderr).toBe(`Invalid configuration: JWT_SECRET_FILE (${file}) ${problem} ${ALLOWS}; remove the file to have a new one generated\n`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }, 30_000);
 });

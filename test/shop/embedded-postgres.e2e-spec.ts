@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { embeddedServerFolder, freePort, HostProcess, isListening, stopServerHolding } from '@agora/testing';
@@ -20,7 +20,9 @@ describe('the shop host on embedded PostgreSQL', () => {
       port: await freePort(),
       env: { DATABASE_URL: undefined, EMBEDDED_POSTGRES_DIR: dataDir, EMBEDDED_POSTGRES_PORT: String(postgresPort) },
     });
-  const agora = () => `postgres://postgres:postgres@127.0.0.1:${postgresPort}/agora`;
+  // The password of the server's superuser, made with its data directory and kept beside it.
+  const password = async () => (await readFile(`${dataDir}.password`, 'utf8')).trim();
+  const agora = async () => `postgres://postgres:${await password()}@127.0.0.1:${postgresPort}/agora`;
 
   beforeAll(async () => {
     ({ dir, dataDir } = await embeddedServerFolder('agora-shop-e2e-'));
@@ -37,8 +39,14 @@ describe('the shop host on embedded PostgreSQL', () => {
     host = await start();
     const response = await fetch(`${host.url}/health`);
     expect(await response.json()).toMatchObject({ status: 'ok', info: { database: { status: 'up' }, eventStore: { status: 'up' } } });
-    await query(agora(), 'CREATE TABLE kept (note text); INSERT INTO kept VALUES ($$written by the first run$$)');
+    await query(await agora(), 'CREATE TABLE kept (note text); INSERT INTO kept VALUES ($$written by the first run$$)');
   }, 60_000);
+
+  it('lets no one in with postgres/postgres: the password is random, readable by its owner only', async () => {
+    await expect(query(`postgres://postgres:postgres@127.0.0.1:${postgresPort}/agora`, 'SELECT 1')).rejects.toMatchObject({ code: '28P01' });
+    expect(await password()).toMatch(/^[A-Za-z0-9_-]{64}$/);
+    expect((await stat(`${dataDir}.password`)).mode & 0o777).toBe(0o600);
+  }, 30_000);
 
   it('stops the server on SIGINT and exits with code 0', async () => {
     expect(await host!.stop('SIGINT')).toEqual({ code: 0, signal: null });
@@ -49,7 +57,7 @@ describe('the shop host on embedded PostgreSQL', () => {
 
   it('keeps the data for the next run', async () => {
     host = await start();
-    expect(await query(agora(), 'SELECT note FROM kept')).toEqual([{ note: 'written by the first run' }]);
+    expect(await query(await agora(), 'SELECT note FROM kept')).toEqual([{ note: 'written by the first run' }]);
   }, 60_000);
 
   it('leaves the server running when the host is killed', async () => {
@@ -60,7 +68,7 @@ describe('the shop host on embedded PostgreSQL', () => {
   it('recovers the orphaned server on the next start', async () => {
     host = await start();
     expect((await fetch(`${host.url}/health`)).status).toBe(200);
-    expect(await query(agora(), 'SELECT note FROM kept')).toEqual([{ note: 'written by the first run' }]);
+    expect(await query(await agora(), 'SELECT note FROM kept')).toEqual([{ note: 'written by the first run' }]);
     expect(await host.stop('SIGINT')).toEqual({ code: 0, signal: null });
     expect(await isListening(postgresPort)).toBe(false);
   }, 60_000);

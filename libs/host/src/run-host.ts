@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { DynamicModule } from '@nestjs/common';
 import { KafkaConsumers } from '@agora/messaging';
-import { createHttpApp, createLogger, jwtSecret, listen, readConfigOrExit, type Config } from '@agora/platform';
+import { createHttpApp, createLogger, exitIfInvalidConfiguration, jwtSecret, listen, readConfigOrExit, type Config } from '@agora/platform';
 import type pino from 'pino';
 
 export interface RunHostOptions {
@@ -33,7 +33,7 @@ export const VERSION = '0.1.0';
 export async function runHost(options: RunHostOptions): Promise<void> {
   const config = readConfigOrExit({ ...options.defaults, ...process.env });
   const logger = createLogger({ name: `agora-${options.app}`, level: config.LOG_LEVEL, format: config.LOG_FORMAT });
-  const secret = await jwtSecret(config.JWT_SECRET, config.JWT_SECRET_FILE);
+  const secret = await jwtSecret(config.JWT_SECRET, config.JWT_SECRET_FILE).catch(exitIfInvalidConfiguration);
   const app = await createHttpApp(options.rootModule(config, logger, { jwtSecret: secret }), {
     logger,
     title: options.apiTitle ?? options.title,

@@ -1,5 +1,7 @@
 export * from './config/config.schema.js';
 export * from './config/load-config.js';
+export * from './config/secret-file.js';
+export * from './config/secret-strength.js';
 export * from './database/embedded-postgres-server.js';
 export * from './database/postgres-database.js';
 export * from './database/postgres-pool.js';

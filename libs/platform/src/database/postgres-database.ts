@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { resolve } from 'node:path';
 import type { Config } from '../config/config.schema.js';
 import { withoutCredentials } from '../config/load-config.js';
-import { EmbeddedPostgresServer, runningEmbeddedPostgresUrl } from './embedded-postgres-server.js';
+import { EmbeddedPostgresServer, embeddedPostgresPasswordFile, runningEmbeddedPostgresUrl } from './embedded-postgres-server.js';
 
 /** Nest injection token for the host's `PostgresDatabase`. */
 export const POSTGRES_DATABASE = Symbol('PostgresDatabase');
@@ -43,6 +43,9 @@ export async function openPostgresDatabase(
     port: config.EMBEDDED_POSTGRES_PORT,
     onLog: (line) => logger.debug(line.trim()),
   });
+  if (server.replacedLegacyPassword) {
+    logger.warn(`Embedded PostgreSQL in ${dataDir} had the password postgres; it now takes only the one in ${embeddedPostgresPasswordFile(dataDir)}`);
+  }
   try {
     const url = await server.ensureDatabase(databaseName);
     logger.log(`Embedded PostgreSQL is ready in ${Date.now() - started} ms: ${withoutCredentials(url)}`);
