@@ -34,6 +34,25 @@ describe('ProjectionChanges', () => {
       expect(checkpoint).not.toHaveBeenCalled();
     });
 
+    it('hands a watch of a stream the row the batch left for it, and no stale row after a batch that left none', async () => {
+      const { local } = changes();
+      const watch = local.watch('order-1');
+      expect(watch.row).toBeUndefined();
+      const rows = new Map([
+        ['order-1', { orderId: '1', status: 'CONFIRMED' }],
+        ['order-2', { orderId: '2', status: 'PENDING' }],
+      ]);
+      local.committed(batchOf('order-2', 'order-1'), rows);
+      expect(await watch.next(10_000)).toBe(true);
+      expect(watch.row).toEqual({ orderId: '1', status: 'CONFIRMED' });
+      local.committed(batchOf('order-3'), new Map([['order-3', { orderId: '3' }]]));
+      expect(watch.row).toEqual({ orderId: '1', status: 'CONFIRMED' });
+      local.committed(batchOf('order-1'));
+      expect(await watch.next(10_000)).toBe(true);
+      expect(watch.row).toBeUndefined();
+      watch.close();
+    });
+
     it('wakes a watch of every stream for any batch', async () => {
       const { local } = changes();
       const watch = local.watch();
@@ -93,6 +112,8 @@ describe('ProjectionChanges', () => {
       await jest.advanceTimersByTimeAsync(100);
       expect(checkpoint).toHaveBeenCalledTimes(1);
       expect(await Promise.all(watches.map((watch) => watch.next(10_000)))).toEqual([true, true, true]);
+      // A look at the checkpoint knows no rows: the waiters read them.
+      expect(watches.map((watch) => watch.row)).toEqual([undefined, undefined, undefined]);
 
       const next = watches.map((watch) => watch.next(10_000));
       await jest.advanceTimersByTimeAsync(300);

@@ -1,4 +1,5 @@
 import type { GlobalPosition, RecordedEvent } from '@agora/event-sourcing';
+import type { RowsByStream } from './projection.js';
 
 export interface StandbyWatching {
   /** The projection's committed checkpoint, as another instance moves it. */
@@ -35,11 +36,14 @@ export class ProjectionChanges {
     this.schedule();
   }
 
-  /** The runner committed a batch of `events`. */
-  committed(events: readonly RecordedEvent[]): void {
+  /** The runner committed a batch of `events`, which left `rows` when the projection tells them. */
+  committed(events: readonly RecordedEvent[], rows?: RowsByStream): void {
     if (this.watches.size === 0) return;
     const streams = new Set(events.map((event) => event.streamName));
-    for (const watch of this.watches) if (watch.stream === undefined || streams.has(watch.stream)) watch.wake();
+    for (const watch of this.watches) {
+      if (watch.stream === undefined) watch.wake();
+      else if (streams.has(watch.stream)) watch.wake(rows?.get(watch.stream));
+    }
   }
 
   /**
@@ -89,9 +93,10 @@ export class ProjectionChanges {
 }
 
 /** One waiter's view of a projection's batches: see `ProjectionChanges.watch`. */
-export class ChangeWatch {
+export class ChangeWatch<Row = unknown> {
   private changed = false;
   private closed = false;
+  private handed: Row | undefined;
   private wakeUp: ((changed: boolean) => void) | undefined;
 
   constructor(
@@ -125,6 +130,15 @@ export class ChangeWatch {
     });
   }
 
+  /**
+   * The row of the watched stream as the batch that last woke this watch committed it,
+   * when its projection hands rows over (`RowsByStream`); `undefined` when it does not,
+   * or when the wake came from a look at the checkpoint: then read the row.
+   */
+  get row(): Row | undefined {
+    return this.handed;
+  }
+
   /** Stops watching; a `next` in progress resolves `false`. */
   close(): void {
     if (this.closed) return;
@@ -133,10 +147,11 @@ export class ChangeWatch {
     this.wakeUp?.(false);
   }
 
-  /** @internal A batch that may concern this watch was committed. */
-  wake(): void {
+  /** @internal A batch that may concern this watch was committed, leaving `row` for its stream when told. */
+  wake(row?: unknown): void {
     if (this.closed) return;
     this.changed = true;
+    this.handed = row as Row | undefined;
     this.wakeUp?.(true);
   }
 }

@@ -3,7 +3,7 @@ import { comparePositions, type EventStore, type GlobalPosition, type RecordedEv
 import { EventStoreConsumer, type ParkedEvents } from '@agora/messaging';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
-import type { Projection } from './projection.js';
+import type { Projection, RowsByStream } from './projection.js';
 import { ProjectionCheckpoints } from './projection-checkpoints.js';
 
 export interface ProjectionRunnerOptions {
@@ -16,8 +16,8 @@ export interface ProjectionRunnerOptions {
   readonly onError?: (error: unknown, projection: string) => void;
   /** Where an event the projection cannot apply is parked (see `EventStoreConsumer`). */
   readonly parked?: ParkedEvents;
-  /** Told of each batch once it is committed; must not throw. */
-  readonly onCommitted?: (events: readonly RecordedEvent[]) => void;
+  /** Told of each batch once it is committed, with the rows it left when the projection tells them; must not throw. */
+  readonly onCommitted?: (events: readonly RecordedEvent[], rows: RowsByStream | undefined) => void;
 }
 
 export interface ProjectionStatus {
@@ -48,7 +48,7 @@ export class ProjectionRunner {
   private committed: GlobalPosition | undefined;
   private waiters: { position: GlobalPosition; resolve: (reached: boolean) => void }[] = [];
   private running = false;
-  private readonly onCommitted: ((events: readonly RecordedEvent[]) => void) | undefined;
+  private readonly onCommitted: ProjectionRunnerOptions['onCommitted'];
 
   constructor(
     private readonly dataSource: DataSource,
@@ -139,9 +139,10 @@ export class ProjectionRunner {
   /** Applies the events and moves the checkpoint to `to` in one transaction (the events of parked streams are left out, the checkpoint passes them). */
   private async applyBatch(events: readonly RecordedEvent[], to: GlobalPosition): Promise<void> {
     const from = this.committed;
+    let written: RowsByStream | undefined;
     await this.dataSource.transaction(async (rows) => {
       await this.checkpoints.advance(rows, this.schema, this.checkpointName, from, to);
-      if (events.length > 0) await this.projection.apply(events, rows);
+      if (events.length > 0) written = (await this.projection.apply(events, rows)) ?? undefined;
     });
     this.committed = to;
     this.waiters = this.waiters.filter((waiter) => {
@@ -149,7 +150,7 @@ export class ProjectionRunner {
       waiter.resolve(true);
       return false;
     });
-    this.onCommitted?.(events);
+    this.onCommitted?.(events, written);
   }
 
   /**
@@ -158,9 +159,10 @@ export class ProjectionRunner {
    * one twice nor lose it.
    */
   private async retryParked(events: readonly RecordedEvent[]): Promise<void> {
+    let written: RowsByStream | undefined;
     await this.dataSource.transaction(async (rows) => {
       await rows.query("SELECT set_config('search_path', $1, true)", [`${pg.escapeIdentifier(this.schema)}, public`]);
-      await this.projection.apply(events, rows);
+      written = (await this.projection.apply(events, rows)) ?? undefined;
       for (const { position } of events) {
         await rows.query('DELETE FROM messaging.parked_events WHERE subscriber = $1 AND commit_position = $2 AND prepare_position = $3', [
           this.checkpointName,
@@ -169,7 +171,7 @@ export class ProjectionRunner {
         ]);
       }
     });
-    this.onCommitted?.(events);
+    this.onCommitted?.(events, written);
   }
 }
 

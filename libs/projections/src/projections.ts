@@ -27,7 +27,7 @@ export interface ReadModelChanges {
    * Watches `projection` for its next committed batches (see `ProjectionChanges.watch`):
    * open it before reading the rows it guards, close it when done.
    */
-  watch(projection: string, stream?: string): ChangeWatch;
+  watch<Row = unknown>(projection: string, stream?: string): ChangeWatch<Row>;
 }
 
 export interface ProjectionsOptions {
@@ -60,7 +60,7 @@ export class Projections implements ReadYourWrites, ReadModelChanges {
         new ProjectionRunner(dataSource, store, projection, {
           ...(options.onError && { onError: options.onError }),
           ...(options.parked && { parked: options.parked }),
-          onCommitted: (events) => changes.committed(events),
+          onCommitted: (events, rows) => changes.committed(events, rows),
         }),
       );
     }
@@ -86,10 +86,10 @@ export class Projections implements ReadYourWrites, ReadModelChanges {
     return position ? runner.waitFor(position, timeoutMs) : Promise.resolve(true);
   }
 
-  watch(projection: string, stream?: string): ChangeWatch {
+  watch<Row = unknown>(projection: string, stream?: string): ChangeWatch<Row> {
     const changes = this.changes.get(projection);
     if (!changes) throw new Error(`There is no projection ${projection} in this process.`);
-    return changes.watch(stream);
+    return changes.watch(stream) as ChangeWatch<Row>;
   }
 
   /** How many watches of `projection` are open. */

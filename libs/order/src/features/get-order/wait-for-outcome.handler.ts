@@ -3,10 +3,11 @@ import { streamName } from '@agora/event-sourcing';
 import type { Principal } from '@agora/platform';
 import { PROJECTIONS, type ChangeWatch, type ReadModelChanges } from '@agora/projections';
 import { ORDER_CATEGORY } from '../../domain/order.js';
+import type { OrderRow } from '../../read-model/order.row.js';
 import { ordersProjection } from '../../read-model/orders.projection.js';
 import { OrderAccess } from '../order-access.js';
 import { GetOrderHandler } from './get-order.handler.js';
-import type { OrderView } from './order.view.js';
+import { orderViewOf, type OrderView } from './order.view.js';
 
 const TERMINAL: ReadonlySet<OrderView['status']> = new Set(['CONFIRMED', 'REJECTED', 'CANCELLED']);
 
@@ -18,13 +19,14 @@ export interface WaitForOutcome {
 }
 
 /**
- * An order once its checkout has ended (a long-poll): the read model's row is read again
- * only when the projection commits a batch with events of the order, so a waiting client
- * costs no query while nothing happens to its order.
+ * An order once its checkout has ended (a long-poll): a waiting client costs no query
+ * while nothing happens to its order, and when the projection commits a batch with events
+ * of the order, the row comes with the news (the projection knows what it wrote); it is
+ * read again only when it does not (another instance runs the projection).
  */
 @Injectable()
 export class WaitForOutcomeHandler implements BeforeApplicationShutdown {
-  private readonly watches = new Set<ChangeWatch>();
+  private readonly watches = new Set<ChangeWatch<OrderRow>>();
   private shuttingDown = false;
 
   constructor(
@@ -40,7 +42,7 @@ export class WaitForOutcomeHandler implements BeforeApplicationShutdown {
   async execute(principal: Principal, orderId: string, { timeoutMs, signal }: WaitForOutcome): Promise<OrderView> {
     const deadline = Date.now() + timeoutMs;
     // Opened before the first read, so a batch committed in between still wakes it.
-    const watch = this.changes.watch(ordersProjection.name, streamName(ORDER_CATEGORY, orderId));
+    const watch = this.changes.watch<OrderRow>(ordersProjection.name, streamName(ORDER_CATEGORY, orderId));
     this.watches.add(watch);
     if (this.shuttingDown) watch.close();
     try {
@@ -48,7 +50,8 @@ export class WaitForOutcomeHandler implements BeforeApplicationShutdown {
       while (!TERMINAL.has(order.status)) {
         const left = deadline - Date.now();
         if (left <= 0 || !(await watch.next(left, signal))) break;
-        order = (await this.orders.execute(orderId)) ?? order;
+        const row = watch.row;
+        order = row ? orderViewOf(row) : ((await this.orders.execute(orderId)) ?? order);
       }
       return order;
     } finally {
