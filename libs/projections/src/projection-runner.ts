@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import type { Projection, RowsByStream } from './projection.js';
 import { ProjectionCheckpoints } from './projection-checkpoints.js';
+import type { SharedTransactions, TransactionWork } from './shared-transactions.js';
 
 export interface ProjectionRunnerOptions {
   /** Events per transaction while catching up. Default 500. */
@@ -16,6 +17,8 @@ export interface ProjectionRunnerOptions {
   readonly onError?: (error: unknown, projection: string) => void;
   /** Where an event the projection cannot apply is parked (see `EventStoreConsumer`). */
   readonly parked?: ParkedEvents;
+  /** Where its batches share transactions with other projections' (`SharedTransactions`); each has its own without. */
+  readonly transactions?: SharedTransactions;
   /** Told of each batch once it is committed, with the rows it left when the projection tells them; must not throw. */
   readonly onCommitted?: (events: readonly RecordedEvent[], rows: RowsByStream | undefined) => void;
 }
@@ -49,6 +52,7 @@ export class ProjectionRunner {
   private waiters: { position: GlobalPosition; resolve: (reached: boolean) => void }[] = [];
   private running = false;
   private readonly onCommitted: ProjectionRunnerOptions['onCommitted'];
+  private readonly transactions: SharedTransactions | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -60,6 +64,7 @@ export class ProjectionRunner {
     this.checkpointName = options.checkpointName ?? projection.name;
     this.schema = options.schema ?? projection.schema;
     this.onCommitted = options.onCommitted;
+    this.transactions = options.transactions;
     const tracked = {
       load: async (name: string) => (this.committed = await this.checkpoints.load(name)),
       save: () => Promise.reject(new Error('A projection moves its checkpoint inside its own transaction.')),
@@ -136,14 +141,19 @@ export class ProjectionRunner {
     return projectionStatus(this.store, this.projection, checkpoint, countLimit);
   }
 
-  /** Applies the events and moves the checkpoint to `to` in one transaction (the events of parked streams are left out, the checkpoint passes them). */
+  /**
+   * Applies the events and moves the checkpoint to `to` in one transaction (the events of
+   * parked streams are left out, the checkpoint passes them), which other projections'
+   * batches may share.
+   */
   private async applyBatch(events: readonly RecordedEvent[], to: GlobalPosition): Promise<void> {
     const from = this.committed;
     let written: RowsByStream | undefined;
-    await this.dataSource.transaction(async (rows) => {
+    const work: TransactionWork = async (rows) => {
       await this.checkpoints.advance(rows, this.schema, this.checkpointName, from, to);
       if (events.length > 0) written = (await this.projection.apply(events, rows)) ?? undefined;
-    });
+    };
+    await (this.transactions ? this.transactions.run(work) : this.dataSource.transaction(work));
     this.committed = to;
     this.waiters = this.waiters.filter((waiter) => {
       if (comparePositions(to, waiter.position) < 0) return true;

@@ -5,6 +5,7 @@ import type { Projection } from './projection.js';
 import { ProjectionChanges, type ChangeWatch } from './projection-changes.js';
 import { ProjectionCheckpoints } from './projection-checkpoints.js';
 import { ProjectionRunner, type ProjectionStatus } from './projection-runner.js';
+import { SharedTransactions } from './shared-transactions.js';
 
 /** Nest injection token for the process's `Projections`. */
 export const PROJECTIONS = Symbol('Projections');
@@ -40,7 +41,10 @@ export interface ProjectionsOptions {
   readonly parked?: ParkedEvents;
 }
 
-/** The projections a process keeps up to date, one runner each. */
+/**
+ * The projections a process keeps up to date, one runner each; their batches share
+ * transactions (`SharedTransactions`), all of them being in one database.
+ */
 export class Projections implements ReadYourWrites, ReadModelChanges {
   private readonly runners = new Map<string, ProjectionRunner>();
   private readonly changes = new Map<string, ProjectionChanges>();
@@ -52,6 +56,7 @@ export class Projections implements ReadYourWrites, ReadModelChanges {
     private readonly options: ProjectionsOptions = {},
   ) {
     const checkpoints = new ProjectionCheckpoints(dataSource);
+    const transactions = new SharedTransactions(dataSource);
     for (const projection of projections) {
       const changes = new ProjectionChanges({ checkpoint: () => checkpoints.load(projection.name), intervalMs: options.standbyWatchMs ?? 100 });
       this.changes.set(projection.name, changes);
@@ -60,6 +65,7 @@ export class Projections implements ReadYourWrites, ReadModelChanges {
         new ProjectionRunner(dataSource, store, projection, {
           ...(options.onError && { onError: options.onError }),
           ...(options.parked && { parked: options.parked }),
+          transactions,
           onCommitted: (events, rows) => changes.committed(events, rows),
         }),
       );
