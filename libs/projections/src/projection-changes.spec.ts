@@ -53,6 +53,31 @@ describe('ProjectionChanges', () => {
       watch.close();
     });
 
+    it('starts a watch with the row last committed for its stream, while it remembers it', () => {
+      const { local } = changes();
+      const row = (n: number) => ({ orderId: `${n}` });
+      local.committed(batchOf('order-1', 'order-2'), new Map([['order-1', row(1)], ['order-2', row(2)]]));
+      local.committed(batchOf('order-2'), new Map([['order-2', { orderId: '2', status: 'CONFIRMED' }]]));
+      expect(local.watch('order-1').row).toEqual(row(1));
+      expect(local.watch('order-2').row).toEqual({ orderId: '2', status: 'CONFIRMED' });
+      expect(local.watch('order-3').row).toBeUndefined();
+      // A batch that tells no row for a stream leaves it unknown.
+      local.committed(batchOf('order-1'));
+      expect(local.watch('order-1').row).toBeUndefined();
+      // The most recently committed thousand, no more.
+      for (let n = 10; n < 1010; n++) local.committed(batchOf(`order-${n}`), new Map([[`order-${n}`, row(n)]]));
+      expect(local.watch('order-2').row).toBeUndefined();
+      expect(local.watch('order-10').row).toEqual(row(10));
+      // Forgotten when the runner fails, and when the projection stops or starts running here.
+      local.forget();
+      expect(local.watch('order-10').row).toBeUndefined();
+      local.committed(batchOf('order-5'), new Map([['order-5', row(5)]]));
+      local.setLocal(false);
+      expect(local.watch('order-5').row).toBeUndefined();
+      local.committed(batchOf('order-6'), new Map([['order-6', row(6)]]));
+      expect(local.watch('order-6').row).toBeUndefined();
+    });
+
     it('wakes a watch of every stream for any batch', async () => {
       const { local } = changes();
       const watch = local.watch();

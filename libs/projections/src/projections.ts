@@ -63,7 +63,10 @@ export class Projections implements ReadYourWrites, ReadModelChanges {
       this.runners.set(
         projection.name,
         new ProjectionRunner(dataSource, store, projection, {
-          ...(options.onError && { onError: options.onError }),
+          onError: (error, name) => {
+            changes.forget();
+            options.onError?.(error, name);
+          },
           ...(options.parked && { parked: options.parked }),
           transactions,
           onCommitted: (events, rows) => changes.committed(events, rows),

@@ -21,8 +21,10 @@ export interface WaitForOutcome {
 /**
  * An order once its checkout has ended (a long-poll): a waiting client costs no query
  * while nothing happens to its order, and when the projection commits a batch with events
- * of the order, the row comes with the news (the projection knows what it wrote); it is
- * read again only when it does not (another instance runs the projection).
+ * of the order, the row comes with the news (the projection knows what it wrote). Where
+ * the projection runs in this process and committed the order lately (as it did when the
+ * order was placed), the first answer needs no read either; the row is read only when
+ * no row is known (another instance runs the projection, or the order is an old one).
  */
 @Injectable()
 export class WaitForOutcomeHandler implements BeforeApplicationShutdown {
@@ -46,7 +48,9 @@ export class WaitForOutcomeHandler implements BeforeApplicationShutdown {
     this.watches.add(watch);
     if (this.shuttingDown) watch.close();
     try {
-      let order = await this.access.orderFor(principal, orderId);
+      // The projection running here may have committed the row lately, and remember it.
+      const known = watch.row;
+      let order = known ? this.access.shown(principal, orderId, orderViewOf(known)) : await this.access.orderFor(principal, orderId);
       while (!TERMINAL.has(order.status)) {
         const left = deadline - Date.now();
         if (left <= 0 || !(await watch.next(left, signal))) break;
