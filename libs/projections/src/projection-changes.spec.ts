@@ -34,6 +34,50 @@ describe('ProjectionChanges', () => {
       expect(checkpoint).not.toHaveBeenCalled();
     });
 
+    it('hands a watch of a stream the row the batch left for it, and no stale row after a batch that left none', async () => {
+      const { local } = changes();
+      const watch = local.watch('order-1');
+      expect(watch.row).toBeUndefined();
+      const rows = new Map([
+        ['order-1', { orderId: '1', status: 'CONFIRMED' }],
+        ['order-2', { orderId: '2', status: 'PENDING' }],
+      ]);
+      local.committed(batchOf('order-2', 'order-1'), rows);
+      expect(await watch.next(10_000)).toBe(true);
+      expect(watch.row).toEqual({ orderId: '1', status: 'CONFIRMED' });
+      local.committed(batchOf('order-3'), new Map([['order-3', { orderId: '3' }]]));
+      expect(watch.row).toEqual({ orderId: '1', status: 'CONFIRMED' });
+      local.committed(batchOf('order-1'));
+      expect(await watch.next(10_000)).toBe(true);
+      expect(watch.row).toBeUndefined();
+      watch.close();
+    });
+
+    it('starts a watch with the row last committed for its stream, while it remembers it', () => {
+      const { local } = changes();
+      const row = (n: number) => ({ orderId: `${n}` });
+      local.committed(batchOf('order-1', 'order-2'), new Map([['order-1', row(1)], ['order-2', row(2)]]));
+      local.committed(batchOf('order-2'), new Map([['order-2', { orderId: '2', status: 'CONFIRMED' }]]));
+      expect(local.watch('order-1').row).toEqual(row(1));
+      expect(local.watch('order-2').row).toEqual({ orderId: '2', status: 'CONFIRMED' });
+      expect(local.watch('order-3').row).toBeUndefined();
+      // A batch that tells no row for a stream leaves it unknown.
+      local.committed(batchOf('order-1'));
+      expect(local.watch('order-1').row).toBeUndefined();
+      // The most recently committed thousand, no more.
+      for (let n = 10; n < 1010; n++) local.committed(batchOf(`order-${n}`), new Map([[`order-${n}`, row(n)]]));
+      expect(local.watch('order-2').row).toBeUndefined();
+      expect(local.watch('order-10').row).toEqual(row(10));
+      // Forgotten when the runner fails, and when the projection stops or starts running here.
+      local.forget();
+      expect(local.watch('order-10').row).toBeUndefined();
+      local.committed(batchOf('order-5'), new Map([['order-5', row(5)]]));
+      local.setLocal(false);
+      expect(local.watch('order-5').row).toBeUndefined();
+      local.committed(batchOf('order-6'), new Map([['order-6', row(6)]]));
+      expect(local.watch('order-6').row).toBeUndefined();
+    });
+
     it('wakes a watch of every stream for any batch', async () => {
       const { local } = changes();
       const watch = local.watch();
@@ -93,6 +137,8 @@ describe('ProjectionChanges', () => {
       await jest.advanceTimersByTimeAsync(100);
       expect(checkpoint).toHaveBeenCalledTimes(1);
       expect(await Promise.all(watches.map((watch) => watch.next(10_000)))).toEqual([true, true, true]);
+      // A look at the checkpoint knows no rows: the waiters read them.
+      expect(watches.map((watch) => watch.row)).toEqual([undefined, undefined, undefined]);
 
       const next = watches.map((watch) => watch.next(10_000));
       await jest.advanceTimersByTimeAsync(300);

@@ -96,6 +96,24 @@ describe('ProjectionRunner', () => {
     expect(status).toMatchObject({ name: `tallies.${c}`, checkpoint: last!.position, lagEvents: 0, lagMs: 0 });
   });
 
+  it('tells of each committed batch with the row each of its streams left, as a read of the row finds it', async () => {
+    const c = category();
+    await count(c, 60, 3);
+    const handed = new Map<string, unknown>();
+    const runner = new ProjectionRunner(readModels, store, tallies(c), {
+      maxBatchSize: 7,
+      onCommitted: (events, rows) => {
+        for (const { streamName } of events) handed.set(streamName, rows?.get(streamName));
+      },
+    });
+    runner.start();
+    await until(async () => (await runner.status()).lagEvents === 0, 15_000);
+    await runner.stop();
+    const read = await readModels.getRepository(Tally).find({ order: { counter: 'ASC' } });
+    expect([...handed.keys()].sort()).toEqual([`${c}-0`, `${c}-1`, `${c}-2`]);
+    for (const [counter, row] of handed) expect(row).toEqual(read.find((tally) => tally.counter === counter));
+  });
+
   it('loses and doubles nothing when a batch fails half-way: the batch rolls back with its checkpoint and is applied again', async () => {
     const c = category();
     const expected = await count(c, 100);

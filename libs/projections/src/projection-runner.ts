@@ -4,8 +4,9 @@ import { EventStoreConsumer, type ParkedEvents } from '@agora/messaging';
 import type { Fence } from '@agora/platform';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
-import type { Projection } from './projection.js';
+import type { Projection, RowsByStream } from './projection.js';
 import { ProjectionCheckpoints } from './projection-checkpoints.js';
+import type { SharedTransactions, TransactionWork } from './shared-transactions.js';
 
 export interface ProjectionRunnerOptions {
   /** Events per transaction while catching up. Default 500. */
@@ -17,8 +18,10 @@ export interface ProjectionRunnerOptions {
   readonly onError?: (error: unknown, projection: string) => void;
   /** Where an event the projection cannot apply is parked (see `EventStoreConsumer`). */
   readonly parked?: ParkedEvents;
-  /** Told of each batch once it is committed; must not throw. */
-  readonly onCommitted?: (events: readonly RecordedEvent[]) => void;
+  /** Where its batches share transactions with other projections' (`SharedTransactions`); each has its own without. */
+  readonly transactions?: SharedTransactions;
+  /** Told of each batch once it is committed, with the rows it left when the projection tells them; must not throw. */
+  readonly onCommitted?: (events: readonly RecordedEvent[], rows: RowsByStream | undefined) => void;
   /** The background work's fence: a batch commits only under it. */
   readonly fence?: Fence;
 }
@@ -51,7 +54,8 @@ export class ProjectionRunner {
   private committed: GlobalPosition | undefined;
   private waiters: { position: GlobalPosition; resolve: (reached: boolean) => void }[] = [];
   private running = false;
-  private readonly onCommitted: ((events: readonly RecordedEvent[]) => void) | undefined;
+  private readonly onCommitted: ProjectionRunnerOptions['onCommitted'];
+  private readonly transactions: SharedTransactions | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -63,6 +67,7 @@ export class ProjectionRunner {
     this.checkpointName = options.checkpointName ?? projection.name;
     this.schema = options.schema ?? projection.schema;
     this.onCommitted = options.onCommitted;
+    this.transactions = options.transactions;
     const tracked = {
       load: async (name: string) => (this.committed = await this.checkpoints.load(name)),
       save: () => Promise.reject(new Error('A projection moves its checkpoint inside its own transaction.')),
@@ -139,20 +144,26 @@ export class ProjectionRunner {
     return projectionStatus(this.store, this.projection, checkpoint, countLimit);
   }
 
-  /** Applies the events and moves the checkpoint to `to` in one transaction (the events of parked streams are left out, the checkpoint passes them). */
+  /**
+   * Applies the events and moves the checkpoint to `to` in one transaction (the events of
+   * parked streams are left out, the checkpoint passes them), which other projections'
+   * batches may share.
+   */
   private async applyBatch(events: readonly RecordedEvent[], to: GlobalPosition): Promise<void> {
     const from = this.committed;
-    await this.dataSource.transaction(async (rows) => {
+    let written: RowsByStream | undefined;
+    const work: TransactionWork = async (rows) => {
       await this.checkpoints.advance(rows, this.schema, this.checkpointName, from, to);
-      if (events.length > 0) await this.projection.apply(events, rows);
-    });
+      if (events.length > 0) written = (await this.projection.apply(events, rows)) ?? undefined;
+    };
+    await (this.transactions ? this.transactions.run(work) : this.dataSource.transaction(work));
     this.committed = to;
     this.waiters = this.waiters.filter((waiter) => {
       if (comparePositions(to, waiter.position) < 0) return true;
       waiter.resolve(true);
       return false;
     });
-    this.onCommitted?.(events);
+    this.onCommitted?.(events, written);
   }
 
   /**
@@ -161,9 +172,10 @@ export class ProjectionRunner {
    * one twice nor lose it.
    */
   private async retryParked(events: readonly RecordedEvent[]): Promise<void> {
+    let written: RowsByStream | undefined;
     await this.dataSource.transaction(async (rows) => {
       await rows.query("SELECT set_config('search_path', $1, true)", [`${pg.escapeIdentifier(this.schema)}, public`]);
-      await this.projection.apply(events, rows);
+      written = (await this.projection.apply(events, rows)) ?? undefined;
       for (const { position } of events) {
         await rows.query('DELETE FROM messaging.parked_events WHERE subscriber = $1 AND commit_position = $2 AND prepare_position = $3', [
           this.checkpointName,
@@ -172,7 +184,7 @@ export class ProjectionRunner {
         ]);
       }
     });
-    this.onCommitted?.(events);
+    this.onCommitted?.(events, written);
   }
 }
 

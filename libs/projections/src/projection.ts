@@ -18,8 +18,19 @@ export interface Projection {
   readonly categories: readonly string[];
   /** The tables it fills, in its schema: what a rebuild copies and swaps. */
   readonly tables: readonly string[];
-  apply(events: readonly RecordedEvent[], rows: EntityManager): Promise<void>;
+  /**
+   * Applies the events; may answer the row each of their streams left (`RowsByStream`),
+   * which the runner hands to whoever waits for those streams once the batch is committed.
+   */
+  apply(events: readonly RecordedEvent[], rows: EntityManager): Promise<RowsByStream | void>;
 }
+
+/**
+ * The row a batch left for each stream whose events it applied, as committed: where one
+ * stream fills one row, a long-poll woken by the batch takes its row from here instead of
+ * reading it again.
+ */
+export type RowsByStream = ReadonlyMap<string, unknown>;
 
 /** What a context contributes to the read side: its schema, TypeORM entities and migrations, and the projections that fill them. */
 export interface ReadModel {

@@ -6,6 +6,7 @@ import type { Projection } from './projection.js';
 import { ProjectionChanges, type ChangeWatch } from './projection-changes.js';
 import { ProjectionCheckpoints } from './projection-checkpoints.js';
 import { ProjectionRunner, type ProjectionStatus } from './projection-runner.js';
+import { SharedTransactions } from './shared-transactions.js';
 
 /** Nest injection token for the process's `Projections`. */
 export const PROJECTIONS = Symbol('Projections');
@@ -28,7 +29,7 @@ export interface ReadModelChanges {
    * Watches `projection` for its next committed batches (see `ProjectionChanges.watch`):
    * open it before reading the rows it guards, close it when done.
    */
-  watch(projection: string, stream?: string): ChangeWatch;
+  watch<Row = unknown>(projection: string, stream?: string): ChangeWatch<Row>;
 }
 
 export interface ProjectionsOptions {
@@ -43,7 +44,10 @@ export interface ProjectionsOptions {
   readonly fence?: Fence;
 }
 
-/** The projections a process keeps up to date, one runner each. */
+/**
+ * The projections a process keeps up to date, one runner each; their batches share
+ * transactions (`SharedTransactions`), all of them being in one database.
+ */
 export class Projections implements ReadYourWrites, ReadModelChanges {
   private readonly runners = new Map<string, ProjectionRunner>();
   private readonly changes = new Map<string, ProjectionChanges>();
@@ -55,16 +59,21 @@ export class Projections implements ReadYourWrites, ReadModelChanges {
     private readonly options: ProjectionsOptions = {},
   ) {
     const checkpoints = new ProjectionCheckpoints(dataSource);
+    const transactions = new SharedTransactions(dataSource);
     for (const projection of projections) {
       const changes = new ProjectionChanges({ checkpoint: () => checkpoints.load(projection.name), intervalMs: options.standbyWatchMs ?? 100 });
       this.changes.set(projection.name, changes);
       this.runners.set(
         projection.name,
         new ProjectionRunner(dataSource, store, projection, {
-          ...(options.onError && { onError: options.onError }),
+          onError: (error, name) => {
+            changes.forget();
+            options.onError?.(error, name);
+          },
           ...(options.parked && { parked: options.parked }),
           ...(options.fence && { fence: options.fence }),
-          onCommitted: (events) => changes.committed(events),
+          transactions,
+          onCommitted: (events, rows) => changes.committed(events, rows),
         }),
       );
     }
@@ -90,10 +99,10 @@ export class Projections implements ReadYourWrites, ReadModelChanges {
     return position ? runner.waitFor(position, timeoutMs) : Promise.resolve(true);
   }
 
-  watch(projection: string, stream?: string): ChangeWatch {
+  watch<Row = unknown>(projection: string, stream?: string): ChangeWatch<Row> {
     const changes = this.changes.get(projection);
     if (!changes) throw new Error(`There is no projection ${projection} in this process.`);
-    return changes.watch(stream);
+    return changes.watch(stream) as ChangeWatch<Row>;
   }
 
   /** How many watches of `projection` are open. */

@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '@agora/event-sourcing';
 import { getMetadataArgsStorage, In, type EntityManager, type EntityTarget, type FindOptionsWhere, type ObjectLiteral } from 'typeorm';
-import type { Projection } from './projection.js';
+import type { Projection, RowsByStream } from './projection.js';
 
 export interface RowProjectionSpec<Row extends ObjectLiteral> {
   readonly name: string;
@@ -18,7 +18,8 @@ export interface RowProjectionSpec<Row extends ObjectLiteral> {
 /**
  * A projection where each event changes one row: a batch costs two statements whatever
  * its size, one that loads the rows it touches and one upsert of their new versions,
- * so catching up runs at the speed of the log read rather than of round trips.
+ * so catching up runs at the speed of the log read rather than of round trips. It
+ * answers the row each stream of the batch left (`RowsByStream`).
  */
 export function rowProjection<Row extends ObjectLiteral>(spec: RowProjectionSpec<Row>): Projection {
   const table = getMetadataArgsStorage().tables.find((entity) => entity.target === spec.entity)?.name;
@@ -28,12 +29,12 @@ export function rowProjection<Row extends ObjectLiteral>(spec: RowProjectionSpec
     tables: [table],
     schema: spec.schema,
     categories: spec.categories,
-    async apply(events: readonly RecordedEvent[], rows: EntityManager): Promise<void> {
+    async apply(events: readonly RecordedEvent[], rows: EntityManager): Promise<RowsByStream> {
       const keyed = events.flatMap((event) => {
         const key = spec.keyOf(event);
         return key === undefined ? [] : [{ key, event }];
       });
-      if (keyed.length === 0) return;
+      if (keyed.length === 0) return new Map();
       const repository = rows.getRepository(spec.entity);
       const keys = [...new Set(keyed.map(({ key }) => key))];
       const current = new Map<string, Row | undefined>();
@@ -47,6 +48,12 @@ export function rowProjection<Row extends ObjectLiteral>(spec: RowProjectionSpec
       }
       const changed = [...touched].flatMap((key) => (current.get(key) ? [current.get(key)!] : []));
       if (changed.length > 0) await repository.upsert(changed as never, [spec.key]);
+      const byStream = new Map<string, Row>();
+      for (const { key, event } of keyed) {
+        const row = current.get(key);
+        if (row) byStream.set(event.streamName, row);
+      }
+      return byStream;
     },
   };
 }

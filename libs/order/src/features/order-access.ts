@@ -9,7 +9,11 @@ export class OrderAccess {
   constructor(private readonly orders: GetOrderHandler) {}
 
   async orderFor(principal: Principal, orderId: string): Promise<OrderView> {
-    const order = await this.orders.execute(orderId);
+    return this.shown(principal, orderId, await this.orders.execute(orderId));
+  }
+
+  /** `order`, known without reading it, as `principal` may see it. */
+  shown(principal: Principal, orderId: string, order: OrderView | undefined): OrderView {
     if (!order) throw new NotFoundException(`There is no order ${orderId}.`);
     if (!mayAccess(principal, order.customerId)) throw new ForbiddenException(`Order ${orderId} belongs to another customer.`);
     return order;

@@ -269,6 +269,8 @@ describe('the orders API (HTTP, PostgreSQL)', () => {
       const response = await answer;
       expect(response.status).toBe(200);
       expect(response.body).toMatchObject({ orderId, customerId, status: 'CONFIRMED', reason: null, totalCents: 4848 });
+      // Taken from the projection's batch, not read: the same as a read of the row.
+      expect(response.body).toEqual((await http().get(`/api/orders/${orderId}`)).body);
       expect(waiting()).toBe(0);
     });
 

@@ -3,10 +3,11 @@ import { streamName } from '@agora/event-sourcing';
 import type { Principal } from '@agora/platform';
 import { PROJECTIONS, type ChangeWatch, type ReadModelChanges } from '@agora/projections';
 import { ORDER_CATEGORY } from '../../domain/order.js';
+import type { OrderRow } from '../../read-model/order.row.js';
 import { ordersProjection } from '../../read-model/orders.projection.js';
 import { OrderAccess } from '../order-access.js';
 import { GetOrderHandler } from './get-order.handler.js';
-import type { OrderView } from './order.view.js';
+import { orderViewOf, type OrderView } from './order.view.js';
 
 const TERMINAL: ReadonlySet<OrderView['status']> = new Set(['CONFIRMED', 'REJECTED', 'CANCELLED']);
 
@@ -18,13 +19,16 @@ export interface WaitForOutcome {
 }
 
 /**
- * An order once its checkout has ended (a long-poll): the read model's row is read again
- * only when the projection commits a batch with events of the order, so a waiting client
- * costs no query while nothing happens to its order.
+ * An order once its checkout has ended (a long-poll): a waiting client costs no query
+ * while nothing happens to its order, and when the projection commits a batch with events
+ * of the order, the row comes with the news (the projection knows what it wrote). Where
+ * the projection runs in this process and committed the order lately (as it did when the
+ * order was placed), the first answer needs no read either; the row is read only when
+ * no row is known (another instance runs the projection, or the order is an old one).
  */
 @Injectable()
 export class WaitForOutcomeHandler implements BeforeApplicationShutdown {
-  private readonly watches = new Set<ChangeWatch>();
+  private readonly watches = new Set<ChangeWatch<OrderRow>>();
   private shuttingDown = false;
 
   constructor(
@@ -40,15 +44,18 @@ export class WaitForOutcomeHandler implements BeforeApplicationShutdown {
   async execute(principal: Principal, orderId: string, { timeoutMs, signal }: WaitForOutcome): Promise<OrderView> {
     const deadline = Date.now() + timeoutMs;
     // Opened before the first read, so a batch committed in between still wakes it.
-    const watch = this.changes.watch(ordersProjection.name, streamName(ORDER_CATEGORY, orderId));
+    const watch = this.changes.watch<OrderRow>(ordersProjection.name, streamName(ORDER_CATEGORY, orderId));
     this.watches.add(watch);
     if (this.shuttingDown) watch.close();
     try {
-      let order = await this.access.orderFor(principal, orderId);
+      // The projection running here may have committed the row lately, and remember it.
+      const known = watch.row;
+      let order = known ? this.access.shown(principal, orderId, orderViewOf(known)) : await this.access.orderFor(principal, orderId);
       while (!TERMINAL.has(order.status)) {
         const left = deadline - Date.now();
         if (left <= 0 || !(await watch.next(left, signal))) break;
-        order = (await this.orders.execute(orderId)) ?? order;
+        const row = watch.row;
+        order = row ? orderViewOf(row) : ((await this.orders.execute(orderId)) ?? order);
       }
       return order;
     } finally {
