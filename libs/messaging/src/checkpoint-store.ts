@@ -39,13 +39,11 @@ export class PostgresCheckpointStore implements CheckpointStore {
       await client.query(`INSERT INTO messaging.checkpoints (name, commit_position, prepare_position) VALUES ($1, $2, $3) ${UPSERT}`, values);
       return;
     }
-    const fence = this.fence;
-    await fence.write(() =>
-      client.query(`INSERT INTO messaging.checkpoints (name, commit_position, prepare_position) SELECT $1, $2, $3 WHERE ${Fence.condition(4)} ${UPSERT}`, [
-        ...values,
-        ...fence.params(),
-      ]),
+    const { rowCount } = await client.query(
+      `INSERT INTO messaging.checkpoints (name, commit_position, prepare_position) SELECT $1, $2, $3 WHERE ${Fence.condition(4)} ${UPSERT}`,
+      [...values, ...this.fence.params()],
     );
+    if (rowCount === 0) this.fence.refused();
   }
 }
 

@@ -41,29 +41,37 @@ export class ProjectionCheckpoints {
    */
   async advance(rows: EntityManager, schema: string, name: string, from: GlobalPosition | undefined, to: GlobalPosition): Promise<void> {
     const searchPath = `${pg.escapeIdentifier(schema)}, public`;
-    const fence = this.fence;
-    const fenced = (first: number) => (fence ? `AND ${Fence.condition(first)}` : '');
-    const fenceParams = fence ? fence.params() : [];
+    const write = from
+      ? {
+          sql: `UPDATE messaging.checkpoints SET commit_position = $2, prepare_position = $3, updated_at = now()
+                WHERE name = $1 AND commit_position = $4 AND prepare_position = $5 %FENCE%
+                RETURNING set_config('search_path', $6, true)`,
+          params: [name, to.commit, to.prepare, from.commit, from.prepare, searchPath],
+        }
+      : {
+          sql: `INSERT INTO messaging.checkpoints (name, commit_position, prepare_position) SELECT $1, $2, $3 WHERE true %FENCE%
+                RETURNING set_config('search_path', $4, true)`,
+          params: [name, to.commit, to.prepare, searchPath],
+        };
     let moved: boolean;
     try {
       // Structured: TypeORM answers an UPDATE with [rows, count], not with the rows.
-      const statement = () =>
-        from
-          ? rows.queryRunner!.query(
-              `UPDATE messaging.checkpoints SET commit_position = $2, prepare_position = $3, updated_at = now()
-               WHERE name = $1 AND commit_position = $4 AND prepare_position = $5 ${fenced(7)}
-               RETURNING set_config('search_path', $6, true)`,
-              [name, to.commit, to.prepare, from.commit, from.prepare, searchPath, ...fenceParams],
-              true,
-            )
-          : rows.queryRunner!.query(
-              `INSERT INTO messaging.checkpoints (name, commit_position, prepare_position) SELECT $1, $2, $3 WHERE true ${fenced(5)}
-               RETURNING set_config('search_path', $4, true)`,
-              [name, to.commit, to.prepare, searchPath, ...fenceParams],
-              true,
-            );
-      const { records } = await (fence ? fence.write(statement) : statement());
-      moved = records.length === 0;
+      if (!this.fence) {
+        moved = (await rows.queryRunner!.query(write.sql.replace('%FENCE%', ''), write.params, true)).records.length === 0;
+      } else {
+        // Still one statement: whether the lease held, and whether the checkpoint moved.
+        const first = write.params.length + 1;
+        const { records } = await rows.queryRunner!.query(
+          `WITH fence AS (${Fence.lock(first)}),
+                written AS (${write.sql.replace('%FENCE%', 'AND EXISTS (SELECT FROM fence)')})
+           SELECT EXISTS (SELECT FROM fence) AS held, EXISTS (SELECT FROM written) AS written`,
+          [...write.params, ...this.fence.params()],
+          true,
+        );
+        const [outcome] = records as { held: boolean; written: boolean }[];
+        if (!outcome!.held) this.fence.refused();
+        moved = !outcome!.written;
+      }
     } catch (error) {
       // A first batch that another runner's first batch beat: the primary key refuses it.
       if ((error as { code?: string }).code !== '23505') throw error;

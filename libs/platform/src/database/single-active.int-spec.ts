@@ -76,9 +76,10 @@ describe('SingleActive', () => {
   });
 
   /** A fenced write, as background work makes them: a row of `instance`'s, under the epoch `fence` has now. */
-  async function writeUnder(fence: Fence, through: pg.Pool, instanceName: string): Promise<unknown> {
+  async function writeUnder(fence: Fence, through: pg.Pool, instanceName: string): Promise<void> {
     const params = [fence.lease, instanceName, ...fence.params()];
-    return fence.write(() => through.query(`INSERT INTO work_done (lease, instance) SELECT $1, $2 WHERE ${Fence.condition(3)}`, params));
+    const { rowCount } = await through.query(`INSERT INTO work_done (lease, instance) SELECT $1, $2 WHERE ${Fence.condition(3)}`, params);
+    if (rowCount === 0) fence.refused();
   }
 
   const writtenUnder = async (lease: string, through: pg.Pool) =>
