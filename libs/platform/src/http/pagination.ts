@@ -5,9 +5,9 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { textProblem } from './input-text.js';
 
-/** `?first=&after=`: cursor pagination, as REST lists (query) and GraphQL lists (arguments) both take it. */
+/** `first`: how many items of a list that has no further pages (best first), as a GraphQL argument. */
 @ArgsType()
-export class PageQuery {
+export class FirstQuery {
   @ApiPropertyOptional({ description: 'How many items, 1 to 100.', minimum: 1, maximum: 100, default: 20 })
   @Field(() => Int, { nullable: true, description: 'How many items, 1 to 100 (default 20).' })
   @IsOptional()
@@ -16,7 +16,11 @@ export class PageQuery {
   @Min(1)
   @Max(100)
   first?: number;
+}
 
+/** `?first=&after=`: cursor pagination, as REST lists (query) and GraphQL lists (arguments) both take it. */
+@ArgsType()
+export class PageQuery extends FirstQuery {
   @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page.' })
   @Field(() => String, { nullable: true, description: 'The nextCursor of the previous page.' })
   @IsOptional()
