@@ -146,9 +146,14 @@ describe('GraphQL errors as HTTP statuses', () => {
   });
 
   it('answers an operation name the document does not have with 400', async () => {
-    const response = await post('query Known { node { level } }').send({ query: 'query Known { node { level } }', operationName: 'Unknown' });
-    expect(response.status).toBe(400);
-    expect((response.body as Answer).errors![0]!.extensions).toMatchObject({ code: expect.stringMatching(/^(BAD_REQUEST|OPERATION_RESOLUTION_FAILURE)$/) });
+    for (const query of ['query Known { node { level } }', 'query($level: Int) { node(level: $level) { level } }']) {
+      const response = await request(app.getHttpServer()).post('/graphql').set('content-type', 'application/json').send(JSON.stringify({ query, operationName: 'Unknown' }));
+      expect(response.status).toBe(400);
+      expect((response.body as Answer).errors![0]).toMatchObject({ message: 'Unknown operation named "Unknown".', extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } });
+    }
+    // The one named of several runs.
+    const several = await request(app.getHttpServer()).post('/graphql').set('content-type', 'application/json').send(JSON.stringify({ query: 'query Other { node { level } } query Named { node(level: 3) { level } }', operationName: 'Named' }));
+    expect(several.body).toEqual({ data: { node: { level: 3 } } });
   });
 
   it('answers a value the database refused with 400 and BAD_REQUEST, without the database’s words', async () => {
