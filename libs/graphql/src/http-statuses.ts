@@ -41,7 +41,8 @@ function isDataException(error: unknown): boolean {
 
 /**
  * Apollo's `formatError`: an HTTP exception of a resolver (or of a guard, pipe or filter)
- * keeps its message (validation's messages joined with `; `) and gets the code of its status, and `retryAfter` when it has one;
+ * keeps its message (validation's messages joined with `; `) and gets the code of its
+ * status, and `retryAfter` when it has one; a PostgreSQL data exception is BAD_REQUEST;
  * any other failure of the server is 'Internal server error', with nothing of its cause
  * (which Nest has logged). Errors Apollo itself raised keep their code and message.
  */
