@@ -45,6 +45,19 @@ class ErrorsResolver {
   }
 
   @Public()
+  @Query(() => Int, { nullable: true })
+  length(@Args('text') text: string): number {
+    return text.length;
+  }
+
+  @Public()
+  @Query(() => Int)
+  refusedByTheDatabase(): number {
+    // What pg throws for a value PostgreSQL cannot read.
+    throw Object.assign(new Error('invalid input syntax for type uuid: "x"'), { code: '22P02', severity: 'ERROR' });
+  }
+
+  @Public()
   @Query(() => Int)
   broken(): number {
     throw new Error('connection to 10.0.0.7:5432 refused for user agora');
@@ -116,10 +129,38 @@ describe('GraphQL errors as HTTP statuses', () => {
     { refused: 'an unknown field', query: '{ node { colour } }', variables: {}, code: 'GRAPHQL_VALIDATION_FAILED' },
     { refused: 'a syntax error', query: '{ node { level }', variables: {}, code: 'GRAPHQL_PARSE_FAILED' },
     { refused: 'a variable of the wrong type', query: 'query($level: Int) { node(level: $level) { level } }', variables: { level: 'abc' }, code: 'BAD_USER_INPUT' },
+    { refused: 'a NUL character in a variable', query: 'query($text: String!) { length(text: $text) }', variables: { text: 'a\u0000b' }, code: 'BAD_REQUEST' },
+    { refused: 'an unpaired surrogate in a variable', query: 'query($text: String!) { length(text: $text) }', variables: { text: 'a\ud800' }, code: 'BAD_REQUEST' },
+    { refused: 'a NUL character in the query text', query: '{ length(text: "a\\u0000b") }', variables: {}, code: 'BAD_REQUEST' },
   ])('answers $refused with 400 and $code', async ({ query, variables, code }) => {
     const response = await gql(query, variables);
     expect(response.status).toBe(400);
     expect((response.body as Answer).errors![0]!.extensions).toMatchObject({ code });
+  });
+
+  it('names the argument and the rule when a string is refused, though the field may be null', async () => {
+    const response = await gql('query($text: String!) { length(text: $text) }', { text: 'a\u0000b' });
+    expect(response.status).toBe(400);
+    expect((response.body as Answer).errors![0]).toMatchObject({ message: 'text must not contain a NUL character (\\u0000)', extensions: { code: 'BAD_REQUEST' } });
+    expect((await gql('query($text: String!) { length(text: $text) }', { text: 'ab' })).body).toEqual({ data: { length: 2 } });
+  });
+
+  it('answers an operation name the document does not have with 400', async () => {
+    for (const query of ['query Known { node { level } }', 'query($level: Int) { node(level: $level) { level } }']) {
+      const response = await request(app.getHttpServer()).post('/graphql').set('content-type', 'application/json').send(JSON.stringify({ query, operationName: 'Unknown' }));
+      expect(response.status).toBe(400);
+      expect((response.body as Answer).errors![0]).toMatchObject({ message: 'Unknown operation named "Unknown".', extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } });
+    }
+    // The one named of several runs.
+    const several = await request(app.getHttpServer()).post('/graphql').set('content-type', 'application/json').send(JSON.stringify({ query: 'query Other { node { level } } query Named { node(level: 3) { level } }', operationName: 'Named' }));
+    expect(several.body).toEqual({ data: { node: { level: 3 } } });
+  });
+
+  it('answers a value the database refused with 400 and BAD_REQUEST, without the database’s words', async () => {
+    const response = await post('{ refusedByTheDatabase }');
+    expect(response.status).toBe(400);
+    expect((response.body as Answer).errors).toEqual([expect.objectContaining({ message: 'A value of the request is not valid for its field', extensions: { code: 'BAD_REQUEST' } })]);
+    expect(JSON.stringify(response.body)).not.toMatch(/syntax|uuid/);
   });
 
   it('answers without a token with 401 and UNAUTHENTICATED, with a bad one too', async () => {

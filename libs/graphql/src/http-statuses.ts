@@ -29,8 +29,20 @@ const KEPT_AT_200: readonly string[] = ['NOT_FOUND'];
 const INTERNAL = ApolloServerErrorCode.INTERNAL_SERVER_ERROR;
 
 /**
+ * PostgreSQL's data exceptions (class 22: invalid text for a uuid or a timestamp, a NUL or
+ * an encoding it cannot store, a number out of range): a value of the request the
+ * validation at the edge let through. Answered as a client's mistake, without the
+ * database's words.
+ */
+function isDataException(error: unknown): boolean {
+  const { code, severity } = (error ?? {}) as { code?: unknown; severity?: unknown };
+  return typeof code === 'string' && code.startsWith('22') && typeof severity === 'string';
+}
+
+/**
  * Apollo's `formatError`: an HTTP exception of a resolver (or of a guard, pipe or filter)
- * keeps its message and gets the code of its status, and `retryAfter` when it has one;
+ * keeps its message (validation's messages joined with `; `) and gets the code of its
+ * status, and `retryAfter` when it has one; a PostgreSQL data exception is BAD_REQUEST;
  * any other failure of the server is 'Internal server error', with nothing of its cause
  * (which Nest has logged). Errors Apollo itself raised keep their code and message.
  */
@@ -39,11 +51,17 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error: unkn
   const plain = formatted instanceof GraphQLError ? formatted.toJSON() : formatted;
   const cause = unwrapResolverError(error);
   if (cause instanceof HttpException) {
-    const body = cause.getResponse() as { retryAfter?: unknown } | string;
+    const body = cause.getResponse() as { retryAfter?: unknown; message?: unknown } | string;
     const retryAfter = typeof body === 'object' && typeof body.retryAfter === 'number' ? body.retryAfter : undefined;
+    // Validation's messages, one per failing field, rather than the exception's name.
+    const messages = typeof body === 'object' && Array.isArray(body.message) && body.message.every((m) => typeof m === 'string') ? (body.message as string[]) : undefined;
     const code = CODE_OF_STATUS[cause.getStatus()] ?? HttpStatus[cause.getStatus()] ?? INTERNAL;
     // Keeps `originalError`, Nest's copy of the exception's body: validation lists its messages there.
-    return { ...plain, message: cause.message, extensions: { ...plain.extensions, code, ...(retryAfter !== undefined && { retryAfter }) } };
+    return { ...plain, message: messages?.length ? messages.join('; ') : cause.message, extensions: { ...plain.extensions, code, ...(retryAfter !== undefined && { retryAfter }) } };
+  }
+  const driverError = (cause as { driverError?: unknown } | undefined)?.driverError ?? cause;
+  if (isDataException(driverError)) {
+    return { ...plain, message: 'A value of the request is not valid for its field', extensions: { code: ApolloServerErrorCode.BAD_REQUEST } };
   }
   if (plain.extensions?.['code'] === INTERNAL) return { ...plain, message: 'Internal server error', extensions: { code: INTERNAL } };
   return plain;
@@ -58,11 +76,18 @@ function statusOf(error: GraphQLFormattedError): number {
   return status !== undefined && status >= 400 && status < 500 ? status : HttpStatus.INTERNAL_SERVER_ERROR;
 }
 
+/** Whether some field of the operation has an answer: data, or null that is not the place of an error. */
+function answeredSome(data: Record<string, unknown> | null | undefined, errors: readonly GraphQLFormattedError[]): boolean {
+  if (data == null) return false;
+  return Object.entries(data).some(([field, value]) => value !== null || !errors.some((error) => error.path?.[0] === field));
+}
+
 /**
  * Answers an operation that produced no data with the HTTP status REST would give its
  * first error: 400 for a query refused (parse, validation, depth, cost, variables), 401,
- * 403, 409, 429 with `Retry-After`…; 500 only for a fault of the server. An operation
- * with data (some fields answered) stays 200 with its errors beside the data.
+ * 403, 409, 429 with `Retry-After`…; 500 only for a fault of the server. A field that
+ * is null in the place of its error is no answer. An operation with data (some fields
+ * answered) stays 200 with its errors beside the data.
  */
 export function httpStatuses(): ApolloServerPlugin {
   return {
@@ -71,7 +96,7 @@ export function httpStatuses(): ApolloServerPlugin {
         async willSendResponse({ response }) {
           if (response.body.kind !== 'single') return;
           const { data, errors } = response.body.singleResult;
-          if (!errors?.length || data != null) return;
+          if (!errors?.length || answeredSome(data, errors)) return;
           const statuses = errors.map(statusOf);
           const status = statuses.includes(HttpStatus.INTERNAL_SERVER_ERROR) ? HttpStatus.INTERNAL_SERVER_ERROR : statuses[0]!;
           response.http.status = status;

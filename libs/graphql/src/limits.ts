@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, Kind } from 'graphql';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 
 /** Deepest selection accepted: order → lines → product → alsoBought → … stops here. */
@@ -28,14 +28,17 @@ export function complexityLimit(): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ request, document, schema }) {
+        async didResolveOperation({ request, document, schema, operation }) {
+          // No operation of that name: Apollo refuses the request itself (400).
+          if (!operation) return;
           let complexity: number;
           try {
             complexity = getComplexity({
               schema,
-              query: document,
+              // The operation to run alone: graphql-query-complexity reads the name of every operation it
+              // is given, and fails on an anonymous one beside an operationName.
+              query: { ...document, definitions: document.definitions.filter((definition) => definition.kind !== Kind.OPERATION_DEFINITION || definition === operation) },
               variables: request.variables ?? {},
-              ...(request.operationName && { operationName: request.operationName }),
               estimators: [
                 fieldExtensionsEstimator(),
                 // A paged field costs its children once per item it may return.

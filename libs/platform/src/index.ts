@@ -12,6 +12,8 @@ export * from './http/listen.js';
 export * from './logging/logger.js';
 export * from './auth/index.js';
 export * from './http/pagination.js';
+export * from './http/input-text.js';
+export * from './http/json-depth.js';
 export * from './http/answer-error.js';
 export * from './database/single-active.js';
 export * from './database/fence.js';

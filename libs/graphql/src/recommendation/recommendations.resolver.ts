@@ -1,12 +1,12 @@
 import { Args, ArgsType, Field, Query, Resolver } from '@nestjs/graphql';
-import { CurrentUser, PageQuery, Public, type Principal } from '@agora/platform';
+import { CurrentUser, FirstQuery, Public, type Principal } from '@agora/platform';
 import { Recommendations } from '@agora/recommendation';
 import { IsString } from 'class-validator';
 import { AlsoBought, Recommendation } from './recommendation.types.js';
 
 // One class for all the arguments: the validation pipe refuses any argument a class does not declare.
 @ArgsType()
-class AlsoBoughtArgs extends PageQuery {
+class AlsoBoughtArgs extends FirstQuery {
   @Field()
   @IsString()
   sku!: string;
@@ -18,7 +18,7 @@ export class RecommendationsResolver {
   constructor(private readonly recommendationsOf: Recommendations) {}
 
   @Query(() => [Recommendation], { description: 'Products for the signed-in customer: bought together with theirs, not yet theirs; best first.' })
-  recommendations(@CurrentUser() principal: Principal, @Args() { first }: PageQuery): Promise<Recommendation[]> {
+  recommendations(@CurrentUser() principal: Principal, @Args() { first }: FirstQuery): Promise<Recommendation[]> {
     return this.recommendationsOf.recommendedFor(principal.userId, first ?? 10);
   }
 }

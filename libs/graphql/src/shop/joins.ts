@@ -1,6 +1,6 @@
 import { Args, Context, Parent, ResolveField, Resolver } from '@nestjs/graphql';
 import { GetPaymentsHandler } from '@agora/payment';
-import { PageQuery } from '@agora/platform';
+import { FirstQuery } from '@agora/platform';
 import { Recommendations } from '@agora/recommendation';
 import { Product } from '../inventory/product.types.js';
 import type { Loaders } from '../loaders.js';
@@ -17,7 +17,7 @@ export class ProductAlsoBoughtResolver {
   constructor(private readonly recommendations: Recommendations) {}
 
   @ResolveField(() => [AlsoBought], { description: 'Products bought in the same orders, most often first.' })
-  alsoBought(@Parent() product: Product, @Args() { first }: PageQuery): Promise<AlsoBought[]> {
+  alsoBought(@Parent() product: Product, @Args() { first }: FirstQuery): Promise<AlsoBought[]> {
     return this.recommendations.alsoBought(product.sku, first ?? 10);
   }
 }

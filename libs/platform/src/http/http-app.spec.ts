@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Body, Controller, Get, Logger, Post, type INestApplication } from '@nestjs/common';
+import { Body, Controller, Get, Logger, Param, Post, Query, type INestApplication } from '@nestjs/common';
 import { IsInt, IsNotEmpty, IsString, Min } from 'class-validator';
 import pino from 'pino';
 import request from 'supertest';
@@ -8,6 +8,7 @@ import { ClientAddress } from '../auth/principal.js';
 import { loggerModule } from '../logging/logger.js';
 import { CorrelationId } from './correlation-id.js';
 import { createHttpApp, SHUTDOWN_SIGNALS } from './http-app.js';
+import { MAX_JSON_DEPTH } from './json-depth.js';
 
 class PlaceOrderBody {
   @IsString()
@@ -25,6 +26,11 @@ class OrdersController {
   place(@Body() body: PlaceOrderBody, @CorrelationId() correlationId: string) {
     new Logger('Orders').log(`placing ${body.sku}`);
     return { correlationId, quantity: body.quantity, validatedInstance: body instanceof PlaceOrderBody };
+  }
+
+  @Get('named/:sku')
+  named(@Param('sku') sku: string, @Query('note') note?: string) {
+    return { sku, note };
   }
 
   @Get('caller')
@@ -92,6 +98,34 @@ describe('the HTTP conventions every host gets', () => {
     const response = await post('{"sku": "sku-1",');
     expect(response.status).toBe(400);
     expect((response.body as { message: string }).message).toMatch(/^The request body is not valid JSON: /);
+  });
+
+  it.each([
+    { what: 'a NUL character', sku: 'a\u0000b', message: 'sku must not contain a NUL character (\\u0000)' },
+    { what: 'an unpaired surrogate', sku: 'a\ud800b', message: 'sku must be well-formed Unicode: it contains an unpaired surrogate' },
+    { what: 'a low surrogate alone', sku: '\udc00', message: 'sku must be well-formed Unicode: it contains an unpaired surrogate' },
+  ])('refuses a string with $what in a body, a query or a path with 400 naming the field', async ({ sku, message }) => {
+    expect(await post({ sku, quantity: 1 })).toMatchObject({ status: 400, body: { message: [message] } });
+    expect(await post({ sku: 'sku-1', quantity: 1, [sku]: 1 })).toMatchObject({ status: 400, body: { message: [message.replace(/^sku/, `the name of ${sku}`)] } });
+    const query = await request(app.getHttpServer()).get(`/api/orders/named/ok?note=${encodeURIComponent(sku.replace(/[\ud800-\udfff]/g, ''))}%00`);
+    expect(query).toMatchObject({ status: 400, body: { message: ['note must not contain a NUL character (\\u0000)'] } });
+    const path = await request(app.getHttpServer()).get('/api/orders/named/a%00b');
+    expect(path).toMatchObject({ status: 400, body: { message: ['sku must not contain a NUL character (\\u0000)'] } });
+  });
+
+  it('takes well-formed text, pairs of surrogates too', async () => {
+    const response = await post({ sku: 'sku-😀-é', quantity: 1 });
+    expect(response.status).toBe(201);
+    expect((await request(app.getHttpServer()).get('/api/orders/named/%F0%9F%98%80?note=caf%C3%A9')).body).toEqual({ sku: '😀', note: 'café' });
+  });
+
+  it('refuses a body nested deeper than the limit with 400 naming the field, and takes one at the limit', async () => {
+    const nested = (levels: number): unknown => (levels === 0 ? 1 : [nested(levels - 1)]);
+    const response = await post({ sku: 'sku-1', quantity: 1, deep: nested(MAX_JSON_DEPTH) });
+    expect(response.status).toBe(400);
+    expect((response.body as { message: string[] }).message).toEqual([expect.stringMatching(/^deep is nested too deep: the request body may nest objects and arrays at most 32 levels \(at deep\.0\.0/)]);
+    // At the limit the depth passes, and validation names the field it does not know.
+    expect((await post({ sku: 'sku-1', quantity: 1, deep: nested(MAX_JSON_DEPTH - 2) })).body).toMatchObject({ message: ['property deep should not exist'] });
   });
 
   it('answers a body over the limit with 413', async () => {

@@ -5,6 +5,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import type pino from 'pino';
 import { requestLogging, withRouteMappingAtDebug } from '../logging/logger.js';
+import { InputTextPipe } from './input-text.js';
+import { boundJsonDepth } from './json-depth.js';
 
 /** REST controllers live under `/api`; these paths stay at the root. */
 export const API_PREFIX = 'api';
@@ -45,8 +47,11 @@ export async function createHttpApp(rootModule: Type | DynamicModule, options: H
   // Nest answers body-parser's errors: an oversized body with 413, malformed JSON with 400.
   app.useBodyParser('json', { limit: options.jsonBodyLimit ?? '100kb' });
   app.use(explainMalformedJson);
+  // A body nested deeper than MAX_JSON_DEPTH: 400 before anything walks it recursively.
+  app.use(boundJsonDepth());
   app.setGlobalPrefix(API_PREFIX, { exclude: [HEALTH_PATH] });
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  // Strings first: no text with a NUL, an unpaired surrogate or over MAX_TEXT_LENGTH reaches validation or a handler.
+  app.useGlobalPipes(new InputTextPipe(), new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   const openApi = new DocumentBuilder().setTitle(options.title).setDescription(options.description).setVersion(options.version).addBearerAuth().build();
   SwaggerModule.setup(DOCS_PATH, app, () => SwaggerModule.createDocument(app, openApi));
   enableOrderedShutdown(app);

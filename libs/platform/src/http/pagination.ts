@@ -3,10 +3,11 @@ import { ArgsType, Field, Int } from '@nestjs/graphql';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { textProblem } from './input-text.js';
 
-/** `?first=&after=`: cursor pagination, as REST lists (query) and GraphQL lists (arguments) both take it. */
+/** `first`: how many items of a list that has no further pages (best first), as a GraphQL argument. */
 @ArgsType()
-export class PageQuery {
+export class FirstQuery {
   @ApiPropertyOptional({ description: 'How many items, 1 to 100.', minimum: 1, maximum: 100, default: 20 })
   @Field(() => Int, { nullable: true, description: 'How many items, 1 to 100 (default 20).' })
   @IsOptional()
@@ -15,7 +16,11 @@ export class PageQuery {
   @Min(1)
   @Max(100)
   first?: number;
+}
 
+/** `?first=&after=`: cursor pagination, as REST lists (query) and GraphQL lists (arguments) both take it. */
+@ArgsType()
+export class PageQuery extends FirstQuery {
   @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page.' })
   @Field(() => String, { nullable: true, description: 'The nextCursor of the previous page.' })
   @IsOptional()
@@ -34,18 +39,44 @@ export function encodeCursor(values: readonly (string | number)[]): string {
   return Buffer.from(JSON.stringify(values)).toString('base64url');
 }
 
-/** The values `encodeCursor` wrote, checked against their expected types; 400 when the cursor is not one of ours. */
-export function decodeCursor<T extends readonly ('string' | 'number')[]>(cursor: string, types: T): { [K in keyof T]: T[K] extends 'number' ? number : string } {
+/**
+ * What a position of a cursor holds: `string` any text (well-formed, without NUL),
+ * `number` a finite number, `timestamp` an ISO 8601 instant as `Date#toISOString` writes
+ * it, `uuid` a UUID, or a pattern the string must match (a sku).
+ */
+export type CursorValue = 'string' | 'number' | 'timestamp' | 'uuid' | RegExp;
+
+type Decoded<T extends readonly CursorValue[]> = { [K in keyof T]: T[K] extends 'number' ? number : string };
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+function holds(value: unknown, expected: CursorValue): boolean {
+  if (expected === 'number') return typeof value === 'number' && Number.isFinite(value);
+  if (typeof value !== 'string' || textProblem('after', value) !== undefined) return false;
+  if (expected === 'string') return true;
+  if (expected === 'timestamp') return ISO_INSTANT.test(value) && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString() === value;
+  if (expected === 'uuid') return UUID.test(value);
+  return expected.test(value);
+}
+
+/**
+ * The values `encodeCursor` wrote, each checked against what its position holds, so that
+ * nothing a client made up reaches a query; 400 naming `after` when the cursor is not one
+ * of ours (not base64url, not JSON, other values).
+ */
+export function decodeCursor<T extends readonly CursorValue[]>(cursor: string, expected: T): Decoded<T> {
   let values: unknown;
   try {
-    values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    values = BASE64URL.test(cursor) ? JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) : undefined;
   } catch {
     values = undefined;
   }
-  if (!Array.isArray(values) || values.length !== types.length || values.some((value, index) => typeof value !== types[index])) {
+  if (!Array.isArray(values) || values.length !== expected.length || values.some((value, index) => !holds(value, expected[index]!))) {
     throw new BadRequestException(['after must be a cursor from a previous page']);
   }
-  return values as { [K in keyof T]: T[K] extends 'number' ? number : string };
+  return values as Decoded<T>;
 }
 
 /** Takes `first` items of `rows` fetched with a limit of `first + 1`, and the cursor after them. */

@@ -4,6 +4,9 @@ import { DataSource } from 'typeorm';
 import { ProductRow } from '../../read-model/product.row.js';
 import { ProductView } from '../get-product/product.view.js';
 
+/** A sku, as products are added with it. */
+const SKU = /^[A-Z0-9][A-Z0-9-]{0,63}$/;
+
 export interface ListProducts {
   /** Part of the name, any letter case. */
   readonly search?: string;
@@ -20,7 +23,7 @@ export class ListProductsHandler {
     const query = this.readModels.getRepository(ProductRow).createQueryBuilder('p');
     if (search) query.andWhere(`p.name ILIKE :pattern ESCAPE '\\'`, { pattern: `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` });
     if (after !== undefined) {
-      const [name, sku] = decodeCursor(after, ['string', 'string'] as const);
+      const [name, sku] = decodeCursor(after, ['string', SKU] as const);
       query.andWhere('(lower(p.name), p.sku) > (:name, :sku)', { name, sku });
     }
     const rows = await query.orderBy('lower(p.name)', 'ASC').addOrderBy('p.sku', 'ASC').limit(first + 1).getMany();

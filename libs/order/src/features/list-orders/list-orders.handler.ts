@@ -23,7 +23,7 @@ export class ListOrdersHandler {
     if (customerId !== undefined) query.andWhere('o.customerId = :customerId', { customerId });
     if (status !== undefined) query.andWhere('o.status = :status', { status });
     if (after !== undefined) {
-      const [createdAt, orderId] = decodeCursor(after, ['string', 'string'] as const);
+      const [createdAt, orderId] = decodeCursor(after, ['timestamp', 'uuid'] as const);
       query.andWhere('(o.createdAt, o.orderId) < (:createdAt, :orderId)', { createdAt, orderId });
     }
     const rows = await query.orderBy('o.createdAt', 'DESC').addOrderBy('o.orderId', 'DESC').limit(first + 1).getMany();
