@@ -130,4 +130,17 @@ describe('GraphQL', () => {
     expect(tooCostly.data).toBeUndefined();
     expect(tooCostly.errors![0]).toMatchObject({ message: expect.stringMatching(/^Query is too complex: \d+, the limit is 1000$/), extensions: { code: 'QUERY_TOO_COMPLEX' } });
   });
+
+  it('refuses 31 aliased register mutations in one request with 400 naming the limit, and registers nobody', async () => {
+    const emails = Array.from({ length: 31 }, (_, i) => `alias-${i}-${Date.now()}@example.com`);
+    const registers = emails.map((email, i) => `r${i}: register(input: { email: "${email}", name: "Alias", password: "alias-password" }) { userId }`).join(' ');
+    const answer = await shop.request<GraphqlAnswer<unknown>>('POST', '/graphql', { query: `mutation { ${registers} }` }, {}, 'anonymous');
+    expect(answer.status).toBe(400);
+    expect(answer.body.data).toBeUndefined();
+    expect(answer.body.errors!.map((error) => error.message)).toContain('Request runs 31 mutations, the limit is 10');
+    // Each address is still free.
+    for (const email of [emails[0]!, emails[30]!]) {
+      expect((await shop.request('POST', '/api/users', { email, name: 'Alias', password: 'alias-password' }, {}, 'anonymous')).status).toBe(201);
+    }
+  });
 });

@@ -5,7 +5,7 @@ import { GRAPHQL_PATH } from '@agora/platform';
 import { GraphQLSchema } from 'graphql';
 import { DataSource } from 'typeorm';
 import { formatGraphqlError, httpStatuses } from './http-statuses.js';
-import { complexityLimit, depthLimit } from './limits.js';
+import { aliasLimit, complexityLimit, depthLimit, mutationLimit } from './limits.js';
 import type { Loaders } from './loaders.js';
 
 /** What an app adds to serve GraphQL: the module to import, and the resolvers as providers of the importing module. */
@@ -16,8 +16,8 @@ export interface ServedGraphql {
 }
 
 /**
- * GraphQL at `/graphql` (Apollo, code-first) over `resolvers`, with the depth and
- * complexity limits, and for its errors the HTTP statuses REST would answer; `loaders`,
+ * GraphQL at `/graphql` (Apollo, code-first) over `resolvers`, with the limits of
+ * depth, aliases, mutations and complexity, and for its errors the HTTP statuses REST would answer; `loaders`,
  * when given, are made per request from the read side (they query read models the app
  * must serve).
  */
@@ -31,7 +31,7 @@ export function graphqlFor(resolvers: readonly Type[], loaders?: (readModels: Da
       sortSchema: true,
       introspection: true,
       includeStacktraceInErrorResponses: false,
-      validationRules: [depthLimit],
+      validationRules: [depthLimit, aliasLimit, mutationLimit],
       plugins: [complexityLimit(), httpStatuses()],
       formatError: formatGraphqlError,
       // httpStatuses decides the status of every answer (Nest's plugin would make it 200 whenever data is null).

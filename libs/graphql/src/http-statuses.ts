@@ -60,9 +60,9 @@ function statusOf(error: GraphQLFormattedError): number {
 
 /**
  * Answers an operation that produced no data with the HTTP status REST would give its
- * first error: 400 for a query refused (parse, validation, depth, cost, variables), 401,
- * 403, 409, 429 with `Retry-After`…; 500 only for a fault of the server. An operation
- * with data (some fields answered) stays 200 with its errors beside the data.
+ * first error: 400 for a query refused (parse, validation, depth, aliases, mutations, cost,
+ * variables), 401, 403, 409, 429 with `Retry-After`…; 500 only for a fault of the server.
+ * An operation with data (some fields answered) stays 200 with its errors beside the data.
  */
 export function httpStatuses(): ApolloServerPlugin {
   return {
