@@ -143,4 +143,20 @@ describe('GraphQL', () => {
       expect((await shop.request('POST', '/api/users', { email, name: 'Alias', password: 'alias-password' }, {}, 'anonymous')).status).toBe(201);
     }
   });
+
+  it('refuses a 60 KB idempotency key as REST refuses an Idempotency-Key over its bound, with the same message', async () => {
+    const sku = await shop.addProduct(5, 1250);
+    const input = { lines: [{ sku, quantity: 1 }], paymentToken: 'tok_visa' };
+    // A 60 KB header never reaches REST's check: Node refuses the request's headers (431).
+    const rest = await shop.request<{ message: string[] }>('POST', '/api/orders', input, { 'idempotency-key': 'k'.repeat(256) });
+    expect(rest).toEqual({ status: 400, body: expect.objectContaining({ message: ['Idempotency-Key must be 1 to 255 printable ASCII characters without spaces'] }) });
+    for (const key of ['k'.repeat(60_000), 'k'.repeat(256), 'with space']) {
+      const graphql = await shop.request<GraphqlAnswer<unknown>>('POST', '/graphql', {
+        query: 'mutation($input: PlaceOrderInput!, $key: String) { placeOrder(input: $input, idempotencyKey: $key) { orderId } }',
+        variables: { input, key },
+      });
+      expect(graphql.status).toBe(400);
+      expect(graphql.body.errors![0]).toMatchObject({ message: rest.body.message[0], extensions: { code: 'BAD_REQUEST' } });
+    }
+  });
 });
