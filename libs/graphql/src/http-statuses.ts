@@ -49,6 +49,15 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error: unkn
   return plain;
 }
 
+/**
+ * An error without graphql-js's hints ("Cannot query field "x" on type "Query". Did you
+ * mean "y"?"), which spell out the schema's names to someone who may not introspect it.
+ */
+export function withoutSuggestions(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  const message = formatted.message.replace(/\s*Did you mean .*\?$/s, '');
+  return message === formatted.message ? formatted : { ...formatted, message };
+}
+
 /** The HTTP status of an error's code, as REST would answer it. */
 function statusOf(error: GraphQLFormattedError): number {
   const code = String(error.extensions?.['code'] ?? INTERNAL);

@@ -12,3 +12,4 @@ export * from './local-kafka.js';
 export * from './terminal-command.js';
 export * from './embedded-server.js';
 export * from './test-host.js';
+export * from './browser.js';
