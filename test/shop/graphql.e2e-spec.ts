@@ -25,13 +25,19 @@ describe('GraphQL', () => {
   const gql = async <T>(client: ShopClient, query: string, variables: Record<string, unknown> = {}, as: Caller = 'customer') =>
     (await client.request<GraphqlAnswer<T>>('POST', '/graphql', { query, variables }, {}, as)).body;
 
+  /** placeOrder; the order context's catalog follows inventory a moment behind, so a product added just now may still be unknown there. */
+  const place = (sku: string, quantity: number) =>
+    shop.until(
+      () =>
+        gql<{ placeOrder: { orderId: string } }>(shop, 'mutation Place($input: PlaceOrderInput!) { placeOrder(input: $input) { orderId } }', {
+          input: { lines: [{ sku, quantity }], paymentToken: 'tok_visa' },
+        }),
+      (answer) => !JSON.stringify(answer.errors ?? []).includes('is not a product in the catalog'),
+    );
+
   async function confirmedOrder(): Promise<{ sku: string; orderId: string }> {
     const sku = await shop.addProduct(5, 1250);
-    const placed = await gql<{ placeOrder: { orderId: string } }>(
-      shop,
-      'mutation Place($input: PlaceOrderInput!) { placeOrder(input: $input) { orderId } }',
-      { input: { lines: [{ sku, quantity: 2 }], paymentToken: 'tok_visa' } },
-    );
+    const placed = await place(sku, 2);
     expect(placed.errors).toBeUndefined();
     const orderId = placed.data!.placeOrder.orderId;
     expect(await shop.settled(orderId)).toMatchObject({ status: 'CONFIRMED' });
@@ -90,12 +96,7 @@ describe('GraphQL', () => {
 
   it('waits for an order’s outcome as REST does, after checking who asks, and validates the wait', async () => {
     const sku = await shop.addProduct(5, 1250);
-    const placed = await gql<{ placeOrder: { orderId: string } }>(
-      shop,
-      'mutation Place($input: PlaceOrderInput!) { placeOrder(input: $input) { orderId } }',
-      { input: { lines: [{ sku, quantity: 1 }], paymentToken: 'tok_visa' } },
-    );
-    const id = placed.data!.placeOrder.orderId;
+    const id = (await place(sku, 1)).data!.placeOrder.orderId;
     const waitFor = (timeoutMs: number) => `query($id: ID!) { order(id: $id, wait: TERMINAL, timeoutMs: ${timeoutMs}) { orderId status } }`;
     expect((await gql(stranger, waitFor(25_000), { id })).errors![0]!.extensions!.code).toBe('FORBIDDEN');
     expect(await gql(shop, waitFor(25_000), { id })).toEqual({ data: { order: { orderId: id, status: 'CONFIRMED' } } });
@@ -129,5 +130,34 @@ describe('GraphQL', () => {
     const tooCostly = await gql(shop, '{ products(first: 100) { items { alsoBought(first: 100) { sku count } } } }');
     expect(tooCostly.data).toBeUndefined();
     expect(tooCostly.errors![0]).toMatchObject({ message: expect.stringMatching(/^Query is too complex: \d+, the limit is 1000$/), extensions: { code: 'QUERY_TOO_COMPLEX' } });
+  });
+
+  it('refuses 31 aliased register mutations in one request with 400 naming the limit, and registers nobody', async () => {
+    const emails = Array.from({ length: 31 }, (_, i) => `alias-${i}-${Date.now()}@example.com`);
+    const registers = emails.map((email, i) => `r${i}: register(input: { email: "${email}", name: "Alias", password: "alias-password" }) { userId }`).join(' ');
+    const answer = await shop.request<GraphqlAnswer<unknown>>('POST', '/graphql', { query: `mutation { ${registers} }` }, {}, 'anonymous');
+    expect(answer.status).toBe(400);
+    expect(answer.body.data).toBeUndefined();
+    expect(answer.body.errors!.map((error) => error.message)).toContain('Request runs 31 mutations, the limit is 10');
+    // Each address is still free.
+    for (const email of [emails[0]!, emails[30]!]) {
+      expect((await shop.request('POST', '/api/users', { email, name: 'Alias', password: 'alias-password' }, {}, 'anonymous')).status).toBe(201);
+    }
+  });
+
+  it('refuses a 60 KB idempotency key as REST refuses an Idempotency-Key over its bound, with the same message', async () => {
+    const sku = await shop.addProduct(5, 1250);
+    const input = { lines: [{ sku, quantity: 1 }], paymentToken: 'tok_visa' };
+    // A 60 KB header never reaches REST's check: Node refuses the request's headers (431).
+    const rest = await shop.request<{ message: string[] }>('POST', '/api/orders', input, { 'idempotency-key': 'k'.repeat(256) });
+    expect(rest).toEqual({ status: 400, body: expect.objectContaining({ message: ['Idempotency-Key must be 1 to 255 printable ASCII characters without spaces'] }) });
+    for (const key of ['k'.repeat(60_000), 'k'.repeat(256), 'with space']) {
+      const graphql = await shop.request<GraphqlAnswer<unknown>>('POST', '/graphql', {
+        query: 'mutation($input: PlaceOrderInput!, $key: String) { placeOrder(input: $input, idempotencyKey: $key) { orderId } }',
+        variables: { input, key },
+      });
+      expect(graphql.status).toBe(400);
+      expect(graphql.body.errors![0]).toMatchObject({ message: rest.body.message[0], extensions: { code: 'BAD_REQUEST' } });
+    }
   });
 });

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ForbiddenException, HttpException, HttpStatus, type INestApplication } from '@nestjs/common';
-import { Args, Field, Int, ObjectType, Query, Resolver } from '@nestjs/graphql';
+import { Args, Field, Int, Mutation, ObjectType, Query, Resolver } from '@nestjs/graphql';
 import pino from 'pino';
 import request from 'supertest';
 import { Writable } from 'node:stream';
 import { createHttpApp, CurrentUser, loggerModule, Public, SHUTDOWN_SIGNALS, type Principal } from '@agora/platform';
 import { testAuth } from '@agora/testing';
 import { graphqlFor } from './graphql-for.js';
-import { MAX_DEPTH } from './limits.js';
+import { MAX_ALIASES, MAX_DEPTH, MAX_MUTATIONS } from './limits.js';
 
 @ObjectType()
 class Node {
@@ -18,8 +18,23 @@ class Node {
   child!: Node;
 }
 
+/** How many times `bump` ran. */
+let bumps = 0;
+
 @Resolver(() => Node)
 class ErrorsResolver {
+  @Public()
+  @Query(() => [Node])
+  page(@Args('first', { type: () => Int }) first: number): Node[] {
+    return Array.from({ length: first }, (_, level) => ({ level, child: { level: level + 1 } as Node }));
+  }
+
+  @Public()
+  @Mutation(() => Int)
+  bump(): number {
+    return ++bumps;
+  }
+
   @Public()
   @Query(() => Node)
   node(@Args('level', { type: () => Int, nullable: true }) level?: number): Node {
@@ -110,8 +125,7 @@ describe('GraphQL errors as HTTP statuses', () => {
   }
 
   it('answers a query too costly with 400 and QUERY_TOO_COMPLEX, and logs no error', async () => {
-    const aliases = Array.from({ length: 600 }, (_, i) => `n${i}: node { level }`).join(' ');
-    const response = await gql(`{ ${aliases} }`);
+    const response = await gql('{ page(first: 500) { level child { level } } }');
     expect(response.status).toBe(400);
     expect((response.body as Answer).errors![0]).toMatchObject({ message: expect.stringMatching(/^Query is too complex: \d+, the limit is 1000$/), extensions: { code: 'QUERY_TOO_COMPLEX' } });
   });
@@ -123,6 +137,34 @@ describe('GraphQL errors as HTTP statuses', () => {
     const response = await gql(nested(MAX_DEPTH - 1));
     expect(response.status).toBe(400);
     expect((response.body as Answer).errors![0]).toMatchObject({ message: `Query is nested deeper than the limit of ${MAX_DEPTH}`, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+  });
+
+  it(`answers an operation with more than ${MAX_ALIASES} aliases with 400, naming the limit`, async () => {
+    const aliased = (count: number) => `{ ${Array.from({ length: count }, (_, i) => `n${i}: node { level }`).join(' ')} }`;
+    expect((await gql(aliased(MAX_ALIASES))).status).toBe(200);
+    const response = await gql(aliased(MAX_ALIASES + 1));
+    expect(response.status).toBe(400);
+    expect((response.body as Answer).errors).toEqual([
+      expect.objectContaining({ message: `Query has more aliases than the limit of ${MAX_ALIASES}`, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
+    ]);
+  });
+
+  it(`answers a request with more than ${MAX_MUTATIONS} mutations with 400, naming the limit, and runs none of them`, async () => {
+    const mutations = (count: number) => Array.from({ length: count }, (_, i) => `b${i}: bump`).join(' ');
+    const before = bumps;
+    expect((await gql(`mutation { ${mutations(MAX_MUTATIONS)} }`)).status).toBe(200);
+    expect(bumps).toBe(before + MAX_MUTATIONS);
+    for (const query of [
+      `mutation { ${mutations(MAX_MUTATIONS + 1)} }`,
+      `mutation { ...Some ... on Mutation { ${mutations(1)} } } fragment Some on Mutation { ${mutations(MAX_MUTATIONS)} }`,
+    ]) {
+      const response = await gql(query);
+      expect(response.status).toBe(400);
+      expect((response.body as Answer).errors).toEqual([
+        expect.objectContaining({ message: `Request runs ${MAX_MUTATIONS + 1} mutations, the limit is ${MAX_MUTATIONS}`, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
+      ]);
+    }
+    expect(bumps).toBe(before + MAX_MUTATIONS);
   });
 
   it.each([

@@ -4,8 +4,9 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { GRAPHQL_PATH } from '@agora/platform';
 import { GraphQLSchema } from 'graphql';
 import { DataSource } from 'typeorm';
-import { formatGraphqlError, httpStatuses } from './http-statuses.js';
-import { complexityLimit, depthLimit } from './limits.js';
+import { GraphiqlAssets, graphiqlLandingPage, isProduction } from './graphiql.js';
+import { formatGraphqlError, httpStatuses, withoutSuggestions } from './http-statuses.js';
+import { aliasLimit, complexityLimit, depthLimit, mutationLimit } from './limits.js';
 import type { Loaders } from './loaders.js';
 
 /** What an app adds to serve GraphQL: the module to import, and the resolvers as providers of the importing module. */
@@ -16,32 +17,39 @@ export interface ServedGraphql {
 }
 
 /**
- * GraphQL at `/graphql` (Apollo, code-first) over `resolvers`, with the depth and
- * complexity limits, and for its errors the HTTP statuses REST would answer; `loaders`,
- * when given, are made per request from the read side (they query read models the app
- * must serve).
+ * GraphQL at `/graphql` (Apollo, code-first) over `resolvers`, with the limits of
+ * depth, aliases, mutations and complexity, and for its errors the HTTP statuses REST
+ * would answer; `loaders`, when given, are made per request from the read side (they
+ * query read models the app must serve). Outside production (`NODE_ENV=production`) a
+ * browser gets GraphiQL at `/graphql`, from the apps' own files; in production there is
+ * no IDE, no introspection and no "Did you mean …" in errors.
  */
 export function graphqlFor(resolvers: readonly Type[], loaders?: (readModels: DataSource) => Loaders): ServedGraphql {
-  const module = GraphQLModule.forRootAsync<ApolloDriverConfig>({
+  const graphqlModule = GraphQLModule.forRootAsync<ApolloDriverConfig>({
     driver: ApolloDriver,
     inject: loaders ? [DataSource] : [],
     useFactory: (readModels?: DataSource) => ({
       path: `/${GRAPHQL_PATH}`,
       autoSchemaFile: true,
       sortSchema: true,
-      introspection: true,
+      introspection: !isProduction(),
       includeStacktraceInErrorResponses: false,
-      validationRules: [depthLimit],
-      plugins: [complexityLimit(), httpStatuses()],
-      formatError: formatGraphqlError,
+      validationRules: [depthLimit, aliasLimit, mutationLimit],
+      // Nest's own GraphiQL page loads its scripts from a CDN: ours, or none in production.
+      graphiql: false,
+      plugins: [complexityLimit(), httpStatuses(), ...(isProduction() ? [] : [graphiqlLandingPage()])],
+      formatError: isProduction() ? (formatted, error) => withoutSuggestions(formatGraphqlError(formatted, error)) : formatGraphqlError,
       // httpStatuses decides the status of every answer (Nest's plugin would make it 200 whenever data is null).
       preserveHttpStatusForExecutionErrors: false,
       transformSchema: reachableOnly,
       context: ({ req }: { req: unknown }) => ({ req, ...(loaders && readModels && { loaders: loaders(readModels) }) }),
     }),
   });
+  const module: DynamicModule = { module: GraphqlHttpModule, imports: [graphqlModule], providers: [GraphiqlAssets] };
   return { module, resolvers };
 }
+
+class GraphqlHttpModule {}
 
 /**
  * The schema without the types its operations cannot reach. Nest adds every object type

@@ -67,6 +67,15 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error: unkn
   return plain;
 }
 
+/**
+ * An error without graphql-js's hints ("Cannot query field "x" on type "Query". Did you
+ * mean "y"?"), which spell out the schema's names to someone who may not introspect it.
+ */
+export function withoutSuggestions(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  const message = formatted.message.replace(/\s*Did you mean .*\?$/s, '');
+  return message === formatted.message ? formatted : { ...formatted, message };
+}
+
 /** The HTTP status of an error's code, as REST would answer it. */
 function statusOf(error: GraphQLFormattedError): number {
   const code = String(error.extensions?.['code'] ?? INTERNAL);
@@ -84,10 +93,10 @@ function answeredSome(data: Record<string, unknown> | null | undefined, errors: 
 
 /**
  * Answers an operation that produced no data with the HTTP status REST would give its
- * first error: 400 for a query refused (parse, validation, depth, cost, variables), 401,
- * 403, 409, 429 with `Retry-After`…; 500 only for a fault of the server. A field that
- * is null in the place of its error is no answer. An operation with data (some fields
- * answered) stays 200 with its errors beside the data.
+ * first error: 400 for a query refused (parse, validation, depth, aliases, mutations, cost,
+ * variables), 401, 403, 409, 429 with `Retry-After`…; 500 only for a fault of the server.
+ * A field that is null in the place of its error is no answer. An operation with data
+ * (some fields answered) stays 200 with its errors beside the data.
  */
 export function httpStatuses(): ApolloServerPlugin {
   return {

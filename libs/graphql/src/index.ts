@@ -1,5 +1,5 @@
 export { graphqlFor, type ServedGraphql } from './graphql-for.js';
-export { MAX_COMPLEXITY, MAX_DEPTH } from './limits.js';
+export { MAX_ALIASES, MAX_COMPLEXITY, MAX_DEPTH, MAX_MUTATIONS } from './limits.js';
 export { shopGraphql } from './shop/shop-graphql.js';
 export { UsersResolver } from './user/users.resolver.js';
 export { CatalogResolver } from './inventory/catalog.resolver.js';

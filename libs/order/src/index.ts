@@ -23,6 +23,6 @@ export { WaitForOutcomeHandler } from './features/get-order/wait-for-outcome.han
 export { DEFAULT_WAIT_MS, MAX_WAIT_MS } from './features/get-order/get-order.request.js';
 export type { OrderView } from './features/get-order/order.view.js';
 export type { CheckoutView } from './features/get-checkout/checkout.view.js';
-export { PlaceOrderRequest } from './features/place-order/place-order.request.js';
+export { idempotencyKeyProblem, PlaceOrderRequest } from './features/place-order/place-order.request.js';
 export { ListOrdersQuery } from './features/list-orders/list-orders.request.js';
 export { OrderErrorFilter } from './features/order-error.filter.js';

@@ -13,3 +13,4 @@ export * from './terminal-command.js';
 export * from './embedded-server.js';
 export * from './test-host.js';
 export * from './tcp-proxy.js';
+export * from './browser.js';

@@ -5,6 +5,7 @@ import { requestContext } from '@agora/event-sourcing';
 import {
   DEFAULT_WAIT_MS,
   GetCheckoutHandler,
+  idempotencyKeyProblem,
   ListOrdersHandler,
   ListOrdersQuery,
   MAX_WAIT_MS,
@@ -73,8 +74,11 @@ export class OrdersResolver {
     @CurrentUser() customer: Principal,
     @Args('idempotencyKey', { nullable: true }) idempotencyKey?: string,
   ): Promise<PlacedOrder> {
+    // The bound of REST's Idempotency-Key, with its message.
+    const problem = idempotencyKey == null ? undefined : idempotencyKeyProblem(idempotencyKey);
+    if (problem) throw new BadRequestException(problem);
     return this.placeOrderHandler.execute(
-      { customerId: customer.userId, lines: input.lines.map(({ sku, quantity }) => ({ sku, quantity })), paymentToken: input.paymentToken, ...(idempotencyKey && { idempotencyKey }) },
+      { customerId: customer.userId, lines: input.lines.map(({ sku, quantity }) => ({ sku, quantity })), paymentToken: input.paymentToken, ...(idempotencyKey != null && { idempotencyKey }) },
       requestContext(randomUUID(), { userId: customer.userId }),
     );
   }

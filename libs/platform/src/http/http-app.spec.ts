@@ -20,10 +20,14 @@ class PlaceOrderBody {
   quantity!: number;
 }
 
+/** Every order the controller was asked to place. */
+const placed: unknown[] = [];
+
 @Controller('orders')
 class OrdersController {
   @Post()
   place(@Body() body: PlaceOrderBody, @CorrelationId() correlationId: string) {
+    placed.push(body);
     new Logger('Orders').log(`placing ${body.sku}`);
     return { correlationId, quantity: body.quantity, validatedInstance: body instanceof PlaceOrderBody };
   }
@@ -31,6 +35,11 @@ class OrdersController {
   @Get('named/:sku')
   named(@Param('sku') sku: string, @Query('note') note?: string) {
     return { sku, note };
+  }
+
+  @Post('empty')
+  empty(@Body() body: unknown) {
+    return { body: body ?? null };
   }
 
   @Get('caller')
@@ -155,5 +164,41 @@ describe('the HTTP conventions every host gets', () => {
     const response = await request(app.getHttpServer()).get('/docs-json');
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ info: { title: 'Test', version: '0.0.0' }, paths: { '/api/orders': {} } });
+  });
+
+  it('sends helmet’s security headers on every response, and no X-Powered-By', async () => {
+    for (const path of ['/api/orders/caller', '/docs', '/docs-json', '/api/nowhere']) {
+      const response = await request(app.getHttpServer()).get(path);
+      expect(response.headers).toMatchObject({
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'DENY',
+        'content-security-policy': expect.stringContaining("frame-ancestors 'none'"),
+        'referrer-policy': 'no-referrer',
+      });
+      expect(response.headers['content-security-policy']).toContain("script-src 'self'");
+      expect(response.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
+      expect(response.headers['x-powered-by']).toBeUndefined();
+    }
+  });
+
+  it('refuses a body that is not JSON with 415 naming the accepted type, before the handler runs', async () => {
+    const before = placed.length;
+    const form = await request(app.getHttpServer()).post('/api/orders').type('form').send('sku=sku-1&quantity=1');
+    expect(form.status).toBe(415);
+    expect(form.body).toMatchObject({ message: 'The request body must be JSON, sent with Content-Type: application/json, not application/x-www-form-urlencoded' });
+    const multipart = await request(app.getHttpServer()).post('/api/orders').field('sku', 'sku-1').field('quantity', '1');
+    expect(multipart.status).toBe(415);
+    expect((multipart.body as { message: string }).message).toMatch(/^The request body must be JSON, sent with Content-Type: application\/json, not multipart\/form-data/);
+    const text = await request(app.getHttpServer()).post('/api/orders').set('content-type', 'text/plain').send('{"sku":"sku-1","quantity":1}');
+    expect(text.status).toBe(415);
+    const untyped = await request(app.getHttpServer()).post('/api/orders').unset('content-type').send(Buffer.from('{"sku":"sku-1","quantity":1}'));
+    expect(untyped.status).toBe(415);
+    expect(placed.length).toBe(before);
+  });
+
+  it('takes a POST without a body, and JSON with a charset', async () => {
+    expect((await request(app.getHttpServer()).post('/api/orders/empty')).status).toBe(201);
+    const withCharset = await request(app.getHttpServer()).post('/api/orders').set('content-type', 'application/json; charset=utf-8').send('{"sku":"sku-1","quantity":1}');
+    expect(withCharset.status).toBe(201);
   });
 });

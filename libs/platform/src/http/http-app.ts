@@ -1,7 +1,9 @@
-import { BadRequestException, ValidationPipe, type DynamicModule, type Type } from '@nestjs/common';
+import { BadRequestException, UnsupportedMediaTypeException, ValidationPipe, type DynamicModule, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
+import type { IncomingMessage } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import type pino from 'pino';
 import { requestLogging, withRouteMappingAtDebug } from '../logging/logger.js';
@@ -32,18 +34,26 @@ export interface HttpAppOptions {
   readonly trustProxyHops?: number;
 }
 
+/** The only type of request body the apps read. */
+export const JSON_BODY_TYPE = 'application/json';
+
 /**
  * Creates a host's Nest application with the conventions every Agora app shares: logs
- * with a correlation id per request (Nest's route-mapping lines at debug) (the root module imports `loggerModule`), the
- * `/api` prefix, validated and whitelisted input, a JSON body limit, OpenAPI at `/docs`
- * (`/docs-json`), and an ordered shutdown on SIGINT, SIGTERM and SIGHUP that ends with
- * exit code 0.
+ * with a correlation id per request (Nest's route-mapping lines at debug) (the root module imports `loggerModule`),
+ * helmet's security headers on every response, the `/api` prefix, JSON bodies only (any
+ * other type gets 415), validated and whitelisted input, a JSON body limit, OpenAPI at
+ * `/docs` (`/docs-json`), and an ordered shutdown on SIGINT, SIGTERM and SIGHUP that ends
+ * with exit code 0.
  */
 export async function createHttpApp(rootModule: Type | DynamicModule, options: HttpAppOptions): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(rootModule, { bufferLogs: true });
+  // No parsers of Nest's own: it would also read form-encoded bodies, which a page on any site can post.
+  const app = await NestFactory.create<NestExpressApplication>(rootModule, { bufferLogs: true, bodyParser: false });
   app.useLogger(withRouteMappingAtDebug(app.get(Logger)));
   app.set('trust proxy', options.trustProxyHops ?? 0);
+  app.disable('x-powered-by');
   app.use(requestLogging(options.logger));
+  app.use(securityHeaders());
+  app.use(requireJsonBody);
   // Nest answers body-parser's errors: an oversized body with 413, malformed JSON with 400.
   app.useBodyParser('json', { limit: options.jsonBodyLimit ?? '100kb' });
   app.use(explainMalformedJson);
@@ -56,6 +66,32 @@ export async function createHttpApp(rootModule: Type | DynamicModule, options: H
   SwaggerModule.setup(DOCS_PATH, app, () => SwaggerModule.createDocument(app, openApi));
   enableOrderedShutdown(app);
   return app;
+}
+
+/**
+ * Helmet's headers (nosniff, a Content-Security-Policy, no framing, no referrer across
+ * origins…). Its policy allows what the served pages need: scripts and styles from this
+ * origin (the Swagger UI and GraphiQL are served from the apps' own npm packages), inline
+ * styles, and images and fonts as data: URLs. Requests are not upgraded to https: the
+ * apps serve plain HTTP, and TLS, where there is one, ends in front of them.
+ */
+function securityHeaders() {
+  return helmet({
+    contentSecurityPolicy: { directives: { 'frame-ancestors': ["'none'"], 'upgrade-insecure-requests': null } },
+    frameguard: { action: 'deny' },
+  });
+}
+
+/**
+ * Refuses a request body that is not JSON with 415 before anything reads it: a form
+ * (urlencoded, multipart) or text/plain body is what a page of another site can send
+ * without the browser asking first. A request without a body (GET, an empty POST) passes.
+ */
+function requireJsonBody(request: IncomingMessage & { is(type: string): string | false | null }, _response: unknown, next: (error?: unknown) => void): void {
+  const hasBody = request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
+  if (!hasBody || request.is(JSON_BODY_TYPE)) return next();
+  const type = request.headers['content-type'];
+  next(new UnsupportedMediaTypeException(`The request body must be JSON, sent with Content-Type: ${JSON_BODY_TYPE}${type ? `, not ${type}` : ''}`));
 }
 
 /** JSON.parse's message alone ("Unexpected token } in JSON at position 9") does not say what was wrong. */

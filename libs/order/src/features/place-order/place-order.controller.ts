@@ -14,9 +14,7 @@ import { CorrelationId, CurrentUser, type Principal } from '@agora/platform';
 import { MAX_LINE_QUANTITY, MAX_ORDER_LINES } from '../../domain/bounds.js';
 import { OrderErrorFilter } from '../order-error.filter.js';
 import { PlaceOrderHandler } from './place-order.handler.js';
-import { PlaceOrderRequest, PlaceOrderResponse } from './place-order.request.js';
-
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+import { idempotencyKeyProblem, PlaceOrderRequest, PlaceOrderResponse } from './place-order.request.js';
 
 @ApiTags('orders')
 @ApiBearerAuth()
@@ -50,9 +48,8 @@ export class PlaceOrderController {
     @CorrelationId() correlationId: string,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<PlaceOrderResponse> {
-    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      throw new BadRequestException(['Idempotency-Key must be 1 to 255 printable ASCII characters without spaces']);
-    }
+    const problem = idempotencyKey === undefined ? undefined : idempotencyKeyProblem(idempotencyKey);
+    if (problem) throw new BadRequestException([problem]);
     const { lines, paymentToken } = body;
     const customerId = customer.userId;
     return this.handler.execute(

@@ -4,6 +4,17 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsNotEmpty, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { MAX_LINE_QUANTITY, MAX_ORDER_LINES } from '../../domain/bounds.js';
 
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/**
+ * What is wrong with a client's idempotency key (the `Idempotency-Key` header, the
+ * `idempotencyKey` argument of placeOrder), in the words of both APIs; undefined when it
+ * is fine.
+ */
+export function idempotencyKeyProblem(key: string): string | undefined {
+  return IDEMPOTENCY_KEY.test(key) ? undefined : 'Idempotency-Key must be 1 to 255 printable ASCII characters without spaces';
+}
+
 @InputType('OrderLineInput')
 export class OrderLineRequest {
   @ApiProperty({ description: 'Stock keeping unit of a product in the catalog.', example: 'TSHIRT-RED-M', pattern: '^[A-Z0-9][A-Z0-9-]{0,63}$' })
