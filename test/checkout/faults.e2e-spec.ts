@@ -37,7 +37,15 @@ describe('the all-in-one host under faults', () => {
 
     const second = await HostProcess.start({ port, env });
     try {
-      const orders = await Promise.all([...orderIds].map((id) => shop.settled(id, 30_000)));
+      const orders = await Promise.all(
+        [...orderIds].map((id) =>
+          shop.settled(id, 30_000).catch(async (error: Error) => {
+            // Where its checkout stopped, and what the host printed, say why.
+            const saga = await shop.request('GET', `/api/orders/${id}/saga`, undefined, {}, 'admin');
+            throw new Error(`${error.message}\ncheckout: ${JSON.stringify(saga.body)}\n--- host ---\n${second.stdout.slice(-3000)}\n${second.stderr.slice(-2000)}`);
+          }),
+        ),
+      );
       expect(orders.every((o) => o.status === 'CONFIRMED' || o.status === 'REJECTED')).toBe(true);
       await shop.until(() => shop.product(sku), (p) => p.reserved === 0);
       await expectBalanced(shop, sku, 30, [warmUp, ...orders]);
