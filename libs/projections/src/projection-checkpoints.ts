@@ -43,13 +43,13 @@ export class ProjectionCheckpoints {
     const searchPath = `${pg.escapeIdentifier(schema)}, public`;
     const write = from
       ? {
-          sql: `UPDATE messaging.checkpoints SET commit_position = $2, prepare_position = $3, updated_at = now()
-                WHERE name = $1 AND commit_position = $4 AND prepare_position = $5 %FENCE%
+          sql: (fenced: string) => `UPDATE messaging.checkpoints SET commit_position = $2, prepare_position = $3, updated_at = now()
+                WHERE name = $1 AND commit_position = $4 AND prepare_position = $5 ${fenced}
                 RETURNING set_config('search_path', $6, true)`,
           params: [name, to.commit, to.prepare, from.commit, from.prepare, searchPath],
         }
       : {
-          sql: `INSERT INTO messaging.checkpoints (name, commit_position, prepare_position) SELECT $1, $2, $3 WHERE true %FENCE%
+          sql: (fenced: string) => `INSERT INTO messaging.checkpoints (name, commit_position, prepare_position) SELECT $1, $2, $3 WHERE true ${fenced}
                 RETURNING set_config('search_path', $4, true)`,
           params: [name, to.commit, to.prepare, searchPath],
         };
@@ -57,13 +57,13 @@ export class ProjectionCheckpoints {
     try {
       // Structured: TypeORM answers an UPDATE with [rows, count], not with the rows.
       if (!this.fence) {
-        moved = (await rows.queryRunner!.query(write.sql.replace('%FENCE%', ''), write.params, true)).records.length === 0;
+        moved = (await rows.queryRunner!.query(write.sql(''), write.params, true)).records.length === 0;
       } else {
         // Still one statement: whether the lease held, and whether the checkpoint moved.
         const first = write.params.length + 1;
         const { records } = await rows.queryRunner!.query(
           `WITH fence AS (${Fence.lock(first)}),
-                written AS (${write.sql.replace('%FENCE%', 'AND EXISTS (SELECT FROM fence)')})
+                written AS (${write.sql('AND EXISTS (SELECT FROM fence)')})
            SELECT EXISTS (SELECT FROM fence) AS held, EXISTS (SELECT FROM written) AS written`,
           [...write.params, ...this.fence.params()],
           true,

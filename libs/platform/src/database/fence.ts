@@ -53,11 +53,6 @@ export class Fence {
     return `SELECT FROM platform.leases WHERE name = $${first} AND epoch = $${first + 1} FOR KEY SHARE`;
   }
 
-  /** Whether this instance holds the lease now (as far as it knows). */
-  get holding(): boolean {
-    return this.epoch !== undefined;
-  }
-
   /** The lease's name and epoch, for `condition`; `Deposed` when this instance does not hold it. */
   params(): [string, number] {
     if (this.epoch === undefined) throw new Deposed(this.lease);
