@@ -35,6 +35,15 @@ describe('the log lines of a host', () => {
     expect(stdout).toContain('Agora shop is ready');
   }, 60_000);
 
+  it('say of a request how it ended and how large the answer was, without the response headers', async () => {
+    const host = await start({ LOG_FORMAT: 'json' });
+    const answer = await fetch(`${host.url}/api/products`);
+    expect(answer.headers.get('content-security-policy')).not.toBeNull();
+    const line = await host.waitForLog((entry) => (entry.req as { url?: string } | undefined)?.url === '/api/products');
+    expect(line.res).toEqual({ statusCode: 200, contentLength: answer.headers.get('content-length') });
+    expect(JSON.stringify(line)).not.toMatch(/content-security-policy/i);
+  }, 60_000);
+
   it('are JSON objects when stdout is not a terminal and LOG_FORMAT is unset, without one per mapped route', async () => {
     const { stdout } = await start({ LOG_FORMAT: '' });
     const entries = logLines(stdout).map((line) => JSON.parse(line) as { msg: string });
