@@ -119,9 +119,12 @@ describe('CommandHandler', () => {
   });
 
   it('decides again on fresh state when a concurrent writer won, so no decision is lost or doubled', async () => {
-    const handler = new CommandHandler(store, { maxAttempts: 50 });
+    // Three handlers, as in three processes: within one, commands on a stream take turns.
+    const handlers = Array.from({ length: 3 }, () => new CommandHandler(store, { maxAttempts: 50 }));
     const buyers = Array.from({ length: 12 }, (_, i) => `buyer-${i}`);
-    const outcomes = await Promise.allSettled(buyers.map((by) => handler.handle(tickets, 'ticket-e', { type: 'issue', by, limit: 8 }, requestContext())));
+    const outcomes = await Promise.allSettled(
+      buyers.map((by, i) => handlers[i % handlers.length]!.handle(tickets, 'ticket-e', { type: 'issue', by, limit: 8 }, requestContext())),
+    );
 
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(8);
     const refusals = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
@@ -131,15 +134,33 @@ describe('CommandHandler', () => {
   });
 
   it('gives up with WrongExpectedVersion after the last attempt', async () => {
-    const handler = new CommandHandler(store, { maxAttempts: 1 });
-    await handler.handle(tickets, 'ticket-f', { type: 'issue', by: 'ann', limit: 99 }, requestContext());
+    await new CommandHandler(store).handle(tickets, 'ticket-f', { type: 'issue', by: 'ann', limit: 99 }, requestContext());
     const outcomes = await Promise.allSettled(
-      Array.from({ length: 6 }, (_, i) => handler.handle(tickets, 'ticket-f', { type: 'issue', by: `b${i}`, limit: 99 }, requestContext())),
+      Array.from({ length: 6 }, (_, i) =>
+        new CommandHandler(store, { maxAttempts: 1 }).handle(tickets, 'ticket-f', { type: 'issue', by: `b${i}`, limit: 99 }, requestContext()),
+      ),
     );
     const lost = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
     expect(lost.length).toBeGreaterThan(0);
     expect(lost.every((o) => o.reason instanceof WrongExpectedVersion)).toBe(true);
     expect(await store.readStream('ticket-f')).toHaveLength(1 + outcomes.length - lost.length);
+  });
+
+  it('lets commands on one stream take turns, so that they never conflict with each other', async () => {
+    const appends: string[] = [];
+    const watched = Object.create(store, {
+      appendToStream: { value: (name: string, ...rest: unknown[]) => (appends.push(name), (store.appendToStream as (...a: unknown[]) => unknown)(name, ...rest)) },
+    }) as PostgresEventStore;
+    // One attempt only: a command that lost to another would fail with WrongExpectedVersion.
+    const handler = new CommandHandler(watched, { maxAttempts: 1 });
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, i) => handler.handle(tickets, 'ticket-turns', { type: 'issue', by: `b${i}`, limit: 8 }, requestContext())),
+    );
+
+    expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value.revision : (o.reason as Error).constructor.name))).toEqual([
+      0, 1, 2, 3, 4, 5, 6, 7, 'SoldOut', 'SoldOut', 'SoldOut', 'SoldOut',
+    ]);
+    expect(appends).toHaveLength(8);
   });
 
   describe('remembering the state of streams it wrote', () => {

@@ -4,6 +4,7 @@ import type { Decider, SnapshotPolicy } from './decider.js';
 import type { Event, GlobalPosition, NewEvent } from './event.js';
 import type { EventStore } from './event-store.js';
 import { WrongExpectedVersion } from './errors.js';
+import { KeyedQueue } from './keyed-queue.js';
 import { withMetadata, type MessageContext } from './message-context.js';
 import type { SnapshotStore } from './snapshots/snapshot-store.js';
 
@@ -63,6 +64,12 @@ export interface CommandResult<E extends Event, State> {
  * decision was made on stale state: read what it appended, decide again, a bounded number
  * of times, then give up with `WrongExpectedVersion` (the API answers 409).
  *
+ * Commands on one stream take turns within the process: each decides on the state the
+ * one before it left, so writers in the same process never conflict, and only another
+ * process's append can make a command decide again. On a hot stream (a product many
+ * orders reserve at once) concurrent commands would otherwise lose to each other, read,
+ * back off and lose again, for as long as the stream stays hot.
+ *
  * The state of recently used streams is remembered, so the usual command costs one
  * append and no read. A remembered state may be stale (another process wrote since); the
  * append's expected revision catches that, and an outcome that appends nothing (a refusal
@@ -85,6 +92,8 @@ export class CommandHandler {
   /** Revision of each stream's latest snapshot as far as this process knows, or is writing. */
   private readonly snapshotRevisions: LRUCache<string, number>;
   private readonly snapshotWrites = new Set<Promise<void>>();
+  /** Commands on one stream, one at a time. */
+  private readonly turns = new KeyedQueue();
 
   constructor(
     private readonly store: EventStore,
@@ -104,12 +113,22 @@ export class CommandHandler {
     await Promise.all([...this.snapshotWrites]);
   }
 
-  async handle<Command, E extends Event, State>(
+  handle<Command, E extends Event, State>(
     decider: Decider<Command, E, State>,
     streamName: string,
     command: Command,
     context: MessageContext,
     options: HandleOptions = {},
+  ): Promise<CommandResult<E, State>> {
+    return this.turns.run(streamName, () => this.decideAndAppend(decider, streamName, command, context, options));
+  }
+
+  private async decideAndAppend<Command, E extends Event, State>(
+    decider: Decider<Command, E, State>,
+    streamName: string,
+    command: Command,
+    context: MessageContext,
+    options: HandleOptions,
   ): Promise<CommandResult<E, State>> {
     let known = this.recall<State>(decider, streamName);
     // Whether `known` was read from the store just now, rather than remembered or assumed.

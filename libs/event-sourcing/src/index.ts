@@ -7,6 +7,7 @@ export * from './postgres/postgres-event-store.js';
 export * from './message-context.js';
 export * from './decider.js';
 export * from './command-handler.js';
+export * from './keyed-queue.js';
 export * from './eventstoredb/eventstoredb-event-store.js';
 export * from './snapshots/snapshot-store.js';
 export * from './snapshots/postgres-snapshot-store.js';

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseMessage, type Message } from '@agora/contracts';
+import { KeyedQueue } from '@agora/event-sourcing';
 import type { DeadLetters } from './dead-letters.js';
-import { KeyedQueue } from './keyed-queue.js';
 import type { MessageHandler } from './ports.js';
 import type { Transport } from './transport.js';
 

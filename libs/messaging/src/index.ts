@@ -6,7 +6,6 @@ export * from './dead-letters.js';
 export * from './message-metadata.js';
 export * from './transport.js';
 export * from './in-process-transport.js';
-export * from './keyed-queue.js';
 export * from './watermark-checkpoint.js';
 export * from './event-store-consumer.js';
 export * from './relay.js';

@@ -1,5 +1,5 @@
-import { causedBy, type RecordedEvent } from '@agora/event-sourcing';
-import { EventStoreConsumer, KeyedQueue, type CheckpointStore, type EventStoreConsumerOptions, type LogSource } from '@agora/messaging';
+import { causedBy, KeyedQueue, type RecordedEvent } from '@agora/event-sourcing';
+import { EventStoreConsumer, type CheckpointStore, type EventStoreConsumerOptions, type LogSource } from '@agora/messaging';
 import type { SagaRuntime } from '@agora/saga';
 import { ORDER_CATEGORY } from '../domain/order.js';
 import type { CheckoutInput, CheckoutSaga } from './checkout-saga.js';

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { causedBy, CommandHandler, streamName, type EventMetadata, type EventStore, type GlobalPosition, type RecordedEvent } from '@agora/event-sourcing';
-import { EventStoreConsumer, KeyedQueue, WatermarkCheckpoint, type CheckpointStore, type ParkedEvents } from '@agora/messaging';
+import { causedBy, CommandHandler, KeyedQueue, streamName, type EventMetadata, type EventStore, type GlobalPosition, type RecordedEvent } from '@agora/event-sourcing';
+import { EventStoreConsumer, WatermarkCheckpoint, type CheckpointStore, type ParkedEvents } from '@agora/messaging';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isPaymentEvent, paymentDecider, pendingWork, type PaymentEventType } from '../../domain/payment.js';
 import type { PaymentGateway } from '../../gateway/payment-gateway.js';
