@@ -199,7 +199,7 @@ describe('the distributed apps when the broker goes away', () => {
   beforeAll(async () => {
     broker = await LocalKafka.start();
     // Payment's answer waits for the broker: orders in flight during the outage end when it is back, not by their deadline.
-    apps = await DistributedShop.start({ env: { ...ENV, CHECKOUT_PAYMENT_TIMEOUT_MS: '30000', KAFKA_BROKERS: broker.brokers } });
+    apps = await DistributedShop.start({ env: { ...ENV, CHECKOUT_PAYMENT_TIMEOUT_MS: '30000', RESERVATION_TTL_MS: '60000', KAFKA_BROKERS: broker.brokers } });
     shop = await ShopClient.signIn((path) => apps.urlFor(path));
   }, 180_000);
 

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CommandHandler, EVENT_STORE, type EventStore } from '@agora/event-sourcing';
-import { BACKGROUND_WORK, PG_POOL, type BackgroundWork } from '@agora/platform';
+import { BACKGROUND_WORK, PG_POOL, type BackgroundWork, type Config } from '@agora/platform';
 import { SagaRuntime } from '@agora/saga';
 import type pg from 'pg';
 import { CatalogHandler } from './catalog/catalog.handler.js';
@@ -30,6 +30,8 @@ export interface OrderModuleOptions {
   readonly paymentTimeoutMs?: number;
   /** How long the checkout waits for inventory's answer to a reservation. Default 30 s. */
   readonly reservationTimeoutMs?: number;
+  /** How long an order may hold stock before payment has answered, from the request to reserve. Default 20 s. */
+  readonly reservationTtlMs?: number;
   /** How often due checkout deadlines are looked for. Default 100 ms. */
   readonly deadlinePollMs?: number;
 }
@@ -45,6 +47,17 @@ export interface OrderModuleOptions {
  */
 @Module({})
 export class OrderModule {
+  /** The module as the configuration says: the checkout's timeouts and TTL. */
+  static fromConfig(
+    config: Pick<Config, 'CHECKOUT_PAYMENT_TIMEOUT_MS' | 'CHECKOUT_RESERVATION_TIMEOUT_MS' | 'RESERVATION_TTL_MS'>,
+  ): DynamicModule {
+    return OrderModule.forRoot({
+      paymentTimeoutMs: config.CHECKOUT_PAYMENT_TIMEOUT_MS,
+      reservationTimeoutMs: config.CHECKOUT_RESERVATION_TIMEOUT_MS,
+      reservationTtlMs: config.RESERVATION_TTL_MS,
+    });
+  }
+
   static forRoot(options: OrderModuleOptions = {}): DynamicModule {
     return {
       module: OrderModule,
@@ -57,6 +70,7 @@ export class OrderModule {
           useValue: checkoutSaga({
             ...(options.paymentTimeoutMs !== undefined && { paymentTimeoutMs: options.paymentTimeoutMs }),
             ...(options.reservationTimeoutMs !== undefined && { reservationTimeoutMs: options.reservationTimeoutMs }),
+            ...(options.reservationTtlMs !== undefined && { reservationTtlMs: options.reservationTtlMs }),
           }),
         },
         {
