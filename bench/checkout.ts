@@ -40,6 +40,8 @@ const WAIT = process.env['BENCH_WAIT'] ?? 'long-poll';
 if (WAIT !== 'long-poll' && WAIT !== 'poll') throw new Error(`BENCH_WAIT must be long-poll or poll, not ${WAIT}`);
 const POLL_MS = Number(process.env['BENCH_POLL_MS'] ?? 20);
 const DISTRIBUTED = process.env['BENCH_MODE'] === 'distributed';
+// One customer places every order: let it have them all pending, so that the figures stay those of the checkout.
+const LIMITS = { ORDER_MAX_PENDING_PER_CUSTOMER: String(ORDERS + PRODUCTS), ORDER_MAX_PENDING_UNITS_PER_CUSTOMER: String(ORDERS + PRODUCTS) };
 /** Node options for the host or every app, e.g. '--cpu-prof --cpu-prof-dir=/tmp/agora-prof' to profile them. */
 const NODE_ARGS = process.env['BENCH_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
 
@@ -123,7 +125,7 @@ async function startSystem(dir: string): Promise<System> {
     const own = given ? undefined : await startPostgres(dir);
     const host = await HostProcess.start({
       port: await freePort(),
-      env: { LOG_LEVEL: 'warn', DATABASE_URL: given ?? (await own!.server.ensureDatabase('agora')) },
+      env: { LOG_LEVEL: 'warn', ...LIMITS, DATABASE_URL: given ?? (await own!.server.ensureDatabase('agora')) },
       nodeArgs: NODE_ARGS,
     });
     return {
@@ -140,7 +142,7 @@ async function startSystem(dir: string): Promise<System> {
   const { server: postgres, statements } = await startPostgres(dir);
   const apps = await DistributedShop.start({
     databaseUrl: (app) => postgres.ensureDatabase(`agora_${app}`),
-    env: { LOG_LEVEL: 'warn', ...(kafka && { KAFKA_BROKERS: kafka.brokers }) },
+    env: { LOG_LEVEL: 'warn', ...LIMITS, ...(kafka && { KAFKA_BROKERS: kafka.brokers }) },
     nodeArgs: NODE_ARGS,
   });
   return {

@@ -18,7 +18,8 @@ describe.each(MODES)('the bounds of the API in $mode', ({ start }) => {
   let shop: ShopClient;
 
   beforeAll(async () => {
-    running = await start();
+    // The largest order holds more units than one customer may have pending by default.
+    running = await start({ ORDER_MAX_PENDING_UNITS_PER_CUSTOMER: String(MAX_ORDER_LINES * MAX_LINE_QUANTITY) });
     shop = await ShopClient.signIn(running.route);
   }, 90_000);
 

@@ -13,19 +13,20 @@ export interface Running {
 /**
  * The two ways to run the shop, as real processes: HTTP in, PostgreSQL underneath;
  * in-process delivery in the all-in-one host, Kafka between the apps of the distributed mode.
+ * `env` adds to or overrides their configuration.
  */
-export const MODES: { readonly mode: string; start(): Promise<Running> }[] = [
+export const MODES: { readonly mode: string; start(env?: Readonly<Record<string, string>>): Promise<Running> }[] = [
   {
     mode: 'the all-in-one host',
-    async start() {
-      const host = await HostProcess.start({ port: await freePort(), env: { DATABASE_URL: await createTestDatabase('checkout'), ...TIMEOUTS } });
+    async start(env = {}) {
+      const host = await HostProcess.start({ port: await freePort(), env: { DATABASE_URL: await createTestDatabase('checkout'), ...TIMEOUTS, ...env } });
       return { route: host.url, stop: async () => [await host.stop('SIGTERM')] };
     },
   },
   {
     mode: 'the distributed apps over Kafka',
-    async start() {
-      const apps = await DistributedShop.start({ env: TIMEOUTS });
+    async start(env = {}) {
+      const apps = await DistributedShop.start({ env: { ...TIMEOUTS, ...env } });
       return { route: (path) => apps.urlFor(path), stop: async () => (await apps.stop()).map(({ exit }) => exit) };
     },
   },

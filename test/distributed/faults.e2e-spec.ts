@@ -8,7 +8,8 @@ import { ShopClient, type OrderView } from '../checkout/shop-client.js';
 // The distributed apps as separate processes on real PostgreSQL and real Kafka, under the
 // faults a deployment meets: a crashed app, a broker that goes away, a poison message.
 
-const ENV = { LOG_LEVEL: 'warn', CHECKOUT_PAYMENT_TIMEOUT_MS: '8000' };
+// One customer's 50 orders may all be pending while a fault lasts: more than a customer may have by default.
+const ENV = { LOG_LEVEL: 'warn', CHECKOUT_PAYMENT_TIMEOUT_MS: '8000', ORDER_MAX_PENDING_PER_CUSTOMER: '100' };
 const TERMINAL = new Set(['CONFIRMED', 'REJECTED', 'CANCELLED']);
 
 interface Placed {
@@ -199,7 +200,7 @@ describe('the distributed apps when the broker goes away', () => {
   beforeAll(async () => {
     broker = await LocalKafka.start();
     // Payment's answer waits for the broker: orders in flight during the outage end when it is back, not by their deadline.
-    apps = await DistributedShop.start({ env: { ...ENV, CHECKOUT_PAYMENT_TIMEOUT_MS: '30000', KAFKA_BROKERS: broker.brokers } });
+    apps = await DistributedShop.start({ env: { ...ENV, CHECKOUT_PAYMENT_TIMEOUT_MS: '30000', RESERVATION_TTL_MS: '60000', KAFKA_BROKERS: broker.brokers } });
     shop = await ShopClient.signIn((path) => apps.urlFor(path));
   }, 180_000);
 

@@ -10,7 +10,7 @@ await runContextApp({
   embeddedPostgresPort: 54332,
   readModels: [orderReadModel],
   modules: (config) => [
-    OrderModule.forRoot({ paymentTimeoutMs: config.CHECKOUT_PAYMENT_TIMEOUT_MS, reservationTimeoutMs: config.CHECKOUT_RESERVATION_TIMEOUT_MS }),
+    OrderModule.fromConfig(config),
   ],
   graphql: graphqlFor([OrdersResolver]),
   outbound: [OrderOutboundMapping, CheckoutOutboundMapping],

@@ -28,7 +28,7 @@ export class ShopModule {
         UserModule.forRoot(config),
         RecommendationModule,
         graphql.module,
-        OrderModule.forRoot({ paymentTimeoutMs: config.CHECKOUT_PAYMENT_TIMEOUT_MS, reservationTimeoutMs: config.CHECKOUT_RESERVATION_TIMEOUT_MS }),
+        OrderModule.fromConfig(config),
       ],
       providers: [
         ...hostMessaging({

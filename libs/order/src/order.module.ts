@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CommandHandler, EVENT_STORE, type EventStore } from '@agora/event-sourcing';
-import { BACKGROUND_WORK, PG_POOL, type BackgroundWork } from '@agora/platform';
+import { BACKGROUND_WORK, PG_POOL, type BackgroundWork, type Config } from '@agora/platform';
 import { SagaRuntime } from '@agora/saga';
 import type pg from 'pg';
 import { CatalogHandler } from './catalog/catalog.handler.js';
@@ -18,20 +18,27 @@ import { GetOrderController } from './features/get-order/get-order.controller.js
 import { GetOrderHandler } from './features/get-order/get-order.handler.js';
 import { WaitForOutcomeHandler } from './features/get-order/wait-for-outcome.handler.js';
 import { PlaceOrderController } from './features/place-order/place-order.controller.js';
-import { PlaceOrderHandler } from './features/place-order/place-order.handler.js';
+import { PENDING_LIMITS, PlaceOrderHandler } from './features/place-order/place-order.handler.js';
 import { OrderAccess } from './features/order-access.js';
 import { ListOrdersController } from './features/list-orders/list-orders.controller.js';
 import { ListOrdersHandler } from './features/list-orders/list-orders.handler.js';
 import { OrderCommandsHandler } from './integration/order-commands.handler.js';
 import { OrderOutboundMapping } from './integration/order-outbound.mapping.js';
+import { DEFAULT_MAX_PENDING_ORDERS, DEFAULT_MAX_PENDING_UNITS } from './domain/pending-orders.js';
 
 export interface OrderModuleOptions {
   /** How long the checkout waits for payment's answer to a charge. Default 30 s. */
   readonly paymentTimeoutMs?: number;
   /** How long the checkout waits for inventory's answer to a reservation. Default 30 s. */
   readonly reservationTimeoutMs?: number;
+  /** How long an order may hold stock before payment has answered, from the request to reserve. Default 20 s. */
+  readonly reservationTtlMs?: number;
   /** How often due checkout deadlines are looked for. Default 100 ms. */
   readonly deadlinePollMs?: number;
+  /** Orders one customer may have pending at once. Default 20. */
+  readonly maxPendingOrders?: number;
+  /** Units one customer may have in pending orders. Default 10,000. */
+  readonly maxPendingUnits?: number;
 }
 
 /**
@@ -45,6 +52,22 @@ export interface OrderModuleOptions {
  */
 @Module({})
 export class OrderModule {
+  /** The module as the configuration says: the checkout's timeouts and TTL, the limits on a customer's pending orders. */
+  static fromConfig(
+    config: Pick<
+      Config,
+      'CHECKOUT_PAYMENT_TIMEOUT_MS' | 'CHECKOUT_RESERVATION_TIMEOUT_MS' | 'RESERVATION_TTL_MS' | 'ORDER_MAX_PENDING_PER_CUSTOMER' | 'ORDER_MAX_PENDING_UNITS_PER_CUSTOMER'
+    >,
+  ): DynamicModule {
+    return OrderModule.forRoot({
+      paymentTimeoutMs: config.CHECKOUT_PAYMENT_TIMEOUT_MS,
+      reservationTimeoutMs: config.CHECKOUT_RESERVATION_TIMEOUT_MS,
+      reservationTtlMs: config.RESERVATION_TTL_MS,
+      maxPendingOrders: config.ORDER_MAX_PENDING_PER_CUSTOMER,
+      maxPendingUnits: config.ORDER_MAX_PENDING_UNITS_PER_CUSTOMER,
+    });
+  }
+
   static forRoot(options: OrderModuleOptions = {}): DynamicModule {
     return {
       module: OrderModule,
@@ -57,7 +80,12 @@ export class OrderModule {
           useValue: checkoutSaga({
             ...(options.paymentTimeoutMs !== undefined && { paymentTimeoutMs: options.paymentTimeoutMs }),
             ...(options.reservationTimeoutMs !== undefined && { reservationTimeoutMs: options.reservationTimeoutMs }),
+            ...(options.reservationTtlMs !== undefined && { reservationTtlMs: options.reservationTtlMs }),
           }),
+        },
+        {
+          provide: PENDING_LIMITS,
+          useValue: { maxPendingOrders: options.maxPendingOrders ?? DEFAULT_MAX_PENDING_ORDERS, maxPendingUnits: options.maxPendingUnits ?? DEFAULT_MAX_PENDING_UNITS },
         },
         {
           provide: ProductCatalog,

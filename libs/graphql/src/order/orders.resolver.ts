@@ -68,7 +68,10 @@ export class OrdersResolver {
     return this.outcome.execute(principal, orderId, { timeoutMs: timeoutMs ?? DEFAULT_WAIT_MS, signal: gone.signal });
   }
 
-  @Mutation(() => PlacedOrder, { description: 'Places an order for the caller; the checkout runs in the background.' })
+  @Mutation(() => PlacedOrder, {
+    description:
+      "Places an order for the caller; the checkout runs in the background. TOO_MANY_REQUESTS (HTTP 429) when the caller's pending orders, or the units in them, are at their limit.",
+  })
   placeOrder(
     @Args('input') input: PlaceOrderRequest,
     @CurrentUser() customer: Principal,

@@ -45,7 +45,7 @@ const reservationRejected = (reason: 'insufficient-stock' | 'unknown-sku' = 'ins
   input('inventory.stock-reservation-rejected.v1', { orderId, sku: 'SHIRT', reason });
 const paymentCaptured = () => input('payment.payment-captured.v1', { orderId, chargeId: 'ch_1', amountCents: 3998, currency: 'EUR' });
 const paymentDeclined = () => input('payment.payment-declined.v1', { orderId, reason: 'card-declined' });
-const deadline = (name: 'payment' | 'reservation') => input<DeadlineReached>('saga.deadline-reached', { name });
+const deadline = (name: 'payment' | 'reservation' | 'reservation-ttl') => input<DeadlineReached>('saga.deadline-reached', { name });
 
 type Expected = Partial<Pick<Reaction<Checkout>, 'step' | 'status' | 'reason' | 'deadline'>> & { phase?: Checkout['phase'] };
 
@@ -256,6 +256,57 @@ describe('checkout saga', () => {
       checkout.given(orderPlaced(), reservationRejected()).when(cancellationRequested()).thenIgnores());
 
     it('ignores a deadline once done', () => checkout.given(orderPlaced(), reservationRejected()).when(deadline('reservation')).thenIgnores());
+  });
+
+  describe('with a reservation TTL', () => {
+    const TTL_MS = 15_000;
+    const ttlSaga = checkoutSaga({ paymentTimeoutMs: PAYMENT_MS, reservationTimeoutMs: RESERVATION_MS, reservationTtlMs: TTL_MS });
+    /** The state after each input, handled at the instant beside it. */
+    const after = (...history: [Input, Date][]) => history.reduce((s, [i, when]) => ttlSaga.react(s, i, when)?.state ?? s, ttlSaga.initialState());
+
+    it('waits for inventory for its own timeout, whatever the TTL', () => {
+      const short = checkoutSaga({ reservationTimeoutMs: RESERVATION_MS, reservationTtlMs: 4_000 });
+      expect(short.react(short.initialState(), orderPlaced(), now)?.deadline).toEqual({ name: 'reservation', dueAt: at(RESERVATION_MS) });
+    });
+
+    it('counts the TTL from the request to reserve: the payment wait ends where the TTL does', () => {
+      const reaction = ttlSaga.react(after([orderPlaced(), now]), stockReserved(), at(5_000));
+      expect(reaction).toMatchObject({ step: 'charging', deadline: { name: 'reservation-ttl', dueAt: at(TTL_MS) } });
+    });
+
+    it('keeps the payment deadline when payment is due before the TTL ends', () => {
+      const quick = checkoutSaga({ paymentTimeoutMs: 3_000, reservationTtlMs: TTL_MS });
+      const charging = quick.react(quick.initialState(), orderPlaced(), now)!.state;
+      expect(quick.react(charging, stockReserved(), at(1_000))?.deadline).toEqual({ name: 'payment', dueAt: at(4_000) });
+    });
+
+    it('refunds (a no-op if never charged), releases the stock and rejects as expired when payment has not answered by the TTL', () => {
+      const reaction = ttlSaga.react(after([orderPlaced(), now], [stockReserved(), at(5_000)]), deadline('reservation-ttl'), at(TTL_MS));
+      expect(reaction).toMatchObject({ step: 'rejected', status: 'completed', reason: 'reservation-expired', deadline: null, state: { phase: 'rejected' } });
+      expect(reaction?.send).toEqual([refundPayment(orderId, 'reservation-expired'), releaseReservation(orderId), rejectOrder(orderId, 'reservation-expired')]);
+    });
+
+    it('releases stock reserved after the TTL ended at once, without charging, and rejects as expired', () => {
+      const reaction = ttlSaga.react(after([orderPlaced(), now]), stockReserved(), at(TTL_MS));
+      expect(reaction).toMatchObject({ step: 'rejected', status: 'completed', reason: 'reservation-expired', deadline: null });
+      expect(reaction?.send).toEqual([releaseReservation(orderId), rejectOrder(orderId, 'reservation-expired')]);
+    });
+
+    it('ignores the TTL while reserving (the reservation deadline is pending then)', () =>
+      expect(ttlSaga.react(after([orderPlaced(), now]), deadline('reservation-ttl'), at(TTL_MS))).toBeUndefined());
+
+    it('refunds a payment captured after the TTL released the stock', () => {
+      const expired = after([orderPlaced(), now], [stockReserved(), at(5_000)], [deadline('reservation-ttl'), at(TTL_MS)]);
+      expect(ttlSaga.react(expired, paymentCaptured(), at(TTL_MS + 1))?.send).toEqual([refundPayment(orderId, 'captured-after-rejected')]);
+    });
+
+    it('ignores the TTL once payment has answered', () =>
+      expect(ttlSaga.react(after([orderPlaced(), now], [stockReserved(), now], [paymentCaptured(), now]), deadline('reservation-ttl'), at(TTL_MS))).toBeUndefined());
+
+    it('keeps the payment deadline for a checkout begun before there was a TTL', () => {
+      const begunBefore: Checkout = { phase: 'reserving', order };
+      expect(ttlSaga.react(begunBefore, stockReserved(), now)?.deadline).toEqual({ name: 'payment', dueAt: at(PAYMENT_MS) });
+    });
   });
 
   describe('before the order was placed', () => {

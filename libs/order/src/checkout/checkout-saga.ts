@@ -10,7 +10,8 @@ import type { OrderPlacedData } from '../domain/order.js';
  *
  *   placed ─► reserve ─► reserved ─► charge ─► captured ─► confirm ─► confirmed ─► commit
  *                 │                     ├► declined ─► release + reject
- *                 │                     └► deadline ─► refund + release + reject
+ *                 │                     └► deadline or TTL ─► refund + release + reject
+ *                 ├► reserved after the TTL ─► release + reject (no charge)
  *                 ├► reservation rejected ─► reject (nothing to compensate)
  *                 └► deadline ─► release + reject
  *   cancellation requested while reserving, charging or confirming ─► compensate so far + cancel
@@ -22,6 +23,12 @@ import type { OrderPlacedData } from '../domain/order.js';
  * first reaches the saga instead, which refunds the captured payment, releases the stock
  * and cancels. Every cancellation answered 202 ends CANCELLED, every other is refused.
  *
+ * The reservation's TTL bounds how long the order may hold stock before payment has
+ * answered, counted from the request to reserve (inventory may hold the stock from then):
+ * the charging step waits for the payment timeout or the end of the TTL, whichever comes
+ * first, and stock reserved after the TTL ended is released without a charge. Either way
+ * the order is rejected, as `reservation-expired` when the TTL ended it.
+ *
  * The saga completes as soon as it has sent the order's outcome; it still reacts to late
  * answers (stock reserved or money captured after it gave up) by compensating them. An
  * answer that contradicts what the saga knows marks it stuck, with the reason, for an
@@ -31,6 +38,10 @@ export const CHECKOUT_CATEGORY = 'checkout';
 
 export const DEFAULT_PAYMENT_TIMEOUT_MS = 30_000;
 export const DEFAULT_RESERVATION_TIMEOUT_MS = 30_000;
+export const DEFAULT_RESERVATION_TTL_MS = 20_000;
+
+/** The deadline that ends a held reservation whose payment has not answered in time. */
+const RESERVATION_TTL = 'reservation-ttl';
 
 export type CheckoutInput =
   | SagaInput<'order.placed.v1', OrderPlacedData>
@@ -57,9 +68,11 @@ export interface CheckoutOrder {
 export interface Checkout {
   readonly phase: CheckoutPhase;
   readonly order: CheckoutOrder | null;
+  /** ISO-8601 instant at which the reservation's TTL ends; absent in checkouts begun before there was one. */
+  readonly heldUntil?: string;
 }
 
-export type RejectionReason = 'out-of-stock' | 'unknown-sku' | 'payment-declined' | 'payment-timeout' | 'reservation-timeout';
+export type RejectionReason = 'out-of-stock' | 'unknown-sku' | 'payment-declined' | 'payment-timeout' | 'reservation-timeout' | 'reservation-expired';
 
 export const CANCELLED_BY_CUSTOMER = 'cancelled-by-customer';
 
@@ -68,6 +81,8 @@ export interface CheckoutOptions {
   readonly paymentTimeoutMs?: number;
   /** How long to wait for inventory's answer to the reservation. Default 30 s. */
   readonly reservationTimeoutMs?: number;
+  /** How long the order may hold stock before payment has answered, from the request to reserve. Default 20 s. */
+  readonly reservationTtlMs?: number;
 }
 
 export type CheckoutSaga = SagaDefinition<Checkout, CheckoutInput>;
@@ -75,6 +90,7 @@ export type CheckoutSaga = SagaDefinition<Checkout, CheckoutInput>;
 export function checkoutSaga(options: CheckoutOptions = {}): CheckoutSaga {
   const paymentTimeoutMs = options.paymentTimeoutMs ?? DEFAULT_PAYMENT_TIMEOUT_MS;
   const reservationTimeoutMs = options.reservationTimeoutMs ?? DEFAULT_RESERVATION_TIMEOUT_MS;
+  const reservationTtlMs = options.reservationTtlMs ?? DEFAULT_RESERVATION_TTL_MS;
 
   function react(state: Checkout, input: CheckoutInput | DeadlineReached, now: Date): Reaction<Checkout> | undefined {
     const after = (ms: number) => new Date(now.getTime() + ms);
@@ -82,8 +98,9 @@ export function checkoutSaga(options: CheckoutOptions = {}): CheckoutSaga {
     if (input.type === 'order.placed.v1') {
       if (phase !== 'awaiting-order') return undefined; // the order is already being checked out
       const placed = checkoutOrderOf(input.data);
+      const heldUntil = after(reservationTtlMs).toISOString();
       return {
-        state: { ...state, phase: 'reserving', order: placed },
+        state: { ...state, phase: 'reserving', order: placed, heldUntil },
         step: 'reserving',
         send: [reserveStock(placed)],
         deadline: { name: 'reservation', dueAt: after(reservationTimeoutMs) },
@@ -91,9 +108,11 @@ export function checkoutSaga(options: CheckoutOptions = {}): CheckoutSaga {
     }
     if (input.type === 'saga.deadline-reached') {
       // The runtime delivers only the pending deadline; the phase check keeps a stale one harmless.
-      if (input.data.name === 'reservation' && phase === 'reserving') return reject(state, 'reservation-timeout', [releaseReservation(order!.orderId)]);
-      if (input.data.name === 'payment' && phase === 'charging') {
-        return reject(state, 'payment-timeout', [refundPayment(order!.orderId, 'payment-timeout'), releaseReservation(order!.orderId)]);
+      const { name } = input.data;
+      if (name === 'reservation' && phase === 'reserving') return reject(state, 'reservation-timeout', [releaseReservation(order!.orderId)]);
+      if ((name === 'payment' || name === RESERVATION_TTL) && phase === 'charging') {
+        const reason = name === RESERVATION_TTL ? 'reservation-expired' : 'payment-timeout';
+        return reject(state, reason, [refundPayment(order!.orderId, reason), releaseReservation(order!.orderId)]);
       }
       return undefined;
     }
@@ -124,13 +143,18 @@ export function checkoutSaga(options: CheckoutOptions = {}): CheckoutSaga {
 
       case 'inventory.stock-reserved.v1':
         switch (phase) {
-          case 'reserving':
+          case 'reserving': {
+            const heldUntil = state.heldUntil === undefined ? Infinity : Date.parse(state.heldUntil);
+            // Inventory answered after the TTL ended: nothing is charged for stock that goes back at once.
+            if (heldUntil <= now.getTime()) return reject(state, 'reservation-expired', [releaseReservation(orderId)]);
+            const paymentDue = now.getTime() + paymentTimeoutMs;
             return {
               state: { ...state, phase: 'charging' },
               step: 'charging',
               send: [chargePayment(order)],
-              deadline: { name: 'payment', dueAt: after(paymentTimeoutMs) },
+              deadline: heldUntil < paymentDue ? { name: RESERVATION_TTL, dueAt: new Date(heldUntil) } : { name: 'payment', dueAt: new Date(paymentDue) },
             };
+          }
           case 'rejected':
           case 'cancelled':
             // Reserved after the saga gave up: put the stock back.

@@ -207,7 +207,7 @@ async function wire(options: CheckoutOptions & { duplicateDelivery?: boolean } =
     ),
   );
 
-  const placeOrder = new PlaceOrderHandler(commands, catalog, projections);
+  const placeOrder = new PlaceOrderHandler(commands, catalog, projections, { maxPendingOrders: 1000, maxPendingUnits: 1_000_000 });
   const getOrder = new GetOrderHandler(readModels);
   const getCheckout = new GetCheckoutHandler(readModels);
   const requestCancellation = new RequestCancellationHandler(commands, projections);

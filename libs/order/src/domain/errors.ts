@@ -39,3 +39,23 @@ export class IdempotencyKeyReused extends OrderError {
     super(`This Idempotency-Key was already used for another request (order ${orderId}); use a new key for a new order.`);
   }
 }
+
+/** Which of a customer's limits on pending orders a new order would pass. */
+export type PendingLimit = 'ORDER_MAX_PENDING_PER_CUSTOMER' | 'ORDER_MAX_PENDING_UNITS_PER_CUSTOMER';
+
+/**
+ * The customer already holds as many pending orders, or units in pending orders, as one
+ * customer may (the API answers 429 naming the limit and its value). Nothing is written.
+ */
+export class PendingLimitReached extends OrderError {
+  override readonly name = 'PendingLimitReached';
+  constructor(
+    readonly limit: PendingLimit,
+    readonly max: number,
+    message: string,
+    /** The orders counted as pending, and since when: the handler checks them before it answers. */
+    readonly pending: readonly { readonly orderId: string; readonly since: string }[],
+  ) {
+    super(message);
+  }
+}

@@ -64,6 +64,20 @@ export const configSchema = z
     CHECKOUT_PAYMENT_TIMEOUT_MS: integer(1, 86_400_000)
       .default(30_000)
       .meta(doc('How long the checkout saga waits for the payment before it compensates.', 'an integer from 1 to 86400000 (milliseconds)')),
+    RESERVATION_TTL_MS: integer(1, 86_400_000)
+      .default(20_000)
+      .meta(
+        doc(
+          'How long an order may hold stock before payment has answered, counted from the request to reserve it; then the stock is released and the order rejected (reservation-expired), and a late payment refunded.',
+          'an integer from 1 to 86400000 (milliseconds)',
+        ),
+      ),
+    ORDER_MAX_PENDING_PER_CUSTOMER: integer(1, 1_000_000)
+      .default(20)
+      .meta(doc('Orders one customer may have pending (placed, not yet confirmed, rejected or cancelled) at once; one more is refused with 429.', 'an integer from 1 to 1000000')),
+    ORDER_MAX_PENDING_UNITS_PER_CUSTOMER: integer(1, 1_000_000_000)
+      .default(10_000)
+      .meta(doc('Units (the quantities of all lines) one customer may have in pending orders; an order that would pass it is refused with 429.', 'an integer from 1 to 1000000000')),
     PAYMENT_GATEWAY_LATENCY_MS: integer(0, 600_000)
       .default(0)
       .meta(doc('Latency of the simulated payment gateway.', 'an integer from 0 to 600000 (milliseconds)')),

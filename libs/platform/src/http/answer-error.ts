@@ -7,6 +7,7 @@ const REASONS: Partial<Record<number, string>> = {
   [HttpStatus.NOT_FOUND]: 'Not Found',
   [HttpStatus.CONFLICT]: 'Conflict',
   [HttpStatus.UNPROCESSABLE_ENTITY]: 'Unprocessable Entity',
+  [HttpStatus.TOO_MANY_REQUESTS]: 'Too Many Requests',
 };
 
 interface JsonResponse {
@@ -19,8 +20,14 @@ interface JsonResponse {
  * operation the same as an `HttpException`, which becomes the operation's error (with
  * the status in its extensions). Return the result from `catch`.
  */
-export function answerError(host: ArgumentsHost, status: HttpStatus, message: string | readonly string[]): HttpException | undefined {
-  const body = { statusCode: status, error: REASONS[status] ?? 'Error', message };
+export function answerError(
+  host: ArgumentsHost,
+  status: HttpStatus,
+  message: string | readonly string[],
+  /** More fields of the body, after the message (e.g. the limit a request passed). */
+  details: Readonly<Record<string, unknown>> = {},
+): HttpException | undefined {
+  const body = { statusCode: status, error: REASONS[status] ?? 'Error', message, ...details };
   if (host.getType<string>() === 'graphql') return new HttpException(body, status);
   host.switchToHttp().getResponse<JsonResponse>().status(status).json(body);
   return undefined;

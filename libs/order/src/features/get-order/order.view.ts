@@ -25,7 +25,7 @@ export class OrderView {
   @ApiProperty({
     type: String,
     nullable: true,
-    description: 'Why the order was rejected or cancelled: out-of-stock, unknown-sku, payment-declined, payment-timeout, reservation-timeout, cancelled-by-customer.',
+    description: 'Why the order was rejected or cancelled: out-of-stock, unknown-sku, payment-declined, payment-timeout, reservation-timeout, reservation-expired (the stock was held for RESERVATION_TTL_MS without an answer from payment), cancelled-by-customer.',
     example: null,
   })
   reason!: string | null;

@@ -6,6 +6,7 @@ import {
   ApiHeader,
   ApiOperation,
   ApiTags,
+  ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
@@ -42,6 +43,11 @@ export class PlaceOrderController {
     description: `A field is missing or invalid (no lines or more than ${MAX_ORDER_LINES}, a quantity that is not a whole number from 1 to ${MAX_LINE_QUANTITY}, an unknown sku, lines in different currencies, an unknown field); the message names each one.`,
   })
   @ApiUnprocessableEntityResponse({ description: 'The Idempotency-Key was already used with another request.' })
+  @ApiTooManyRequestsResponse({
+    description:
+      'The caller already has as many pending orders, or units in pending orders, as a customer may (ORDER_MAX_PENDING_PER_CUSTOMER, ORDER_MAX_PENDING_UNITS_PER_CUSTOMER); ' +
+      'the body names the limit (`limit`) and its value (`max`). Nothing is placed; the allowance comes back as pending orders complete.',
+  })
   place(
     @Body() body: PlaceOrderRequest,
     @CurrentUser() customer: Principal,
