@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { CommandHandler, streamName, type MessageContext } from '@agora/event-sourcing';
-import { derivedMessageId, KeyedQueue } from '@agora/messaging';
+import { CommandHandler, KeyedQueue, streamName, type MessageContext } from '@agora/event-sourcing';
+import { derivedMessageId } from '@agora/messaging';
 import { PROJECTIONS, type ReadYourWrites } from '@agora/projections';
 import { ProductCatalog } from '../../catalog/product-catalog.js';
 import { InvalidOrder, PendingLimitReached } from '../../domain/errors.js';
