@@ -83,6 +83,15 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('runs every app in production, as the image does, with an administrator password from the environment of compose, never one of its own', () => {
+    for (const { name, service } of apps) {
+      const config = parseConfig({ ...service.environment, NODE_ENV: 'production' });
+      expect({ name, demoData: config.DEMO_DATA }).toEqual({ name, demoData: false });
+      expect({ name, adminPassword: service.environment?.['ADMIN_PASSWORD'] }).toEqual({ name, adminPassword: expect.stringMatching(/^\$\{ADMIN_PASSWORD:\?[^}]*\}$/) });
+    }
+    expect(readFileSync('Dockerfile', 'utf8')).toMatch(/^ENV NODE_ENV=production$/m);
+  });
+
   it('connects the Kafka context apps to a broker', () => {
     for (const app of KAFKA_APPS) expect(applications).toContain(app);
     const kafkaApps = apps.filter(({ app }) => KAFKA_APPS.includes(app));

@@ -159,7 +159,7 @@ describe('GraphQL on the distributed apps', () => {
   });
 
   it.each<[ContextApp, string[]]>([
-    ['user', ['AccessToken', 'LoginInput', 'Mutation', 'Query', 'RegisterInput', 'User']],
+    ['user', ['AccessToken', 'ChangePasswordInput', 'LoginInput', 'Mutation', 'Query', 'RegisterInput', 'ResetPasswordInput', 'User']],
     ['inventory', ['AddProductInput', 'Mutation', 'Product', 'ProductPage', 'Query']],
     ['order', ['Mutation', 'Order', 'OrderLine', 'OrderLineInput', 'OrderPage', 'OrderStatus', 'OrderWait', 'PlaceOrderInput', 'PlacedOrder', 'Query', 'Saga', 'SagaStep']],
     ['payment', ['Charge', 'Payments', 'Query', 'Refund']],

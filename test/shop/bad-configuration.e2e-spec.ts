@@ -29,6 +29,19 @@ describe('the shop host with a bad configuration', () => {
     expect(host.stderr).toBe('Invalid configuration: EVENTSTORE_URL is required when EVENT_STORE=esdb (an esdb:// or esdb+discover:// URL)\n');
   }, 30_000);
 
+  it('refuses to start in production without ADMIN_PASSWORD, naming it', async () => {
+    const host = HostProcess.spawn({ port: await freePort(), env: { NODE_ENV: 'production', ADMIN_PASSWORD: undefined, DEMO_DATA: undefined, DATABASE_URL: NO_DATABASE } });
+    expect(await host.exited).toEqual({ code: 1, signal: null });
+    expect(host.stderr).toBe('Invalid configuration: ADMIN_PASSWORD is required when NODE_ENV=production (8 to 128 characters)\n');
+    expect(host.stdout).toBe('');
+  }, 30_000);
+
+  it('refuses demo data in production, whose customer has a public password', async () => {
+    const host = HostProcess.spawn({ port: await freePort(), env: { NODE_ENV: 'production', ADMIN_PASSWORD: 'the operator chose this', DEMO_DATA: 'true', DATABASE_URL: NO_DATABASE } });
+    expect(await host.exited).toEqual({ code: 1, signal: null });
+    expect(host.stderr).toBe("Invalid configuration: DEMO_DATA must be false when NODE_ENV=production: the demo customer's password is public (true or false)\n");
+  }, 30_000);
+
   it('refuses a JWT_SECRET with less than 32 bytes of entropy, without showing it', async () => {
     const host = HostProcess.spawn({ port: await freePort(), env: { JWT_SECRET: 'x'.repeat(40), DATABASE_URL: NO_DATABASE } });
     expect(await host.exited).toEqual({ code: 1, signal: null });

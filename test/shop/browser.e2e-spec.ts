@@ -26,7 +26,7 @@ describe('the shop in a browser', () => {
   beforeAll(async () => {
     [host, production, browser] = await Promise.all([
       HostProcess.start({ port: await freePort(), env: { DATABASE_URL: await createTestDatabase('shop_browser'), LOG_LEVEL: 'warn', NODE_ENV: 'development' } }),
-      HostProcess.start({ port: await freePort(), env: { DATABASE_URL: await createTestDatabase('shop_browser_prod'), LOG_LEVEL: 'warn', NODE_ENV: 'production' } }),
+      HostProcess.start({ port: await freePort(), env: { DATABASE_URL: await createTestDatabase('shop_browser_prod'), LOG_LEVEL: 'warn', NODE_ENV: 'production', ADMIN_PASSWORD: 'the operator chose this' } }),
       launchChromium(),
     ]);
     page = await browser.newPage();

@@ -1,5 +1,5 @@
 import { runHost } from '@agora/host';
-import { configSchema } from '@agora/platform';
+import { DEMO_ADMIN_PASSWORD } from '@agora/platform';
 import { DEMO_CUSTOMER } from '@agora/user';
 import { ShopModule } from './shop.module.js';
 
@@ -12,7 +12,7 @@ await runHost({
   rootModule: (config, logger, secrets) => ShopModule.forRoot(config, logger, secrets),
   notes: (config) => {
     // The demo's own passwords are printed; one set in ADMIN_PASSWORD is not.
-    const adminPassword = config.ADMIN_PASSWORD === configSchema.shape.ADMIN_PASSWORD.parse(undefined) ? config.ADMIN_PASSWORD : '(ADMIN_PASSWORD)';
+    const adminPassword = config.ADMIN_PASSWORD === undefined ? DEMO_ADMIN_PASSWORD : '(ADMIN_PASSWORD)';
     return [
       `Sign in with POST /api/auth/login as ${config.ADMIN_EMAIL} / ${adminPassword} (admin)`,
       ...(config.DEMO_DATA ? [`                                  or ${DEMO_CUSTOMER.email} / ${DEMO_CUSTOMER.password} (customer)`] : []),

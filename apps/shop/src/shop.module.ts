@@ -4,7 +4,7 @@ import { HostModule, hostMessaging, onBootstrap } from '@agora/host';
 import { AddProductHandler, InventoryCommandsHandler, InventoryModule, InventoryOutboundMapping, seedDemoProducts } from '@agora/inventory';
 import { CatalogHandler, CheckoutInputsHandler, CheckoutOutboundMapping, OrderCommandsHandler, OrderModule, OrderOutboundMapping } from '@agora/order';
 import { PaymentCommandsHandler, PaymentModule, PaymentOutboundMapping } from '@agora/payment';
-import type { Config } from '@agora/platform';
+import { adminPassword, type Config } from '@agora/platform';
 import { RecommendationModule, RecommendationOrdersHandler } from '@agora/recommendation';
 import { RegisterUserHandler, seedUsers, UserModule } from '@agora/user';
 import type pino from 'pino';
@@ -19,6 +19,8 @@ import { SHOP_READ_MODELS } from './read-models.js';
 export class ShopModule {
   static forRoot(config: Config, logger: pino.Logger, secrets: { readonly jwtSecret: string }): DynamicModule {
     const graphql = shopGraphql();
+    // Here, before anything starts: in production a missing ADMIN_PASSWORD stops the host.
+    const admin = adminPassword(config);
     return {
       module: ShopModule,
       imports: [
@@ -39,7 +41,7 @@ export class ShopModule {
           handlers: [InventoryCommandsHandler, PaymentCommandsHandler, CatalogHandler, CheckoutInputsHandler, OrderCommandsHandler, RecommendationOrdersHandler],
         }),
         onBootstrap('seed', [RegisterUserHandler, AddProductHandler], async (users: RegisterUserHandler, products: AddProductHandler) => {
-          await seedUsers(users, { adminEmail: config.ADMIN_EMAIL, adminPassword: config.ADMIN_PASSWORD, demoCustomer: config.DEMO_DATA });
+          await seedUsers(users, { adminEmail: config.ADMIN_EMAIL, adminPassword: admin, demoCustomer: config.DEMO_DATA });
           if (config.DEMO_DATA) await seedDemoProducts(products);
         }),
         ...graphql.resolvers,

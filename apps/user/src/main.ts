@@ -1,5 +1,6 @@
 import { graphqlFor, UsersResolver } from '@agora/graphql';
 import { onBootstrap, runContextApp } from '@agora/host';
+import { adminPassword } from '@agora/platform';
 import { RegisterUserHandler, seedUsers, UserModule, userReadModel } from '@agora/user';
 
 await runContextApp({
@@ -11,9 +12,13 @@ await runContextApp({
   readModels: [userReadModel],
   modules: (config) => [UserModule.forRoot(config)],
   graphql: graphqlFor([UsersResolver]),
-  providers: (config) => [
-    onBootstrap('seed', [RegisterUserHandler], (users: RegisterUserHandler) =>
-      seedUsers(users, { adminEmail: config.ADMIN_EMAIL, adminPassword: config.ADMIN_PASSWORD, demoCustomer: config.DEMO_DATA }),
-    ),
-  ],
+  providers: (config) => {
+    // Before anything starts: in production a missing ADMIN_PASSWORD stops the app.
+    const admin = adminPassword(config);
+    return [
+      onBootstrap('seed', [RegisterUserHandler], (users: RegisterUserHandler) =>
+        seedUsers(users, { adminEmail: config.ADMIN_EMAIL, adminPassword: admin, demoCustomer: config.DEMO_DATA }),
+      ),
+    ];
+  },
 });

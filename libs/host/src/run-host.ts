@@ -14,6 +14,7 @@ export interface RunHostOptions {
   readonly apiTitle?: string;
   /** Environment values this app uses unless the environment sets them (its port, its embedded database). */
   readonly defaults?: Readonly<Record<string, string>>;
+  /** May throw `InvalidConfiguration` (the host exits, naming the problem), e.g. through `adminPassword`. */
   readonly rootModule: (config: Config, logger: pino.Logger, secrets: { readonly jwtSecret: string }) => DynamicModule;
   /** The root module serves GraphQL at /graphql. */
   readonly graphql?: boolean;
@@ -34,7 +35,13 @@ export async function runHost(options: RunHostOptions): Promise<void> {
   const config = readConfigOrExit({ ...options.defaults, ...process.env });
   const logger = createLogger({ name: `agora-${options.app}`, level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   const secret = await jwtSecret(config.JWT_SECRET, config.JWT_SECRET_FILE).catch(exitIfInvalidConfiguration);
-  const app = await createHttpApp(options.rootModule(config, logger, { jwtSecret: secret }), {
+  let rootModule: DynamicModule;
+  try {
+    rootModule = options.rootModule(config, logger, { jwtSecret: secret });
+  } catch (error) {
+    exitIfInvalidConfiguration(error);
+  }
+  const app = await createHttpApp(rootModule, {
     logger,
     title: options.apiTitle ?? options.title,
     description: options.description,

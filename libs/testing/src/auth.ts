@@ -8,8 +8,9 @@ const SECRET = TEST_JWT_SECRET;
 /** The host's authentication for a test app, and bearer headers for whoever the test plays. */
 export const testAuth = {
   module: () => AuthModule.forRoot({ secret: SECRET, expiresInSeconds: 3600 }),
-  async bearer(principal: Principal): Promise<{ authorization: string }> {
-    const token = await new JwtService({ secret: SECRET }).signAsync({ sub: principal.userId, role: principal.role });
+  /** A token as the host issues them: at token version 0 (a user who never changed a password or signed out), for an hour. */
+  async bearer(principal: Principal, tokenVersion = 0): Promise<{ authorization: string }> {
+    const token = await new JwtService({ secret: SECRET }).signAsync({ sub: principal.userId, role: principal.role, ver: tokenVersion }, { expiresIn: 3600 });
     return { authorization: `Bearer ${token}` };
   },
 };

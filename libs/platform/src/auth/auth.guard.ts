@@ -1,22 +1,38 @@
 import { ForbiddenException, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { ModuleRef, Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import { PUBLIC_ROUTE, REQUIRED_ROLES, requestOf, ROLES, type Principal, type Role } from './principal.js';
+import { TOKEN_HOLDERS, type TokenHolders } from './token-holders.js';
 
 interface Claims {
   readonly sub?: unknown;
   readonly role?: unknown;
+  readonly ver?: unknown;
+  readonly exp?: unknown;
 }
 
 /**
+ * One answer for every token that does not count, whatever the reason (bad signature,
+ * malformed, expired, no `exp`, an unknown user, an older token version): the reason
+ * would only help someone forging tokens, and the library's own words are no API.
+ */
+const NOT_VALID = 'The bearer token is not valid: log in at POST /api/auth/login.';
+
+/**
  * Every route and resolver needs a valid bearer token unless marked `@Public()`: 401
- * without one or with a bad or expired one, 403 when `@Roles(…)` leaves the caller's role out.
+ * without one or with a bad, expired or revoked one, 403 when `@Roles(…)` leaves the
+ * caller's role out. A token must carry `sub`, `role`, `ver` (its user's token version)
+ * and `exp`. Where the host has the user context (`TOKEN_HOLDERS` is bound), `sub` must
+ * name a user whose token version is still `ver`, and the role is the user's current one.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
+  private holders: TokenHolders | null | undefined;
+
   constructor(
     private readonly jwt: JwtService,
     private readonly reflector: Reflector,
+    private readonly modules: ModuleRef,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -36,10 +52,30 @@ export class AuthGuard implements CanActivate {
     let claims: Claims;
     try {
       claims = await this.jwt.verifyAsync<Claims & object>(token);
-    } catch (error) {
-      throw new UnauthorizedException(`The bearer token is not valid: ${error instanceof Error ? error.message : 'unreadable'}.`);
+    } catch {
+      throw new UnauthorizedException(NOT_VALID);
     }
-    if (typeof claims.sub !== 'string' || !ROLES.includes(claims.role as Role)) throw new UnauthorizedException('The bearer token names no user or role.');
-    return { userId: claims.sub, role: claims.role as Role };
+    const { sub, role, ver, exp } = claims;
+    // jsonwebtoken checks `exp` only when a token has one: one without would never expire.
+    if (typeof sub !== 'string' || !ROLES.includes(role as Role) || !Number.isSafeInteger(ver) || (ver as number) < 0 || typeof exp !== 'number') {
+      throw new UnauthorizedException(NOT_VALID);
+    }
+    const holders = this.tokenHolders();
+    if (!holders) return { userId: sub, role: role as Role };
+    const current = await holders.roleFor(sub, ver as number);
+    if (!current) throw new UnauthorizedException(NOT_VALID);
+    return { userId: sub, role: current };
+  }
+
+  /** The host's `TOKEN_HOLDERS`, from whichever module binds it; `null` when none does. */
+  private tokenHolders(): TokenHolders | null {
+    if (this.holders === undefined) {
+      try {
+        this.holders = this.modules.get<symbol, TokenHolders>(TOKEN_HOLDERS, { strict: false });
+      } catch {
+        this.holders = null;
+      }
+    }
+    return this.holders;
   }
 }

@@ -20,7 +20,12 @@ export interface AccessToken {
   readonly expiresIn: number;
 }
 
-/** Issues access tokens (JWT, HS256) for a principal. */
+/** Who a token is issued to: the principal and their current token version. */
+export interface TokenHolder extends Principal {
+  readonly tokenVersion: number;
+}
+
+/** Issues access tokens (JWT, HS256, with `exp`) for a principal at their token version (`ver`). */
 @Injectable()
 export class AccessTokens {
   constructor(
@@ -28,8 +33,8 @@ export class AccessTokens {
     @Inject(AUTH_OPTIONS) private readonly options: AuthOptions,
   ) {}
 
-  async issue(principal: Principal): Promise<AccessToken> {
-    const accessToken = await this.jwt.signAsync({ sub: principal.userId, role: principal.role });
+  async issue(holder: TokenHolder): Promise<AccessToken> {
+    const accessToken = await this.jwt.signAsync({ sub: holder.userId, role: holder.role, ver: holder.tokenVersion });
     return { accessToken, tokenType: 'Bearer', expiresIn: this.options.expiresInSeconds };
   }
 }

@@ -24,6 +24,9 @@ const integer = (min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().int().min(min).max(max));
 const port = () => integer(1, 65_535);
+/** The administrator's password outside production when ADMIN_PASSWORD is unset. */
+export const DEMO_ADMIN_PASSWORD = 'agora-admin';
+
 const doc = (description: string, allows: string, secret?: boolean): VariableDoc => ({ description, allows, ...(secret && { secret }) });
 
 /**
@@ -120,9 +123,22 @@ export const configSchema = z
       .string()
       .min(8)
       .max(128)
-      .default('agora-admin')
-      .meta(doc('Password of that administrator when it is created; change the default outside a demo.', '8 to 128 characters', true)),
-    DEMO_DATA: z.stringbool().default(true).meta(doc('Add a demo customer and demo products at start when they are missing.', 'true or false')),
+      .optional()
+      .meta(
+        doc(
+          `Password of that administrator when it is created; later it is changed over the API, not here. Required with NODE_ENV=production; otherwise the demo password ${DEMO_ADMIN_PASSWORD}, with a warning at start.`,
+          '8 to 128 characters',
+          true,
+        ),
+      ),
+    DEMO_DATA: z
+      .stringbool()
+      .optional()
+      .meta(doc("Add a demo customer and demo products at start when they are missing. When unset, true, but false with NODE_ENV=production, where true is refused: the demo customer's password is public.", 'true or false')),
+    NODE_ENV: z
+      .string()
+      .optional()
+      .meta(doc('production (the Docker image sets it) asks for ADMIN_PASSWORD, adds no demo data and serves no GraphQL IDE; any other value or none is development.', 'production, or anything else')),
     KAFKA_BROKERS: z
       .string()
       .regex(/^[^\s,:]+:\d+(,[^\s,:]+:\d+)*$/)
@@ -152,9 +168,15 @@ export const configSchema = z
     message: 'is required when EVENT_STORE=esdb',
     // Also when other variables are bad, so that one run reports every problem.
     when: () => true,
+  })
+  .refine((config) => config.NODE_ENV !== 'production' || config.DEMO_DATA !== true, {
+    path: ['DEMO_DATA'],
+    message: "must be false when NODE_ENV=production: the demo customer's password is public",
+    when: () => true,
   });
 
-export type Config = z.output<typeof configSchema>;
+/** The configuration as the hosts use it: DEMO_DATA decided (`parseConfig`). */
+export type Config = Omit<z.output<typeof configSchema>, 'DEMO_DATA'> & { DEMO_DATA: boolean };
 export type ConfigVariable = keyof Config;
 
 export const CONFIG_VARIABLES = Object.keys(configSchema.shape) as ConfigVariable[];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { configReference } from './config.schema.js';
-import { InvalidConfiguration, parseConfig, withoutCredentials } from './load-config.js';
+import { adminPassword, InvalidConfiguration, parseConfig, withoutCredentials } from './load-config.js';
 
 function problemsOf(env: Record<string, string>): readonly string[] {
   try {
@@ -46,7 +46,6 @@ describe('configuration', () => {
       JWT_EXPIRES_IN_S: 3600,
       ...THROTTLING_DEFAULTS,
       ADMIN_EMAIL: 'admin@agora.local',
-      ADMIN_PASSWORD: 'agora-admin',
       DEMO_DATA: true,
       MESSAGING_DUPLICATE_DELIVERY: false,
     });
@@ -95,10 +94,42 @@ describe('configuration', () => {
       JWT_EXPIRES_IN_S: 3600,
       ...THROTTLING_DEFAULTS,
       ADMIN_EMAIL: 'admin@agora.local',
-      ADMIN_PASSWORD: 'agora-admin',
       DEMO_DATA: true,
       MESSAGING_DUPLICATE_DELIVERY: false,
     });
+  });
+
+  describe('in production (NODE_ENV=production)', () => {
+    const production = { NODE_ENV: 'production', ADMIN_PASSWORD: 'a long admin password' };
+
+    it('adds no demo data unless told, and refuses to be told', () => {
+      expect(parseConfig(production).DEMO_DATA).toBe(false);
+      expect(parseConfig({ ...production, DEMO_DATA: 'false' }).DEMO_DATA).toBe(false);
+      expect(problemsOf({ ...production, DEMO_DATA: 'true' })).toEqual([
+        "DEMO_DATA must be false when NODE_ENV=production: the demo customer's password is public (true or false)",
+      ]);
+    });
+
+    it('has no administrator password but ADMIN_PASSWORD', () => {
+      expect(adminPassword(parseConfig(production))).toEqual({ password: 'a long admin password', demo: false });
+      const config = parseConfig({ NODE_ENV: 'production' });
+      expect(() => adminPassword(config)).toThrow(new InvalidConfiguration(['ADMIN_PASSWORD is required when NODE_ENV=production (8 to 128 characters)']));
+    });
+
+    it('refuses a short ADMIN_PASSWORD without showing it', () => {
+      expect(problemsOf({ NODE_ENV: 'production', ADMIN_PASSWORD: 'short' })).toEqual(['ADMIN_PASSWORD must be 8 to 128 characters (got "short")']);
+    });
+  });
+
+  it('outside production, adds demo data and gives the administrator the demo password unless told otherwise', () => {
+    for (const NODE_ENV of [undefined, 'development', 'test']) {
+      const config = parseConfig({ ...(NODE_ENV && { NODE_ENV }) });
+      expect(config.DEMO_DATA).toBe(true);
+      expect(adminPassword(config)).toEqual({ password: 'agora-admin', demo: true });
+    }
+    const told = parseConfig({ DEMO_DATA: 'false', ADMIN_PASSWORD: 'a long admin password' });
+    expect(told.DEMO_DATA).toBe(false);
+    expect(adminPassword(told)).toEqual({ password: 'a long admin password', demo: false });
   });
 
   it('refuses Kafka brokers that are not host:port pairs', () => {
@@ -218,6 +249,7 @@ describe('configuration', () => {
       'ADMIN_EMAIL',
       'ADMIN_PASSWORD',
       'DEMO_DATA',
+      'NODE_ENV',
       'KAFKA_BROKERS',
       'KAFKA_TOPIC_PREFIX',
       'KAFKA_PARTITIONS',

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { CONFIG_VARIABLES, configSchema, variableDoc, type Config, type ConfigVariable } from './config.schema.js';
+import { CONFIG_VARIABLES, configSchema, DEMO_ADMIN_PASSWORD, variableDoc, type Config, type ConfigVariable } from './config.schema.js';
 
 /** Start-up refused: one line per bad variable, each naming it and what it allows. */
 export class InvalidConfiguration extends Error {
@@ -10,9 +10,15 @@ export class InvalidConfiguration extends Error {
   }
 }
 
+/** Whether the host runs in production (`NODE_ENV=production`, as in the Docker image). */
+export function isProduction(config: Pick<Config, 'NODE_ENV'>): boolean {
+  return config.NODE_ENV === 'production';
+}
+
 /**
  * Reads the hosts' configuration from environment variables. An empty variable counts
- * as unset (`DATABASE_URL=` in a shell or .env file means "none").
+ * as unset (`DATABASE_URL=` in a shell or .env file means "none"). DEMO_DATA, when unset,
+ * is true outside production and false in it.
  */
 export function parseConfig(env: Readonly<Record<string, string | undefined>>): Config {
   const input: Partial<Record<ConfigVariable, string>> = {};
@@ -21,8 +27,20 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     if (value !== undefined && value !== '') input[name] = value;
   }
   const result = configSchema.safeParse(input);
-  if (result.success) return result.data;
+  if (result.success) return { ...result.data, DEMO_DATA: result.data.DEMO_DATA ?? !isProduction(result.data) };
   throw new InvalidConfiguration(describeProblems(result.error.issues, input));
+}
+
+/**
+ * The password of the administrator a host creates at start: ADMIN_PASSWORD, or outside
+ * production the demo password (`demo: true`: the host says so in a warning). In
+ * production without ADMIN_PASSWORD, `InvalidConfiguration`: no host there has a password
+ * anyone could look up.
+ */
+export function adminPassword(config: Pick<Config, 'ADMIN_PASSWORD' | 'NODE_ENV'>): { password: string; demo: boolean } {
+  if (config.ADMIN_PASSWORD !== undefined) return { password: config.ADMIN_PASSWORD, demo: false };
+  if (isProduction(config)) throw new InvalidConfiguration([`ADMIN_PASSWORD is required when NODE_ENV=production (${variableDoc('ADMIN_PASSWORD').allows})`]);
+  return { password: DEMO_ADMIN_PASSWORD, demo: true };
 }
 
 /**

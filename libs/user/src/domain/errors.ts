@@ -38,3 +38,11 @@ export class UserAlreadyRegistered extends UserError {
     super(`User ${userId} is already registered.`);
   }
 }
+
+/** The current password given with a password change is not the user's. */
+export class WrongPassword extends UserError {
+  override readonly name = 'WrongPassword';
+  constructor() {
+    super('The current password is wrong.');
+  }
+}

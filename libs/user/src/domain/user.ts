@@ -1,10 +1,14 @@
 import type { Decider, Event } from '@agora/event-sourcing';
 import { requireEmail } from './email-address.js';
-import { InvalidUserField, UserAlreadyRegistered, UserNotFound } from './errors.js';
+import { InvalidUserField, UserAlreadyRegistered, UserNotFound, WrongPassword } from './errors.js';
 
 // A user: who they are, how they sign in, what they may do. Stream `user-<userId>`.
 // The stream alone cannot keep an email address unique across users: that is the job of
 // the email claims (email-claim.ts), taken before an event that sets an address lands here.
+//
+// The token version says which access tokens still count: a token carries the version
+// its user had when it was issued, and a password change, a reset and a sign-out move the
+// version on, so that every token issued before is refused from then on.
 
 export const USER_ROLES = ['customer', 'admin'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
@@ -22,12 +26,32 @@ export type RegisterUser = {
 };
 /** Fields left out stay as they are. */
 export type ChangeProfile = { readonly type: 'change-profile'; readonly userId: string; readonly name?: string; readonly email?: string; readonly at: string };
-export type UserCommand = RegisterUser | ChangeProfile;
+/**
+ * The signed-in user's new password. The caller checks the current password against the
+ * user's hash (bcrypt, outside the domain) and names that hash: if the password changed
+ * in between, the change is refused as a wrong password.
+ */
+export type ChangePassword = {
+  readonly type: 'change-password';
+  readonly userId: string;
+  /** The hash the current password was found to match. */
+  readonly verifiedPasswordHash: string;
+  readonly passwordHash: string;
+  readonly at: string;
+};
+/** An administrator's new password for a user, without the old one. */
+export type ResetPassword = { readonly type: 'reset-password'; readonly userId: string; readonly passwordHash: string; readonly at: string };
+/** Ends every session of the user: the tokens issued so far no longer count. */
+export type SignOut = { readonly type: 'sign-out'; readonly userId: string; readonly at: string };
+export type UserCommand = RegisterUser | ChangeProfile | ChangePassword | ResetPassword | SignOut;
 
 export type UserRegistered = Event<'user.registered.v1', { userId: string; email: string; name: string; role: UserRole; passwordHash: string; at: string }>;
 /** Carries only what changed. */
 export type UserProfileChanged = Event<'user.profile-changed.v1', { userId: string; name?: string; email?: string; at: string }>;
-export type UserEvent = UserRegistered | UserProfileChanged;
+/** A new password, by the user (`reset: false`) or by an administrator; `tokenVersion` is the user's new one. */
+export type UserPasswordChanged = Event<'user.password-changed.v1', { userId: string; passwordHash: string; reset: boolean; tokenVersion: number; at: string }>;
+export type UserSignedOut = Event<'user.signed-out.v1', { userId: string; tokenVersion: number; at: string }>;
+export type UserEvent = UserRegistered | UserProfileChanged | UserPasswordChanged | UserSignedOut;
 
 export interface RegisteredUser {
   readonly status: 'registered';
@@ -37,6 +61,8 @@ export interface RegisteredUser {
   readonly name: string;
   readonly role: UserRole;
   readonly passwordHash: string;
+  /** Access tokens of an older version are refused; 0 at registration. */
+  readonly tokenVersion: number;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
@@ -73,6 +99,18 @@ function decide(command: UserCommand, state: User): UserEvent[] {
       if (Object.keys(changes).length === 0) return [];
       return [{ type: 'user.profile-changed.v1', data: { userId: state.userId, ...changes, at: command.at } }];
     }
+    case 'change-password':
+    case 'reset-password': {
+      if (state.status === 'none') throw new UserNotFound(command.userId);
+      if (command.type === 'change-password' && command.verifiedPasswordHash !== state.passwordHash) throw new WrongPassword();
+      if (!command.passwordHash) throw new InvalidUserField('passwordHash', 'must not be empty');
+      const { passwordHash, at } = command;
+      return [{ type: 'user.password-changed.v1', data: { userId: state.userId, passwordHash, reset: command.type === 'reset-password', tokenVersion: state.tokenVersion + 1, at } }];
+    }
+    case 'sign-out': {
+      if (state.status === 'none') throw new UserNotFound(command.userId);
+      return [{ type: 'user.signed-out.v1', data: { userId: state.userId, tokenVersion: state.tokenVersion + 1, at: command.at } }];
+    }
 
     default: {
       const unhandled: never = command;
@@ -85,7 +123,7 @@ function evolve(state: User, event: UserEvent): User {
   switch (event.type) {
     case 'user.registered.v1': {
       const { userId, email, name, role, passwordHash, at } = event.data;
-      return { status: 'registered', userId, email, name, role, passwordHash, createdAt: at, updatedAt: at };
+      return { status: 'registered', userId, email, name, role, passwordHash, tokenVersion: 0, createdAt: at, updatedAt: at };
     }
     case 'user.profile-changed.v1': {
       // A profile change always follows the registration.
@@ -93,6 +131,14 @@ function evolve(state: User, event: UserEvent): User {
       const { name, email, at } = event.data;
       return { ...state, ...(name !== undefined && { name }), ...(email !== undefined && { email }), updatedAt: at };
     }
+    case 'user.password-changed.v1': {
+      if (state.status === 'none') return state;
+      const { passwordHash, tokenVersion, at } = event.data;
+      return { ...state, passwordHash, tokenVersion, updatedAt: at };
+    }
+    case 'user.signed-out.v1':
+      // Signing out changes no detail of the user: `updatedAt` stays.
+      return state.status === 'none' ? state : { ...state, tokenVersion: event.data.tokenVersion };
     default: {
       const unhandled: never = event;
       throw new Error(`Unhandled user event ${JSON.stringify(unhandled)}`);
@@ -116,5 +162,5 @@ export const userDecider: Decider<UserCommand, UserEvent, User> = {
 
 /** The email address these events give their user, if they set one. */
 export function emailSetBy(events: readonly UserEvent[]): string | undefined {
-  return events.reduce<string | undefined>((email, event) => event.data.email ?? email, undefined);
+  return events.reduce<string | undefined>((email, event) => ('email' in event.data ? event.data.email : undefined) ?? email, undefined);
 }

@@ -73,7 +73,7 @@ describe('the users API (HTTP, PostgreSQL)', () => {
     });
     expect(JSON.stringify(registered)).not.toContain(valid.password);
     expect(await app.get(GetUserHandler).execute(userId)).toMatchObject({ email: 'grace.hopper@example.org', role: 'customer' });
-    expect(await app.get(UserCredentials).verify(valid.email, valid.password)).toEqual({ userId, role: 'customer' });
+    expect(await app.get(UserCredentials).verify(valid.email, valid.password)).toEqual({ userId, role: 'customer', tokenVersion: 0 });
   });
 
   it('answers 409 for a registered email in other letters, and writes nothing', async () => {

@@ -113,7 +113,7 @@ describe('the user context’s handlers (PostgreSQL)', () => {
       const ada = email('ada');
       const { userId } = await register.execute({ email: ada, name: 'Ada', password: 'correct horse battery' }, requestContext());
 
-      expect(await credentials.verify(ada.toUpperCase(), 'correct horse battery')).toEqual({ userId, role: 'customer' });
+      expect(await credentials.verify(ada.toUpperCase(), 'correct horse battery')).toEqual({ userId, role: 'customer', tokenVersion: 0 });
       expect(await credentials.verify(ada, 'correct horse batterY')).toBeUndefined();
       expect(await credentials.verify(email('nobody'), 'correct horse battery')).toBeUndefined();
     });
@@ -153,7 +153,7 @@ describe('the user context’s handlers (PostgreSQL)', () => {
       expect(view).toMatchObject({ userId, name: 'Ada King', email: after, role: 'customer' });
       expect(Date.parse(view.updatedAt)).toBeGreaterThan(Date.parse(view.createdAt));
       expect(await getUser.execute(userId)).toEqual(view);
-      expect(await credentials.verify(after, 'correct horse battery')).toEqual({ userId, role: 'customer' });
+      expect(await credentials.verify(after, 'correct horse battery')).toEqual({ userId, role: 'customer', tokenVersion: 0 });
       expect(await credentials.verify(before, 'correct horse battery')).toBeUndefined();
     });
 
@@ -164,7 +164,7 @@ describe('the user context’s handlers (PostgreSQL)', () => {
 
       const bob = await register.execute({ email: before.toUpperCase(), name: 'Bob', password: 'bob password' }, requestContext());
       expect(await getUser.execute(bob.userId)).toMatchObject({ email: before, name: 'Bob' });
-      expect(await credentials.verify(before, 'bob password')).toEqual({ userId: bob.userId, role: 'customer' });
+      expect(await credentials.verify(before, 'bob password')).toEqual({ userId: bob.userId, role: 'customer', tokenVersion: 0 });
       // ...and Ada cannot take it back now.
       await expect(changeProfile.execute(ada.userId, { email: before }, requestContext())).rejects.toBeInstanceOf(EmailTaken);
     });
@@ -205,14 +205,14 @@ describe('the user context’s handlers (PostgreSQL)', () => {
       expect(second).toEqual({ userId: first.userId, created: false });
       expect(await registeredWith(admin)).toHaveLength(1);
       expect(await rows().findBy({ email: admin })).toEqual([expect.objectContaining({ userId: first.userId, role: 'admin' })]);
-      expect(await credentials.verify(admin, 'admin password')).toEqual({ userId: first.userId, role: 'admin' });
+      expect(await credentials.verify(admin, 'admin password')).toEqual({ userId: first.userId, role: 'admin', tokenVersion: 0 });
     });
 
     it('leaves a customer with that email a customer', async () => {
       const address = email('customer');
       const { userId } = await register.execute({ email: address, name: 'Customer', password: 'customer password' }, requestContext());
       expect(await register.ensureAdmin(address, 'admin password', 'Admin')).toEqual({ userId, created: false });
-      expect(await credentials.verify(address, 'customer password')).toEqual({ userId, role: 'customer' });
+      expect(await credentials.verify(address, 'customer password')).toEqual({ userId, role: 'customer', tokenVersion: 0 });
       expect(await credentials.verify(address, 'admin password')).toBeUndefined();
     });
   });
@@ -228,7 +228,7 @@ describe('the user context’s handlers (PostgreSQL)', () => {
       const [completed] = await registeredWith(ada);
       expect(completed!.data).toMatchObject({ email: ada, name: 'Ada' });
       await until(async () => (await credentials.verify(ada, 'first password')) !== undefined);
-      expect(await credentials.verify(ada, 'first password')).toEqual({ userId: completed!.data.userId, role: 'customer' });
+      expect(await credentials.verify(ada, 'first password')).toEqual({ userId: completed!.data.userId, role: 'customer', tokenVersion: 0 });
       expect(await credentials.verify(ada, 'second password')).toBeUndefined();
     });
 
@@ -240,7 +240,7 @@ describe('the user context’s handlers (PostgreSQL)', () => {
       const again = await register.ensureAdmin(admin, 'admin password', 'Admin');
       expect(again.created).toBe(false);
       await until(async () => (await credentials.verify(admin, 'admin password')) !== undefined);
-      expect(await credentials.verify(admin, 'admin password')).toEqual({ userId: again.userId, role: 'admin' });
+      expect(await credentials.verify(admin, 'admin password')).toEqual({ userId: again.userId, role: 'admin', tokenVersion: 0 });
     });
 
     it('an interrupted email change keeps the new email for its user until the user’s next write', async () => {
@@ -253,7 +253,7 @@ describe('the user context’s handlers (PostgreSQL)', () => {
       // Whoever wants the address next finds the change on its way and completes it.
       await expect(register.execute({ email: wanted, name: 'Bob', password: 'bob password' }, requestContext())).rejects.toBeInstanceOf(EmailTaken);
       await until(async () => (await getUser.execute(ada.userId)).email === wanted);
-      expect(await credentials.verify(wanted, 'correct horse battery')).toEqual({ userId: ada.userId, role: 'customer' });
+      expect(await credentials.verify(wanted, 'correct horse battery')).toEqual({ userId: ada.userId, role: 'customer', tokenVersion: 0 });
     });
 
     it('an interrupted email change lapses when its user writes something else first', async () => {

@@ -28,3 +28,16 @@ export class UserReadModel1795700000003 implements MigrationInterface {
     await queryRunner.query(`DROP SCHEMA user_read CASCADE`);
   }
 }
+
+/** The token version of each user (0 for a user who never changed a password or signed out). */
+export class UserTokenVersion1796100000000 implements MigrationInterface {
+  name = 'UserTokenVersion1796100000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`ALTER TABLE user_read.users ADD COLUMN token_version integer NOT NULL DEFAULT 0`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`ALTER TABLE user_read.users DROP COLUMN token_version`);
+  }
+}

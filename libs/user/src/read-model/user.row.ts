@@ -25,6 +25,10 @@ export class UserRow {
   @Column('text', { name: 'password_hash' })
   passwordHash!: string;
 
+  /** Access tokens of an older version are refused. */
+  @Column('integer', { name: 'token_version' })
+  tokenVersion!: number;
+
   @Column('timestamptz', { name: 'created_at' })
   createdAt!: Date;
 

@@ -9,11 +9,21 @@ export const USER_READ_SCHEMA = 'user_read';
 export function evolveUserRow(row: UserRow | undefined, event: UserEvent): UserRow | undefined {
   if (event.type === 'user.registered.v1') {
     const { userId, email, name, role, passwordHash, at } = event.data;
-    return Object.assign(new UserRow(), { userId, email, name, role, passwordHash, createdAt: new Date(at), updatedAt: new Date(at) });
+    return Object.assign(new UserRow(), { userId, email, name, role, passwordHash, tokenVersion: 0, createdAt: new Date(at), updatedAt: new Date(at) });
   }
   if (!row) return row;
-  const { name, email, at } = event.data;
-  return { ...row, ...(name !== undefined && { name }), ...(email !== undefined && { email }), updatedAt: new Date(at) };
+  switch (event.type) {
+    case 'user.profile-changed.v1': {
+      const { name, email, at } = event.data;
+      return { ...row, ...(name !== undefined && { name }), ...(email !== undefined && { email }), updatedAt: new Date(at) };
+    }
+    case 'user.password-changed.v1': {
+      const { passwordHash, tokenVersion, at } = event.data;
+      return { ...row, passwordHash, tokenVersion, updatedAt: new Date(at) };
+    }
+    case 'user.signed-out.v1':
+      return { ...row, tokenVersion: event.data.tokenVersion };
+  }
 }
 
 export const usersProjection = rowProjection<UserRow>({

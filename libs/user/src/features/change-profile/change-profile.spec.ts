@@ -42,6 +42,7 @@ describe('changing a profile', () => {
       name: 'Ada Lovelace',
       role: 'customer',
       passwordHash,
+      tokenVersion: 0,
       createdAt: registeredAt,
       updatedAt: changedAt,
     }));

@@ -15,9 +15,9 @@ export class UserCredentials {
    * answer, after a bcrypt comparison of the same cost, for an unknown email as for a
    * wrong password, so neither the answer nor its timing tells which addresses exist.
    */
-  async verify(email: string, password: string): Promise<{ userId: string; role: UserRole } | undefined> {
+  async verify(email: string, password: string): Promise<{ userId: string; role: UserRole; tokenVersion: number } | undefined> {
     const row = await this.readModels.getRepository(UserRow).findOneBy({ email: normalizeEmail(email) });
     const matches = await passwordMatches(password, row?.passwordHash ?? NO_ONES_PASSWORD_HASH);
-    return row && matches ? { userId: row.userId, role: row.role } : undefined;
+    return row && matches ? { userId: row.userId, role: row.role, tokenVersion: row.tokenVersion } : undefined;
   }
 }
