@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { parseMessage, type Message, type MessageType } from '@agora/contracts';
 import {
+  CommandHandler,
   EVENT_STORE,
   PostgresEventStore,
   fold,
@@ -23,7 +24,11 @@ import { ReadSideModule } from '@agora/projections';
 import { AddProductHandler } from '../features/add-product/add-product.handler.js';
 import { inventoryReadModel } from '../read-model/inventory-read-model.js';
 import { AddStockHandler } from '../features/add-stock/add-stock.handler.js';
-import { InventoryModule } from '../inventory.module.js';
+import { CommitReservationHandler } from '../features/commit-reservation/commit-reservation.handler.js';
+import { ProductStock } from '../features/product-stock.js';
+import { ReleaseReservationHandler } from '../features/release-reservation/release-reservation.handler.js';
+import { ReserveStockHandler } from '../features/reserve-stock/reserve-stock.handler.js';
+import { INVENTORY_WRITE_ATTEMPTS, InventoryModule } from '../inventory.module.js';
 import { InventoryCommandsHandler } from './inventory-commands.handler.js';
 import { InventoryOutboundMapping } from './inventory-outbound.mapping.js';
 
@@ -118,6 +123,21 @@ describe('inventory’s handling of the saga’s commands (PostgreSQL)', () => {
       expect(held).toBe(product.reserved);
     }
   });
+
+  /**
+   * The saga's commands as another instance of the inventory app handles them: its own
+   * command handler, which remembers nothing of this one's. Within one instance, commands
+   * on a stream take turns, so only another instance can write in the middle of a command.
+   */
+  function anotherInstance(): InventoryCommandsHandler {
+    const commands = new CommandHandler(crashing, { maxAttempts: INVENTORY_WRITE_ATTEMPTS });
+    const stock = new ProductStock(commands);
+    return new InventoryCommandsHandler(
+      new ReserveStockHandler(commands, stock, crashing),
+      new ReleaseReservationHandler(commands, stock),
+      new CommitReservationHandler(commands, stock),
+    );
+  }
 
   /** Skus unique to the running test. */
   function skus<const N extends string[]>(...names: N): { [K in keyof N]: string } {
@@ -404,7 +424,7 @@ describe('inventory’s handling of the saga’s commands (PostgreSQL)', () => {
       await addProduct(b, 5);
       const orderId = randomUUID();
 
-      crashing.interleaveAt(at, () => inventory.handle(release(orderId)));
+      crashing.interleaveAt(at, () => anotherInstance().handle(release(orderId)));
       await inventory.handle(reserve(orderId, [{ sku: a, quantity: 2 }, { sku: b, quantity: 1 }]));
 
       expect(await heard(orderId)).toEqual([{ type: 'inventory.reservation-released.v1', data: { orderId } }]);
@@ -441,8 +461,9 @@ describe('inventory’s handling of the saga’s commands (PostgreSQL)', () => {
 
       // Appends: 0 the request, 1 hold a, 2 hold b. Just before the late run holds b:
       crashing.interleaveAt(2, async () => {
-        await inventory.handle(command);
-        await inventory.handle(kind === 'commit' ? commit(orderId) : release(orderId));
+        const other = anotherInstance();
+        await other.handle(command);
+        await other.handle(kind === 'commit' ? commit(orderId) : release(orderId));
         await settleOtherOrders(b, 2_100);
       });
       await inventory.handle(command);
