@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   comparePositions,
+  EventStoreRefused,
   requestContext,
   withMetadata,
   WrongExpectedVersion,
@@ -101,6 +102,16 @@ export function describeEventStoreContract(
 
       it('reads a stream that does not exist as empty', async () => {
         expect(await store.readStream(`${freshCategory()}-${randomUUID()}`)).toEqual([]);
+      });
+
+      it('refuses an event whose data is not JSON, naming stream and type, and writes nothing', async () => {
+        const stream = `${freshCategory()}-${randomUUID()}`;
+        const [event] = events(1, 'test.priced.v1');
+        const error = await rejection(store.appendToStream(stream, [events(1)[0]!, { ...event!, data: { amount: 10n } }], 'no-stream'));
+        expect(error).toBeInstanceOf(EventStoreRefused);
+        expect(error).toMatchObject({ reason: 'not-serialisable', streamName: stream });
+        expect((error as Error).message).toContain('test.priced.v1');
+        expect(await store.readStream(stream)).toEqual([]);
       });
     });
 

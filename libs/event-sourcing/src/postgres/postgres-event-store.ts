@@ -12,6 +12,7 @@ import type {
   Subscription,
 } from '../event-store.js';
 import { EventStoreUnavailable, WrongExpectedVersion } from '../errors.js';
+import { eventJson } from '../event-json.js';
 import { categoryOf } from '../stream-name.js';
 import { migrateEventStore, quotedSchema } from './schema.js';
 import { AppendNotifier } from './append-notifier.js';
@@ -367,6 +368,7 @@ interface PreparedAppend {
 
 /** Throws for an expectation or an event that cannot be written, before anything is sent. */
 function prepared({ streamName, events, expected }: StreamAppend): PreparedAppend {
+  const json = events.map((event) => eventJson(streamName, event));
   return {
     streamName,
     category: categoryOf(streamName),
@@ -374,8 +376,8 @@ function prepared({ streamName, events, expected }: StreamAppend): PreparedAppen
     code: expectedCode(expected),
     ids: events.map((event) => event.metadata.messageId),
     types: events.map((event) => event.type),
-    data: events.map((event) => JSON.stringify(event.data)),
-    metadata: events.map((event) => JSON.stringify(event.metadata)),
+    data: json.map((event) => event.data),
+    metadata: json.map((event) => event.metadata),
   };
 }
 
