@@ -156,6 +156,19 @@ export function describeEventStoreContract(
         expect((await store.appendToStream(fresh, events(2), 'any')).nextExpectedRevision).toBe(1);
       });
 
+      it('answers an append sent again with the same events (same ids, same expectation) as the earlier success, writing nothing twice', async () => {
+        const stream = `${freshCategory()}-${randomUUID()}`;
+        const created = events(2);
+        const first = await store.appendToStream(stream, created, 'no-stream');
+        expect(await store.appendToStream(stream, created, 'no-stream')).toEqual(first);
+        const more = events(2, 'test.happened.v1', 2);
+        const second = await store.appendToStream(stream, more, 1);
+        expect(await store.appendToStream(stream, more, 1)).toEqual(second);
+        expect((await store.readStream(stream)).map((e) => e.metadata.messageId)).toEqual([...created, ...more].map((e) => e.metadata.messageId));
+        // Other events at that expectation are still a conflict.
+        expect(await rejection(store.appendToStream(stream, events(2), 1))).toBeInstanceOf(WrongExpectedVersion);
+      });
+
       it('writes nothing when an append is refused', async () => {
         const stream = await streamAt(2);
         await refused(stream, 1);

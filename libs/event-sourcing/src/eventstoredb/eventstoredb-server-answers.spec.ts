@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { FakeEventStoreDb, type FakeAppendAnswer } from '../../../testing/src/fake-eventstoredb.js';
+import { CommandHandler } from '../command-handler.js';
+import type { Decider } from '../decider.js';
 import { EventStoreRefused, EventStoreUnavailable, WrongExpectedVersion } from '../errors.js';
+import { requestContext } from '../message-context.js';
 import type { NewEvent } from '../event.js';
 import { EventStoreDbEventStore } from './eventstoredb-event-store.js';
 
@@ -76,6 +79,22 @@ describe.each([
     const again = await store.appendToStream(stream, events, 'no-stream');
     expect(again).toEqual(first);
     expect(server.events(stream).map((event) => event.id)).toEqual(events.map((event) => event.metadata.messageId));
+  });
+
+  it('writes a command\'s events once when its append times out after the commit: the same ids are sent again', async () => {
+    type Placed = { type: 'order.placed.v1'; data: { orderId: string } };
+    const orders: Decider<{ orderId: string }, Placed, { placed: boolean }> = {
+      decide: (command, state) => (state.placed ? [] : [{ type: 'order.placed.v1', data: { orderId: command.orderId } }]),
+      evolve: () => ({ placed: true }),
+      initialState: () => ({ placed: false }),
+    };
+    const stream = `order-${randomUUID()}`;
+    server.answerNextAppends('timeout-after-commit');
+    const result = await new CommandHandler(store).handle(orders, stream, { orderId: 'o-1' }, requestContext(), { expectNew: true });
+
+    const written = server.events(stream);
+    expect(written.map((event) => event.id)).toEqual(result.events.map((event) => event.metadata.messageId));
+    expect(result).toMatchObject({ revision: 0, position: { commit: written[0]!.position, prepare: written[0]!.position } });
   });
 
   it('refuses event data that cannot be serialised, at once and without sending anything', async () => {
