@@ -65,8 +65,8 @@ type AppendOutcome =
  * An in-process gRPC server built from `@eventstore/db-client`'s own generated protobuf
  * code, answering as EventStoreDB does for what the adapter's tests need: appends (batch
  * and unary, both append-failure modes, idempotent re-sends), stream reads, the server's
- * features, and gossip for `esdb+discover://`. Answers can be scripted per append.
- * Nothing of the real server's storage, subscriptions or `$all` reads.
+ * features, gossip for `esdb+discover://`, and unfiltered `$all` reads. Answers can be
+ * scripted per append. Nothing of the real server's storage, filters or subscriptions.
  */
 export class FakeEventStoreDb {
   readonly streams = new Map<string, FakeStoredEvent[]>();
@@ -74,6 +74,8 @@ export class FakeEventStoreDb {
   appendsReceived = 0;
   /** Whether gossip answers with this node as leader; `false` fails every gossip read. */
   gossipAnswers = true;
+  /** Events the server has sent in answer to reads, of streams and of `$all`. */
+  eventsRead = 0;
   /** Whether an idempotent re-send is answered without a position (as before the write is indexed). */
   idempotentWithoutPosition = true;
   private readonly scripted: FakeAppendAnswer[] = [];
@@ -281,11 +283,21 @@ export class FakeEventStoreDb {
 
   private read(call: grpc.ServerWritableStream<ReadReq, ReadResp>): void {
     const options = call.request.getOptions()!;
-    const streamOptions = options.getStream();
-    if (!streamOptions) {
-      call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: 'This test server reads streams only.' });
-      return;
+    const backwards = options.getReadDirection() === streamsPb.ReadReq.Options.ReadDirection.BACKWARDS;
+    const count = options.hasCount() ? Number(options.getCount()) : Number.MAX_SAFE_INTEGER;
+    const allOptions = options.getAll();
+    if (allOptions) {
+      // `$all` in log order, from a position (inclusive), the start or the end; no filters.
+      const log = [...this.streams.values()].flat().sort((a, b) => a.position - b.position);
+      const from = allOptions.hasPosition() ? Number(allOptions.getPosition()!.getCommitPosition()) : undefined;
+      const selected = backwards
+        ? log.filter((event) => from === undefined || event.position <= from).reverse()
+        : log.filter((event) => from === undefined || event.position >= from);
+      for (const event of selected.slice(0, count)) call.write(readResponse(event, new sharedPb.StreamIdentifier().setStreamName(Buffer.from(event.streamName))));
+      this.eventsRead += Math.min(selected.length, count);
+      return void call.end();
     }
+    const streamOptions = options.getStream()!;
     const identifier = streamOptions.getStreamIdentifier()!;
     const streamName = Buffer.from(identifier.getStreamName_asU8()).toString('utf8');
     const stream = this.streams.get(streamName);
@@ -293,24 +305,25 @@ export class FakeEventStoreDb {
       call.write(new streamsPb.ReadResp().setStreamNotFound(new streamsPb.ReadResp.StreamNotFound().setStreamIdentifier(identifier)));
       return void call.end();
     }
-    const backwards = options.getReadDirection() === streamsPb.ReadReq.Options.ReadDirection.BACKWARDS;
-    const count = options.hasCount() ? Number(options.getCount()) : Number.MAX_SAFE_INTEGER;
     const from = streamOptions.hasRevision() ? Number(streamOptions.getRevision()) : streamOptions.hasEnd() ? stream.length - 1 : 0;
     const selected = backwards ? stream.slice(0, from + 1).reverse() : stream.slice(from);
-    for (const event of selected.slice(0, count)) {
-      const recorded = new streamsPb.ReadResp.ReadEvent.RecordedEvent()
-        .setId(new sharedPb.UUID().setString(event.id))
-        .setStreamIdentifier(identifier)
-        .setStreamRevision(String(event.revision))
-        .setCommitPosition(String(event.position))
-        .setPreparePosition(String(event.position))
-        .setData(event.data)
-        .setCustomMetadata(event.metadata);
-      recorded.getMetadataMap().set('type', event.type).set('content-type', event.contentType).set('created', String(Date.now() * 10_000));
-      call.write(new streamsPb.ReadResp().setEvent(new streamsPb.ReadResp.ReadEvent().setEvent(recorded).setCommitPosition(String(event.position))));
-    }
+    for (const event of selected.slice(0, count)) call.write(readResponse(event, identifier));
+    this.eventsRead += Math.min(selected.length, count);
     call.end();
   }
+}
+
+function readResponse(event: FakeStoredEvent, identifier: InstanceType<typeof sharedPb.StreamIdentifier>): ReadResp {
+  const recorded = new streamsPb.ReadResp.ReadEvent.RecordedEvent()
+    .setId(new sharedPb.UUID().setString(event.id))
+    .setStreamIdentifier(identifier)
+    .setStreamRevision(String(event.revision))
+    .setCommitPosition(String(event.position))
+    .setPreparePosition(String(event.position))
+    .setData(event.data)
+    .setCustomMetadata(event.metadata);
+  recorded.getMetadataMap().set('type', event.type).set('content-type', event.contentType).set('created', String(Date.now() * 10_000));
+  return new streamsPb.ReadResp().setEvent(new streamsPb.ReadResp.ReadEvent().setEvent(recorded).setCommitPosition(String(event.position)));
 }
 
 function toProposed(message: { getId(): InstanceType<typeof sharedPb.UUID> | undefined; getMetadataMap(): { get(key: string): string | undefined }; getData_asU8(): Uint8Array; getCustomMetadata_asU8(): Uint8Array }): ProposedEvent {

@@ -45,7 +45,7 @@ import { categoryOf } from '../stream-name.js';
 
 const DEFAULT_READ_ALL_COUNT = 1000;
 const DEFAULT_MAX_BATCH_SIZE = 500;
-/** Events per backwards page when looking for the newest non-system event. */
+/** Largest backwards page when looking for the newest non-system event. */
 const HEAD_PAGE_SIZE = 100;
 
 /**
@@ -189,14 +189,29 @@ export class EventStoreDbEventStore implements EventStore {
     }
   }
 
+  /**
+   * The newest event of ours, read backwards from the end of `$all` in pages of 1, 10,
+   * then 100 events: the usual probe reads one event; system events after ours (stats,
+   * projection links) cost the next pages.
+   */
   async headPosition(): Promise<GlobalPosition | undefined> {
     const client = this.client;
     try {
-      // System events (stats, projection links) may follow the newest event of ours.
-      for await (const event of this.scanAll('backwards', undefined, HEAD_PAGE_SIZE)) {
-        if (isVisible(event)) return toGlobalPosition(event.position);
+      let cursor: Position | undefined;
+      for (let pageSize = 1; ; pageSize = Math.min(pageSize * 10, HEAD_PAGE_SIZE)) {
+        let read = 0;
+        let oldest: Position | undefined;
+        for await (const { event } of client.readAll({ direction: BACKWARDS, fromPosition: cursor ?? END, maxCount: pageSize })) {
+          if (!event) continue;
+          read++;
+          // `fromPosition` is inclusive: the page starts with the event the last one ended at.
+          if (cursor && event.position.commit === cursor.commit && event.position.prepare === cursor.prepare) continue;
+          if (isVisible(event)) return toGlobalPosition(event.position);
+          oldest = event.position;
+        }
+        if (read < pageSize || !oldest) return undefined;
+        cursor = oldest;
       }
-      return undefined;
     } catch (error) {
       throw this.toPortError(error, client);
     }

@@ -160,3 +160,31 @@ describe('EventStoreDbEventStore with cluster discovery (esdb+discover://)', () 
     expect(server.events(stream)).toHaveLength(1);
   });
 });
+
+describe('EventStoreDbEventStore head position', () => {
+  let server: FakeEventStoreDb;
+  let store: EventStoreDbEventStore;
+  beforeAll(async () => {
+    server = await FakeEventStoreDb.start();
+    store = EventStoreDbEventStore.connect(server.url());
+  });
+  afterAll(async () => {
+    await store.close();
+    await server.stop();
+  });
+
+  it('reads the newest event only when it is one of ours, and pages further back past system events', async () => {
+    expect(await store.headPosition()).toBeUndefined();
+    const stream = `order-${randomUUID()}`;
+    const appended = await store.appendToStream(stream, Array.from({ length: 200 }, (_, n) => placed(n)), 'no-stream');
+
+    let before = server.eventsRead;
+    expect(await store.headPosition()).toEqual(appended.position);
+    expect(server.eventsRead - before).toBe(1);
+
+    await store.appendToStream('$stats-127.0.0.1:2113', Array.from({ length: 5 }, () => ({ ...placed(), type: '$statsCollected' })), 'any');
+    before = server.eventsRead;
+    expect(await store.headPosition()).toEqual(appended.position);
+    expect(server.eventsRead - before).toBeLessThanOrEqual(11);
+  });
+});
