@@ -199,18 +199,15 @@ export class EventStoreDbEventStore implements EventStore {
     try {
       let cursor: Position | undefined;
       for (let pageSize = 1; ; pageSize = Math.min(pageSize * 10, HEAD_PAGE_SIZE)) {
-        let read = 0;
-        let oldest: Position | undefined;
-        for await (const { event } of client.readAll({ direction: BACKWARDS, fromPosition: cursor ?? END, maxCount: pageSize })) {
-          if (!event) continue;
-          read++;
-          // `fromPosition` is inclusive: the page starts with the event the last one ended at.
-          if (cursor && event.position.commit === cursor.commit && event.position.prepare === cursor.prepare) continue;
-          if (isVisible(event)) return toGlobalPosition(event.position);
-          oldest = event.position;
-        }
-        if (read < pageSize || !oldest) return undefined;
-        cursor = oldest;
+        // Read to the page's end: leaving the client's read early keeps `close()` waiting for it.
+        const page: AllStreamRecordedEvent[] = [];
+        for await (const { event } of client.readAll({ direction: BACKWARDS, fromPosition: cursor ?? END, maxCount: pageSize })) if (event) page.push(event);
+        // `fromPosition` is inclusive: a later page starts with the event the last one ended at.
+        const older = cursor ? page.filter((event) => event.position.commit !== cursor!.commit || event.position.prepare !== cursor!.prepare) : page;
+        const newest = older.find((event) => isVisible(event));
+        if (newest) return toGlobalPosition(newest.position);
+        if (page.length < pageSize || older.length === 0) return undefined;
+        cursor = older[older.length - 1]!.position;
       }
     } catch (error) {
       throw this.toPortError(error, client);
