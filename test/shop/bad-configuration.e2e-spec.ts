@@ -2,7 +2,9 @@ import { describe, expect, it } from '@jest/globals';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, HostProcess } from '@agora/testing';
+import { claimCheckpointsForEventStore, migrateMessaging } from '@agora/messaging';
+import { createTestDatabase, freePort, HostProcess } from '@agora/testing';
+import pg from 'pg';
 
 // Where a host that got past its secret would fail at once, and say something else.
 const NO_DATABASE = 'postgres://agora@127.0.0.1:1/agora';
@@ -41,6 +43,23 @@ describe('the shop host with a bad configuration', () => {
     expect(await host.exited).toEqual({ code: 1, signal: null });
     expect(host.stderr).toBe("Invalid configuration: DEMO_DATA must be false when NODE_ENV=production: the demo customer's password is public (true or false)\n");
   }, 30_000);
+
+  it('refuses to start with EVENT_STORE=esdb on a database whose checkpoints are PostgreSQL positions, naming EVENT_STORE', async () => {
+    const url = await createTestDatabase('switched_store');
+    const pool = new pg.Pool({ connectionString: url, max: 1 });
+    try {
+      await migrateMessaging(pool);
+      await claimCheckpointsForEventStore(pool, 'postgres');
+    } finally {
+      await pool.end();
+    }
+    // Nothing listens there: the refusal comes before any connection to EventStoreDB.
+    const host = HostProcess.spawn({ port: await freePort(), env: { EVENT_STORE: 'esdb', EVENTSTORE_URL: `esdb://127.0.0.1:${await freePort()}?tls=false`, DATABASE_URL: url } });
+    expect(await host.exited).toEqual({ code: 1, signal: null });
+    expect(host.stderr + host.stdout).toContain(
+      'EVENT_STORE is esdb, but the checkpoints in this database (messaging.checkpoints) are positions in the postgres event store. Set EVENT_STORE=postgres, or use a fresh database for esdb.',
+    );
+  }, 60_000);
 
   it('refuses a JWT_SECRET with less than 32 bytes of entropy, without showing it', async () => {
     const host = HostProcess.spawn({ port: await freePort(), env: { JWT_SECRET: 'x'.repeat(40), DATABASE_URL: NO_DATABASE } });

@@ -12,7 +12,7 @@
  */
 import 'reflect-metadata';
 import { EventStoreDbEventStore, PostgresEventStore, type EventStore, type GlobalPosition } from '@agora/event-sourcing';
-import { PostgresParkedEvents } from '@agora/messaging';
+import { claimCheckpointsForEventStore, migrateMessaging, PostgresParkedEvents } from '@agora/messaging';
 import { closePostgresPool, createPostgresPool, openPostgresDatabase, readConfigOrExit } from '@agora/platform';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openReadModels, ProjectionCheckpoints, projectionStatus, rebuildProjection, type Projection } from '@agora/projections';
@@ -49,6 +49,8 @@ async function main(args: string[]): Promise<number> {
       schemas: SHOP_READ_MODELS.map((model) => model.schema),
     });
     if (interrupted.aborted) return 0;
+    await migrateMessaging(pool);
+    await claimCheckpointsForEventStore(pool, config.EVENT_STORE);
     store = config.EVENT_STORE === 'esdb' ? EventStoreDbEventStore.connect(config.EVENTSTORE_URL!) : new PostgresEventStore(pool, { schema: 'event_store' });
     if (command === 'parked') return await listParked(pool, target);
     if (command === 'retry-parked') return await retryParked(pool, target);

@@ -2,8 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { LRUCache } from 'lru-cache';
 import type { Decider, SnapshotPolicy } from './decider.js';
 import type { Event, GlobalPosition, NewEvent } from './event.js';
-import type { EventStore } from './event-store.js';
-import { WrongExpectedVersion } from './errors.js';
+import type { AppendResult, EventStore } from './event-store.js';
+import { EventStoreUnavailable, WrongExpectedVersion } from './errors.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { withMetadata, type MessageContext } from './message-context.js';
 import type { SnapshotStore } from './snapshots/snapshot-store.js';
@@ -11,6 +11,11 @@ import type { SnapshotStore } from './snapshots/snapshot-store.js';
 export interface CommandHandlerOptions {
   /** How often to load, decide and append when other writers keep winning. Default 5. */
   readonly maxAttempts?: number;
+  /**
+   * How often to send the same append again while the store is unavailable, after 100 ms,
+   * then 200 ms, and so on. Default 2.
+   */
+  readonly unavailableRetries?: number;
   readonly clock?: () => Date;
   /**
    * Streams whose state is remembered between commands, most recently used first, so a
@@ -85,6 +90,7 @@ export interface CommandResult<E extends Event, State> {
  */
 export class CommandHandler {
   private readonly maxAttempts: number;
+  private readonly unavailableRetries: number;
   private readonly clock: () => Date;
   private readonly remembered: LRUCache<string, Remembered> | undefined;
   private readonly snapshots: SnapshotStore | undefined;
@@ -100,6 +106,7 @@ export class CommandHandler {
     options: CommandHandlerOptions = {},
   ) {
     this.maxAttempts = options.maxAttempts ?? 5;
+    this.unavailableRetries = options.unavailableRetries ?? 2;
     this.clock = options.clock ?? (() => new Date());
     const size = options.cachedStreams ?? 10_000;
     this.remembered = size > 0 ? new LRUCache({ max: size }) : undefined;
@@ -157,7 +164,7 @@ export class CommandHandler {
       const occurredAt = this.clock();
       const events = decided.map((event) => withMetadata(event, context, occurredAt));
       try {
-        const appended = await this.store.appendToStream(streamName, events, known.revision ?? 'no-stream');
+        const appended = await this.append(streamName, events, known.revision ?? 'no-stream');
         const state = decided.reduce(decider.evolve, known.state);
         this.remember(decider, streamName, { state, revision: appended.nextExpectedRevision });
         return { events, state, revision: appended.nextExpectedRevision, position: appended.position };
@@ -167,6 +174,24 @@ export class CommandHandler {
         // Writers that lost together would collide again at once: spread them out.
         await sleep(Math.random() * Math.min(2 ** conflicts, 50));
         [known, fresh] = [await this.catchUp(decider, streamName, known), true];
+      }
+    }
+  }
+
+  /**
+   * Appends a decision's events, sending the very same append again while the store is
+   * unavailable. A failed try's outcome is unknown (a timeout may come after the commit);
+   * the events keep their ids (made once per decision, by `withMetadata`), and both stores
+   * answer a repeat of an append they wrote as that earlier success, so nothing is
+   * written twice. A new decision after a conflict makes new events with new ids.
+   */
+  private async append(streamName: string, events: readonly NewEvent[], expected: number | 'no-stream'): Promise<AppendResult> {
+    for (let retry = 0; ; retry++) {
+      try {
+        return await this.store.appendToStream(streamName, events, expected);
+      } catch (error) {
+        if (!(error instanceof EventStoreUnavailable) || retry >= this.unavailableRetries) throw error;
+        await sleep(100 * 2 ** retry);
       }
     }
   }

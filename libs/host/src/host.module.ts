@@ -10,6 +10,7 @@ import {
   type EventStore,
   type SnapshotStore,
 } from '@agora/event-sourcing';
+import { claimCheckpointsForEventStore, migrateMessaging } from '@agora/messaging';
 import {
   AuthModule,
   BACKGROUND_WORK,
@@ -78,6 +79,9 @@ export class HostModule implements BeforeApplicationShutdown, OnApplicationShutd
           provide: EVENT_STORE,
           inject: [PG_POOL],
           useFactory: async (pool: pg.Pool): Promise<EventStore> => {
+            // Every checkpoint is a position in this store: refuse a database whose checkpoints are another's.
+            await migrateMessaging(pool);
+            await claimCheckpointsForEventStore(pool, config.EVENT_STORE);
             // The config schema refuses EVENT_STORE=esdb without EVENTSTORE_URL.
             if (config.EVENT_STORE === 'esdb') return new FanOutEventStore(EventStoreDbEventStore.connect(config.EVENTSTORE_URL!));
             const store = new PostgresEventStore(pool, { schema: 'event_store' });

@@ -20,6 +20,12 @@ export async function migrateMessaging(pool: pg.Pool): Promise<void> {
         prepare_position bigint NOT NULL,
         updated_at       timestamptz NOT NULL DEFAULT now()
       );
+      -- Whose positions the checkpoints are: the one event store of this database's hosts.
+      CREATE TABLE IF NOT EXISTS messaging.checkpoints_event_store (
+        single     boolean PRIMARY KEY DEFAULT true CHECK (single),
+        event_store text NOT NULL,
+        claimed_at timestamptz NOT NULL DEFAULT now()
+      );
       CREATE TABLE IF NOT EXISTS messaging.parked_events (
         subscriber       text NOT NULL,
         commit_position  bigint NOT NULL,
@@ -46,4 +52,31 @@ export async function migrateMessaging(pool: pg.Pool): Promise<void> {
         failed_at    timestamptz NOT NULL DEFAULT now()
       );`,
   );
+}
+
+/**
+ * Records, on first use, which event store the positions in `messaging.checkpoints`
+ * belong to (`EVENT_STORE`: `postgres`, `esdb`), and refuses to start with another: a
+ * PostgreSQL position read as an EventStoreDB log position (or the reverse) would make
+ * every subscriber skip or repeat events. Once per start, before any subscriber reads a
+ * checkpoint; the checkpoint statements themselves are unchanged. Checkpoints written
+ * before this record existed are taken to belong to the store the first host starts with.
+ */
+export async function claimCheckpointsForEventStore(pool: pg.Pool, eventStore: string): Promise<void> {
+  const { rows } = await pool.query<{ event_store: string }>(
+    `WITH claimed AS (
+       INSERT INTO messaging.checkpoints_event_store (event_store) VALUES ($1) ON CONFLICT (single) DO NOTHING RETURNING event_store
+     )
+     SELECT event_store FROM claimed UNION ALL SELECT event_store FROM messaging.checkpoints_event_store`,
+    [eventStore],
+  );
+  // A claim that waited on another host's: the statement's snapshot predates that row; a new statement sees it.
+  const claimed =
+    rows[0]?.event_store ?? (await pool.query<{ event_store: string }>('SELECT event_store FROM messaging.checkpoints_event_store')).rows[0]!.event_store;
+  if (claimed !== eventStore) {
+    throw new Error(
+      `EVENT_STORE is ${eventStore}, but the checkpoints in this database (messaging.checkpoints) are positions in the ${claimed} event store. ` +
+        `Set EVENT_STORE=${claimed}, or use a fresh database for ${eventStore}.`,
+    );
+  }
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   comparePositions,
+  EventStoreRefused,
   requestContext,
   withMetadata,
   WrongExpectedVersion,
@@ -102,6 +103,16 @@ export function describeEventStoreContract(
       it('reads a stream that does not exist as empty', async () => {
         expect(await store.readStream(`${freshCategory()}-${randomUUID()}`)).toEqual([]);
       });
+
+      it('refuses an event whose data is not JSON, naming stream and type, and writes nothing', async () => {
+        const stream = `${freshCategory()}-${randomUUID()}`;
+        const [event] = events(1, 'test.priced.v1');
+        const error = await rejection(store.appendToStream(stream, [events(1)[0]!, { ...event!, data: { amount: 10n } }], 'no-stream'));
+        expect(error).toBeInstanceOf(EventStoreRefused);
+        expect(error).toMatchObject({ reason: 'not-serialisable', streamName: stream });
+        expect((error as Error).message).toContain('test.priced.v1');
+        expect(await store.readStream(stream)).toEqual([]);
+      });
     });
 
     describe('optimistic concurrency', () => {
@@ -143,6 +154,19 @@ export function describeEventStoreContract(
         expect((await store.appendToStream(stream, events(1), 'any')).nextExpectedRevision).toBe(2);
         const fresh = `${freshCategory()}-${randomUUID()}`;
         expect((await store.appendToStream(fresh, events(2), 'any')).nextExpectedRevision).toBe(1);
+      });
+
+      it('answers an append sent again with the same events (same ids, same expectation) as the earlier success, writing nothing twice', async () => {
+        const stream = `${freshCategory()}-${randomUUID()}`;
+        const created = events(2);
+        const first = await store.appendToStream(stream, created, 'no-stream');
+        expect(await store.appendToStream(stream, created, 'no-stream')).toEqual(first);
+        const more = events(2, 'test.happened.v1', 2);
+        const second = await store.appendToStream(stream, more, 1);
+        expect(await store.appendToStream(stream, more, 1)).toEqual(second);
+        expect((await store.readStream(stream)).map((e) => e.metadata.messageId)).toEqual([...created, ...more].map((e) => e.metadata.messageId));
+        // Other events at that expectation are still a conflict.
+        expect(await rejection(store.appendToStream(stream, events(2), 1))).toBeInstanceOf(WrongExpectedVersion);
       });
 
       it('writes nothing when an append is refused', async () => {

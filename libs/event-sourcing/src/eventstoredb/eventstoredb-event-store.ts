@@ -1,4 +1,5 @@
 import {
+  AccessDeniedError,
   ANY,
   BACKWARDS,
   CancelledError,
@@ -7,21 +8,27 @@ import {
   EventStoreDBClient,
   excludeSystemEvents,
   FORWARDS,
+  isCommandError,
   jsonEvent,
+  MaxAppendSizeExceededError,
   NO_STREAM,
+  NotLeaderError,
   START,
   STREAM_EXISTS,
+  StreamDeletedError,
   StreamNotFoundError,
   streamNameFilter,
+  TimeoutError,
   UnavailableError,
   WrongExpectedVersionError,
   type AllStreamRecordedEvent,
   type AllStreamResolvedEvent,
   type AppendExpectedRevision,
   type CurrentRevision,
+  type EventData,
   type Position,
 } from '@eventstore/db-client';
-import { EventStoreUnavailable, WrongExpectedVersion } from '../errors.js';
+import { EventStoreRefused, EventStoreUnavailable, WrongExpectedVersion } from '../errors.js';
 import type {
   AppendResult,
   BatchHandler,
@@ -33,17 +40,29 @@ import type {
   Subscription,
 } from '../event-store.js';
 import { comparePositions, type Event, type EventMetadata, type GlobalPosition, type NewEvent, type RecordedEvent } from '../event.js';
+import { eventJson } from '../event-json.js';
 import { categoryOf } from '../stream-name.js';
 
 const DEFAULT_READ_ALL_COUNT = 1000;
 const DEFAULT_MAX_BATCH_SIZE = 500;
-/** Events per backwards page when looking for the newest non-system event. */
+/** Largest backwards page when looking for the newest non-system event. */
 const HEAD_PAGE_SIZE = 100;
 
-/** gRPC status codes that mean "the server could not be reached or did not answer". */
+/**
+ * gRPC status codes that mean "the server could not be reached, did not answer, or the
+ * connection broke under the call" (`INTERNAL` is what a reset HTTP/2 stream becomes).
+ */
 const CANCELLED = 1;
 const DEADLINE_EXCEEDED = 4;
+const INTERNAL = 13;
 const UNAVAILABLE = 14;
+/**
+ * A node that is starting, electing a leader or overloaded refuses a batch append with
+ * this reason as the message and no typed detail; the client makes it an `UnknownError`.
+ */
+const NOT_HANDLED = /Server Is (Not Ready|Busy|Too Busy)/;
+/** The client gives up on cluster discovery with this plain message and nothing else to go by. */
+const DISCOVERY_FAILED = /^Failed to discover after \d+ attempts/;
 
 /** What the client hands back for a stored event, from a stream read or from `$all`. */
 interface StoredEvent {
@@ -59,32 +78,84 @@ interface StoredEvent {
 /** The `EventStore` port on EventStoreDB (KurrentDB) through its gRPC client. */
 export class EventStoreDbEventStore implements EventStore {
   private readonly subscriptions = new Set<Subscription>();
+  private client: EventStoreDBClient;
+  private readonly newClient: (() => EventStoreDBClient) | undefined;
 
-  constructor(private readonly client: EventStoreDBClient) {}
+  /**
+   * From a client, or from a way to make one: only then can the store replace a client
+   * whose cluster discovery failed (client 6.2.1 keeps that failure for every later call;
+   * docs/adr/0016).
+   */
+  constructor(client: EventStoreDBClient | (() => EventStoreDBClient)) {
+    this.newClient = typeof client === 'function' ? client : undefined;
+    this.client = typeof client === 'function' ? client() : client;
+  }
 
   /** `connectionString` as EventStoreDB documents it, e.g. `esdb://127.0.0.1:2113?tls=false`. */
   static connect(connectionString: string): EventStoreDbEventStore {
-    return new EventStoreDbEventStore(EventStoreDBClient.connectionString(connectionString));
+    return new EventStoreDbEventStore(() => EventStoreDBClient.connectionString(connectionString));
   }
 
+  /**
+   * Event ids are the events' message ids, made once per decision (`withMetadata`): an
+   * append sent again after an unknown outcome (a timeout after the commit) carries the
+   * same ids, and the server answers it as the earlier success instead of writing twice.
+   */
   async appendToStream(streamName: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
-    const data = events.map((event) => jsonEvent({ id: event.metadata.messageId, type: event.type, data: event.data, metadata: event.metadata }));
+    const data = events.map((event) => toEventData(streamName, event));
+    const client = this.client;
     try {
-      const result = await this.client.appendToStream(streamName, data, { expectedRevision: toEsdbExpectedRevision(expected) });
-      return { nextExpectedRevision: Number(result.nextExpectedRevision), position: toGlobalPosition(required(result.position)) };
+      const result = await client.appendToStream(streamName, data, { expectedRevision: toEsdbExpectedRevision(expected) });
+      // With `throwOnAppendFailure=false` in the connection string the client resolves a conflict.
+      if (!result.success) throw new WrongExpectedVersion(streamName, expected, await this.lastRevision(streamName));
+      const nextExpectedRevision = Number(result.nextExpectedRevision);
+      const position = result.position ? toGlobalPosition(result.position) : await this.positionOf(streamName, nextExpectedRevision);
+      return { nextExpectedRevision, position };
     } catch (error) {
       if (error instanceof WrongExpectedVersionError) {
         throw new WrongExpectedVersion(streamName, expected, toActualRevision(error.actualVersion));
       }
-      throw toPortError(error);
+      throw this.toPortError(error, client, streamName);
     }
+  }
+
+  /**
+   * Where the event at `revision` is in `$all`. The server answers an idempotent re-send
+   * (the same event ids again) as a success without a position; the events it stands for
+   * are read back.
+   */
+  private async positionOf(streamName: string, revision: number): Promise<GlobalPosition> {
+    const [event] = await this.readStream(streamName, { fromRevision: revision, maxCount: 1 });
+    if (event?.revision !== revision) {
+      throw new EventStoreRefused('unknown', streamName, `EventStoreDB reported an append to "${streamName}" at revision ${revision} but has no such event.`);
+    }
+    return event.position;
+  }
+
+  /** The stream's last revision; a refused append's answer does not always carry it right. */
+  private async lastRevision(streamName: string): Promise<number | 'no-stream'> {
+    const [last] = await this.readStream(streamName, { direction: 'backwards', maxCount: 1 });
+    return last ? last.revision : 'no-stream';
+  }
+
+  /**
+   * The port's error for what the client threw. A failed cluster discovery also replaces
+   * the client, which would otherwise fail every later call with it.
+   */
+  private toPortError(error: unknown, client: EventStoreDBClient, streamName?: string): unknown {
+    if (error instanceof Error && DISCOVERY_FAILED.test(error.message) && this.newClient && this.client === client) {
+      this.client = this.newClient();
+      void client.dispose().catch(() => undefined);
+    }
+    return toPortError(error, streamName);
   }
 
   async readStream<E extends Event = Event>(streamName: string, options: ReadStreamOptions = {}): Promise<RecordedEvent<E>[]> {
     if (options.maxCount === 0) return [];
     const backwards = options.direction === 'backwards';
+    const client = this.client;
     try {
-      const read = this.client.readStream(streamName, {
+      const read = client.readStream(streamName, {
         direction: backwards ? BACKWARDS : FORWARDS,
         // The client starts at START in both directions unless told otherwise.
         fromRevision: options.fromRevision !== undefined ? BigInt(options.fromRevision) : backwards ? END : START,
@@ -95,7 +166,7 @@ export class EventStoreDbEventStore implements EventStore {
       return recorded;
     } catch (error) {
       if (error instanceof StreamNotFoundError) return [];
-      throw toPortError(error);
+      throw this.toPortError(error, client, streamName);
     }
   }
 
@@ -105,6 +176,7 @@ export class EventStoreDbEventStore implements EventStore {
     if (maxCount <= 0) return recorded;
     // Pages large enough that a category filter does not cost a round trip per event.
     const pageSize = Math.min(Math.max(maxCount, 100), 1000);
+    const client = this.client;
     try {
       for await (const event of this.scanAll('forwards', options.after, pageSize)) {
         if (!isVisible(event, options.categories)) continue;
@@ -113,29 +185,43 @@ export class EventStoreDbEventStore implements EventStore {
       }
       return recorded;
     } catch (error) {
-      throw toPortError(error);
+      throw this.toPortError(error, client);
     }
   }
 
+  /**
+   * The newest event of ours, read backwards from the end of `$all` in pages of 1, 10,
+   * then 100 events: the usual probe reads one event; system events after ours (stats,
+   * projection links) cost the next pages.
+   */
   async headPosition(): Promise<GlobalPosition | undefined> {
+    const client = this.client;
     try {
-      // System events (stats, projection links) may follow the newest event of ours.
-      for await (const event of this.scanAll('backwards', undefined, HEAD_PAGE_SIZE)) {
-        if (isVisible(event)) return toGlobalPosition(event.position);
+      let cursor: Position | undefined;
+      for (let pageSize = 1; ; pageSize = Math.min(pageSize * 10, HEAD_PAGE_SIZE)) {
+        // Read to the page's end: leaving the client's read early keeps `close()` waiting for it.
+        const page: AllStreamRecordedEvent[] = [];
+        for await (const { event } of client.readAll({ direction: BACKWARDS, fromPosition: cursor ?? END, maxCount: pageSize })) if (event) page.push(event);
+        // `fromPosition` is inclusive: a later page starts with the event the last one ended at.
+        const older = cursor ? page.filter((event) => event.position.commit !== cursor!.commit || event.position.prepare !== cursor!.prepare) : page;
+        const newest = older.find((event) => isVisible(event));
+        if (newest) return toGlobalPosition(newest.position);
+        if (page.length < pageSize || older.length === 0) return undefined;
+        cursor = older[older.length - 1]!.position;
       }
-      return undefined;
     } catch (error) {
-      throw toPortError(error);
+      throw this.toPortError(error, client);
     }
   }
 
   subscribe(options: SubscribeOptions, handler: BatchHandler): Subscription {
     const { categories } = options;
-    const source = this.client.subscribeToAll({
+    const client = this.client;
+    const source = client.subscribeToAll({
       fromPosition: options.after ? toEsdbPosition(options.after) : START,
       filter: categories ? streamNameFilter({ prefixes: categories.map((category) => `${category}-`) }) : excludeSystemEvents(),
     });
-    const subscription = deliverInBatches(source, options, handler);
+    const subscription = deliverInBatches(source, options, handler, (error) => this.toPortError(error, client));
     this.subscriptions.add(subscription);
     void subscription.closed.catch(() => undefined).finally(() => this.subscriptions.delete(subscription));
     return subscription;
@@ -181,7 +267,12 @@ export class EventStoreDbEventStore implements EventStore {
  * While the handler runs, events queue up; the client stream is paused once a full batch
  * waits, so a slow handler holds back the server instead of filling memory.
  */
-function deliverInBatches(source: ReturnType<EventStoreDBClient['subscribeToAll']>, options: SubscribeOptions, handler: BatchHandler): Subscription {
+function deliverInBatches(
+  source: ReturnType<EventStoreDBClient['subscribeToAll']>,
+  options: SubscribeOptions,
+  handler: BatchHandler,
+  toPortError: (error: unknown) => unknown,
+): Subscription {
   const { categories, maxBatchSize = DEFAULT_MAX_BATCH_SIZE } = options;
   const queue: RecordedEvent[] = [];
   let last = options.after;
@@ -263,7 +354,7 @@ function toRecordedEvent(event: StoredEvent): RecordedEvent {
 }
 
 function required(position: Position | undefined): Position {
-  // Stream reads carry the $all position from EventStoreDB 22.6 on; appends report it too.
+  // Stream reads carry the $all position from EventStoreDB 22.6 on.
   if (!position) throw new Error('EventStoreDB did not report a $all position: this adapter needs EventStoreDB 22.6 or later.');
   return position;
 }
@@ -302,20 +393,59 @@ export function toEsdbPosition(position: GlobalPosition): Position {
 }
 
 /**
- * Whether the client failed because the server could not be reached or did not answer.
- * The class is not enough: some calls fail with the raw gRPC error (a plain `Error` with
- * `code: 14`), and a batch-append timeout is a `DeadlineExceededError` without a code.
+ * Whether the client failed for a reason that passes: the server could not be reached,
+ * did not answer in time, is not ready, busy or not the leader, or the connection broke
+ * under the call. The class is not enough: some calls fail with the raw gRPC error (a plain
+ * `Error` with a numeric `code`), and a batch-append timeout is a `DeadlineExceededError`
+ * without a code.
  */
 export function isUnavailable(error: unknown): boolean {
-  if (error instanceof UnavailableError || error instanceof DeadlineExceededError || error instanceof CancelledError) return true;
+  if (
+    error instanceof UnavailableError ||
+    error instanceof DeadlineExceededError ||
+    error instanceof CancelledError ||
+    error instanceof TimeoutError ||
+    error instanceof NotLeaderError
+  ) {
+    return true;
+  }
   if (!(error instanceof Error)) return false;
   const { code } = error as { code?: unknown };
-  if (code === UNAVAILABLE || code === DEADLINE_EXCEEDED || code === CANCELLED) return true;
-  // Cluster discovery gives up with a plain message and nothing else to go by.
-  return /^Failed to discover after \d+ attempts/.test(error.message);
+  if (code === UNAVAILABLE || code === DEADLINE_EXCEEDED || code === CANCELLED || code === INTERNAL) return true;
+  return NOT_HANDLED.test(error.message) || DISCOVERY_FAILED.test(error.message);
 }
 
-function toPortError(error: unknown): unknown {
-  if (!isUnavailable(error)) return error;
-  return new EventStoreUnavailable(`EventStoreDB is unavailable: ${(error as Error).message}`, { cause: error });
+/**
+ * The port's error for what the client threw: `EventStoreUnavailable` for what passes,
+ * `EventStoreRefused` for the server's other answers. What did not come from the client
+ * (our own mapping, say) is left as it is.
+ */
+export function toPortError(error: unknown, streamName = '$all'): unknown {
+  if (isUnavailable(error)) return new EventStoreUnavailable(`EventStoreDB is unavailable: ${(error as Error).message}`, { cause: error });
+  if (error instanceof AccessDeniedError) {
+    return new EventStoreRefused('access-denied', streamName, `EventStoreDB denied access to "${streamName}": check the credentials in EVENTSTORE_URL.`, { cause: error });
+  }
+  if (error instanceof StreamDeletedError) {
+    return new EventStoreRefused('stream-deleted', streamName, `EventStoreDB stream "${streamName}" is deleted and takes no more events.`, { cause: error });
+  }
+  if (error instanceof MaxAppendSizeExceededError) {
+    return new EventStoreRefused('too-large', streamName, `The append to "${streamName}" is too large: EventStoreDB takes at most ${error.maxAppendSize} bytes per append.`, {
+      cause: error,
+    });
+  }
+  if (error instanceof Error && isCommandError(error)) {
+    return new EventStoreRefused('unknown', streamName, `EventStoreDB refused a request on "${streamName}": ${error.message}`, { cause: error });
+  }
+  return error;
+}
+
+/**
+ * The client's form of an event, its JSON checked first: the client would serialise it
+ * inside a promise it never settles, and a value JSON cannot hold (a BigInt) would leave
+ * the append hanging and raise an unhandled rejection. The client serialises it again,
+ * which then cannot fail.
+ */
+function toEventData(streamName: string, event: NewEvent): EventData {
+  eventJson(streamName, event);
+  return jsonEvent({ id: event.metadata.messageId, type: event.type, data: event.data, metadata: event.metadata });
 }

@@ -12,6 +12,7 @@ import type {
   Subscription,
 } from '../event-store.js';
 import { EventStoreUnavailable, WrongExpectedVersion } from '../errors.js';
+import { eventJson } from '../event-json.js';
 import { categoryOf } from '../stream-name.js';
 import { migrateEventStore, quotedSchema } from './schema.js';
 import { AppendNotifier } from './append-notifier.js';
@@ -118,7 +119,12 @@ export class PostgresEventStore implements EventStore {
         const refused = await this.refusals(batch, error, attempt);
         if (!refused) throw error;
         const [first] = refused.values();
-        if (first) throw first;
+        if (first) {
+          // One commit: if one stream holds this batch's events, every stream does.
+          const earlier = await Promise.all(batch.map((append) => this.earlierAppend(append)));
+          if (earlier.every((result) => result !== undefined)) return earlier;
+          throw first;
+        }
       }
     }
   }
@@ -144,7 +150,12 @@ export class PostgresEventStore implements EventStore {
           attempt,
         );
         if (refused) {
-          for (const [i, conflict] of refused) remaining[i]!.reject(conflict);
+          for (const [i, conflict] of refused) {
+            const pending = remaining[i]!;
+            const earlier = await this.earlierAppend(pending.item);
+            if (earlier) pending.resolve(earlier);
+            else pending.reject(conflict);
+          }
           remaining = remaining.filter((_, i) => !refused.has(i));
           continue;
         }
@@ -217,6 +228,29 @@ export class PostgresEventStore implements EventStore {
       refused.set(i, conflict(taken.streamName, taken.expected, await this.currentRevision(taken.streamName)));
     }
     return refused;
+  }
+
+  /**
+   * The result of an earlier append of these very events (the same event ids at the
+   * revisions the expectation names), or `undefined`. An append sent again after an
+   * unknown outcome (the connection broke during the commit) is answered as that earlier
+   * success instead of a conflict. Asked only of a refused append, so the statement of
+   * every other append stays as it was; an exact revision or `'no-stream'` names where
+   * the events must be, one lookup on the (stream, revision) index. `'any'` and
+   * `'stream-exists'` name no place: sent again, they append again.
+   */
+  private async earlierAppend(append: PreparedAppend): Promise<AppendResult | undefined> {
+    if (typeof append.expected !== 'number' && append.expected !== 'no-stream') return undefined;
+    const from = append.expected === 'no-stream' ? 0 : append.expected + 1;
+    const { rows } = await this.query<{ commit_position: string; global_position: string; stream_revision: string; event_id: string }>(
+      `SELECT transaction_id::text AS commit_position, global_position, stream_revision, event_id FROM ${this.schema}.events
+       WHERE stream_name = $1 AND stream_revision >= $2 AND stream_revision < $2 + $3
+       ORDER BY stream_revision`,
+      [append.streamName, from, append.ids.length],
+    );
+    if (rows.length !== append.ids.length || rows.some((row, n) => row.event_id !== append.ids[n])) return undefined;
+    const last = rows[rows.length - 1]!;
+    return { nextExpectedRevision: Number(last.stream_revision), position: { commit: Number(last.commit_position), prepare: Number(last.global_position) } };
   }
 
   async readStream<E extends Event = Event>(streamName: string, options: ReadStreamOptions = {}): Promise<RecordedEvent<E>[]> {
@@ -367,6 +401,7 @@ interface PreparedAppend {
 
 /** Throws for an expectation or an event that cannot be written, before anything is sent. */
 function prepared({ streamName, events, expected }: StreamAppend): PreparedAppend {
+  const json = events.map((event) => eventJson(streamName, event));
   return {
     streamName,
     category: categoryOf(streamName),
@@ -374,8 +409,8 @@ function prepared({ streamName, events, expected }: StreamAppend): PreparedAppen
     code: expectedCode(expected),
     ids: events.map((event) => event.metadata.messageId),
     types: events.map((event) => event.type),
-    data: events.map((event) => JSON.stringify(event.data)),
-    metadata: events.map((event) => JSON.stringify(event.metadata)),
+    data: json.map((event) => event.data),
+    metadata: json.map((event) => event.metadata),
   };
 }
 

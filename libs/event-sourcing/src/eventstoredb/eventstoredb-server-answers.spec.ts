@@ -1,0 +1,190 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { FakeEventStoreDb, type FakeAppendAnswer } from '../../../testing/src/fake-eventstoredb.js';
+import { CommandHandler } from '../command-handler.js';
+import type { Decider } from '../decider.js';
+import { EventStoreRefused, EventStoreUnavailable, WrongExpectedVersion } from '../errors.js';
+import { requestContext } from '../message-context.js';
+import type { NewEvent } from '../event.js';
+import { EventStoreDbEventStore } from './eventstoredb-event-store.js';
+
+// What EventStoreDB answers, played by an in-process gRPC server built from the client's
+// own protobuf code (no EventStoreDB server runs here; the contract suite runs against one
+// where EVENTSTORE_URL is set).
+
+function placed(n = 1): NewEvent {
+  const id = randomUUID();
+  return {
+    type: 'order.placed.v1',
+    data: { orderId: `o-${n}` },
+    metadata: { messageId: id, correlationId: id, causationId: id, occurredAt: new Date(0).toISOString(), schemaVersion: 1 },
+  };
+}
+
+async function failure(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error('expected the append to fail');
+    },
+    (reason: unknown) => reason,
+  );
+}
+
+describe.each([
+  ['the batch append (EventStoreDB 21.10+)', true],
+  ['the unary append', false],
+])('EventStoreDbEventStore through %s', (_mode, batchAppend) => {
+  let server: FakeEventStoreDb;
+  let store: EventStoreDbEventStore;
+  beforeAll(async () => {
+    server = await FakeEventStoreDb.start({ batchAppend });
+    store = EventStoreDbEventStore.connect(server.url());
+  });
+  afterAll(async () => {
+    await store.close();
+    await server.stop();
+  });
+
+  it.each<[FakeAppendAnswer]>([['not-ready'], ['busy'], ['not-leader'], ['reset'], ['timeout-after-commit']])(
+    'reports "%s" as EventStoreUnavailable, and the next append goes through',
+    async (answer) => {
+      const stream = `order-${randomUUID()}`;
+      server.answerNextAppends(answer);
+      const error = await failure(store.appendToStream(stream, [placed()], 'any'));
+      expect(error).toBeInstanceOf(EventStoreUnavailable);
+      expect((error as Error).cause).toBeDefined();
+      const appended = await store.appendToStream(stream, [placed()], 'any');
+      expect(appended.nextExpectedRevision).toBe(answer === 'timeout-after-commit' ? 1 : 0);
+    },
+  );
+
+  it.each<[FakeAppendAnswer, EventStoreRefused['reason'], RegExp]>([
+    ['access-denied', 'access-denied', /denied access/i],
+    ['stream-deleted', 'stream-deleted', /deleted/i],
+    ['max-append-size', 'too-large', /too large|size/i],
+  ])('refuses "%s" for good with EventStoreRefused (%s)', async (answer, reason, message) => {
+    const stream = `order-${randomUUID()}`;
+    server.answerNextAppends(answer);
+    const error = await failure(store.appendToStream(stream, [placed()], 'any'));
+    expect(error).toBeInstanceOf(EventStoreRefused);
+    expect(error).toMatchObject({ reason, streamName: stream });
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).toContain(stream);
+  });
+
+  it('answers an idempotent re-send (no position from the server) as the first append, writing nothing twice', async () => {
+    const stream = `order-${randomUUID()}`;
+    const events = [placed(1), placed(2)];
+    const first = await store.appendToStream(stream, events, 'no-stream');
+    const again = await store.appendToStream(stream, events, 'no-stream');
+    expect(again).toEqual(first);
+    expect(server.events(stream).map((event) => event.id)).toEqual(events.map((event) => event.metadata.messageId));
+  });
+
+  it('writes a command\'s events once when its append times out after the commit: the same ids are sent again', async () => {
+    type Placed = { type: 'order.placed.v1'; data: { orderId: string } };
+    const orders: Decider<{ orderId: string }, Placed, { placed: boolean }> = {
+      decide: (command, state) => (state.placed ? [] : [{ type: 'order.placed.v1', data: { orderId: command.orderId } }]),
+      evolve: () => ({ placed: true }),
+      initialState: () => ({ placed: false }),
+    };
+    const stream = `order-${randomUUID()}`;
+    server.answerNextAppends('timeout-after-commit');
+    const result = await new CommandHandler(store).handle(orders, stream, { orderId: 'o-1' }, requestContext(), { expectNew: true });
+
+    const written = server.events(stream);
+    expect(written.map((event) => event.id)).toEqual(result.events.map((event) => event.metadata.messageId));
+    expect(result).toMatchObject({ revision: 0, position: { commit: written[0]!.position, prepare: written[0]!.position } });
+  });
+
+  it('refuses event data that cannot be serialised, at once and without sending anything', async () => {
+    const before = server.appendsReceived;
+    const event: NewEvent = { ...placed(), data: { amount: 10n } };
+    const error = await failure(store.appendToStream(`order-${randomUUID()}`, [event], 'any'));
+    expect(error).toBeInstanceOf(EventStoreRefused);
+    expect(error).toMatchObject({ reason: 'not-serialisable' });
+    expect((error as Error).message).toContain('order.placed.v1');
+    expect(server.appendsReceived).toBe(before);
+  }, 5_000);
+});
+
+describe.each([
+  ['the batch append', true],
+  ['the unary append', false],
+])('EventStoreDbEventStore with throwOnAppendFailure=false, through %s', (_mode, batchAppend) => {
+  let server: FakeEventStoreDb;
+  let store: EventStoreDbEventStore;
+  beforeAll(async () => {
+    server = await FakeEventStoreDb.start({ batchAppend });
+    store = EventStoreDbEventStore.connect(server.url('throwOnAppendFailure=false'));
+  });
+  afterAll(async () => {
+    await store.close();
+    await server.stop();
+  });
+
+  it('reports a version conflict as WrongExpectedVersion with the revision the stream is at', async () => {
+    const stream = `order-${randomUUID()}`;
+    await store.appendToStream(stream, [placed(1), placed(2)], 'no-stream');
+    const error = await failure(store.appendToStream(stream, [placed(3)], 0));
+    expect(error).toBeInstanceOf(WrongExpectedVersion);
+    expect(error).toMatchObject({ streamName: stream, expected: 0, actual: 1 });
+    const refused = await failure(store.appendToStream(`order-${randomUUID()}`, [placed(4)], 'stream-exists'));
+    expect(refused).toMatchObject({ expected: 'stream-exists', actual: 'no-stream' });
+  });
+});
+
+describe('EventStoreDbEventStore with cluster discovery (esdb+discover://)', () => {
+  let server: FakeEventStoreDb;
+  let store: EventStoreDbEventStore;
+  beforeAll(async () => {
+    server = await FakeEventStoreDb.start();
+    store = EventStoreDbEventStore.connect(`esdb+discover://127.0.0.1:${server.port}?tls=false&maxDiscoverAttempts=1&discoveryInterval=10`);
+  });
+  afterAll(async () => {
+    await store.close();
+    await server.stop();
+  });
+  afterEach(() => {
+    server.gossipAnswers = true;
+  });
+
+  it('reports a failed discovery as EventStoreUnavailable, and appends again once the cluster answers', async () => {
+    server.gossipAnswers = false;
+    const stream = `order-${randomUUID()}`;
+    expect(await failure(store.appendToStream(stream, [placed()], 'any'))).toBeInstanceOf(EventStoreUnavailable);
+    expect(await failure(store.appendToStream(stream, [placed()], 'any'))).toBeInstanceOf(EventStoreUnavailable);
+
+    server.gossipAnswers = true;
+    await expect(store.appendToStream(stream, [placed()], 'any')).resolves.toMatchObject({ nextExpectedRevision: 0 });
+    expect(server.events(stream)).toHaveLength(1);
+  });
+});
+
+describe('EventStoreDbEventStore head position', () => {
+  let server: FakeEventStoreDb;
+  let store: EventStoreDbEventStore;
+  beforeAll(async () => {
+    server = await FakeEventStoreDb.start();
+    store = EventStoreDbEventStore.connect(server.url());
+  });
+  afterAll(async () => {
+    await store.close();
+    await server.stop();
+  });
+
+  it('reads the newest event only when it is one of ours, and pages further back past system events', async () => {
+    expect(await store.headPosition()).toBeUndefined();
+    const stream = `order-${randomUUID()}`;
+    const appended = await store.appendToStream(stream, Array.from({ length: 200 }, (_, n) => placed(n)), 'no-stream');
+
+    let before = server.eventsRead;
+    expect(await store.headPosition()).toEqual(appended.position);
+    expect(server.eventsRead - before).toBe(1);
+
+    await store.appendToStream('$stats-127.0.0.1:2113', Array.from({ length: 5 }, () => ({ ...placed(), type: '$statsCollected' })), 'any');
+    before = server.eventsRead;
+    expect(await store.headPosition()).toEqual(appended.position);
+    expect(server.eventsRead - before).toBeLessThanOrEqual(11);
+  });
+});
