@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Role, TokenHolders } from '@agora/platform';
+import { LRUCache } from 'lru-cache';
 import { DataSource } from 'typeorm';
 import { UserRow } from '../../read-model/user.row.js';
 import { isUserId } from '../user-accounts.js';
@@ -11,25 +12,24 @@ import { isUserId } from '../user-accounts.js';
  * instance of the app, within this long.
  */
 export const TOKEN_HOLDER_CACHE_MS = 5_000;
-/** Users kept at most; the oldest entry goes first. */
+/** Users kept at most; the least recently used goes first. */
 const MAX_CACHED = 10_000;
 
 interface Cached {
   readonly role: Role;
   readonly tokenVersion: number;
-  readonly until: number;
 }
 
 /** `TokenHolders` from the `user_read.users` read model, cached briefly per user. */
 @Injectable()
 export class UserTokenHolders implements TokenHolders {
-  private readonly cache = new Map<string, Cached>();
+  private readonly cache = new LRUCache<string, Cached>({ max: MAX_CACHED, ttl: TOKEN_HOLDER_CACHE_MS });
 
   constructor(private readonly readModels: DataSource) {}
 
   async roleFor(userId: string, tokenVersion: number): Promise<Role | undefined> {
     if (!isUserId(userId)) return undefined;
-    let current = this.cached(userId);
+    let current = this.cache.get(userId);
     // A token newer than the cache knows of was issued after a change the cache has missed.
     if (!current || tokenVersion > current.tokenVersion) current = await this.read(userId);
     return current && current.tokenVersion === tokenVersion ? current.role : undefined;
@@ -40,19 +40,10 @@ export class UserTokenHolders implements TokenHolders {
     this.cache.delete(userId);
   }
 
-  private cached(userId: string): Cached | undefined {
-    const entry = this.cache.get(userId);
-    if (entry && entry.until > Date.now()) return entry;
-    this.cache.delete(userId);
-    return undefined;
-  }
-
   private async read(userId: string): Promise<Cached | undefined> {
     const row = await this.readModels.getRepository(UserRow).findOne({ where: { userId }, select: { role: true, tokenVersion: true } });
     if (!row) return undefined;
-    const entry = { role: row.role, tokenVersion: row.tokenVersion, until: Date.now() + TOKEN_HOLDER_CACHE_MS };
-    this.cache.delete(userId);
-    if (this.cache.size >= MAX_CACHED) this.cache.delete(this.cache.keys().next().value!);
+    const entry = { role: row.role, tokenVersion: row.tokenVersion };
     this.cache.set(userId, entry);
     return entry;
   }
