@@ -83,4 +83,17 @@ describe('SimulatedPaymentGateway', () => {
     const { chargeId } = (await gateway.charge(charge('tok_visa'))) as { chargeId: string };
     await expect(gateway.refund({ chargeId, amountCents: 2000, idempotencyKey: 'y' })).rejects.toThrow(/exceed/);
   });
+
+  it('gives the same charge and refund ids to the same requests after a restart, and refunds a charge it made before', async () => {
+    const before = new SimulatedPaymentGateway();
+    const charged = await before.charge(charge('tok_visa', 'order-1'));
+    const afterRestart = new SimulatedPaymentGateway();
+    expect(await afterRestart.charge(charge('tok_visa', 'order-1'))).toEqual(charged);
+    expect(await new SimulatedPaymentGateway().charge(charge('tok_visa', 'order-2'))).not.toEqual(charged);
+
+    const { chargeId } = charged as { chargeId: string };
+    const refunded = await new SimulatedPaymentGateway().refund({ chargeId, amountCents: 1999, idempotencyKey: 'order-1:refund' });
+    expect(refunded.refundId).toMatch(/^re_[0-9a-f]{32}$/);
+    expect(await new SimulatedPaymentGateway().refund({ chargeId, amountCents: 1999, idempotencyKey: 'order-1:refund' })).toEqual(refunded);
+  });
 });

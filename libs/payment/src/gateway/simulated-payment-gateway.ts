@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChargeOutcome, ChargeRequest, PaymentGateway, RefundRequest } from './payment-gateway.js';
 
@@ -32,6 +32,11 @@ export interface SimulatedCharge {
  * other token is declined as `invalid-token`. A request repeated with the same idempotency
  * key gets the first request's answer (even while that one is still on its way) and
  * moves no money again.
+ *
+ * A real provider outlives the process that calls it; this one lives in it. So that a
+ * restart loses nothing, its ids are derived from the request (the same charge or refund
+ * asked again after a restart gets the same id), and a refund of a charge it no longer
+ * remembers (one made before the process started) is taken on trust for the amount asked.
  */
 export class SimulatedPaymentGateway implements PaymentGateway {
   /** Every charge request received, repeats included, in order. */
@@ -83,7 +88,7 @@ export class SimulatedPaymentGateway implements PaymentGateway {
   }
 
   private approve(request: ChargeRequest): ChargeOutcome {
-    const chargeId = `ch_${randomUUID().replaceAll('-', '')}`;
+    const chargeId = `ch_${digest(request.idempotencyKey, request.amountCents, request.currency)}`;
     this.charges.push({ chargeId, orderId: request.orderId, amountCents: request.amountCents, currency: request.currency, refundedCents: 0 });
     return { outcome: 'approved', chargeId };
   }
@@ -91,12 +96,13 @@ export class SimulatedPaymentGateway implements PaymentGateway {
   private async answerRefund(request: RefundRequest): Promise<{ refundId: string }> {
     await this.delay(this.options.latencyMs);
     const charge = this.charges.find((c) => c.chargeId === request.chargeId);
-    if (!charge) throw new Error(`No charge ${request.chargeId} to refund.`);
-    if (charge.refundedCents + request.amountCents > charge.amountCents) {
+    if (!charge && !CHARGE_ID.test(request.chargeId)) throw new Error(`No charge ${request.chargeId} to refund.`);
+    if (charge && charge.refundedCents + request.amountCents > charge.amountCents) {
       throw new Error(`Refunding ${request.amountCents} cents would exceed charge ${request.chargeId}.`);
     }
-    charge.refundedCents += request.amountCents;
-    const refund = { refundId: `re_${randomUUID().replaceAll('-', '')}`, chargeId: request.chargeId, amountCents: request.amountCents };
+    if (charge) charge.refundedCents += request.amountCents;
+    const refundId = `re_${digest(request.idempotencyKey, request.amountCents, request.chargeId)}`;
+    const refund = { refundId, chargeId: request.chargeId, amountCents: request.amountCents };
     this.refunds.push(refund);
     return { refundId: refund.refundId };
   }
@@ -104,4 +110,12 @@ export class SimulatedPaymentGateway implements PaymentGateway {
   private async delay(ms: number | undefined): Promise<void> {
     if (ms && ms > 0) await sleep(ms);
   }
+}
+
+/** The shape of the charge ids this simulator gives. */
+const CHARGE_ID = /^ch_[0-9a-f]{32}$/;
+
+/** 32 hex digits that only these values give. */
+function digest(...values: readonly (string | number)[]): string {
+  return createHash('sha256').update(JSON.stringify(values)).digest('hex').slice(0, 32);
 }

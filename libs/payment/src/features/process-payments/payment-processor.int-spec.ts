@@ -219,6 +219,23 @@ describe('payment: commands in, gateway calls by the processor, answers out', ()
     expect(await typesOf(orderId)).toEqual(['payment.charge-requested.v1', 'payment.payment-captured.v1']);
   });
 
+  it('refunds after a restart a charge captured before it (the simulated provider lives in the process)', async () => {
+    const before = await startProcessor(gatewayWith());
+    const orderId = randomUUID();
+    await inbound.handle(charge(orderId, 'tok_visa'));
+    await eventually(orderId, 'payment.payment-captured.v1');
+    await before.processor.stop();
+
+    const afterRestart = gatewayWith();
+    await startProcessor(afterRestart, before.checkpointName);
+    await inbound.handle(refund(orderId));
+    await eventually(orderId, 'payment.payment-refunded.v1');
+    const [, captured, , refunded] = await streamOf(orderId);
+    const { chargeId } = captured!.data as { chargeId: string };
+    expect(refunded!.data).toMatchObject({ orderId, chargeId, amountCents: 2500 });
+    expect(afterRestart.refunds).toEqual([expect.objectContaining({ chargeId, amountCents: 2500 })]);
+  });
+
   it('charges many orders concurrently, never more at once than allowed', async () => {
     const simulator = gatewayWith({ latencyMs: 100 });
     let running = 0;
