@@ -224,4 +224,69 @@ describe('CommandHandler', () => {
       expect(await store.readStream('ticket-i')).toHaveLength(2);
     });
   });
+
+  describe('one decision on several streams', () => {
+    /** A ticket issued on each stream; refused when any is sold out. */
+    const issueOnBoth = (by: string, limit: number) => (states: readonly { issued: number; holders: string[] }[]) =>
+      states.map((state) => tickets.decide({ type: 'issue', by, limit }, state)) as [readonly TicketEvent[], readonly TicketEvent[]];
+    const pair = (a: string, b: string) => [
+      { decider: tickets, streamName: a },
+      { decider: tickets, streamName: b },
+    ] as const;
+
+    it('appends to every stream in one commit', async () => {
+      const [a, b] = await new CommandHandler(store).handleTogether(pair('joint-a1', 'joint-b1'), issueOnBoth('ann', 5), requestContext());
+      expect([a.revision, b.revision]).toEqual([0, 0]);
+      const [storedA] = await store.readStream('joint-a1');
+      const [storedB] = await store.readStream('joint-b1');
+      expect(storedA!.position.commit).toBe(storedB!.position.commit);
+      expect([a.state.holders, b.state.holders]).toEqual([['ann'], ['ann']]);
+    });
+
+    it('writes none of the streams when one is not as expected, and decides again on all of them', async () => {
+      const mine = new CommandHandler(store, { maxAttempts: 1 });
+      await mine.handleTogether(pair('joint-a2', 'joint-b2'), issueOnBoth('ann', 5), requestContext());
+      await new CommandHandler(store).handle(tickets, 'joint-b2', { type: 'issue', by: 'bob', limit: 5 }, requestContext());
+
+      await expect(mine.handleTogether(pair('joint-a2', 'joint-b2'), issueOnBoth('cid', 5), requestContext())).rejects.toBeInstanceOf(WrongExpectedVersion);
+      expect(await store.readStream('joint-a2')).toHaveLength(1);
+
+      const [a, b] = await new CommandHandler(store).handleTogether(pair('joint-a2', 'joint-b2'), issueOnBoth('cid', 5), requestContext());
+      expect([a.state.holders, b.state.holders]).toEqual([
+        ['ann', 'cid'],
+        ['ann', 'bob', 'cid'],
+      ]);
+    });
+
+    it('refuses only on states read from the store, not on remembered ones', async () => {
+      const mine = new CommandHandler(store);
+      await mine.handleTogether(pair('joint-a3', 'joint-b3'), issueOnBoth('ann', 1), requestContext());
+      await expect(mine.handleTogether(pair('joint-a3', 'joint-b3'), issueOnBoth('bob', 1), requestContext())).rejects.toBeInstanceOf(SoldOut);
+      expect(await store.readStream('joint-a3')).toHaveLength(1);
+    });
+
+    it('appends stream by stream, in the order of the parts, on a store without atomic appends to several streams', async () => {
+      const appends: string[] = [];
+      const streamByStream = Object.create(store, {
+        appendToStreams: { value: undefined },
+        appendToStream: { value: (name: string, ...rest: unknown[]) => (appends.push(name), (store.appendToStream as (...a: unknown[]) => unknown)(name, ...rest)) },
+      }) as PostgresEventStore;
+      const [a, b] = await new CommandHandler(streamByStream).handleTogether(pair('joint-b4', 'joint-a4'), issueOnBoth('ann', 5), requestContext());
+      expect(appends).toEqual(['joint-b4', 'joint-a4']);
+      expect([a.revision, b.revision]).toEqual([0, 0]);
+    });
+
+    it('takes turns with the commands on each of its streams, so none of them conflicts', async () => {
+      const handler = new CommandHandler(store, { maxAttempts: 1 });
+      const outcomes = await Promise.allSettled([
+        handler.handleTogether(pair('joint-a5', 'joint-b5'), issueOnBoth('ann', 9), requestContext()),
+        handler.handle(tickets, 'joint-b5', { type: 'issue', by: 'bob', limit: 9 }, requestContext()),
+        handler.handleTogether(pair('joint-b5', 'joint-a5'), issueOnBoth('cid', 9), requestContext()),
+        handler.handle(tickets, 'joint-a5', { type: 'issue', by: 'dan', limit: 9 }, requestContext()),
+      ]);
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+      expect((await store.readStream<TicketEvent>('joint-a5')).map((e) => e.data.by)).toEqual(['ann', 'cid', 'dan']);
+      expect((await store.readStream<TicketEvent>('joint-b5')).map((e) => e.data.by)).toEqual(['ann', 'bob', 'cid']);
+    });
+  });
 });

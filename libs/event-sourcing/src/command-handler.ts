@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { LRUCache } from 'lru-cache';
 import type { Decider, SnapshotPolicy } from './decider.js';
 import type { Event, GlobalPosition, NewEvent } from './event.js';
-import type { AppendResult, EventStore } from './event-store.js';
+import type { AppendResult, EventStore, StreamAppend } from './event-store.js';
 import { EventStoreUnavailable, WrongExpectedVersion } from './errors.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { withMetadata, type MessageContext } from './message-context.js';
@@ -63,6 +63,25 @@ export interface CommandResult<E extends Event, State> {
   readonly revision: number | undefined;
   readonly position: GlobalPosition | undefined;
 }
+
+/** One stream of a decision taken on several streams at once (`CommandHandler.handleTogether`). */
+export interface StreamPart<E extends Event = Event, State = unknown> {
+  readonly decider: Decider<never, E, State>;
+  readonly streamName: string;
+  /** As `HandleOptions.expectNew`, for this stream. */
+  readonly expectNew?: boolean;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyPart = StreamPart<any, any>;
+type StateOf<P> = P extends StreamPart<Event, infer State> ? State : never;
+type EventOf<P> = P extends { readonly decider: Decider<never, infer E, unknown> } ? E : never;
+/** The state of each part's stream, in the parts' order. */
+export type StatesOf<P extends readonly AnyPart[]> = { readonly [K in keyof P]: StateOf<P[K]> };
+/** The events decided for each part's stream, in the parts' order (`[]` for none). */
+export type DecisionsOf<P extends readonly AnyPart[]> = { readonly [K in keyof P]: readonly EventOf<P[K]>[] };
+/** What became of each part's stream, in the parts' order. */
+export type ResultsOf<P extends readonly AnyPart[]> = { readonly [K in keyof P]: CommandResult<EventOf<P[K]>, StateOf<P[K]>> };
 
 /**
  * Load → decide → append with the expected revision. A conflicting writer means our
@@ -130,6 +149,94 @@ export class CommandHandler {
     return this.turns.run(streamName, () => this.decideAndAppend(decider, streamName, command, context, options));
   }
 
+  /**
+   * One decision on several streams: `decide` gets each stream's state and answers each
+   * stream's events, and they are appended in one commit where the store can
+   * (`appendToStreams`, PostgreSQL): all or none. Elsewhere (EventStoreDB) they are
+   * appended stream by stream, in the parts' order, so put first the stream whose events
+   * may stand alone should a later append fail. The rules of `handle` hold for every
+   * stream: the command takes turns with the other commands on each of them, a conflict
+   * on any reads all of them and decides again, and a refusal (`decide` throws) or a
+   * stream left without events is only trusted on states read just now.
+   */
+  handleTogether<P extends readonly AnyPart[]>(
+    parts: readonly [...P],
+    decide: (states: StatesOf<P>) => DecisionsOf<P>,
+    context: MessageContext,
+  ): Promise<ResultsOf<P>> {
+    const names = parts.map((part) => part.streamName);
+    if (new Set(names).size !== names.length) throw new RangeError(`handleTogether takes each stream once: ${names.join(', ')}.`);
+    return this.turns.run(names, () => this.decideTogether(parts, decide, context));
+  }
+
+  private async decideTogether<P extends readonly AnyPart[]>(
+    parts: readonly [...P],
+    decide: (states: StatesOf<P>) => DecisionsOf<P>,
+    context: MessageContext,
+  ): Promise<ResultsOf<P>> {
+    type Part = StreamPart<Event, unknown>;
+    const all = parts as readonly Part[];
+    let fresh = all.map((part) => this.recall(part.decider, part.streamName) === undefined && !part.expectNew);
+    let known = await Promise.all(
+      all.map(async (part) => {
+        const remembered = this.recall<unknown>(part.decider, part.streamName);
+        if (remembered) return remembered;
+        if (part.expectNew) return { state: part.decider.initialState(), revision: undefined };
+        return this.catchUp(part.decider, part.streamName, await this.restore(part.decider, part.streamName));
+      }),
+    );
+    /** Reads what the streams not read just now (or, after a conflict, all of them) have since. */
+    const readAgain = async (which: 'stale' | 'all') => {
+      known = await Promise.all(all.map((part, i) => (which === 'all' || !fresh[i] ? this.catchUp(part.decider, part.streamName, known[i]!) : known[i]!)));
+      fresh = all.map(() => true);
+    };
+    for (let conflicts = 0; ; ) {
+      let decided: readonly (readonly Event[])[];
+      try {
+        decided = decide(known.map((k) => k.state) as unknown as StatesOf<P>) as readonly (readonly Event[])[];
+      } catch (error) {
+        if (fresh.every(Boolean)) throw error;
+        await readAgain('stale');
+        continue;
+      }
+      if (decided.some((events, i) => events.length === 0 && !fresh[i])) {
+        await readAgain('stale');
+        continue;
+      }
+
+      const occurredAt = this.clock();
+      const events = decided.map((stream) => stream.map((event) => withMetadata(event, context, occurredAt)));
+      const writing = all.flatMap((part, i) => (events[i]!.length > 0 ? [i] : []));
+      try {
+        const appended = await this.appendTogether(writing.map((i) => ({ streamName: all[i]!.streamName, events: events[i]!, expected: known[i]!.revision ?? 'no-stream' })));
+        return all.map((part, i) => {
+          const result = appended[writing.indexOf(i)];
+          if (!result) return { events: [], state: known[i]!.state, revision: known[i]!.revision, position: undefined };
+          const state = decided[i]!.reduce(part.decider.evolve, known[i]!.state);
+          this.remember(part.decider, part.streamName, { state, revision: result.nextExpectedRevision });
+          return { events: events[i]!, state, revision: result.nextExpectedRevision, position: result.position };
+        }) as unknown as ResultsOf<P>;
+      } catch (error) {
+        // Stream by stream, some may have been written: none is remembered, all are read again.
+        for (const part of all) this.remembered?.delete(part.streamName);
+        if (!(error instanceof WrongExpectedVersion) || ++conflicts >= this.maxAttempts) throw error;
+        await sleep(Math.random() * Math.min(2 ** conflicts, 50));
+        await readAgain('all');
+      }
+    }
+  }
+
+  /** The appends of one decision: in one commit where the store can, else one after another. Nothing to append: nothing sent. */
+  private async appendTogether(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    const store = this.store;
+    if (appends.length <= 1 || !store.appendToStreams) {
+      const results: AppendResult[] = [];
+      for (const { streamName, events, expected } of appends) results.push(await this.whileUnavailable(() => store.appendToStream(streamName, events, expected)));
+      return results;
+    }
+    return this.whileUnavailable(() => store.appendToStreams!(appends));
+  }
+
   private async decideAndAppend<Command, E extends Event, State>(
     decider: Decider<Command, E, State>,
     streamName: string,
@@ -185,10 +292,14 @@ export class CommandHandler {
    * answer a repeat of an append they wrote as that earlier success, so nothing is
    * written twice. A new decision after a conflict makes new events with new ids.
    */
-  private async append(streamName: string, events: readonly NewEvent[], expected: number | 'no-stream'): Promise<AppendResult> {
+  private append(streamName: string, events: readonly NewEvent[], expected: number | 'no-stream'): Promise<AppendResult> {
+    return this.whileUnavailable(() => this.store.appendToStream(streamName, events, expected));
+  }
+
+  private async whileUnavailable<T>(send: () => Promise<T>): Promise<T> {
     for (let retry = 0; ; retry++) {
       try {
-        return await this.store.appendToStream(streamName, events, expected);
+        return await send();
       } catch (error) {
         if (!(error instanceof EventStoreUnavailable) || retry >= this.unavailableRetries) throw error;
         await sleep(100 * 2 ** retry);

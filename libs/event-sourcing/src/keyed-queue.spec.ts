@@ -53,4 +53,27 @@ describe('KeyedQueue', () => {
     expect(queue.size).toBe(0);
     expect(idle).toEqual(['k']);
   });
+
+  it('runs work of several keys after the earlier work of each, and before the later work of each', async () => {
+    const queue = new KeyedQueue();
+    const started: string[] = [];
+    const onA = gated('a');
+    const onB = gated('b');
+    const runs = [
+      queue.run('a', () => (started.push('a'), onA.work())),
+      queue.run('b', () => (started.push('b'), onB.work())),
+      queue.run(['a', 'b'], async () => (started.push('a+b'), 'a+b')),
+      queue.run('b', async () => (started.push('b later'), 'b later')),
+      queue.run(['b', 'a'], async () => (started.push('b+a'), 'b+a')),
+    ];
+    await tick();
+    expect(started).toEqual(['a', 'b']);
+    onA.open();
+    await tick();
+    expect(started).toEqual(['a', 'b']);
+    onB.open();
+    expect(await Promise.all(runs)).toEqual(['a', 'b', 'a+b', 'b later', 'b+a']);
+    expect(started).toEqual(['a', 'b', 'a+b', 'b later', 'b+a']);
+    expect(queue.size).toBe(0);
+  });
 });

@@ -19,18 +19,27 @@ export class KeyedQueue {
     return this.tails.has(key);
   }
 
-  /** Queues `work` behind the key's earlier work, synchronously; resolves with its result. */
-  run<T>(key: string, work: () => Promise<T>): Promise<T> {
-    const result = (this.tails.get(key) ?? Promise.resolve()).then(work);
+  /**
+   * Queues `work` behind the earlier work of its key, synchronously; resolves with its
+   * result. Work of several keys starts once the earlier work of every one of them has
+   * settled, and the later work of each waits for it: it keeps its place on every key, and
+   * since places are taken at once, no two pieces of work can wait for each other.
+   */
+  run<T>(key: string | readonly string[], work: () => Promise<T>): Promise<T> {
+    const keys = typeof key === 'string' ? [key] : [...new Set(key)];
+    const before = keys.map((k) => this.tails.get(k) ?? Promise.resolve());
+    const result = (before.length === 1 ? before[0]! : Promise.all(before)).then(work);
     const tail = result.then(
       () => undefined,
       () => undefined,
     );
-    this.tails.set(key, tail);
+    for (const k of keys) this.tails.set(k, tail);
     void tail.then(() => {
-      if (this.tails.get(key) !== tail) return;
-      this.tails.delete(key);
-      this.onIdle?.(key);
+      for (const k of keys) {
+        if (this.tails.get(k) !== tail) continue;
+        this.tails.delete(k);
+        this.onIdle?.(k);
+      }
     });
     return result;
   }

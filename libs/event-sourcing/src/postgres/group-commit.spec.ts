@@ -26,7 +26,7 @@ const settle = () => new Promise((resolve) => setImmediate(resolve));
 describe('GroupCommit', () => {
   it('writes an item at once while idle, and the items that arrive while it is busy together in one batch', async () => {
     const writer = controlledWriter();
-    const group = new GroupCommit(writer.write, { maxInFlight: 1, maxBatch: 100, keyOf: (item: Item) => item.key });
+    const group = new GroupCommit(writer.write, { maxInFlight: 1, maxBatch: 100, keysOf: (item: Item) => [item.key] });
     const first = group.submit({ key: 'a', value: 1 });
     const rest = ['b', 'c', 'd'].map((key, i) => group.submit({ key, value: i }));
     expect(writer.batches).toEqual([[{ key: 'a', value: 1 }]]);
@@ -44,7 +44,7 @@ describe('GroupCommit', () => {
 
   it('never puts two items of one key in a batch, nor lets a later one overtake', async () => {
     const writer = controlledWriter();
-    const group = new GroupCommit(writer.write, { maxInFlight: 1, maxBatch: 100, keyOf: (item: Item) => item.key });
+    const group = new GroupCommit(writer.write, { maxInFlight: 1, maxBatch: 100, keysOf: (item: Item) => [item.key] });
     const answers = [group.submit({ key: 'x', value: 0 }), group.submit({ key: 'x', value: 1 }), group.submit({ key: 'y', value: 0 }), group.submit({ key: 'x', value: 2 })];
     for (let i = 0; i < 3; i++) {
       writer.finish[i]!();
@@ -54,9 +54,35 @@ describe('GroupCommit', () => {
     expect(await Promise.all(answers)).toEqual(['x:0', 'x:1', 'y:0', 'x:2']);
   });
 
+  it('holds an item of several keys back while any of its keys is busy, and later items of each of its keys behind it', async () => {
+    interface Joint {
+      readonly keys: readonly string[];
+    }
+    const batches: string[][] = [];
+    const finish: (() => void)[] = [];
+    const group = new GroupCommit<Joint, string>(
+      (batch) =>
+        new Promise<void>((resolve) => {
+          batches.push(batch.map((pending) => pending.item.keys.join('+')));
+          finish.push(() => {
+            for (const pending of batch) pending.resolve(pending.item.keys.join('+'));
+            resolve();
+          });
+        }),
+      { maxInFlight: 1, maxBatch: 100, keysOf: (item) => item.keys },
+    );
+    const answers = [['a'], ['a', 'b'], ['b'], ['c']].map((keys) => group.submit({ keys }));
+    for (let i = 0; i < 3; i++) {
+      finish[i]!();
+      await settle();
+    }
+    expect(batches).toEqual([['a'], ['a+b', 'c'], ['b']]);
+    expect(await Promise.all(answers)).toEqual(['a', 'a+b', 'b', 'c']);
+  });
+
   it('keeps batches within maxBatch and runs up to maxInFlight at once', async () => {
     const writer = controlledWriter();
-    const group = new GroupCommit(writer.write, { maxInFlight: 2, maxBatch: 2, keyOf: (item: Item) => item.key });
+    const group = new GroupCommit(writer.write, { maxInFlight: 2, maxBatch: 2, keysOf: (item: Item) => [item.key] });
     const answers = Array.from({ length: 6 }, (_, i) => group.submit({ key: `k${i}`, value: i }));
     expect(writer.batches.map((batch) => batch.length)).toEqual([1, 1]);
     writer.finish[0]!();
@@ -75,7 +101,7 @@ describe('GroupCommit', () => {
         if (batch.length > 1) batch[1]!.reject(new Error('refused'));
         if (batch.length > 2) throw new Error('connection lost');
       },
-      { maxInFlight: 1, maxBatch: 100, keyOf: (item) => item.key },
+      { maxInFlight: 1, maxBatch: 100, keysOf: (item) => [item.key] },
     );
     const blocker = group.submit({ key: 'first', value: 0 });
     const outcomes = Promise.allSettled(['a', 'b', 'c', 'd'].map((key) => group.submit({ key, value: 0 })));
@@ -89,7 +115,7 @@ describe('GroupCommit', () => {
   });
 
   it('rejects an item that the writer neither answered nor failed', async () => {
-    const group = new GroupCommit<Item, string>(async () => undefined, { maxInFlight: 1, maxBatch: 100, keyOf: (item) => item.key });
+    const group = new GroupCommit<Item, string>(async () => undefined, { maxInFlight: 1, maxBatch: 100, keysOf: (item) => [item.key] });
     await expect(group.submit({ key: 'a', value: 0 })).rejects.toThrow(/unanswered/);
   });
 });

@@ -10,8 +10,8 @@ export interface GroupCommitOptions<Item> {
   readonly maxInFlight: number;
   /** Most items in one batch. */
   readonly maxBatch: number;
-  /** Items with the same key never share a batch, nor overtake each other. */
-  readonly keyOf: (item: Item) => string;
+  /** Items that share a key never share a batch, nor overtake each other. An item may have several keys. */
+  readonly keysOf: (item: Item) => readonly string[];
 }
 
 /**
@@ -48,15 +48,15 @@ export class GroupCommit<Item, Result> {
       const waiting: Pending<Item, Result>[] = [];
       const keys = new Set<string>();
       for (const pending of this.queue) {
-        const key = this.options.keyOf(pending.item);
+        const itemKeys = this.options.keysOf(pending.item);
         // A key met once, taken or not, holds back its later items: they keep their order.
-        if (batch.length < this.options.maxBatch && !keys.has(key) && !this.busy.has(key)) batch.push(pending);
+        if (batch.length < this.options.maxBatch && itemKeys.every((key) => !keys.has(key) && !this.busy.has(key))) batch.push(pending);
         else waiting.push(pending);
-        keys.add(key);
+        for (const key of itemKeys) keys.add(key);
       }
       if (batch.length === 0) return;
       this.queue = waiting;
-      const taken = batch.map((pending) => this.options.keyOf(pending.item));
+      const taken = batch.flatMap((pending) => this.options.keysOf(pending.item));
       for (const key of taken) this.busy.add(key);
       this.inFlight++;
       void this.run(batch).finally(() => {

@@ -67,7 +67,8 @@ export class PostgresEventStore implements EventStore {
   private readonly subscriptions = new Set<PollingSubscription>();
 
   private readonly appendSql: string;
-  private readonly appends: GroupCommit<PreparedAppend, AppendResult>;
+  /** Each item is one atomic append: one stream's, or several streams' (`appendToStreams`). */
+  private readonly appends: GroupCommit<readonly PreparedAppend[], AppendResult[]>;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -79,7 +80,7 @@ export class PostgresEventStore implements EventStore {
     this.appends = new GroupCommit((group) => this.writeGroup(group), {
       maxInFlight: options.concurrentAppends ?? 1,
       maxBatch: 200,
-      keyOf: (append) => append.streamName,
+      keysOf: (unit) => unit.map((append) => append.streamName),
     });
     this.notifier = new AppendNotifier(pool, `${options.schema ?? 'event_store'}_appended`, (categories) => this.wakeSubscribers(categories));
   }
@@ -96,13 +97,15 @@ export class PostgresEventStore implements EventStore {
       if (!satisfies(code, actual)) throw conflict(streamName, expected, actual);
       return { nextExpectedRevision: actual, position: (await this.headPosition()) ?? START };
     }
-    return this.appends.submit(prepared({ streamName, events, expected }));
+    const [result] = await this.appends.submit([prepared({ streamName, events, expected })]);
+    return result!;
   }
 
   /**
-   * One statement for all streams, so one commit; a stream that is not as expected
-   * writes nothing at all. `'any'` and `'stream-exists'` that meet a concurrent writer
-   * try again.
+   * The streams' events in one commit, or none: a stream that is not as expected writes
+   * nothing at all. Goes through the same group commit as single appends, so under load
+   * it shares a statement with them. `'any'` and `'stream-exists'` that meet a concurrent
+   * writer try again.
    */
   async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
     if (appends.some((append) => append.events.length === 0)) {
@@ -111,49 +114,36 @@ export class PostgresEventStore implements EventStore {
     if (new Set(appends.map((append) => append.streamName)).size !== appends.length) {
       throw new RangeError('appendToStreams takes each stream once (put all of its events in one append).');
     }
-    const batch = appends.map(prepared);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.insert(batch);
-      } catch (error) {
-        const refused = await this.refusals(batch, error, attempt);
-        if (!refused) throw error;
-        const [first] = refused.values();
-        if (first) {
-          // One commit: if one stream holds this batch's events, every stream does.
-          const earlier = await Promise.all(batch.map((append) => this.earlierAppend(append)));
-          if (earlier.every((result) => result !== undefined)) return earlier;
-          throw first;
-        }
-      }
-    }
+    return this.appends.submit(appends.map(prepared));
   }
 
   /**
-   * Writes a group of independent appends (`GroupCommit`): one statement for all when
-   * every stream is as expected. A stream that is not is refused to its own caller, and
-   * the others are written without it; a failure of the statement that is about one
-   * append's content (say, text PostgreSQL refuses) makes each append try alone, so it
-   * fails only its own caller.
+   * Writes a group of independent atomic appends (`GroupCommit`), each of one stream or
+   * several: one statement for all when every stream is as expected. An append with a
+   * stream that is not is refused to its own caller, and the others are written without
+   * it; a failure of the statement that is about one append's content (say, text
+   * PostgreSQL refuses) makes each append try alone, so it fails only its own caller.
    */
-  private async writeGroup(group: readonly Pending<PreparedAppend, AppendResult>[]): Promise<void> {
+  private async writeGroup(group: readonly Pending<readonly PreparedAppend[], AppendResult[]>[]): Promise<void> {
     let remaining = group;
     for (let attempt = 1; remaining.length > 0; attempt++) {
+      const batch = remaining.flatMap((pending) => pending.item);
+      /** Which pending append each of the batch's streams belongs to. */
+      const owner = remaining.flatMap((pending, i) => pending.item.map(() => i));
       try {
-        const results = await this.insert(remaining.map((pending) => pending.item));
-        remaining.forEach((pending, i) => pending.resolve(results[i]!));
+        const results = await this.insert(batch);
+        remaining.forEach((pending, i) => pending.resolve(results.filter((_, n) => owner[n] === i)));
         return;
       } catch (error) {
-        const refused = await this.refusals(
-          remaining.map((pending) => pending.item),
-          error,
-          attempt,
-        );
-        if (refused) {
+        const refusedStreams = await this.refusals(batch, error, attempt);
+        if (refusedStreams) {
+          const refused = new Map<number, WrongExpectedVersion>();
+          for (const [n, conflict] of refusedStreams) if (!refused.has(owner[n]!)) refused.set(owner[n]!, conflict);
           for (const [i, conflict] of refused) {
             const pending = remaining[i]!;
-            const earlier = await this.earlierAppend(pending.item);
-            if (earlier) pending.resolve(earlier);
+            // One commit: if one stream holds this append's events, every stream of it does.
+            const earlier = await Promise.all(pending.item.map((append) => this.earlierAppend(append)));
+            if (earlier.every((result) => result !== undefined)) pending.resolve(earlier as AppendResult[]);
             else pending.reject(conflict);
           }
           remaining = remaining.filter((_, i) => !refused.has(i));

@@ -3,10 +3,11 @@ import { PendingLimitReached } from './errors.js';
 
 /**
  * A customer's pending orders (`pending_orders-<customerId>`): the stream that decides
- * whether a new order may hold stock. Every order is admitted here, with its units,
- * before its own stream is written; the store's expected revision serialises a customer's
- * concurrent orders, so a burst of them cannot all pass a count that each read before the
- * others wrote (docs/adr/0014). An admitted order counts until it is settled here, which
+ * whether a new order may hold stock. Every order is admitted here, with its units, in
+ * the commit that writes its own stream's first event (on EventStoreDB, which cannot
+ * append to two streams at once, just before it); the store's expected revision
+ * serialises a customer's concurrent orders, so a burst of them cannot all pass a count
+ * that each read before the others wrote (docs/adr/0014). An admitted order counts until it is settled here, which
  * the placing handler does for orders it finds ended (confirmed, rejected, cancelled) or
  * never placed, when the count would otherwise refuse a new order.
  */
@@ -15,7 +16,7 @@ export const PENDING_ORDERS_CATEGORY = 'pending_orders';
 export const DEFAULT_MAX_PENDING_ORDERS = 20;
 export const DEFAULT_MAX_PENDING_UNITS = 10_000;
 
-/** Where an admitted order that never got its own stream (the placing process died between the two appends) stops counting. */
+/** Where an admitted order that never got its own stream (on EventStoreDB: the order's append failed after the admission's) stops counting. */
 export const UNPLACED_ORDER_COUNTS_FOR_MS = 60_000;
 
 export interface PendingLimits {

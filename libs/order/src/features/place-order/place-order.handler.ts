@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { CommandHandler, KeyedQueue, streamName, type MessageContext } from '@agora/event-sourcing';
+import { CommandHandler, streamName, type MessageContext } from '@agora/event-sourcing';
 import { derivedMessageId } from '@agora/messaging';
 import { PROJECTIONS, type ReadYourWrites } from '@agora/projections';
 import { ProductCatalog } from '../../catalog/product-catalog.js';
@@ -22,9 +22,6 @@ export const PENDING_LIMITS = Symbol('PendingLimits');
 
 @Injectable()
 export class PlaceOrderHandler {
-  /** A customer's admissions in this process one after another: concurrent requests of one customer then never conflict here. */
-  private readonly admissions = new KeyedQueue();
-
   constructor(
     private readonly commands: CommandHandler,
     private readonly catalog: ProductCatalog,
@@ -52,43 +49,40 @@ export class PlaceOrderHandler {
       return { sku, quantity, unitPriceCents: product.priceCents, currency: product.currency };
     });
     const place: OrderCommand = { type: 'place-order', orderId, customerId, lines, paymentToken, requestHash: requestHashOf(command), at: new Date().toISOString() };
-    const stream = streamName(ORDER_CATEGORY, orderId);
-    // A retried request finds its order (or IdempotencyKeyReused) without being counted again.
-    const existing = idempotencyKey === undefined ? undefined : await this.commands.load(orderDecider, stream);
-    if (existing === undefined || existing.state.status === 'NONE') {
-      orderDecider.decide(place, orderDecider.initialState()); // InvalidOrder before anything is written
-      await this.admit(customerId, orderId, lines.reduce((units, line) => units + line.quantity, 0), context);
-    }
-    const { position } = await this.commands.handle(orderDecider, stream, place, context, { expectNew: true }).catch(async (error: unknown) => {
-      // Not placed after all (the store failed): it holds nothing. An order placed under its id by a request with the same key stays counted.
-      if ((await this.commands.load(orderDecider, stream)).state.status === 'NONE') await this.settle(customerId, [orderId], context);
-      throw error;
+    orderDecider.decide(place, orderDecider.initialState()); // InvalidOrder before anything is read or written
+    const units = lines.reduce((sum, line) => sum + line.quantity, 0);
+    const [, placed] = await this.placeAndAdmit(customerId, place, units, [], context).catch(async (error: unknown) => {
+      if (!(error instanceof PendingLimitReached)) throw error;
+      // Orders that have ended since they were counted make room; without any, the refusal stands.
+      const settled = await this.endedAmong(error.pending);
+      if (settled.length === 0) throw error;
+      return this.placeAndAdmit(customerId, place, units, settled, context);
     });
     // Answer once GET /api/orders/{id} shows the order.
-    await this.readModels.waitFor(ordersProjection.name, position);
+    await this.readModels.waitFor(ordersProjection.name, placed.position);
     return { orderId };
   }
 
   /**
-   * Counts the order among the customer's pending ones, or throws `PendingLimitReached`.
-   * The count settles orders only when they would refuse this one: it then looks at each
-   * pending order's own stream and settles those that have ended, and those that were
-   * admitted long ago and never placed.
+   * Places the order and counts it among the customer's pending ones, in one commit
+   * (where the store cannot, the count is written first: an order is never placed
+   * uncounted). Throws `PendingLimitReached` when the count leaves no room. The same
+   * request again (its idempotency key) finds its order placed and counts nothing.
    */
-  private admit(customerId: string, orderId: string, units: number, context: MessageContext): Promise<void> {
-    const stream = streamName(PENDING_ORDERS_CATEGORY, customerId);
-    const admit = (settled: readonly string[]) =>
-      this.commands.handle(pendingOrdersDecider, stream, { type: 'admit-order', orderId, units, limits: this.limits, settled, at: new Date().toISOString() }, context);
-    return this.admissions.run(customerId, async () => {
-      try {
-        await admit([]);
-      } catch (error) {
-        if (!(error instanceof PendingLimitReached)) throw error;
-        const settled = await this.endedAmong(error.pending);
-        if (settled.length === 0) throw error;
-        await admit(settled);
-      }
-    });
+  private placeAndAdmit(customerId: string, place: OrderCommand & { type: 'place-order' }, units: number, settled: readonly string[], context: MessageContext) {
+    const { orderId } = place;
+    const admit = { type: 'admit-order', orderId, units, limits: this.limits, settled, at: place.at } as const;
+    return this.commands.handleTogether(
+      [
+        { decider: pendingOrdersDecider, streamName: streamName(PENDING_ORDERS_CATEGORY, customerId) },
+        { decider: orderDecider, streamName: streamName(ORDER_CATEGORY, orderId), expectNew: true },
+      ],
+      ([pending, order]) => {
+        const placing = orderDecider.decide(place, order); // InvalidOrder, IdempotencyKeyReused
+        return placing.length === 0 ? [[], []] : [pendingOrdersDecider.decide(admit, pending), placing];
+      },
+      context,
+    );
   }
 
   private async endedAmong(pending: PendingLimitReached['pending']): Promise<string[]> {
@@ -100,10 +94,6 @@ export class PlaceOrderHandler {
       }),
     );
     return pending.filter((_, index) => ended[index]).map(({ orderId }) => orderId);
-  }
-
-  private async settle(customerId: string, orderIds: readonly string[], context: MessageContext): Promise<void> {
-    await this.commands.handle(pendingOrdersDecider, streamName(PENDING_ORDERS_CATEGORY, customerId), { type: 'settle-orders', orderIds, at: new Date().toISOString() }, context);
   }
 }
 
