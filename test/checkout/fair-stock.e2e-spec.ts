@@ -57,7 +57,7 @@ describe.each(MODES)('fair stock in $mode', ({ start }) => {
 
     const overGraphql = await graphqlOf(shop).request<GraphqlAnswer<unknown>>('POST', '/graphql', { query: PLACE_ORDER, variables: { input: { lines: [{ sku, quantity: 1 }], paymentToken: 'tok_visa' } } });
     expect(overGraphql.status).toBe(429);
-    expect(overGraphql.body.errors).toEqual([expect.objectContaining({ message: refused.body.message, extensions: expect.objectContaining({ code: 'TOO_MANY_REQUESTS' }) })]);
+    expect(overGraphql.body.errors).toEqual([expect.objectContaining({ message: refused.body.message, extensions: expect.objectContaining({ code: 'TOO_MANY_REQUESTS', limit: 'ORDER_MAX_PENDING_PER_CUSTOMER', max: MAX_PENDING }) })]);
 
     // Nothing was placed: the customer has their three orders and no more.
     expect((await ordersOf(shop)).map((order) => order.orderId).sort()).toEqual([...pending].sort());

@@ -60,6 +60,13 @@ class ErrorsResolver {
   }
 
   @Public()
+  @Query(() => Int)
+  overTheLimit(): number {
+    // As the order context answers a customer's pending orders at their limit.
+    throw new HttpException({ statusCode: 429, error: 'Too Many Requests', message: 'Too many pending orders.', limit: 'ORDER_MAX_PENDING_PER_CUSTOMER', max: 20 }, HttpStatus.TOO_MANY_REQUESTS);
+  }
+
+  @Public()
   @Query(() => Int, { nullable: true })
   length(@Args('text') text: string): number {
     return text.length;
@@ -225,6 +232,16 @@ describe('GraphQL errors as HTTP statuses', () => {
     expect(response.status).toBe(429);
     expect(response.headers['retry-after']).toBe('42');
     expect((response.body as Answer).errors![0]).toMatchObject({ message: 'Too many tries.', extensions: { code: 'TOO_MANY_REQUESTS', retryAfter: 42 } });
+  });
+
+  it('gives a refusal the other fields of its REST body as extensions, e.g. the limit a request passed', async () => {
+    const response = await gql('{ overTheLimit }');
+    expect(response.status).toBe(429);
+    expect(response.headers['retry-after']).toBeUndefined();
+    expect((response.body as Answer).errors![0]).toMatchObject({
+      message: 'Too many pending orders.',
+      extensions: { code: 'TOO_MANY_REQUESTS', limit: 'ORDER_MAX_PENDING_PER_CUSTOMER', max: 20 },
+    });
   });
 
   it('answers a fault of the server with 500 and a message that leaks nothing, and logs it as an error', async () => {

@@ -42,7 +42,7 @@ function isDataException(error: unknown): boolean {
 /**
  * Apollo's `formatError`: an HTTP exception of a resolver (or of a guard, pipe or filter)
  * keeps its message (validation's messages joined with `; `) and gets the code of its
- * status, and `retryAfter` when it has one; a PostgreSQL data exception is BAD_REQUEST;
+ * status, and the other fields of its body (`retryAfter`, `limit`…) as extensions; a PostgreSQL data exception is BAD_REQUEST;
  * any other failure of the server is 'Internal server error', with nothing of its cause
  * (which Nest has logged). Errors Apollo itself raised keep their code and message.
  */
@@ -51,13 +51,14 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error: unkn
   const plain = formatted instanceof GraphQLError ? formatted.toJSON() : formatted;
   const cause = unwrapResolverError(error);
   if (cause instanceof HttpException) {
-    const body = cause.getResponse() as { retryAfter?: unknown; message?: unknown } | string;
-    const retryAfter = typeof body === 'object' && typeof body.retryAfter === 'number' ? body.retryAfter : undefined;
+    const body = cause.getResponse() as { statusCode?: unknown; error?: unknown; message?: unknown } | string;
+    // What the REST body says besides its status and message (`retryAfter`, the `limit` and `max` a request passed…).
+    const { statusCode: _status, error: _reason, message: _message, ...details } = typeof body === 'object' ? body : {};
     // Validation's messages, one per failing field, rather than the exception's name.
     const messages = typeof body === 'object' && Array.isArray(body.message) && body.message.every((m) => typeof m === 'string') ? (body.message as string[]) : undefined;
     const code = CODE_OF_STATUS[cause.getStatus()] ?? HttpStatus[cause.getStatus()] ?? INTERNAL;
     // Keeps `originalError`, Nest's copy of the exception's body: validation lists its messages there.
-    return { ...plain, message: messages?.length ? messages.join('; ') : cause.message, extensions: { ...plain.extensions, code, ...(retryAfter !== undefined && { retryAfter }) } };
+    return { ...plain, message: messages?.length ? messages.join('; ') : cause.message, extensions: { ...plain.extensions, ...details, code } };
   }
   const driverError = (cause as { driverError?: unknown } | undefined)?.driverError ?? cause;
   if (isDataException(driverError)) {
