@@ -280,6 +280,21 @@ export function describeEventStoreContract(
         expect(paged.map((e) => e.data)).toEqual(all.map((e) => e.data));
       });
 
+      it('reads every category when none is given, and stops at maxCount after a position', async () => {
+        const [first, second] = [freshCategory(), freshCategory()];
+        const { position: after } = await store.appendToStream(`${first}-0`, events(1), 'no-stream');
+        for (let i = 1; i <= 4; i++) await store.appendToStream(`${i % 2 ? second : first}-${i}`, events(1, 'test.happened.v1', i), 'no-stream');
+
+        const page = await store.readAll({ after, maxCount: 3 });
+        expect(page.map((e) => [e.streamName, e.data])).toEqual([
+          [`${second}-1`, { n: 1 }],
+          [`${first}-2`, { n: 2 }],
+          [`${second}-3`, { n: 3 }],
+        ]);
+        const bounded = await store.readAll({ categories: [first], after, maxCount: 1 });
+        expect(bounded.map((e) => e.streamName)).toEqual([`${first}-2`]);
+      });
+
       it('reports the newest position as the head', async () => {
         const { position } = await store.appendToStream(`${freshCategory()}-${randomUUID()}`, events(2), 'no-stream');
         const head = await store.headPosition();
