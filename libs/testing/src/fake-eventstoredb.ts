@@ -44,6 +44,8 @@ export interface FakeStoredEvent {
   readonly data: Uint8Array;
   readonly metadata: Uint8Array;
   readonly position: number;
+  /** When it was written, in milliseconds since the epoch. */
+  readonly created: number;
 }
 
 /** A `$all` read's filter as the server received it. */
@@ -303,7 +305,7 @@ export class FakeEventStoreDb {
 
     for (const event of proposed) {
       this.lastPosition += 100;
-      const stored = { ...event, streamName, revision: stream.length, position: this.lastPosition };
+      const stored = { ...event, streamName, revision: stream.length, position: this.lastPosition, created: Date.now() };
       stream.push(stored);
       this.log.push(stored);
     }
@@ -407,7 +409,7 @@ function readResponse(event: FakeStoredEvent, identifier: InstanceType<typeof sh
     .setPreparePosition(String(event.position))
     .setData(event.data)
     .setCustomMetadata(event.metadata);
-  recorded.getMetadataMap().set('type', event.type).set('content-type', event.contentType).set('created', String(Date.now() * 10_000));
+  recorded.getMetadataMap().set('type', event.type).set('content-type', event.contentType).set('created', String(event.created * 10_000));
   return new streamsPb.ReadResp().setEvent(new streamsPb.ReadResp.ReadEvent().setEvent(recorded).setCommitPosition(String(event.position)));
 }
 
