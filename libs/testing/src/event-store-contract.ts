@@ -280,6 +280,30 @@ export function describeEventStoreContract(
         expect(paged.map((e) => e.data)).toEqual(all.map((e) => e.data));
       });
 
+      it('reads every category when none is given, and stops at maxCount after a position', async () => {
+        const [first, second] = [freshCategory(), freshCategory()];
+        const { position: after } = await store.appendToStream(`${first}-0`, events(1), 'no-stream');
+        for (let i = 1; i <= 4; i++) await store.appendToStream(`${i % 2 ? second : first}-${i}`, events(1, 'test.happened.v1', i), 'no-stream');
+        const ours = (page: readonly RecordedEvent[]) => page.filter((e) => [first, second].some((category) => e.streamName.startsWith(`${category}-`)));
+
+        // Other suites may append to the same log meanwhile: what is ours comes in order.
+        const everything = await store.readAll({ after, maxCount: 100_000 });
+        expect(ours(everything).map((e) => [e.streamName, e.data])).toEqual([
+          [`${second}-1`, { n: 1 }],
+          [`${first}-2`, { n: 2 }],
+          [`${second}-3`, { n: 3 }],
+          [`${first}-4`, { n: 4 }],
+        ]);
+        const page = await store.readAll({ after, maxCount: 2 });
+        expect(page).toHaveLength(2);
+        expect(comparePositions(page[0]!.position, after)).toBeGreaterThan(0);
+        expect(comparePositions(page[1]!.position, page[0]!.position)).toBeGreaterThan(0);
+        expect(page[0]).toEqual(everything[0]);
+
+        const bounded = await store.readAll({ categories: [first], after, maxCount: 1 });
+        expect(bounded.map((e) => e.streamName)).toEqual([`${first}-2`]);
+      });
+
       it('reports the newest position as the head', async () => {
         const { position } = await store.appendToStream(`${freshCategory()}-${randomUUID()}`, events(2), 'no-stream');
         const head = await store.headPosition();

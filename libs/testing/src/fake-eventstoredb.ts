@@ -44,6 +44,30 @@ export interface FakeStoredEvent {
   readonly data: Uint8Array;
   readonly metadata: Uint8Array;
   readonly position: number;
+  /** When it was written, in milliseconds since the epoch. */
+  readonly created: number;
+}
+
+/** A `$all` read's filter as the server received it. */
+export interface FakeReadFilter {
+  /** What the expression is matched against. */
+  readonly on: 'stream-name' | 'event-type';
+  readonly prefixes: readonly string[];
+  /** Empty when the expression is by prefixes. */
+  readonly regex: string;
+  /** Most log records looked at per page, or `undefined` for the server's default. */
+  readonly maxSearchWindow: number | undefined;
+}
+
+/** A read as the server received it. */
+export interface FakeReadRequest {
+  /** `$all` or a stream's name. */
+  readonly stream: string;
+  readonly direction: 'forwards' | 'backwards';
+  /** A commit position (`$all`) or revision (a stream), or either end. */
+  readonly from: number | 'start' | 'end';
+  readonly count: number;
+  readonly filter?: FakeReadFilter;
 }
 
 interface ProposedEvent {
@@ -65,8 +89,9 @@ type AppendOutcome =
  * An in-process gRPC server built from `@eventstore/db-client`'s own generated protobuf
  * code, answering as EventStoreDB does for what the adapter's tests need: appends (batch
  * and unary, both append-failure modes, idempotent re-sends), stream reads, the server's
- * features, gossip for `esdb+discover://`, and unfiltered `$all` reads. Answers can be
- * scripted per append. Nothing of the real server's storage, filters or subscriptions.
+ * features, gossip for `esdb+discover://`, and `$all` reads, unfiltered or filtered by
+ * stream name or event type (prefixes or a regular expression). Answers can be scripted
+ * per append; reads are recorded. Nothing of the real server's storage or subscriptions.
  */
 export class FakeEventStoreDb {
   readonly streams = new Map<string, FakeStoredEvent[]>();
@@ -76,10 +101,16 @@ export class FakeEventStoreDb {
   gossipAnswers = true;
   /** Events the server has sent in answer to reads, of streams and of `$all`. */
   eventsRead = 0;
+  /** Events of `$all` the server has looked at to answer reads, sent or filtered out. */
+  eventsExamined = 0;
+  /** Every read the server has received, in order. */
+  readonly readRequests: FakeReadRequest[] = [];
   /** Whether an idempotent re-send is answered without a position (as before the write is indexed). */
   idempotentWithoutPosition = true;
   private readonly scripted: FakeAppendAnswer[] = [];
   private lastPosition = 0;
+  /** Every event in log order (`$all`). */
+  private readonly log: FakeStoredEvent[] = [];
 
   private constructor(
     private readonly server: grpc.Server,
@@ -274,7 +305,9 @@ export class FakeEventStoreDb {
 
     for (const event of proposed) {
       this.lastPosition += 100;
-      stream.push({ ...event, streamName, revision: stream.length, position: this.lastPosition });
+      const stored = { ...event, streamName, revision: stream.length, position: this.lastPosition, created: Date.now() };
+      stream.push(stored);
+      this.log.push(stored);
     }
     this.streams.set(streamName, stream);
     if (answer === 'timeout-after-commit') return { kind: 'answer', answer };
@@ -287,14 +320,30 @@ export class FakeEventStoreDb {
     const count = options.hasCount() ? Number(options.getCount()) : Number.MAX_SAFE_INTEGER;
     const allOptions = options.getAll();
     if (allOptions) {
-      // `$all` in log order, from a position (inclusive), the start or the end; no filters.
-      const log = [...this.streams.values()].flat().sort((a, b) => a.position - b.position);
-      const from = allOptions.hasPosition() ? Number(allOptions.getPosition()!.getCommitPosition()) : undefined;
-      const selected = backwards
-        ? log.filter((event) => from === undefined || event.position <= from).reverse()
-        : log.filter((event) => from === undefined || event.position >= from);
-      for (const event of selected.slice(0, count)) call.write(readResponse(event, new sharedPb.StreamIdentifier().setStreamName(Buffer.from(event.streamName))));
-      this.eventsRead += Math.min(selected.length, count);
+      const from = allOptions.hasPosition() ? Number(allOptions.getPosition()!.getCommitPosition()) : allOptions.hasEnd() ? 'end' : 'start';
+      let filter: FakeReadFilter | undefined;
+      try {
+        filter = options.hasFilter() ? toReadFilter(options.getFilter()!) : undefined;
+      } catch (error) {
+        // The server fails the call on a filter it cannot build (no window, say), as an unhandled exception.
+        return void call.emit('error', { code: grpc.status.UNKNOWN, details: `Exception was thrown by handler. ${(error as Error).message}` });
+      }
+      this.readRequests.push({ stream: '$all', direction: backwards ? 'backwards' : 'forwards', from, count, ...(filter && { filter }) });
+      // `$all` in log order, from a position (inclusive), the start or the end; the server
+      // walks it in order and sends only what the filter lets through, up to `count` of those.
+      const log = this.log;
+      const passes = filter ? matcher(filter) : () => true;
+      let index = typeof from === 'number' ? firstAtOrAfter(log, from) : from === 'start' ? 0 : log.length;
+      if (backwards) index = typeof from === 'number' ? (log[index]?.position === from ? index : index - 1) : from === 'start' ? -1 : log.length - 1;
+      let sent = 0;
+      for (; sent < count && index >= 0 && index < log.length; index += backwards ? -1 : 1) {
+        const event = log[index]!;
+        this.eventsExamined++;
+        if (!passes(event)) continue;
+        call.write(readResponse(event, new sharedPb.StreamIdentifier().setStreamName(Buffer.from(event.streamName))));
+        sent++;
+      }
+      this.eventsRead += sent;
       return void call.end();
     }
     const streamOptions = options.getStream()!;
@@ -305,12 +354,50 @@ export class FakeEventStoreDb {
       call.write(new streamsPb.ReadResp().setStreamNotFound(new streamsPb.ReadResp.StreamNotFound().setStreamIdentifier(identifier)));
       return void call.end();
     }
+    this.readRequests.push({
+      stream: streamName,
+      direction: backwards ? 'backwards' : 'forwards',
+      from: streamOptions.hasRevision() ? Number(streamOptions.getRevision()) : streamOptions.hasEnd() ? 'end' : 'start',
+      count,
+    });
     const from = streamOptions.hasRevision() ? Number(streamOptions.getRevision()) : streamOptions.hasEnd() ? stream.length - 1 : 0;
     const selected = backwards ? stream.slice(0, from + 1).reverse() : stream.slice(from);
     for (const event of selected.slice(0, count)) call.write(readResponse(event, identifier));
     this.eventsRead += Math.min(selected.length, count);
     call.end();
   }
+}
+
+/** Index of the first event at or after `position` in the log (its length when there is none). */
+function firstAtOrAfter(log: readonly FakeStoredEvent[], position: number): number {
+  let [low, high] = [0, log.length];
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (log[middle]!.position < position) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/** The filter of a read; throws where the server would (an expression on nothing, no window). */
+function toReadFilter(options: InstanceType<typeof streamsPb.ReadReq.Options.FilterOptions>): FakeReadFilter {
+  const FilterCase = streamsPb.ReadReq.Options.FilterOptions.FilterCase;
+  const WindowCase = streamsPb.ReadReq.Options.FilterOptions.WindowCase;
+  const on = options.getFilterCase() === FilterCase.STREAM_IDENTIFIER ? 'stream-name' : options.getFilterCase() === FilterCase.EVENT_TYPE ? 'event-type' : undefined;
+  if (!on) throw new Error('The filter matches on neither stream names nor event types.');
+  const window = options.getWindowCase();
+  if (window !== WindowCase.MAX && window !== WindowCase.COUNT) throw new Error('The filter has no search window.');
+  const expression = (on === 'stream-name' ? options.getStreamIdentifier() : options.getEventType())!;
+  return { on, prefixes: expression.getPrefixList(), regex: expression.getRegex(), maxSearchWindow: window === WindowCase.MAX ? options.getMax() : undefined };
+}
+
+/** As the server's filters: a regular expression when there is one, else any of the prefixes. */
+function matcher(filter: FakeReadFilter): (event: FakeStoredEvent) => boolean {
+  const regex = filter.regex ? new RegExp(filter.regex) : undefined;
+  return (event) => {
+    const value = filter.on === 'stream-name' ? event.streamName : event.type;
+    return regex ? regex.test(value) : filter.prefixes.some((prefix) => value.startsWith(prefix));
+  };
 }
 
 function readResponse(event: FakeStoredEvent, identifier: InstanceType<typeof sharedPb.StreamIdentifier>): ReadResp {
@@ -322,7 +409,7 @@ function readResponse(event: FakeStoredEvent, identifier: InstanceType<typeof sh
     .setPreparePosition(String(event.position))
     .setData(event.data)
     .setCustomMetadata(event.metadata);
-  recorded.getMetadataMap().set('type', event.type).set('content-type', event.contentType).set('created', String(Date.now() * 10_000));
+  recorded.getMetadataMap().set('type', event.type).set('content-type', event.contentType).set('created', String(event.created * 10_000));
   return new streamsPb.ReadResp().setEvent(new streamsPb.ReadResp.ReadEvent().setEvent(recorded).setCommitPosition(String(event.position)));
 }
 

@@ -28,6 +28,11 @@ import {
   type EventData,
   type Position,
 } from '@eventstore/db-client';
+import readStreamModule from '@eventstore/db-client/dist/streams/utils/ReadStream.js';
+import convertModule from '@eventstore/db-client/dist/utils/convertGrpcEvent.js';
+import sharedPb from '@eventstore/db-client/generated/shared_pb.js';
+import streamsGrpc from '@eventstore/db-client/generated/streams_grpc_pb.js';
+import streamsPb from '@eventstore/db-client/generated/streams_pb.js';
 import { EventStoreRefused, EventStoreUnavailable, WrongExpectedVersion } from '../errors.js';
 import type {
   AppendResult,
@@ -45,8 +50,14 @@ import { categoryOf } from '../stream-name.js';
 
 const DEFAULT_READ_ALL_COUNT = 1000;
 const DEFAULT_MAX_BATCH_SIZE = 500;
-/** Largest backwards page when looking for the newest non-system event. */
-const HEAD_PAGE_SIZE = 100;
+/**
+ * Most log records the server looks at per page of a filtered read (its default is 32):
+ * the page size of the unfiltered reads this replaced, so no page costs the server more
+ * than those did (docs/adr/0018).
+ */
+const MAX_SEARCH_WINDOW = 1000;
+/** What the server's `^[^$].*` event-type filter lets through: no system events. */
+const NOT_SYSTEM_EVENTS = '^[^$].*';
 
 /**
  * gRPC status codes that mean "the server could not be reached, did not answer, or the
@@ -170,45 +181,51 @@ export class EventStoreDbEventStore implements EventStore {
     }
   }
 
+  /**
+   * Filtered on the server (client 6.2.1's `readAll` cannot ask for it; docs/adr/0018): the
+   * server walks `$all` and sends only events of the categories (or, without categories, no
+   * system events), at most `maxCount` of them, one more after a position: the read starts
+   * at it inclusively, and the event there, or else the one past `maxCount`, is dropped.
+   */
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    const maxCount = options.maxCount ?? DEFAULT_READ_ALL_COUNT;
+    const maxCount = Math.min(options.maxCount ?? DEFAULT_READ_ALL_COUNT, Number.MAX_SAFE_INTEGER - 1);
+    const { categories } = options;
     const recorded: RecordedEvent[] = [];
-    if (maxCount <= 0) return recorded;
-    // Pages large enough that a category filter does not cost a round trip per event.
-    const pageSize = Math.min(Math.max(maxCount, 100), 1000);
+    if (maxCount <= 0 || categories?.length === 0) return recorded;
+    const filter: ReadFilter = categories ? { streamNamePrefixes: categories.map((category) => `${category}-`) } : { eventTypeRegex: NOT_SYSTEM_EVENTS };
     const client = this.client;
     try {
-      for await (const event of this.scanAll('forwards', options.after, pageSize)) {
-        if (!isVisible(event, options.categories)) continue;
-        recorded.push(toRecordedEvent(event));
-        if (recorded.length === maxCount) break;
+      let cursor = options.after;
+      for (;;) {
+        const count = maxCount - recorded.length + (cursor ? 1 : 0);
+        let received = 0;
+        let last: GlobalPosition | undefined;
+        // Read to the end of what was asked for: leaving the client's read early keeps `close()` waiting for it.
+        for await (const { event } of readAllFiltered(client, { direction: 'forwards', from: cursor, count, filter })) {
+          if (!event) continue;
+          received++;
+          const position = toGlobalPosition(required(event.position));
+          if (cursor && comparePositions(position, cursor) <= 0) continue;
+          last = position;
+          // A system event in a category's stream passes the name filter; it is not ours.
+          if (recorded.length < maxCount && isVisible(event, categories)) recorded.push(toRecordedEvent(event));
+        }
+        // A full answer with events left out above: ask again after the last one.
+        if (received < count || recorded.length >= maxCount || !last) return recorded;
+        cursor = last;
       }
-      return recorded;
     } catch (error) {
       throw this.toPortError(error, client);
     }
   }
 
-  /**
-   * The newest event of ours, read backwards from the end of `$all` in pages of 1, 10,
-   * then 100 events: the usual probe reads one event; system events after ours (stats,
-   * projection links) cost the next pages.
-   */
+  /** The newest event of ours: one event read backwards from the end of `$all`, system events filtered out by the server. */
   async headPosition(): Promise<GlobalPosition | undefined> {
     const client = this.client;
     try {
-      let cursor: Position | undefined;
-      for (let pageSize = 1; ; pageSize = Math.min(pageSize * 10, HEAD_PAGE_SIZE)) {
-        // Read to the page's end: leaving the client's read early keeps `close()` waiting for it.
-        const page: AllStreamRecordedEvent[] = [];
-        for await (const { event } of client.readAll({ direction: BACKWARDS, fromPosition: cursor ?? END, maxCount: pageSize })) if (event) page.push(event);
-        // `fromPosition` is inclusive: a later page starts with the event the last one ended at.
-        const older = cursor ? page.filter((event) => event.position.commit !== cursor!.commit || event.position.prepare !== cursor!.prepare) : page;
-        const newest = older.find((event) => isVisible(event));
-        if (newest) return toGlobalPosition(newest.position);
-        if (page.length < pageSize || older.length === 0) return undefined;
-        cursor = older[older.length - 1]!.position;
-      }
+      let newest: AllStreamRecordedEvent | undefined;
+      for await (const { event } of readAllFiltered(client, { direction: 'backwards', count: 1, filter: { eventTypeRegex: NOT_SYSTEM_EVENTS } })) newest ??= event;
+      return newest ? toGlobalPosition(required(newest.position)) : undefined;
     } catch (error) {
       throw this.toPortError(error, client);
     }
@@ -232,34 +249,64 @@ export class EventStoreDbEventStore implements EventStore {
     await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
     await this.client.dispose();
   }
+}
 
-  /**
-   * Events of `$all` strictly after (forwards) or before (backwards) `from`, page by page.
-   * The client's `fromPosition` is inclusive, so the event at the cursor is skipped.
-   */
-  private async *scanAll(direction: 'forwards' | 'backwards', from: GlobalPosition | undefined, pageSize: number): AsyncGenerator<AllStreamRecordedEvent> {
-    const forwards = direction === 'forwards';
-    let cursor = from;
-    for (;;) {
-      const page: AllStreamRecordedEvent[] = [];
-      const read = this.client.readAll({
-        direction: forwards ? FORWARDS : BACKWARDS,
-        fromPosition: cursor ? toEsdbPosition(cursor) : forwards ? START : END,
-        maxCount: pageSize,
-      });
-      for await (const { event } of read) if (event) page.push(event);
+/** What the server lets through: streams whose names start with one of the prefixes, or event types the expression matches. */
+type ReadFilter = { readonly streamNamePrefixes: readonly string[] } | { readonly eventTypeRegex: string };
 
-      let advanced = false;
-      for (const event of page) {
-        const position = toGlobalPosition(event.position);
-        if (cursor && (forwards ? comparePositions(position, cursor) <= 0 : comparePositions(position, cursor) >= 0)) continue;
-        cursor = position;
-        advanced = true;
-        yield event;
-      }
-      if (page.length < pageSize || !advanced) return;
-    }
-  }
+interface FilteredRead {
+  readonly direction: 'forwards' | 'backwards';
+  /** Inclusive; the start (forwards) or the end (backwards) when absent. */
+  readonly from?: GlobalPosition;
+  /** Most events the server sends, of those the filter lets through. */
+  readonly count: number;
+  readonly filter: ReadFilter;
+}
+
+type GrpcStreamsClient = InstanceType<typeof streamsGrpc.StreamsClient>;
+type GrpcRead = ReturnType<GrpcStreamsClient['read']>;
+type CallArguments = [NonNullable<Parameters<GrpcStreamsClient['read']>[1]>, NonNullable<Parameters<GrpcStreamsClient['read']>[2]>];
+
+/**
+ * The two members of client 6.2.1's `Client` that its own `readAll` issues a read with
+ * (`protected` in its typings): the gRPC stream on the client's channel, with its
+ * discovery, reconnection and `dispose()`; the call's metadata and credentials.
+ */
+interface ClientInternals {
+  GRPCStreamCreator(grpcClient: typeof streamsGrpc.StreamsClient, debugName: string, creator: (client: GrpcStreamsClient) => GrpcRead): () => Promise<GrpcRead>;
+  callArguments(options: Record<string, never>, callOptions: { deadline: number }): CallArguments;
+}
+
+/**
+ * A `$all` read the server filters: the request of client 6.2.1's `readAll`, with a filter
+ * where that sets `no_filter`, sent and answered through the same client machinery
+ * (its `ReadStream` turns the answers into the client's events and errors).
+ */
+function readAllFiltered(client: EventStoreDBClient, read: FilteredRead): AsyncIterable<AllStreamResolvedEvent> {
+  const all = new streamsPb.ReadReq.Options.AllOptions();
+  if (read.from) all.setPosition(new streamsPb.ReadReq.Options.Position().setCommitPosition(String(read.from.commit)).setPreparePosition(String(read.from.prepare)));
+  else if (read.direction === 'forwards') all.setStart(new sharedPb.Empty());
+  else all.setEnd(new sharedPb.Empty());
+
+  const expression = new streamsPb.ReadReq.Options.FilterOptions.Expression();
+  const filter = new streamsPb.ReadReq.Options.FilterOptions().setMax(MAX_SEARCH_WINDOW);
+  if ('streamNamePrefixes' in read.filter) filter.setStreamIdentifier(expression.setPrefixList([...read.filter.streamNamePrefixes]));
+  else filter.setEventType(expression.setRegex(read.filter.eventTypeRegex));
+
+  const options = new streamsPb.ReadReq.Options()
+    .setAll(all)
+    .setReadDirection(read.direction === 'forwards' ? streamsPb.ReadReq.Options.ReadDirection.FORWARDS : streamsPb.ReadReq.Options.ReadDirection.BACKWARDS)
+    .setResolveLinks(false)
+    .setCount(String(read.count))
+    .setUuidOption(new streamsPb.ReadReq.Options.UUIDOption().setString(new sharedPb.Empty()))
+    .setFilter(filter);
+  const request = new streamsPb.ReadReq().setOptions(options);
+
+  const internals = client as unknown as ClientInternals;
+  const createStream = internals.GRPCStreamCreator(streamsGrpc.StreamsClient, 'readAll', (grpcClient) =>
+    grpcClient.read(request, ...internals.callArguments({}, { deadline: Infinity })),
+  );
+  return new readStreamModule.ReadStream<AllStreamResolvedEvent>(createStream, convertModule.convertGrpcEvent, {});
 }
 
 /**
