@@ -11,3 +11,4 @@ export * from './keyed-queue.js';
 export * from './eventstoredb/eventstoredb-event-store.js';
 export * from './snapshots/snapshot-store.js';
 export * from './snapshots/postgres-snapshot-store.js';
+export * from './postgres/group-commit.js';

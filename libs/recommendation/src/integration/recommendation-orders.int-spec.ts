@@ -166,6 +166,31 @@ describe('recommendation’s handling of confirmed orders (PostgreSQL)', () => {
       expect(Object.keys(pairs)).toHaveLength(12);
     });
 
+    it('applies orders that arrive while a statement is under way together, and a message that fails only fails its own delivery', async () => {
+      const {
+        skus: [a, b, c, d],
+      } = names('A', 'B', 'C', 'D');
+      let statements = 0;
+      const counting = new RecommendationOrdersHandler({ query: (...args: Parameters<DataSource['query']>) => (statements++, readModels.query(...args)) } as DataSource);
+      const customers = Array.from({ length: 10 }, (_, i) => `together-${run}-${i}`);
+      await Promise.all(customers.map((customer) => counting.handle(confirmed(customer, [[a, 1], [b, 2]]))));
+      expect(statements).toBe(2); // the first alone, the nine that came meanwhile in one
+      expect(await coPurchasesOf([a, b])).toEqual({ [`${a}>${b}`]: 10, [`${b}>${a}`]: 10 });
+      for (const customer of customers) expect(await purchasesOf(customer)).toEqual([{ sku: a, quantity: 1, orders: 1 }, { sku: b, quantity: 2, orders: 1 }]);
+
+      // A count at PostgreSQL's largest bigint makes the pair c>d overflow: that message fails, the others of its statement do not.
+      await readModels.query('INSERT INTO recommendation_read.co_purchases (sku, other_sku, count) VALUES ($1, $2, $3)', [c, d, '9223372036854775807']);
+      const outcomes = await Promise.allSettled([
+        counting.handle(confirmed(`first-${run}`, [[a, 1]])),
+        ...['x', 'y'].map((who) => counting.handle(confirmed(`${who}-${run}`, [[a, 1], [b, 1]]))),
+        counting.handle(confirmed(`overflow-${run}`, [[c, 1], [d, 1]])),
+      ]);
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected']);
+      expect(await purchasesOf(`overflow-${run}`)).toEqual([]);
+      await readModels.query('DELETE FROM recommendation_read.co_purchases WHERE sku = $1', [c]); // what the other tests read must fit a number
+      expect(await coPurchasesOf([a, b])).toEqual({ [`${a}>${b}`]: 12, [`${b}>${a}`]: 12 });
+    });
+
     it('counts on past 2^31: units bought and orders only grow', async () => {
       const {
         customer,
