@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { EventStoreDbEventStore, type NewEvent } from '@agora/event-sourcing';
-import { FakeEventStoreDb } from '../../testing/src/fake-eventstoredb.js';
+import { describe, expect, it } from '@jest/globals';
+import type { NewEvent } from '@agora/event-sourcing';
+import { fakeEventStoreDbForSuite } from '../../testing/src/fake-eventstoredb.js';
 import type { Projection } from './projection.js';
 import { projectionStatus } from './projection-runner.js';
 
@@ -18,26 +18,17 @@ function projectionOf(category: string): Projection {
 }
 
 describe('projectionStatus on EventStoreDB', () => {
-  let server: FakeEventStoreDb;
-  let store: EventStoreDbEventStore;
-  beforeAll(async () => {
-    server = await FakeEventStoreDb.start();
-    store = EventStoreDbEventStore.connect(server.url());
-  });
-  afterAll(async () => {
-    await store.close();
-    await server.stop();
-  });
+  const suite = fakeEventStoreDbForSuite();
 
   it('counts the lag from the events of its categories alone: the many events of others after its checkpoint are not sent', async () => {
     const [mine, other] = [`m${randomUUID().slice(0, 8)}`, `o${randomUUID().slice(0, 8)}`];
     const positions = [];
-    for (let n = 0; n < 3; n++) positions.push((await store.appendToStream(`${mine}-${n}`, [placed()], 'no-stream')).position);
-    const { position: head } = await store.appendToStream(`${other}-1`, Array.from({ length: 3000 }, placed), 'no-stream');
+    for (let n = 0; n < 3; n++) positions.push((await suite.store.appendToStream(`${mine}-${n}`, [placed()], 'no-stream')).position);
+    const { position: head } = await suite.store.appendToStream(`${other}-1`, Array.from({ length: 3000 }, placed), 'no-stream');
 
     // Caught up: its checkpoint is its last event, 3,000 events of another category follow.
-    let before = server.eventsRead;
-    expect(await projectionStatus(store, projectionOf(mine), positions[2], 1000)).toEqual({
+    let before = suite.server.eventsRead;
+    expect(await projectionStatus(suite.store, projectionOf(mine), positions[2], 1000)).toEqual({
       name: `${mine}.rows`,
       checkpoint: positions[2],
       head,
@@ -45,26 +36,26 @@ describe('projectionStatus on EventStoreDB', () => {
       lagMs: 0,
     });
     // The head, and the event at the checkpoint (reads start at a position inclusively).
-    expect(server.eventsRead - before).toBe(2);
+    expect(suite.server.eventsRead - before).toBe(2);
 
     // Two events behind.
-    before = server.eventsRead;
-    const behind = await projectionStatus(store, projectionOf(mine), positions[0], 1000);
+    before = suite.server.eventsRead;
+    const behind = await projectionStatus(suite.store, projectionOf(mine), positions[0], 1000);
     expect(behind).toMatchObject({ checkpoint: positions[0], head, lagEvents: 2 });
     expect(behind.lagMs).toBeGreaterThanOrEqual(0);
-    expect(server.eventsRead - before).toBe(4);
+    expect(suite.server.eventsRead - before).toBe(4);
 
     // Every read of the log was filtered by the server.
-    expect(server.readRequests.filter((request) => request.stream === '$all' && !request.filter)).toEqual([]);
+    expect(suite.server.readRequests.filter((request) => request.stream === '$all' && !request.filter)).toEqual([]);
   });
 
   it('counts at most the limit asked for, and the server sends no more than that', async () => {
     const mine = `m${randomUUID().slice(0, 8)}`;
-    await store.appendToStream(`${mine}-1`, Array.from({ length: 50 }, placed), 'no-stream');
+    await suite.store.appendToStream(`${mine}-1`, Array.from({ length: 50 }, placed), 'no-stream');
 
-    const before = server.eventsRead;
-    const status = await projectionStatus(store, projectionOf(mine), undefined, 10);
+    const before = suite.server.eventsRead;
+    const status = await projectionStatus(suite.store, projectionOf(mine), undefined, 10);
     expect(status.lagEvents).toBe(10);
-    expect(server.eventsRead - before).toBe(1 + 10);
+    expect(suite.server.eventsRead - before).toBe(1 + 10);
   });
 });

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll } from '@jest/globals';
+import { EventStoreDbEventStore } from '@agora/event-sourcing';
 import * as grpc from '@grpc/grpc-js';
 import gossipGrpc from '@eventstore/db-client/generated/gossip_grpc_pb.js';
 import gossipPb from '@eventstore/db-client/generated/gossip_pb.js';
@@ -485,4 +487,24 @@ function rpcError(answer: FakeAppendAnswer, leaderPort: number): Partial<grpc.St
   metadata.set('leader-endpoint-host', '127.0.0.1');
   metadata.set('leader-endpoint-port', String(leaderPort));
   return { code: grpc.status.NOT_FOUND, details: 'Leader info available', metadata };
+}
+
+/**
+ * For a suite of tests: a server started before them, and a store connected to it (by
+ * default to its plain URL), both stopped after them. Read `server` and `store` in the tests.
+ */
+export function fakeEventStoreDbForSuite(
+  options: FakeEventStoreDbOptions = {},
+  connect: (server: FakeEventStoreDb) => EventStoreDbEventStore = (server) => EventStoreDbEventStore.connect(server.url()),
+): { readonly server: FakeEventStoreDb; readonly store: EventStoreDbEventStore } {
+  const suite = {} as { server: FakeEventStoreDb; store: EventStoreDbEventStore };
+  beforeAll(async () => {
+    suite.server = await FakeEventStoreDb.start(options);
+    suite.store = connect(suite.server);
+  });
+  afterAll(async () => {
+    await suite.store.close();
+    await suite.server.stop();
+  });
+  return suite;
 }
