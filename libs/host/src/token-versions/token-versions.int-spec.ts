@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { ConfigResourceTypes } from 'kafkajs';
+import kafkajs from 'kafkajs';
 import { TOPICS, type Message, type MessageType } from '@agora/contracts';
 import { KafkaTransport, type MessageHandler } from '@agora/messaging';
 import { readSideForTest, type ReadSideForTest } from '../../../testing/src/read-models.js';
@@ -123,7 +123,7 @@ describe('the token versions of an app without the user context, from user messa
     const admin = publisher.client.admin();
     await admin.connect();
     try {
-      const { resources } = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: `${prefix}${TOPICS.userEvents}`, configNames: ['cleanup.policy'] }] });
+      const { resources } = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: kafkajs.ConfigResourceTypes.TOPIC, name: `${prefix}${TOPICS.userEvents}`, configNames: ['cleanup.policy'] }] });
       expect(resources[0]!.configEntries).toEqual([expect.objectContaining({ configName: 'cleanup.policy', configValue: 'compact' })]);
     } finally {
       await admin.disconnect();

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ConfigResourceTypes, Kafka, logLevel, type Consumer, type KafkaMessage, type Producer } from 'kafkajs';
+import kafkajs, { Kafka, logLevel, type Consumer, type KafkaMessage, type Producer } from 'kafkajs';
 import { COMPACTED_TOPICS, parseMessage, topicOf, TOPICS, type Message } from '@agora/contracts';
 import type { MessageHandler } from '../ports.js';
 import type { Transport } from '../transport.js';
@@ -27,6 +27,9 @@ export interface KafkaTransportOptions {
   readonly sessionTimeoutMs?: number;
   readonly onError?: (error: unknown, consumer: string) => void;
 }
+
+// Not a named export Node finds in kafkajs's CommonJS: taken from the module object.
+const { ConfigResourceTypes } = kafkajs;
 
 /** Where a message that cannot be handled goes, with the reason in its headers. */
 export const deadLetterTopic = (topic: string) => `${topic}.dlq`;
