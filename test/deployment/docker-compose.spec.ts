@@ -23,8 +23,8 @@ const applications = Object.keys(nestProjects).filter((name) => nestProjects[nam
 const services = Object.entries(compose.services);
 /** The services that run a Nest app built from the Dockerfile, with the app's name. */
 const apps = services.flatMap(([name, service]) => (service.build?.args?.['APP'] ? [{ name, app: service.build.args['APP'], service }] : []));
-/** The context apps that exchange integration messages over Kafka. */
-const KAFKA_APPS = ['inventory', 'order', 'payment', 'recommendation'];
+/** The context apps that exchange integration messages over Kafka (user publishes its token versions). */
+const KAFKA_APPS = ['inventory', 'order', 'payment', 'recommendation', 'user'];
 
 const dependencies = (service: Service) => Object.keys(service.depends_on ?? {});
 /** `"3001:3001"` → { host: 3001, container: 3001 }. */

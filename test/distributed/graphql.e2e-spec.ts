@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { CONTEXT_APPS, DistributedShop, type ContextApp } from '@agora/testing';
+import { TOKEN_VERSION_CACHE_MS } from '@agora/host';
 import { ADMIN, ShopClient, type GraphqlAnswer, type PaymentsView } from '../checkout/shop-client.js';
 
 // Each app of the distributed mode serves GraphQL for its own context, under the limits
@@ -138,6 +139,36 @@ describe('GraphQL on the distributed apps', () => {
     expect(tooDeep.data).toBeUndefined();
     expect(tooDeep.errors![0]).toMatchObject({ message: 'Query is nested deeper than the limit of 6', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
   });
+
+  it('refuses on the other apps a token revoked on the user app, soon after a sign-out or a password change', async () => {
+    // How long a revocation may take to reach another app: the message on its way, and the cache of an instance that did not apply it.
+    const bound = TOKEN_VERSION_CACHE_MS + 5_000;
+    const email = `revoked-${randomUUID().slice(0, 8)}@example.com`;
+    expect((await shop.request('POST', '/api/users', { email, name: 'Revoked', password: 'first-password' }, {}, 'anonymous')).status).toBe(201);
+    const call = (app: ContextApp, path: string, token: string, method = 'GET', body?: unknown) =>
+      shop.at(apps.instancesOf(app)[0]!.url).request<{ accessToken?: string }>(method, path, body, { authorization: `Bearer ${token}` }, 'anonymous');
+    const status = async (app: ContextApp, path: string, token: string, method = 'GET', body?: unknown) => (await call(app, path, token, method, body)).status;
+    const refusedWithin = async (app: ContextApp, path: string, token: string) => {
+      const started = Date.now();
+      await shop.until(() => status(app, path, token), (answer) => answer === 401, bound);
+      return Date.now() - started;
+    };
+
+    const first = await shop.login(email, 'first-password');
+    expect(await status('order', '/api/orders', first)).toBe(200);
+    expect(await status('recommendation', '/api/recommendations/me', first)).toBe(200);
+    expect(await status('user', '/api/auth/logout', first, 'POST')).toBe(204);
+    expect(await refusedWithin('order', '/api/orders', first)).toBeLessThanOrEqual(bound);
+    expect(await refusedWithin('recommendation', '/api/recommendations/me', first)).toBeLessThanOrEqual(bound);
+
+    // A token issued after the sign-out counts at once, also where the sign-out has not arrived yet.
+    const second = await shop.login(email, 'first-password');
+    expect(await status('order', '/api/orders', second)).toBe(200);
+    const changed = await call('user', '/api/users/me/password', second, 'PUT', { currentPassword: 'first-password', newPassword: 'second-password' });
+    expect(changed.status).toBe(200);
+    expect(await refusedWithin('order', '/api/orders', second)).toBeLessThanOrEqual(bound);
+    expect(await status('order', '/api/orders', changed.body.accessToken!)).toBe(200);
+  }, 60_000);
 
   it('refuses on the order app a query too costly', async () => {
     // 100 orders of 10 fields each, lines counted once: 1101.

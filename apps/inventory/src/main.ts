@@ -10,6 +10,7 @@ await runContextApp({
   embeddedPostgresPort: 54333,
   readModels: [inventoryReadModel],
   modules: () => [InventoryModule],
+  checksTokenVersions: true,
   graphql: graphqlFor([CatalogResolver]),
   outbound: [InventoryOutboundMapping],
   handlers: [InventoryCommandsHandler],

@@ -12,6 +12,7 @@ await runContextApp({
   modules: (config) => [
     OrderModule.fromConfig(config),
   ],
+  checksTokenVersions: true,
   graphql: graphqlFor([OrdersResolver]),
   outbound: [OrderOutboundMapping, CheckoutOutboundMapping],
   handlers: [CatalogHandler, CheckoutInputsHandler, OrderCommandsHandler],

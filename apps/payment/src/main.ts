@@ -12,6 +12,7 @@ await runContextApp({
   modules: (config) => [
     PaymentModule.fromConfig(config),
   ],
+  checksTokenVersions: true,
   graphql: graphqlFor([PaymentsResolver]),
   outbound: [PaymentOutboundMapping],
   handlers: [PaymentCommandsHandler],

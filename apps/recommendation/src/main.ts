@@ -10,6 +10,7 @@ await runContextApp({
   embeddedPostgresPort: 54335,
   readModels: [recommendationReadModel],
   modules: () => [RecommendationModule],
+  checksTokenVersions: true,
   graphql: graphqlFor([RecommendationsResolver, AlsoBoughtResolver]),
   handlers: [RecommendationOrdersHandler],
 });

@@ -1,7 +1,7 @@
 import { graphqlFor, UsersResolver } from '@agora/graphql';
 import { onBootstrap, runContextApp } from '@agora/host';
 import { adminPassword } from '@agora/platform';
-import { RegisterUserHandler, seedUsers, UserModule, userReadModel } from '@agora/user';
+import { RegisterUserHandler, seedUsers, UserModule, UserOutboundMapping, userReadModel } from '@agora/user';
 
 await runContextApp({
   app: 'user',
@@ -12,6 +12,7 @@ await runContextApp({
   readModels: [userReadModel],
   modules: (config) => [UserModule.forRoot(config)],
   graphql: graphqlFor([UsersResolver]),
+  outbound: [UserOutboundMapping],
   providers: (config) => {
     // Before anything starts: in production a missing ADMIN_PASSWORD stops the app.
     const admin = adminPassword(config);

@@ -4,6 +4,7 @@ import { inventoryCommands, inventoryEvents } from './inventory.js';
 import { orderCommands, orderEvents } from './order.js';
 import { paymentCommands, paymentEvents } from './payment.js';
 import { TOPICS, type Topic } from './topics.js';
+import { userEvents } from './user.js';
 
 /** Every integration message: its topic and the schema of its payload. */
 const CATALOG = {
@@ -13,6 +14,7 @@ const CATALOG = {
   ...withTopic(TOPICS.paymentEvents, paymentEvents),
   ...withTopic(TOPICS.orderEvents, orderEvents),
   ...withTopic(TOPICS.orderCommands, orderCommands),
+  ...withTopic(TOPICS.userEvents, userEvents),
 };
 
 type Catalog = typeof CATALOG;

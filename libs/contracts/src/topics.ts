@@ -10,3 +10,10 @@ export const TOPICS = {
 } as const;
 
 export type Topic = (typeof TOPICS)[keyof typeof TOPICS];
+
+/**
+ * Topics kept compacted (`cleanup.policy=compact`) rather than cut by age: Kafka keeps at
+ * least the latest message of every key for ever. Only for topics each of whose messages
+ * carries the whole state of its key, so that the latest one stands for all before it.
+ */
+export const COMPACTED_TOPICS: readonly Topic[] = [TOPICS.userEvents];

@@ -5,6 +5,8 @@ import type { ReadModel } from '@agora/projections';
 import { hostMessaging } from './host-messaging.js';
 import { HostModule } from './host.module.js';
 import { runHost } from './run-host.js';
+import { TokenVersionsHandler, tokenVersionProviders } from './token-versions/token-versions.js';
+import { tokenVersionsReadModel } from './token-versions/token-versions.read-model.js';
 
 export interface ContextAppOptions {
   /** The app's name, e.g. `order`. */
@@ -21,6 +23,12 @@ export interface ContextAppOptions {
   readonly outbound?: readonly Type<OutboundMapping>[];
   /** Providers of those modules that consume from Kafka: the app becomes a hybrid app. */
   readonly handlers?: readonly Type<MessageHandler>[];
+  /**
+   * For every app without the user context: keep a table of the users' token versions
+   * from user's `user.token-version-changed.v1` messages, and bind `TOKEN_HOLDERS` to it,
+   * so that tokens revoked in the user app are refused here too (docs/adr/0015).
+   */
+  readonly checksTokenVersions?: boolean;
   /** Further providers of the root module, e.g. seeding at start. */
   readonly providers?: (config: Config) => readonly Provider[];
   /**
@@ -39,7 +47,9 @@ class ContextAppModule {}
  */
 export function runContextApp(options: ContextAppOptions): Promise<void> {
   const outbound = options.outbound ?? [];
-  const handlers = options.handlers ?? [];
+  const tokenVersions = options.checksTokenVersions ?? false;
+  const handlers = [...(options.handlers ?? []), ...(tokenVersions ? [TokenVersionsHandler] : [])];
+  const readModels = [...options.readModels, ...(tokenVersions ? [tokenVersionsReadModel] : [])];
   const messaging = outbound.length + handlers.length > 0;
   return runHost({
     app: options.app,
@@ -51,12 +61,13 @@ export function runContextApp(options: ContextAppOptions): Promise<void> {
     rootModule: (config, logger, secrets): DynamicModule => ({
       module: ContextAppModule,
       imports: [
-        HostModule.forRoot({ app: options.app, config, logger, jwtSecret: secrets.jwtSecret, readModels: options.readModels }),
+        HostModule.forRoot({ app: options.app, config, logger, jwtSecret: secrets.jwtSecret, readModels }),
         ...options.modules(config),
         ...(options.graphql ? [options.graphql.module] : []),
       ],
       providers: [
         ...(messaging ? hostMessaging({ transport: 'kafka', app: options.app, config, outbound, handlers }) : []),
+        ...(tokenVersions ? tokenVersionProviders(options.app) : []),
         ...(options.providers?.(config) ?? []),
         ...(options.graphql?.resolvers ?? []),
       ],

@@ -16,6 +16,7 @@ import { SIGN_IN_LIMITS, SignInThrottle, type SignInLimits } from './features/th
 import { UserTokenHolders } from './features/token-holders/user-token-holders.js';
 import { UserAccounts } from './features/user-accounts.js';
 import { UserCredentials } from './features/verify-credentials/user-credentials.js';
+import { UserOutboundMapping } from './integration/user-outbound.mapping.js';
 
 /**
  * The user context: accounts, credentials, roles. Needs `EVENT_STORE`, and the read
@@ -23,7 +24,8 @@ import { UserCredentials } from './features/verify-credentials/user-credentials.
  * modules of the host, and `PG_POOL` for the counters of sign-in throttling. Hands the
  * host the handlers its auth endpoints call. `forRoot` sets the throttling's limits;
  * imported as it is, the configuration's defaults apply. Binds `TOKEN_HOLDERS`, so that
- * the host's `AuthGuard` refuses tokens of unknown users and older token versions.
+ * the host's `AuthGuard` refuses tokens of unknown users and older token versions, and
+ * gives `UserOutboundMapping` (the moves of token versions) to a host that publishes on Kafka.
  */
 @Module({
   // ResetPasswordController after MeController: PUT users/me/password is matched before users/:id/password.
@@ -41,8 +43,9 @@ import { UserCredentials } from './features/verify-credentials/user-credentials.
     SignInThrottle,
     UserTokenHolders,
     { provide: TOKEN_HOLDERS, useExisting: UserTokenHolders },
+    { provide: UserOutboundMapping, useValue: new UserOutboundMapping() },
   ],
-  exports: [RegisterUserHandler, ChangeProfileHandler, ChangePasswordHandler, ResetPasswordHandler, SignOutHandler, GetUserHandler, UserCredentials, LoginHandler, SignInThrottle],
+  exports: [RegisterUserHandler, ChangeProfileHandler, ChangePasswordHandler, ResetPasswordHandler, SignOutHandler, GetUserHandler, UserCredentials, LoginHandler, SignInThrottle, UserOutboundMapping],
 })
 export class UserModule {
   static forRoot(limits: SignInLimits): DynamicModule {

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Kafka, logLevel, type Consumer, type KafkaMessage, type Producer } from 'kafkajs';
-import { parseMessage, topicOf, TOPICS, type Message } from '@agora/contracts';
+import kafkajs, { Kafka, logLevel, type Consumer, type KafkaMessage, type Producer } from 'kafkajs';
+import { COMPACTED_TOPICS, parseMessage, topicOf, TOPICS, type Message } from '@agora/contracts';
 import type { MessageHandler } from '../ports.js';
 import type { Transport } from '../transport.js';
 import { fromRecord, toRecord } from './kafka-wire.js';
@@ -27,6 +27,9 @@ export interface KafkaTransportOptions {
   readonly sessionTimeoutMs?: number;
   readonly onError?: (error: unknown, consumer: string) => void;
 }
+
+// Not a named export Node finds in kafkajs's CommonJS: taken from the module object.
+const { ConfigResourceTypes } = kafkajs;
 
 /** Where a message that cannot be handled goes, with the reason in its headers. */
 export const deadLetterTopic = (topic: string) => `${topic}.dlq`;
@@ -56,14 +59,24 @@ export class KafkaTransport implements Transport {
     this.handlers.push(handler);
   }
 
-  /** Creates the topics (and their dead-letter topics) and connects the producer: `publish` works from here on. */
+  /**
+   * Creates the topics (and their dead-letter topics) and connects the producer: `publish`
+   * works from here on. The topics of `COMPACTED_TOPICS` are made compacted, also when an
+   * earlier version created them without.
+   */
   async connect(): Promise<void> {
     if (this.connected) return;
     const admin = this.kafka.admin();
     await admin.connect();
     try {
+      const compacted = new Set(COMPACTED_TOPICS.map((topic) => this.topic(topic)));
+      const compaction = [{ name: 'cleanup.policy', value: 'compact' }];
       const topics = Object.values(TOPICS).flatMap((topic) => [this.topic(topic), deadLetterTopic(this.topic(topic))]);
-      await admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions: this.options.partitions ?? 3 })) });
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: topics.map((topic) => ({ topic, numPartitions: this.options.partitions ?? 3, ...(compacted.has(topic) && { configEntries: compaction }) })),
+      });
+      if (compacted.size > 0) await admin.alterConfigs({ validateOnly: false, resources: [...compacted].map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configEntries: compaction })) });
     } finally {
       await admin.disconnect();
     }

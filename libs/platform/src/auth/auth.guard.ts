@@ -22,8 +22,9 @@ const NOT_VALID = 'The bearer token is not valid: log in at POST /api/auth/login
  * Every route and resolver needs a valid bearer token unless marked `@Public()`: 401
  * without one or with a bad, expired or revoked one, 403 when `@Roles(…)` leaves the
  * caller's role out. A token must carry `sub`, `role`, `ver` (its user's token version)
- * and `exp`. Where the host has the user context (`TOKEN_HOLDERS` is bound), `sub` must
- * name a user whose token version is still `ver`, and the role is the user's current one.
+ * and `exp`. Where `TOKEN_HOLDERS` is bound (in every host: by the user context, or by the
+ * table of token versions of an app without it), the token's version must still count
+ * for `sub`, and the role is the one the holders answer.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -62,7 +63,7 @@ export class AuthGuard implements CanActivate {
     }
     const holders = this.tokenHolders();
     if (!holders) return { userId: sub, role: role as Role };
-    const current = await holders.roleFor(sub, ver as number);
+    const current = await holders.roleFor(sub, ver as number, role as Role);
     if (!current) throw new UnauthorizedException(NOT_VALID);
     return { userId: sub, role: current };
   }
