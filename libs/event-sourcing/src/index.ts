@@ -12,3 +12,4 @@ export * from './eventstoredb/eventstoredb-event-store.js';
 export * from './snapshots/snapshot-store.js';
 export * from './snapshots/postgres-snapshot-store.js';
 export * from './postgres/group-commit.js';
+export * from './postgres/named-query.js';

@@ -1,4 +1,4 @@
-import type { GlobalPosition } from '@agora/event-sourcing';
+import { namedQuery, type GlobalPosition } from '@agora/event-sourcing';
 import { Fence } from '@agora/platform';
 import pg from 'pg';
 
@@ -36,12 +36,14 @@ export class PostgresCheckpointStore implements CheckpointStore {
   async save(name: string, position: GlobalPosition, client: pg.ClientBase | pg.Pool = this.pool): Promise<void> {
     const values = [name, position.commit, position.prepare];
     if (!this.fence) {
-      await client.query(`INSERT INTO messaging.checkpoints (name, commit_position, prepare_position) VALUES ($1, $2, $3) ${UPSERT}`, values);
+      await client.query(namedQuery(`INSERT INTO messaging.checkpoints (name, commit_position, prepare_position) VALUES ($1, $2, $3) ${UPSERT}`, values));
       return;
     }
     const { rowCount } = await client.query(
-      `INSERT INTO messaging.checkpoints (name, commit_position, prepare_position) SELECT $1, $2, $3 WHERE ${Fence.condition(4)} ${UPSERT}`,
-      [...values, ...this.fence.params()],
+      namedQuery(`INSERT INTO messaging.checkpoints (name, commit_position, prepare_position) SELECT $1, $2, $3 WHERE ${Fence.condition(4)} ${UPSERT}`, [
+        ...values,
+        ...this.fence.params(),
+      ]),
     );
     if (rowCount === 0) this.fence.refused();
   }

@@ -17,6 +17,7 @@ import { categoryOf } from '../stream-name.js';
 import { migrateEventStore, quotedSchema } from './schema.js';
 import { AppendNotifier } from './append-notifier.js';
 import { GroupCommit, type Pending } from './group-commit.js';
+import { namedQuery } from './named-query.js';
 import { PollingSubscription } from './polling-subscription.js';
 
 export interface PostgresEventStoreOptions {
@@ -355,7 +356,8 @@ export class PostgresEventStore implements EventStore {
       const client = await this.pool.connect();
       let broken: Error | undefined;
       try {
-        return await client.query<R>(sql, params);
+        // Every statement of the store runs per append or per read of the log: prepared once per connection.
+        return await client.query<R>(typeof sql === 'string' ? namedQuery(sql, params ?? []) : sql);
       } catch (error) {
         if (!(error instanceof pg.DatabaseError && error.severity !== 'FATAL' && error.severity !== 'PANIC')) {
           broken = error as Error;

@@ -1,3 +1,4 @@
+import { namedQuery } from '@agora/event-sourcing';
 import pg from 'pg';
 
 export interface CatalogProduct {
@@ -22,9 +23,9 @@ export class ProductCatalog {
 
   /** The products of these skus that the catalog knows, by sku. */
   async find(skus: readonly string[]): Promise<Map<string, CatalogProduct>> {
+    // Once per order placed: prepared once per connection.
     const { rows } = await this.pool.query<{ sku: string; name: string; price_cents: string; currency: string }>(
-      'SELECT sku, name, price_cents, currency FROM order_catalog.products WHERE sku = ANY($1::text[])',
-      [[...new Set(skus)]],
+      namedQuery('SELECT sku, name, price_cents, currency FROM order_catalog.products WHERE sku = ANY($1::text[])', [[...new Set(skus)]]),
     );
     return new Map(rows.map((row) => [row.sku, { sku: row.sku, name: row.name, priceCents: Number(row.price_cents), currency: row.currency }]));
   }
