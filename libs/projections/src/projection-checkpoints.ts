@@ -1,4 +1,4 @@
-import type { GlobalPosition } from '@agora/event-sourcing';
+import { namedQuery, type GlobalPosition } from '@agora/event-sourcing';
 import { SubscriptionInterrupted } from '@agora/messaging';
 import { Fence } from '@agora/platform';
 import pg from 'pg';
@@ -56,19 +56,22 @@ export class ProjectionCheckpoints {
     let moved: boolean;
     try {
       // Structured: TypeORM answers an UPDATE with [rows, count], not with the rows.
+      // Once per batch of every projection: prepared once per connection, on the connection of the batch's transaction.
+      const client = (await rows.queryRunner!.connect()) as pg.ClientBase;
       if (!this.fence) {
-        moved = (await rows.queryRunner!.query(write.sql(''), write.params, true)).records.length === 0;
+        moved = (await client.query(namedQuery(write.sql(''), write.params))).rows.length === 0;
       } else {
         // Still one statement: whether the lease held, and whether the checkpoint moved.
         const first = write.params.length + 1;
-        const { records } = await rows.queryRunner!.query(
-          `WITH fence AS (${Fence.lock(first)}),
-                written AS (${write.sql('AND EXISTS (SELECT FROM fence)')})
-           SELECT EXISTS (SELECT FROM fence) AS held, EXISTS (SELECT FROM written) AS written`,
-          [...write.params, ...this.fence.params()],
-          true,
+        const { rows: records } = await client.query<{ held: boolean; written: boolean }>(
+          namedQuery(
+            `WITH fence AS (${Fence.lock(first)}),
+                  written AS (${write.sql('AND EXISTS (SELECT FROM fence)')})
+             SELECT EXISTS (SELECT FROM fence) AS held, EXISTS (SELECT FROM written) AS written`,
+            [...write.params, ...this.fence.params()],
+          ),
         );
-        const [outcome] = records as { held: boolean; written: boolean }[];
+        const [outcome] = records;
         if (!outcome!.held) this.fence.refused();
         moved = !outcome!.written;
       }
