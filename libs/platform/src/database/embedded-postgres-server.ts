@@ -23,6 +23,8 @@ export interface EmbeddedPostgresOptions {
 }
 
 const USER = 'postgres';
+/** How long a shutdown waits for the sessions to end before it cuts them off. */
+const SMART_SHUTDOWN_MS = 5_000;
 /** The password of every data directory made before each had its own: refused from their next start on. */
 const LEGACY_PASSWORD = 'postgres';
 
@@ -102,12 +104,21 @@ export class EmbeddedPostgresServer {
     return this.url(name);
   }
 
-  /** Asks the server for a fast shutdown and waits until it has gone. */
+  /** Shuts the server down and waits until it has gone. */
   async stop(): Promise<void> {
     const postmaster = this.postmaster;
     if (!postmaster) return;
-    if (postmaster.process.exitCode === null && postmaster.process.signalCode === null) postmaster.process.kill('SIGINT');
-    await postmaster.exited;
+    const running = () => postmaster.process.exitCode === null && postmaster.process.signalCode === null;
+    // A smart shutdown first: the sessions of connections closed a moment ago end on their
+    // own instead of being cut off (and logging FATAL). One still open after a while is cut
+    // off by a fast shutdown, so a leaked connection cannot keep the server up.
+    if (running()) postmaster.process.kill('SIGTERM');
+    const fast = setTimeout(() => running() && postmaster.process.kill('SIGINT'), SMART_SHUTDOWN_MS);
+    try {
+      await postmaster.exited;
+    } finally {
+      clearTimeout(fast);
+    }
   }
 
   private async boot(): Promise<void> {
