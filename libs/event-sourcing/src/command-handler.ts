@@ -146,7 +146,11 @@ export class CommandHandler {
     context: MessageContext,
     options: HandleOptions = {},
   ): Promise<CommandResult<E, State>> {
-    return this.turns.run(streamName, () => this.decideAndAppend(decider, streamName, command, context, options));
+    // A decision on one stream: the same load, decide and append as one on several.
+    return this.turns.run(streamName, async () => {
+      const [result] = await this.decideTogether([{ decider, streamName, expectNew: options.expectNew }], ([state]) => [decider.decide(command, state)], context);
+      return result;
+    });
   }
 
   /**
@@ -237,65 +241,13 @@ export class CommandHandler {
     return this.whileUnavailable(() => store.appendToStreams!(appends));
   }
 
-  private async decideAndAppend<Command, E extends Event, State>(
-    decider: Decider<Command, E, State>,
-    streamName: string,
-    command: Command,
-    context: MessageContext,
-    options: HandleOptions,
-  ): Promise<CommandResult<E, State>> {
-    let known = this.recall<State>(decider, streamName);
-    // Whether `known` was read from the store just now, rather than remembered or assumed.
-    let fresh = known === undefined && !options.expectNew;
-    if (!known) {
-      const initial = { state: decider.initialState(), revision: undefined };
-      known = options.expectNew ? initial : await this.catchUp(decider, streamName, await this.restore(decider, streamName));
-    }
-    for (let conflicts = 0; ; ) {
-      let decided: readonly E[];
-      try {
-        decided = decider.decide(command, known.state);
-      } catch (error) {
-        if (fresh) throw error;
-        [known, fresh] = [await this.catchUp(decider, streamName, known), true];
-        continue;
-      }
-      if (decided.length === 0) {
-        if (!fresh) {
-          [known, fresh] = [await this.catchUp(decider, streamName, known), true];
-          continue;
-        }
-        return { events: [], state: known.state, revision: known.revision, position: undefined };
-      }
-
-      const occurredAt = this.clock();
-      const events = decided.map((event) => withMetadata(event, context, occurredAt));
-      try {
-        const appended = await this.append(streamName, events, known.revision ?? 'no-stream');
-        const state = decided.reduce(decider.evolve, known.state);
-        this.remember(decider, streamName, { state, revision: appended.nextExpectedRevision });
-        return { events, state, revision: appended.nextExpectedRevision, position: appended.position };
-      } catch (error) {
-        this.remembered?.delete(streamName);
-        if (!(error instanceof WrongExpectedVersion) || ++conflicts >= this.maxAttempts) throw error;
-        // Writers that lost together would collide again at once: spread them out.
-        await sleep(Math.random() * Math.min(2 ** conflicts, 50));
-        [known, fresh] = [await this.catchUp(decider, streamName, known), true];
-      }
-    }
-  }
-
   /**
-   * Appends a decision's events, sending the very same append again while the store is
-   * unavailable. A failed try's outcome is unknown (a timeout may come after the commit);
-   * the events keep their ids (made once per decision, by `withMetadata`), and both stores
-   * answer a repeat of an append they wrote as that earlier success, so nothing is
-   * written twice. A new decision after a conflict makes new events with new ids.
+   * Sends the very same append again while the store is unavailable. A failed try's
+   * outcome is unknown (a timeout may come after the commit); the events keep their ids
+   * (made once per decision, by `withMetadata`), and both stores answer a repeat of an
+   * append they wrote as that earlier success, so nothing is written twice. A new
+   * decision after a conflict makes new events with new ids.
    */
-  private append(streamName: string, events: readonly NewEvent[], expected: number | 'no-stream'): Promise<AppendResult> {
-    return this.whileUnavailable(() => this.store.appendToStream(streamName, events, expected));
-  }
-
   private async whileUnavailable<T>(send: () => Promise<T>): Promise<T> {
     for (let retry = 0; ; retry++) {
       try {
