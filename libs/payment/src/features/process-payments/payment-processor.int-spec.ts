@@ -198,6 +198,26 @@ describe('payment: commands in, gateway calls by the processor, answers out', ()
     expect(comparePositions(mark, stuckRequest!.position)).toBeLessThan(0);
   });
 
+  it('charges on while its checkpoint save never answers: saves are spaced out, the next events do not wait for one', async () => {
+    const gateway = gatewayWith();
+    const checkpointName = `payment.charges.${randomUUID()}`;
+    const head = await store.headPosition();
+    if (head) await checkpoints.save(checkpointName, head);
+    let saves = 0;
+    const hanging = { load: (name: string) => checkpoints.load(name), save: () => ((saves += 1), new Promise<void>(() => undefined)) };
+    const processor = new PaymentProcessor(store, gateway, hanging, { checkpointName, retryDelayMs: 10 });
+    processors.push(processor);
+    processor.start();
+    const [first, second] = [randomUUID(), randomUUID()];
+    await inbound.handle(charge(first, 'tok_visa'));
+    await eventually(first, 'payment.payment-captured.v1');
+    await until(() => saves > 0, 'a checkpoint save to start');
+
+    await inbound.handle(charge(second, 'tok_visa'));
+    await eventually(second, 'payment.payment-captured.v1');
+    expect(gateway.charges.map((c) => c.orderId)).toEqual([first, second]);
+  });
+
   it('asks again with the same idempotency key after a crash mid-charge, and settles the charge once', async () => {
     const gateway = gatewayWith({ latencyMs: 300 });
     const first = await startProcessor(gateway);

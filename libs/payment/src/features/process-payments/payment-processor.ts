@@ -143,7 +143,8 @@ class ProcessorRun {
           return this.progress.save();
         });
     }
-    if (this.active) await this.progress.save();
+    // Not awaited: saves are spaced out in time, and the next events must not wait for one.
+    if (this.active) void this.progress.save();
   }
 
   /** Does what the order's payment still needs from the gateway; retries until done or stopped. Never rejects. */
