@@ -40,13 +40,13 @@ const WAIT = process.env['BENCH_WAIT'] ?? 'long-poll';
 if (WAIT !== 'long-poll' && WAIT !== 'poll') throw new Error(`BENCH_WAIT must be long-poll or poll, not ${WAIT}`);
 const POLL_MS = Number(process.env['BENCH_POLL_MS'] ?? 20);
 const DISTRIBUTED = process.env['BENCH_MODE'] === 'distributed';
-// One customer places every order: let it have them all pending, so that the figures stay those of the checkout.
-const LIMITS = { ORDER_MAX_PENDING_PER_CUSTOMER: String(ORDERS + PRODUCTS), ORDER_MAX_PENDING_UNITS_PER_CUSTOMER: String(ORDERS + PRODUCTS) };
+/** Also report when each step of an order happens, counted from its POST. */
+const STEPS = process.env['BENCH_STEPS'] === '1';
 /** Node options for the host or every app, e.g. '--cpu-prof --cpu-prof-dir=/tmp/agora-prof' to profile them. */
 const NODE_ARGS = process.env['BENCH_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
 
-async function call<T>(method: string, url: string, body?: unknown, token?: string): Promise<{ status: number; body: T }> {
-  const headers = { ...(body !== undefined && { 'content-type': 'application/json' }), ...(token && { authorization: `Bearer ${token}` }) };
+async function call<T>(method: string, url: string, body?: unknown, token?: string, extraHeaders: Record<string, string> = {}): Promise<{ status: number; body: T }> {
+  const headers = { ...(body !== undefined && { 'content-type': 'application/json' }), ...(token && { authorization: `Bearer ${token}` }), ...extraHeaders };
   const response = await fetch(url, { method, headers, ...(body !== undefined && { body: JSON.stringify(body) }) });
   return { status: response.status, body: (await response.json()) as T };
 }
@@ -58,6 +58,8 @@ type Route = (path: string) => string;
 interface StatementCounter {
   reset(): Promise<void>;
   report(orders: number): Promise<void>;
+  /** When each recorded event of the timed orders was written, by correlation id, from every event store of the server. */
+  eventTimes(correlationIds: readonly string[]): Promise<{ correlationId: string; step: string; at: number }[]>;
 }
 
 /** An embedded PostgreSQL of the benchmark's own, with pg_stat_statements loaded. */
@@ -97,8 +99,51 @@ async function startPostgres(dir: string): Promise<{ server: EmbeddedPostgresSer
         }
         await closePostgresPool(admin);
       },
+      eventTimes: async (correlationIds) => {
+        const times: { correlationId: string; step: string; at: number }[] = [];
+        const list = createPostgresPool({ url: server.url(), size: 1 });
+        const { rows: databases } = await list.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'agora%'");
+        await closePostgresPool(list);
+        for (const { datname } of databases) {
+          const pool = createPostgresPool({ url: server.url(datname), size: 1 });
+          try {
+            if (!(await pool.query("SELECT to_regclass('event_store.events') AS t")).rows[0].t) continue;
+            // A saga step is named after the input it handled.
+            const { rows } = await pool.query<{ correlation_id: string; step: string; at: string }>(
+              `SELECT metadata->>'correlationId' AS correlation_id, event_type || coalesce(' after ' || (data->'input'->>'type'), '') AS step,
+                      extract(epoch FROM recorded_at) * 1000 AS at
+               FROM event_store.events WHERE metadata->>'correlationId' = ANY($1::text[])`,
+              [correlationIds],
+            );
+            times.push(...rows.map((row) => ({ correlationId: row.correlation_id, step: row.step, at: Number(row.at) })));
+          } finally {
+            await closePostgresPool(pool);
+          }
+        }
+        return times;
+      },
     },
   };
+}
+
+/**
+ * When each step of an order happened, counted from the moment its POST was sent: the
+ * customer's POST answered and its outcome seen, and every event of the order's
+ * correlation (an event counts from the start of the transaction that wrote it).
+ */
+async function reportSteps(statements: StatementCounter, timeline: ReadonlyMap<string, { sent: number; answered: number; outcome: number }>): Promise<void> {
+  const steps = new Map<string, number[]>();
+  const add = (step: string, ms: number) => (steps.get(step) ?? steps.set(step, []).get(step)!).push(ms);
+  for (const { sent, answered, outcome } of timeline.values()) {
+    add('(the customer) POST answered', answered - sent);
+    add('(the customer) outcome seen', outcome - sent);
+  }
+  for (const { correlationId, step, at } of await statements.eventTimes([...timeline.keys()])) add(step, at - timeline.get(correlationId)!.sent);
+  const rows = [...steps].filter(([, times]) => times.length >= timeline.size / 2).map(([step, times]) => ({ step, times: times.sort((a, b) => a - b) }));
+  console.log('steps of an order, ms after its POST was sent (p50, p90, how many):');
+  for (const { step, times } of rows.sort((a, b) => percentile(a.times, 50) - percentile(b.times, 50))) {
+    console.log(`  ${percentile(times, 50).toFixed(1).padStart(7)} ${percentile(times, 90).toFixed(1).padStart(7)} ${String(times.length).padStart(6)}  ${step}`);
+  }
 }
 
 async function login(at: Route, email: string, password: string): Promise<string> {
@@ -125,7 +170,7 @@ async function startSystem(dir: string): Promise<System> {
     const own = given ? undefined : await startPostgres(dir);
     const host = await HostProcess.start({
       port: await freePort(),
-      env: { LOG_LEVEL: 'warn', ...LIMITS, DATABASE_URL: given ?? (await own!.server.ensureDatabase('agora')) },
+      env: { LOG_LEVEL: 'warn', DATABASE_URL: given ?? (await own!.server.ensureDatabase('agora')) },
       nodeArgs: NODE_ARGS,
     });
     return {
@@ -142,7 +187,7 @@ async function startSystem(dir: string): Promise<System> {
   const { server: postgres, statements } = await startPostgres(dir);
   const apps = await DistributedShop.start({
     databaseUrl: (app) => postgres.ensureDatabase(`agora_${app}`),
-    env: { LOG_LEVEL: 'warn', ...LIMITS, ...(kafka && { KAFKA_BROKERS: kafka.brokers }) },
+    env: { LOG_LEVEL: 'warn', ...(kafka && { KAFKA_BROKERS: kafka.brokers }) },
     nodeArgs: NODE_ARGS,
   });
   return {
@@ -164,25 +209,31 @@ async function main(): Promise<void> {
   const system = await startSystem(dir);
   const { at } = system;
   try {
-    // The seeded admin adds the products; one registered customer places every order.
+    // The seeded admin adds the products; each concurrent customer is a registered user of its own.
     const admin = await login(at, process.env['BENCH_ADMIN_EMAIL'] ?? 'admin@agora.local', process.env['BENCH_ADMIN_PASSWORD'] ?? 'agora-admin');
-    const email = `bench-${Date.now()}@example.com`;
-    const registered = await call('POST', at('/api/users'), { email, name: 'Bench customer', password: 'bench-password' });
-    if (registered.status !== 201) throw new Error(`registering the customer answered ${registered.status}`);
-    const customer = await login(at, email, 'bench-password');
+    const customers: string[] = [];
+    for (let i = 0; i < CONCURRENCY; i++) {
+      const email = `bench-${Date.now()}-${i}@example.com`;
+      const registered = await call('POST', at('/api/users'), { email, name: `Bench customer ${i}`, password: 'bench-password' });
+      if (registered.status !== 201) throw new Error(`registering customer ${i} answered ${registered.status}`);
+      customers.push(await login(at, email, 'bench-password'));
+    }
     const skus = Array.from({ length: PRODUCTS }, (_, i) => `BENCH-${Date.now()}-${i}`);
     for (const sku of skus) {
       const added = await call('POST', at('/api/products'), { sku, name: 'Bench item', priceCents: 999, currency: 'EUR', initialStock: ORDERS * 2 }, admin);
       if (added.status !== 201) throw new Error(`adding the product answered ${added.status}`);
     }
     let n = 0;
-    const place = (sku = skus[n++ % skus.length]!) =>
-      call<{ orderId: string; message?: unknown }>('POST', at('/api/orders'), { lines: [{ sku, quantity: 1 }], paymentToken: 'tok_visa' }, customer);
+    const place = (customer: string, headers: Record<string, string> = {}, sku = skus[n++ % skus.length]!) =>
+      call<{ orderId: string; message?: unknown }>('POST', at('/api/orders'), { lines: [{ sku, quantity: 1 }], paymentToken: 'tok_visa' }, customer, headers);
     for (const sku of skus) {
-      for (let placed = await place(sku); placed.status !== 202; placed = await place(sku)) await sleep(20); // the order catalog follows inventory
+      for (let placed = await place(customers[0]!, {}, sku); placed.status !== 202; placed = await place(customers[0]!, {}, sku)) await sleep(20); // the order catalog follows inventory
     }
 
     const latencies: number[] = [];
+    const posts: number[] = [];
+    /** Each timed order by its correlation id: when its POST was sent and answered, and when its outcome was seen (epoch ms). */
+    const timeline = new Map<string, { sent: number; answered: number; outcome: number }>();
     const statuses = new Map<string, number>();
     let reads = 0;
     let next = 0;
@@ -191,11 +242,14 @@ async function main(): Promise<void> {
     const cpuBefore = await Promise.all(processes.map(([, pids]) => cpuSeconds(pids)));
     const started = performance.now();
     await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
+      customers.map(async (customer) => {
         while (next < ORDERS) {
-          next++;
+          const correlationId = `bench-order-${next++}`;
+          const sent = Date.now();
           const t0 = performance.now();
-          const { status, body } = await place();
+          const { status, body } = await place(customer, { 'x-correlation-id': correlationId });
+          posts.push(performance.now() - t0);
+          const answered = Date.now();
           if (status !== 202) throw new Error(`placing answered ${status}: ${JSON.stringify(body)}`);
           const path = WAIT === 'long-poll' ? `/api/orders/${body.orderId}?wait=terminal&timeoutMs=10000` : `/api/orders/${body.orderId}`;
           for (;;) {
@@ -209,22 +263,26 @@ async function main(): Promise<void> {
             if (WAIT === 'poll') await sleep(POLL_MS);
           }
           latencies.push(performance.now() - t0);
+          timeline.set(correlationId, { sent, answered, outcome: Date.now() });
         }
       }),
     );
     const seconds = (performance.now() - started) / 1000;
     const cpuAfter = await Promise.all(processes.map(([, pids]) => cpuSeconds(pids)));
     latencies.sort((a, b) => a - b);
+    posts.sort((a, b) => a - b);
     const waiting = WAIT === 'long-poll' ? 'waiting with the long-poll' : `polling every ${POLL_MS} ms`;
     console.log(`${ORDERS} orders over ${PRODUCTS} products, ${CONCURRENCY} concurrent customers ${waiting}, ${system.description}`);
     console.log(`completed orders/s: ${(ORDERS / seconds).toFixed(0)}`);
     console.log(`POST to terminal status: p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms`);
+    console.log(`POST answered: p50 ${percentile(posts, 50).toFixed(0)} ms, p99 ${percentile(posts, 99).toFixed(0)} ms`);
     console.log(`GETs of an order until its outcome: ${(reads / ORDERS).toFixed(1)} per order, ${(reads / seconds).toFixed(0)}/s`);
     console.log(`outcomes: ${[...statuses].map(([status, count]) => `${status} ${count}`).join(', ')}`);
     if (processes.length > 0) {
       const perOrder = processes.map(([name], i) => `${name} ${((1000 * (cpuAfter[i]! - cpuBefore[i]!)) / ORDERS).toFixed(1)} ms`);
       console.log(`CPU time per order: ${perOrder.join(', ')}`);
     }
+    if (STEPS && system.statements) await reportSteps(system.statements, timeline);
     await system.statements?.report(ORDERS);
   } finally {
     await system.stop();
