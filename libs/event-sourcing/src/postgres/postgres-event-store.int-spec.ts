@@ -95,23 +95,64 @@ describe('PostgresEventStore group commit', () => {
     expect((await store.readAll({ categories: [c] })).map((event) => event.streamName).sort()).toEqual([`${c}-a`, `${c}-b`, `${c}-b`, `${c}-first`]);
   });
 
-  it('reads the tail up to a running transaction, and says that committed events wait behind it, and only then', async () => {
+  /** Inserts one event the way any statement would, on a connection of the test's own. */
+  const insertEvent = (client: pg.PoolClient, stream: string) =>
+    client.query(
+      `INSERT INTO event_store.events (stream_name, stream_revision, category, event_id, event_type, data, metadata)
+       VALUES ($1, 0, split_part($1, '-', 1), gen_random_uuid(), 'test.happened.v1', '{}', '{}')`,
+      [stream],
+    );
+
+  it('reads an event as soon as it commits, whatever other transactions are still running', async () => {
     const c = category();
     const head = await store.headPosition();
-    const tail = { ...(head && { after: head }), categories: [c] };
-    const blocker = await pool.connect();
+    const other = await pool.connect();
     try {
-      expect(await store.readTail(tail)).toEqual({ events: [], waiting: false });
-      await blocker.query('BEGIN');
-      await blocker.query('SELECT pg_current_xact_id()'); // an open transaction with an id holds the horizon
-      await store.appendToStream(`${c}-late`, events(1), 'no-stream');
-      expect(await store.readTail(tail)).toEqual({ events: [], waiting: true });
-      await blocker.query('COMMIT');
-      const read = await store.readTail(tail);
-      expect({ streams: read.events.map((event) => event.streamName), waiting: read.waiting }).toEqual({ streams: [`${c}-late`], waiting: false });
+      await other.query('BEGIN');
+      await other.query('SELECT pg_current_xact_id()'); // a running transaction with an older id
+      await store.appendToStream(`${c}-now`, events(1), 'no-stream');
+      expect((await store.readAll({ ...(head && { after: head }), categories: [c] })).map((event) => event.streamName)).toEqual([`${c}-now`]);
     } finally {
-      blocker.release();
+      await other.query('ROLLBACK');
+      other.release();
     }
+  });
+
+  it('gives appends their ids in the order they commit: one waits for the lock of the one ahead', async () => {
+    const c = category();
+    const head = await store.headPosition();
+    const ahead = await pool.connect();
+    try {
+      await ahead.query('BEGIN');
+      await insertEvent(ahead, `${c}-ahead`); // holds the append lock until it commits
+      let appended = false;
+      const behind = store.appendToStream(`${c}-behind`, events(1), 'no-stream').then((result) => ((appended = true), result));
+      await until(async () => (await pool.query("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")).rowCount === 1);
+      expect(appended).toBe(false);
+      expect(await store.readAll({ ...(head && { after: head }), categories: [c] })).toEqual([]);
+      await ahead.query('COMMIT');
+      await behind;
+      const log = await store.readAll({ ...(head && { after: head }), categories: [c] });
+      expect(log.map((event) => event.streamName)).toEqual([`${c}-ahead`, `${c}-behind`]);
+      expect(log[0]!.position.commit).toBeLessThan(log[1]!.position.commit);
+    } finally {
+      await ahead.query('ROLLBACK').catch(() => undefined);
+      ahead.release();
+    }
+  });
+
+  it('refuses events from a transaction that wrote before them, as its id would predate the lock', async () => {
+    const c = category();
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_current_xact_id()');
+      await expect(insertEvent(client, `${c}-late`)).rejects.toThrow('Events are appended in a transaction of their own');
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
+    expect(await store.readStream(`${c}-late`)).toEqual([]);
   });
 
   it('never puts two appends to one stream in the same group, and keeps their order', async () => {

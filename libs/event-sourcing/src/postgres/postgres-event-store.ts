@@ -48,18 +48,16 @@ interface EventRow {
 // Aliased: an output column named `transaction_id` of type text would make
 // `ORDER BY transaction_id` sort the text ('1000' < '999').
 const COLUMNS = 'transaction_id::text AS commit_position, global_position, stream_name, stream_revision, event_type, data, metadata, recorded_at';
-/** Transactions older than this one have all ended: their events can no longer appear out of order. */
-const HORIZON = '(SELECT pg_snapshot_xmin(pg_current_snapshot()))';
-const VISIBLE = `transaction_id < ${HORIZON}`;
 const EXPECTED_CODES = { 'no-stream': -1, any: -2, 'stream-exists': -3 } as const;
 
 /**
  * The `EventStore` port on plain PostgreSQL (`pg`, no ORM). An append is one prepared
  * statement, checked by the unique (stream, revision) index; appends to other streams
  * that arrive while earlier ones are being written share one statement and one commit.
- * The global log is ordered by (transaction id, sequence) and read only up to the oldest
- * running transaction, so no subscriber ever skips a late commit (docs/adr/0002).
- * Subscribers wake on LISTEN/NOTIFY and fall back to polling.
+ * The global log is ordered by (transaction id, sequence), and appends take their ids in
+ * the order they commit (a lock, docs/adr/0019), so every committed event can be read at
+ * once and no subscriber ever skips a late commit (docs/adr/0002). Subscribers wake on
+ * LISTEN/NOTIFY and fall back to polling.
  */
 export class PostgresEventStore implements EventStore {
   private readonly schema: string;
@@ -264,35 +262,13 @@ export class PostgresEventStore implements EventStore {
     return rows.map((row) => toRecorded(row));
   }
 
-  /**
-   * What a subscriber reads at the tail: the next page of the log, and whether committed
-   * events wait behind a transaction that is still running (then it reads again soon).
-   * Both come from one snapshot, in one statement: asked apart, an event held back at the
-   * read could become visible before the question, be answered "nothing waits", and stay
-   * unread until the next poll. "Waiting" is "the newest event's transaction is past the
-   * horizon": `max` reads one entry at the end of the primary key, where `EXISTS (…
-   * WHERE transaction_id >= horizon)` made the planner scan the whole table.
-   */
-  async readTail(options: ReadAllOptions = {}): Promise<{ events: RecordedEvent[]; waiting: boolean }> {
-    const params: unknown[] = [];
-    const page = options.categories?.length === 0 ? 'SELECT NULL::text AS commit_position, NULL::xid8 AS log_order, NULL::bigint AS global_position WHERE false' : this.pageOfLog(options, params);
-    const { rows } = await this.query<Partial<EventRow> & { waiting: boolean }>(
-      `SELECT page.*, coalesce(newest.id >= ${HORIZON}, false) AS waiting
-       FROM (SELECT max(transaction_id) AS id FROM ${this.schema}.events) newest
-       LEFT JOIN LATERAL (${page}) page ON true
-       ORDER BY page.log_order, page.global_position`,
-      params,
-    );
-    return { events: rows.filter((row) => row.commit_position != null).map((row) => toRecorded(row as EventRow)), waiting: rows[0]?.waiting ?? false };
-  }
-
-  /** One page of the log after `options.after`, in log order, up to the horizon; its parameters are pushed onto `params`. */
+  /** One page of the log after `options.after`, in log order; its parameters are pushed onto `params`. */
   private pageOfLog(options: ReadAllOptions, params: unknown[]): string {
     const after = options.after ?? START;
     params.push(String(after.commit), after.prepare, options.maxCount ?? 1000);
     const page = (byCategory = '') =>
       `SELECT ${COLUMNS}, transaction_id AS log_order FROM ${this.schema}.events
-       WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint) AND ${VISIBLE} ${byCategory}
+       WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint) ${byCategory}
        ORDER BY transaction_id, global_position
        LIMIT $3`;
     // One ordered index scan per category, merged: `category = ANY(…)` would make the
@@ -306,7 +282,7 @@ export class PostgresEventStore implements EventStore {
   async headPosition(): Promise<GlobalPosition | undefined> {
     const { rows } = await this.query<{ commit_position: string; global_position: string }>(
       `SELECT transaction_id::text AS commit_position, global_position FROM ${this.schema}.events
-       WHERE ${VISIBLE} ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+       ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
     );
     return rows[0] && { commit: Number(rows[0].commit_position), prepare: Number(rows[0].global_position) };
   }

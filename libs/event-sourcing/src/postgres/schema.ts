@@ -6,9 +6,9 @@ import pg from 'pg';
  * race. `{schema}` is replaced by the quoted schema name. Never edit a released entry:
  * add a new one.
  *
- * Ordering of the global log (docs/adr/0002): an event's position is the pair
- * (transaction_id, global_position). Readers only see events of transactions older than
- * the oldest one still running, so a transaction that commits late can never appear
+ * Ordering of the global log (docs/adr/0002, 0019): an event's position is the pair
+ * (transaction_id, global_position), and appending transactions take their ids under a
+ * lock held until they commit, so a transaction that commits late can never appear
  * behind a position a subscriber has already passed.
  */
 const MIGRATIONS: readonly { readonly name: string; readonly sql: string }[] = [
@@ -44,6 +44,28 @@ const MIGRATIONS: readonly { readonly name: string; readonly sql: string }[] = [
         state       jsonb       NOT NULL,
         taken_at    timestamptz NOT NULL DEFAULT now()
       );
+    `,
+  },
+  {
+    // Appends in commit order (docs/adr/0019): every statement that inserts events first
+    // takes this table's append lock, held until its commit, and only then gets its
+    // transaction id. Appenders' ids then rise in the order they commit, so every committed
+    // event can be read at once: none can commit later behind it. A transaction that has
+    // written anything before its events would hold an id from before the lock: refused.
+    name: '0003-appends-in-commit-order',
+    sql: `
+      CREATE FUNCTION {schema}.take_append_lock() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF pg_current_xact_id_if_assigned() IS NOT NULL THEN
+          RAISE EXCEPTION 'Events are appended in a transaction of their own: this one wrote before it appended.'
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+        END IF;
+        PERFORM pg_advisory_xact_lock(hashtext('agora.event-store.appends'), TG_RELID::integer);
+        RETURN NULL;
+      END $$;
+
+      CREATE TRIGGER appends_in_commit_order BEFORE INSERT ON {schema}.events
+        FOR EACH STATEMENT EXECUTE FUNCTION {schema}.take_append_lock();
     `,
   },
 ];
