@@ -270,6 +270,15 @@ export class CommandHandler {
     return this.catchUp(decider, streamName, known ?? (await this.restore(decider, streamName)));
   }
 
+  /**
+   * A stream's state as this process remembers it, without reading: it may be behind the
+   * store (another process may have appended since). Good for what cannot change back,
+   * such as a state no event leaves.
+   */
+  recalled<E extends Event, State>(decider: Decider<never, E, State>, streamName: string): Known<State> | undefined {
+    return this.recall<State>(decider, streamName);
+  }
+
   /** Where a stream this process does not remember starts: its latest usable snapshot, else the initial state. */
   private async restore<E extends Event, State>(decider: Decider<never, E, State>, streamName: string): Promise<Known<State>> {
     const initial = { state: decider.initialState(), revision: undefined };

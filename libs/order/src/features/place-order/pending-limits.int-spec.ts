@@ -91,6 +91,37 @@ describe('the limits on pending orders across instances (PostgreSQL)', () => {
     expect(await placedBy(customerId)).toHaveLength(LIMITS.maxPendingOrders + 2);
   });
 
+  it('reads no order it remembers as ended when it settles; orders it does not know so are read', async () => {
+    const customerId = `c-${randomUUID().slice(0, 8)}`;
+    const reads: string[] = [];
+    const counted = new Proxy(store, {
+      get: (target, property, receiver) =>
+        property === 'readStream'
+          ? (name: string, options?: object) => (reads.push(name), target.readStream(name, options))
+          : (Reflect.get(target, property, receiver) as unknown),
+    });
+    const commands = new CommandHandler(counted);
+    const instance = new PlaceOrderHandler(commands, new ProductCatalog(pool), projections, LIMITS);
+    const place = () => instance.execute({ customerId, lines: [{ sku: 'SHIRT', quantity: 1 }], paymentToken: 'tok_visa' }, requestContext());
+    const orders = [];
+    for (let i = 0; i < LIMITS.maxPendingOrders; i++) orders.push((await place()).orderId);
+    const at = new Date().toISOString();
+    const orderStream = (orderId: string) => streamName(ORDER_CATEGORY, orderId);
+    // Two end through this instance's command handler, one through another's.
+    await commands.handle(orderDecider, orderStream(orders[0]!), { type: 'confirm-order', orderId: orders[0]!, at }, requestContext());
+    await commands.handle(orderDecider, orderStream(orders[1]!), { type: 'reject-order', orderId: orders[1]!, reason: 'out-of-stock', at }, requestContext());
+    await new CommandHandler(store).handle(orderDecider, orderStream(orders[2]!), { type: 'confirm-order', orderId: orders[2]!, at }, requestContext());
+    reads.length = 0;
+
+    await place();
+    const pendingStreams = new Set(orders.map(orderStream));
+    expect(reads.filter((name) => pendingStreams.has(name)).sort()).toEqual(orders.slice(2).map(orderStream).sort());
+    // Three settled, one placed: room for two more, then the limit again.
+    await place();
+    await place();
+    await expect(place()).rejects.toBeInstanceOf(PendingLimitReached);
+  });
+
   it('counts the units of every line against the units limit', async () => {
     const customerId = `c-${randomUUID().slice(0, 8)}`;
     const place = (quantity: number) => instances[0]!.execute({ customerId, lines: [{ sku: 'SHIRT', quantity }], paymentToken: 'tok_visa' }, requestContext());

@@ -89,7 +89,11 @@ export class PlaceOrderHandler {
     const unplacedBefore = Date.now() - UNPLACED_ORDER_COUNTS_FOR_MS;
     const ended = await Promise.all(
       pending.map(async ({ orderId, since }) => {
-        const { state } = await this.commands.load(orderDecider, streamName(ORDER_CATEGORY, orderId));
+        const stream = streamName(ORDER_CATEGORY, orderId);
+        // An order that has ended stays ended: remembered so, it needs no read.
+        const remembered = this.commands.recalled(orderDecider, stream)?.state;
+        if (remembered && remembered.status !== 'NONE' && remembered.status !== 'PENDING') return true;
+        const { state } = await this.commands.load(orderDecider, stream);
         return state.status === 'NONE' ? Date.parse(since) < unplacedBefore : state.status !== 'PENDING';
       }),
     );
