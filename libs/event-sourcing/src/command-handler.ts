@@ -270,6 +270,11 @@ export class CommandHandler {
     return this.catchUp(decider, streamName, known ?? (await this.restore(decider, streamName)));
   }
 
+  /** Whether `handleTogether` writes its streams in one commit (PostgreSQL), not stream by stream. */
+  get appendsAtomically(): boolean {
+    return this.store.appendToStreams !== undefined;
+  }
+
   /**
    * A stream's state as this process remembers it, without reading: it may be behind the
    * store (another process may have appended since). Good for what cannot change back,

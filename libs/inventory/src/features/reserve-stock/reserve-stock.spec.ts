@@ -1,8 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { deciderSpec } from '@agora/testing';
 import { ConflictingReservationRequest, InsufficientStock, InvalidQuantity, ProductNotFound } from '../../domain/errors.js';
-import { productDecider } from '../../domain/product.js';
+import { fold } from '@agora/event-sourcing';
+import { productDecider, type Product, type ProductEvent } from '../../domain/product.js';
 import { normalizeLines, reservationDecider } from '../../domain/reservation.js';
+import { reserveAtOnce } from '../../domain/reserve-at-once.js';
 import { lines, orderId, otherOrderId, product, productCommand, reservation, reservationCommand } from '../inventory-examples.js';
 
 describe('reserving stock', () => {
@@ -57,5 +59,50 @@ describe('reserving stock', () => {
     const input = [{ sku: 'Z-9', quantity: 1 }, { sku: 'A-1', quantity: 2 }];
     expect(normalizeLines(input)).toEqual([{ sku: 'A-1', quantity: 2 }, { sku: 'Z-9', quantity: 1 }]);
     expect(input[0]!.sku).toBe('Z-9');
+  });
+});
+
+describe('reserving stock at once, where one commit writes every stream', () => {
+  const listed = (skuOf: string, ...events: ProductEvent[]): Product =>
+    fold(productDecider, events.map((event) => ({ ...event, data: { ...event.data, sku: skuOf } }) as ProductEvent));
+  /** A-1 with 5 in stock and two holds made before (its next is number 3); B-2 with 1, six holds made before (next: 7). */
+  const products = () => [
+    listed('A-1', product.added(7), product.reserved(otherOrderId, 1), product.released(otherOrderId, 1), product.reserved('x', 1)),
+    listed('B-2', product.added(7), ...[1, 2, 3, 4, 5, 6].map((n) => product.reserved(`o${n}`, 1))),
+  ];
+  const none = reservationDecider.initialState();
+
+  it('records the request, a hold on every product and the acceptance naming each hold', () => {
+    expect(reserveAtOnce(orderId, lines, none, products())).toEqual({
+      reservation: [reservation.requested, reservation.accepted],
+      products: [
+        [{ type: 'inventory.product-stock-reserved.v1', data: { sku: 'A-1', orderId, quantity: 2 } }],
+        [{ type: 'inventory.product-stock-reserved.v1', data: { sku: 'B-2', orderId, quantity: 1 } }],
+      ],
+    });
+  });
+
+  it('records the request and its rejection, and holds nothing, when a line is short', () => {
+    const [a] = products();
+    const soldOut = listed('B-2', product.added(6), ...[1, 2, 3, 4, 5, 6].map((n) => product.reserved(`o${n}`, 1)));
+    expect(reserveAtOnce(orderId, lines, none, [a!, soldOut])).toEqual({ reservation: [reservation.requested, reservation.rejected], products: [[], []] });
+  });
+
+  it('rejects an unknown sku as such', () => {
+    expect(reserveAtOnce(orderId, lines, none, [products()[0]!, productDecider.initialState()])).toEqual({
+      reservation: [reservation.requested, { type: 'inventory.reservation-rejected.v1', data: { orderId, sku: 'B-2', reason: 'unknown-sku' } }],
+      products: [[], []],
+    });
+  });
+
+  it('leaves a reservation that exists already to the steps', () => {
+    const requested = fold(reservationDecider, [reservation.requested]);
+    expect(reserveAtOnce(orderId, lines, requested, products())).toBeUndefined();
+  });
+
+  it('leaves an order a product has already settled to the steps', () => {
+    const [a] = products();
+    const settledB = listed('B-2', product.added(7), product.reserved(orderId, 1), product.released(orderId, 1));
+    expect(reserveAtOnce(orderId, lines, none, [a!, settledB])).toBeUndefined();
   });
 });
