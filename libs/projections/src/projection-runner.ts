@@ -4,7 +4,7 @@ import { EventStoreConsumer, type ParkedEvents } from '@agora/messaging';
 import type { Fence } from '@agora/platform';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
-import type { Projection, RowsByStream } from './projection.js';
+import { CommittedRows, type Projection, type RowsByStream } from './projection.js';
 import { ProjectionCheckpoints } from './projection-checkpoints.js';
 import type { SharedTransactions, TransactionWork } from './shared-transactions.js';
 
@@ -56,6 +56,8 @@ export class ProjectionRunner {
   private running = false;
   private readonly onCommitted: ProjectionRunnerOptions['onCommitted'];
   private readonly transactions: SharedTransactions | undefined;
+  /** The rows this runner committed since it last resumed from its checkpoint. */
+  private readonly rows = new CommittedRows();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -69,7 +71,11 @@ export class ProjectionRunner {
     this.onCommitted = options.onCommitted;
     this.transactions = options.transactions;
     const tracked = {
-      load: async (name: string) => (this.committed = await this.checkpoints.load(name)),
+      load: async (name: string) => {
+        // Resuming (a start, a failure, a moved checkpoint): what was written meanwhile is not known here.
+        this.rows.clear();
+        return (this.committed = await this.checkpoints.load(name));
+      },
       save: () => Promise.reject(new Error('A projection moves its checkpoint inside its own transaction.')),
     };
     this.consumer = new EventStoreConsumer(
@@ -153,10 +159,17 @@ export class ProjectionRunner {
     const from = this.committed;
     let written: RowsByStream | undefined;
     const work: TransactionWork = async (rows) => {
+      this.rows.discard(); // a shared transaction that failed runs its batches again, each alone
       await this.checkpoints.advance(rows, this.schema, this.checkpointName, from, to);
-      if (events.length > 0) written = (await this.projection.apply(events, rows)) ?? undefined;
+      if (events.length > 0) written = (await this.projection.apply(events, rows, this.rows)) ?? undefined;
     };
-    await (this.transactions ? this.transactions.run(work) : this.dataSource.transaction(work));
+    try {
+      await (this.transactions ? this.transactions.run(work) : this.dataSource.transaction(work));
+    } catch (error) {
+      this.rows.discard();
+      throw error;
+    }
+    this.rows.commit();
     this.committed = to;
     this.waiters = this.waiters.filter((waiter) => {
       if (comparePositions(to, waiter.position) < 0) return true;
@@ -173,19 +186,27 @@ export class ProjectionRunner {
    */
   private async retryParked(events: readonly RecordedEvent[]): Promise<void> {
     let written: RowsByStream | undefined;
-    await this.dataSource.transaction(async (rows) => {
-      await rows.query("SELECT set_config('search_path', $1, true)", [`${pg.escapeIdentifier(this.schema)}, public`]);
-      written = (await this.projection.apply(events, rows)) ?? undefined;
-      for (const { position } of events) {
-        await rows.query('DELETE FROM messaging.parked_events WHERE subscriber = $1 AND commit_position = $2 AND prepare_position = $3', [
-          this.checkpointName,
-          position.commit,
-          position.prepare,
-        ]);
-      }
-    });
+    try {
+      await this.dataSource.transaction(async (rows) => {
+        this.rows.discard();
+        await rows.query("SELECT set_config('search_path', $1, true)", [`${pg.escapeIdentifier(this.schema)}, public`]);
+        written = (await this.projection.apply(events, rows, this.rows)) ?? undefined;
+        for (const { position } of events) {
+          await rows.query('DELETE FROM messaging.parked_events WHERE subscriber = $1 AND commit_position = $2 AND prepare_position = $3', [
+            this.checkpointName,
+            position.commit,
+            position.prepare,
+          ]);
+        }
+      });
+    } catch (error) {
+      this.rows.discard();
+      throw error;
+    }
+    this.rows.commit();
     this.onCommitted?.(events, written);
   }
+
 }
 
 /** Where a projection stands against the head of the log. */

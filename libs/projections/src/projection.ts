@@ -1,4 +1,5 @@
 import type { RecordedEvent } from '@agora/event-sourcing';
+import { LRUCache } from 'lru-cache';
 import type { EntityManager } from 'typeorm';
 
 /**
@@ -21,8 +22,53 @@ export interface Projection {
   /**
    * Applies the events; may answer the row each of their streams left (`RowsByStream`),
    * which the runner hands to whoever waits for those streams once the batch is committed.
+   * `committed` is the runner's memory of the rows it committed (`CommittedRows`), for a
+   * projection that can use it instead of reading them again.
    */
-  apply(events: readonly RecordedEvent[], rows: EntityManager): Promise<RowsByStream | void>;
+  apply(events: readonly RecordedEvent[], rows: EntityManager, committed?: CommittedRows): Promise<RowsByStream | void>;
+}
+
+/**
+ * The rows one runner committed last, by key: what its next batches would otherwise read
+ * again. A batch stages the rows it writes; they count once its transaction has
+ * committed (`commit`), and are dropped if it did not (`discard`). The runner forgets it
+ * all whenever it resumes from its checkpoint (a failure, a moved checkpoint, another
+ * instance having run the projection), since someone else may have written the rows.
+ */
+export class CommittedRows {
+  private readonly rows: LRUCache<string, { readonly row: unknown }>;
+  private staged = new Map<string, unknown>();
+
+  constructor(max = 10_000) {
+    this.rows = new LRUCache({ max });
+  }
+
+  /** The row committed under `key` (`{ row: undefined }`: known to be absent), or `undefined` when not remembered. */
+  get(key: string): { readonly row: unknown } | undefined {
+    return this.staged.has(key) ? { row: this.staged.get(key) } : this.rows.get(key);
+  }
+
+  /** The row the batch under way leaves under `key`. */
+  stage(key: string, row: unknown): void {
+    this.staged.set(key, row);
+  }
+
+  /** The batch under way committed. */
+  commit(): void {
+    for (const [key, row] of this.staged) this.rows.set(key, { row });
+    this.staged = new Map();
+  }
+
+  /** The batch under way did not commit (or starts again). */
+  discard(): void {
+    this.staged = new Map();
+  }
+
+  /** Forgets everything. */
+  clear(): void {
+    this.discard();
+    this.rows.clear();
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '@agora/event-sourcing';
 import { getMetadataArgsStorage, In, type EntityManager, type EntityTarget, type FindOptionsWhere, type ObjectLiteral } from 'typeorm';
-import type { Projection, RowsByStream } from './projection.js';
+import type { CommittedRows, Projection, RowsByStream } from './projection.js';
 
 export interface RowProjectionSpec<Row extends ObjectLiteral> {
   readonly name: string;
@@ -13,13 +13,20 @@ export interface RowProjectionSpec<Row extends ObjectLiteral> {
   keyOf(event: RecordedEvent): string | undefined;
   /** Pure: the row after the event (`row` is `undefined` before the first one). */
   evolve(row: Row | undefined, event: RecordedEvent): Row | undefined;
+  /**
+   * Each row is the state of one stream (its key names the stream): a stream's first event
+   * finds no row, so none is read for it.
+   */
+  readonly rowPerStream?: boolean;
 }
 
 /**
  * A projection where each event changes one row: a batch costs two statements whatever
  * its size, one that loads the rows it touches and one upsert of their new versions,
- * so catching up runs at the speed of the log read rather than of round trips. It
- * answers the row each stream of the batch left (`RowsByStream`).
+ * so catching up runs at the speed of the log read rather than of round trips. The load
+ * leaves out the rows the runner remembers committing (`CommittedRows`) and, with
+ * `rowPerStream`, the rows of streams the batch begins; a batch that needs none costs the
+ * upsert alone. It answers the row each stream of the batch left (`RowsByStream`).
  */
 export function rowProjection<Row extends ObjectLiteral>(spec: RowProjectionSpec<Row>): Projection {
   const table = getMetadataArgsStorage().tables.find((entity) => entity.target === spec.entity)?.name;
@@ -29,16 +36,26 @@ export function rowProjection<Row extends ObjectLiteral>(spec: RowProjectionSpec
     tables: [table],
     schema: spec.schema,
     categories: spec.categories,
-    async apply(events: readonly RecordedEvent[], rows: EntityManager): Promise<RowsByStream> {
+    async apply(events: readonly RecordedEvent[], rows: EntityManager, committed?: CommittedRows): Promise<RowsByStream> {
       const keyed = events.flatMap((event) => {
         const key = spec.keyOf(event);
         return key === undefined ? [] : [{ key, event }];
       });
       if (keyed.length === 0) return new Map();
       const repository = rows.getRepository(spec.entity);
-      const keys = [...new Set(keyed.map(({ key }) => key))];
       const current = new Map<string, Row | undefined>();
-      for (const row of await repository.findBy({ [spec.key]: In(keys) } as FindOptionsWhere<Row>)) current.set(String(row[spec.key]), row);
+      const unknown: string[] = [];
+      for (const { key, event } of keyed) {
+        if (current.has(key) || unknown.includes(key)) continue;
+        const remembered = committed?.get(key);
+        if (remembered) current.set(key, remembered.row as Row | undefined);
+        else if (spec.rowPerStream && event.revision === 0) current.set(key, undefined);
+        else unknown.push(key);
+      }
+      if (unknown.length > 0) {
+        for (const key of unknown) current.set(key, undefined);
+        for (const row of await repository.findBy({ [spec.key]: In(unknown) } as FindOptionsWhere<Row>)) current.set(String(row[spec.key]), row);
+      }
       const touched = new Set<string>();
       for (const { key, event } of keyed) {
         const next = spec.evolve(current.get(key), event);
@@ -48,6 +65,8 @@ export function rowProjection<Row extends ObjectLiteral>(spec: RowProjectionSpec
       }
       const changed = [...touched].flatMap((key) => (current.get(key) ? [current.get(key)!] : []));
       if (changed.length > 0) await repository.upsert(changed as never, [spec.key]);
+      // What the batch read and wrote is what its commit leaves (a row evolved to nothing is not deleted: the read one stays).
+      for (const [key, row] of current) if (row !== undefined || !touched.has(key)) committed?.stage(key, row);
       const byStream = new Map<string, Row>();
       for (const { key, event } of keyed) {
         const row = current.get(key);

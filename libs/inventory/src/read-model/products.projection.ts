@@ -31,6 +31,7 @@ export const productsProjection = rowProjection<ProductRow>({
   categories: [PRODUCT_CATEGORY],
   entity: ProductRow,
   key: 'sku',
+  rowPerStream: true,
   keyOf: (event) => (event.data as { sku?: string }).sku,
   evolve: (row, event) => evolveProductRow(row, event as RecordedEvent<ProductEvent>),
 });

@@ -25,6 +25,7 @@ export const checkoutsProjection = rowProjection<CheckoutRow>({
   categories: [CHECKOUT_CATEGORY],
   entity: CheckoutRow,
   key: 'orderId',
+  rowPerStream: true,
   keyOf: (event) => (event.type === 'saga.input-handled.v1' ? orderIdOf(event) : undefined),
   evolve: (row, event) => evolveCheckoutRow(row, event as RecordedEvent<InputHandled>, orderIdOf(event)),
 });

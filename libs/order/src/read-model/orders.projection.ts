@@ -31,6 +31,7 @@ export const ordersProjection = rowProjection<OrderRow>({
   categories: [ORDER_CATEGORY],
   entity: OrderRow,
   key: 'orderId',
+  rowPerStream: true,
   keyOf: (event) => (event.data as { orderId?: string }).orderId,
   evolve: (row, event) => evolveOrderRow(row, event as RecordedEvent<OrderEvent>),
 });

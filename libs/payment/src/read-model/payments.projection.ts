@@ -11,6 +11,7 @@ export const paymentsProjection = rowProjection<PaymentRow>({
   categories: ['payment'],
   entity: PaymentRow,
   key: 'orderId',
+  rowPerStream: true,
   keyOf: (event) => (event.data as { orderId?: string }).orderId,
   evolve: (row, event) => {
     const orderId = (event.data as { orderId: string }).orderId;

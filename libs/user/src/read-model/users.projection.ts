@@ -33,6 +33,7 @@ export const usersProjection = rowProjection<UserRow>({
   categories: [USER_CATEGORY],
   entity: UserRow,
   key: 'userId',
+  rowPerStream: true,
   keyOf: (event) => (event.data as { userId?: string }).userId,
   evolve: (row, event) => evolveUserRow(row, event as RecordedEvent<UserEvent>),
 });
