@@ -35,13 +35,14 @@ describe('the log lines of a host', () => {
     expect(stdout).toContain('Agora shop is ready');
   }, 60_000);
 
-  it('say of a request how it ended and how large the answer was, without the response headers', async () => {
+  it('say of a request what it was, how it ended and how large the answer was, with no header but its user agent', async () => {
     const host = await start({ LOG_FORMAT: 'json' });
-    const answer = await fetch(`${host.url}/api/products`);
+    const answer = await fetch(`${host.url}/api/products`, { headers: { authorization: 'Bearer not-a-token', 'user-agent': 'log-test/1' } });
     expect(answer.headers.get('content-security-policy')).not.toBeNull();
     const line = await host.waitForLog((entry) => (entry.req as { url?: string } | undefined)?.url === '/api/products');
-    expect(line.res).toEqual({ statusCode: 200, contentLength: answer.headers.get('content-length') });
-    expect(JSON.stringify(line)).not.toMatch(/content-security-policy/i);
+    expect(line.req).toEqual({ method: 'GET', url: '/api/products', remoteAddress: expect.stringMatching(/127\.0\.0\.1/), userAgent: 'log-test/1' });
+    expect(line.res).toEqual({ statusCode: answer.status, contentLength: answer.headers.get('content-length') });
+    expect(JSON.stringify(line)).not.toMatch(/content-security-policy|not-a-token/i);
   }, 60_000);
 
   it('are JSON objects when stdout is not a terminal and LOG_FORMAT is unset, without one per mapped route', async () => {

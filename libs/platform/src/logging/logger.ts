@@ -99,10 +99,23 @@ export function requestLogging(logger: pino.Logger): HttpLogger {
     quietReqLogger: true,
     // The response's status and size; its headers are the same security headers on
     // every answer, a kilobyte per line that says nothing about the request.
-    serializers: { res: (response: { statusCode: number | null; headers?: Record<string, unknown> }) => responseSummary(response) },
+    serializers: {
+      req: (request: { method?: string; url?: string; headers?: Record<string, unknown>; remoteAddress?: string }) => requestSummary(request),
+      res: (response: { statusCode: number | null; headers?: Record<string, unknown> }) => responseSummary(response),
+    },
     customLogLevel: (_request, response, error) =>
       error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
   });
+}
+
+/**
+ * What a request's line says of the request: method, path and query, the caller's address
+ * and user agent; no other headers. pino-http serialises it for every request, when the
+ * request's logger is made, whether or not a line is written at the level set.
+ */
+function requestSummary(request: { method?: string; url?: string; headers?: Record<string, unknown>; remoteAddress?: string }): Record<string, unknown> {
+  const userAgent = request.headers?.['user-agent'];
+  return { method: request.method, url: request.url, remoteAddress: request.remoteAddress, ...(userAgent !== undefined && { userAgent }) };
 }
 
 /** What a request's completion line says of its response. */
