@@ -24,11 +24,15 @@ describe('the shop in a browser', () => {
   let page: Page;
 
   beforeAll(async () => {
-    [host, production, browser] = await Promise.all([
-      HostProcess.start({ port: await freePort(), env: { DATABASE_URL: await createTestDatabase('shop_browser'), LOG_LEVEL: 'warn', NODE_ENV: 'development' } }),
-      HostProcess.start({ port: await freePort(), env: { DATABASE_URL: await createTestDatabase('shop_browser_prod'), LOG_LEVEL: 'warn', NODE_ENV: 'production', ADMIN_PASSWORD: 'the operator chose this' } }),
-      launchChromium(),
+    // Each started one is kept, so that afterAll stops the hosts when Chromium cannot start.
+    const [started, startedProduction, launched] = await Promise.allSettled([
+      HostProcess.start({ port: await freePort(), env: { DATABASE_URL: await createTestDatabase('shop_browser'), LOG_LEVEL: 'warn', NODE_ENV: 'development' } }).then((h) => (host = h)),
+      HostProcess.start({ port: await freePort(), env: { DATABASE_URL: await createTestDatabase('shop_browser_prod'), LOG_LEVEL: 'warn', NODE_ENV: 'production', ADMIN_PASSWORD: 'the operator chose this' } }).then(
+        (h) => (production = h),
+      ),
+      launchChromium().then((b) => (browser = b)),
     ]);
+    for (const outcome of [started, startedProduction, launched]) if (outcome.status === 'rejected') throw outcome.reason;
     page = await browser.newPage();
   }, 90_000);
 
