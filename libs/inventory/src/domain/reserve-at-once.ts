@@ -47,6 +47,27 @@ export function reserveAtOnce(orderId: string, lines: readonly StockLine[], rese
   return { reservation: [...requested, ...accepted], products: productEvents };
 }
 
+/**
+ * The commit of a reserved reservation decided in one go, for a store that writes every
+ * stream of it in one commit: the commit, and the sale of each line's accepted hold on
+ * its product (`products` in the order of the reservation's lines). `undefined` when the
+ * reservation is not reserved (committed already, or not committable) or a product
+ * refuses the sale: then the steps take it, and say why.
+ */
+export function commitAtOnce(orderId: string, reservation: Reservation, products: readonly Product[]): ReservedAtOnce | undefined {
+  if (reservation.status !== 'reserved') return undefined;
+  const committed = reservationDecider.decide({ type: 'commit-reservation', orderId }, reservation);
+  const sold: (readonly ProductEvent[])[] = [];
+  for (const [i, { sku, hold }] of reservation.lines.entries()) {
+    try {
+      sold.push(productDecider.decide(hold === undefined ? { type: 'sell-stock', sku, orderId } : { type: 'sell-stock', sku, orderId, hold }, products[i]!));
+    } catch {
+      return undefined;
+    }
+  }
+  return { reservation: committed, products: sold };
+}
+
 /** The reason a line is refused, for the errors that refuse one. */
 function refusalOf(error: unknown): RejectionReason | undefined {
   if (error instanceof ProductNotFound) return 'unknown-sku';

@@ -1,8 +1,10 @@
-import { describe, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
+import { fold } from '@agora/event-sourcing';
 import { deciderSpec } from '@agora/testing';
 import { ReservationNotCommittable } from '../../domain/errors.js';
 import { productDecider } from '../../domain/product.js';
 import { reservationDecider } from '../../domain/reservation.js';
+import { commitAtOnce } from '../../domain/reserve-at-once.js';
 import { orderId, otherOrderId, product, productCommand, reservation, reservationCommand } from '../inventory-examples.js';
 
 describe('committing a reservation', () => {
@@ -37,5 +39,43 @@ describe('committing a reservation', () => {
     it('refuses a released reservation', () => spec.given(requested, accepted, released).when(commit).thenThrows(ReservationNotCommittable));
     it('refuses a reservation still being made', () => spec.given(requested).when(commit).thenThrows(ReservationNotCommittable));
     it('refuses a reservation never requested', () => spec.given().when(commit).thenThrows(/not requested/));
+  });
+});
+
+describe('committing a reservation at once, where one commit writes every stream', () => {
+  const { requested, accepted, committed, released } = reservation;
+  // The accepted lines hold A-1's hold 3 and B-2's hold 7 (inventory-examples).
+  const holding = (sku: string, number: number, quantity: number) =>
+    fold(productDecider, [
+      { ...product.added(9), data: { ...product.added(9).data, sku } },
+      ...Array.from({ length: number - 1 }, (_, n) => ({ ...product.reserved(`o${n}`, 1), data: { sku, orderId: `o${n}`, quantity: 1 } })),
+      { ...product.reserved(orderId, quantity), data: { sku, orderId, quantity } },
+    ]);
+
+  it('records the commit and sells each line’s accepted hold', () => {
+    expect(commitAtOnce(orderId, fold(reservationDecider, [requested, accepted]), [holding('A-1', 3, 2), holding('B-2', 7, 1)])).toEqual({
+      reservation: [committed],
+      products: [
+        [{ type: 'inventory.product-stock-sold.v1', data: { sku: 'A-1', orderId, quantity: 2 } }],
+        [{ type: 'inventory.product-stock-sold.v1', data: { sku: 'B-2', orderId, quantity: 1 } }],
+      ],
+    });
+  });
+
+  it('leaves a reservation that is not reserved to the steps', () => {
+    const products = [holding('A-1', 3, 2), holding('B-2', 7, 1)];
+    expect(commitAtOnce(orderId, fold(reservationDecider, [requested, accepted, committed]), products)).toBeUndefined();
+    expect(commitAtOnce(orderId, fold(reservationDecider, [requested, accepted, released]), products)).toBeUndefined();
+    expect(commitAtOnce(orderId, fold(reservationDecider, [requested]), products)).toBeUndefined();
+  });
+
+  it('leaves a sale a product refuses to the steps', () => {
+    const releasedOnB = fold(productDecider, [
+      { ...product.added(9), data: { ...product.added(9).data, sku: 'B-2' } },
+      { ...product.reserved(orderId, 1), data: { sku: 'B-2', orderId, quantity: 1 } },
+      { ...product.released(orderId, 1), data: { sku: 'B-2', orderId, quantity: 1 } },
+    ]);
+    const withoutHolds = fold(reservationDecider, [requested, { ...accepted, data: { orderId, lines: [{ sku: 'A-1', quantity: 2 }, { sku: 'B-2', quantity: 1 }] } }]);
+    expect(commitAtOnce(orderId, withoutHolds, [holding('A-1', 3, 2), releasedOnB])).toBeUndefined();
   });
 });

@@ -6,9 +6,10 @@ import { createTestDatabase } from '@agora/testing';
 import { PRODUCT_CATEGORY, productDecider } from '../../domain/product.js';
 import { RESERVATION_CATEGORY } from '../../domain/reservation.js';
 import { ProductStock } from '../product-stock.js';
+import { CommitReservationHandler } from '../commit-reservation/commit-reservation.handler.js';
 import { ReserveStockHandler } from './reserve-stock.handler.js';
 
-describe('reserving stock on PostgreSQL', () => {
+describe('reserving and committing stock on PostgreSQL', () => {
   let pool: pg.Pool;
   let store: PostgresEventStore;
   let commands: CommandHandler;
@@ -69,5 +70,24 @@ describe('reserving stock on PostgreSQL', () => {
     expect(again.status).toBe('reserved');
     expect((await streamOf(RESERVATION_CATEGORY, orderId)).map((event) => event.type)).toEqual(['inventory.reservation-requested.v1', 'inventory.reservation-accepted.v1']);
     expect((await streamOf(PRODUCT_CATEGORY, sku)).map((event) => event.type)).toEqual(['inventory.product-added.v1', 'inventory.product-stock-reserved.v1']);
+  });
+
+  it('commits a reservation and sells every line in one commit; a redelivered commit writes nothing', async () => {
+    const [a, b] = [await productWith(5), await productWith(5)];
+    const orderId = randomUUID();
+    await reserve.execute({ orderId, lines: [{ sku: a, quantity: 2 }, { sku: b, quantity: 1 }] }, requestContext());
+    const commit = new CommitReservationHandler(commands, new ProductStock(commands));
+    expect((await commit.execute({ orderId }, requestContext())).status).toBe('committed');
+    expect((await new CommitReservationHandler(new CommandHandler(store), new ProductStock(new CommandHandler(store))).execute({ orderId }, requestContext())).status).toBe('committed');
+
+    const reservation = await streamOf(RESERVATION_CATEGORY, orderId);
+    expect(reservation.map((event) => event.type)).toEqual([
+      'inventory.reservation-requested.v1',
+      'inventory.reservation-accepted.v1',
+      'inventory.reservation-committed.v1',
+    ]);
+    const sales = [...(await streamOf(PRODUCT_CATEGORY, a)), ...(await streamOf(PRODUCT_CATEGORY, b))].filter((event) => event.type === 'inventory.product-stock-sold.v1');
+    expect(sales).toHaveLength(2);
+    expect(new Set([reservation[2]!, ...sales].map((event) => event.commit)).size).toBe(1);
   });
 });
