@@ -206,7 +206,6 @@ export class ProjectionRunner {
     this.rows.commit();
     this.onCommitted?.(events, written);
   }
-
 }
 
 /** Where a projection stands against the head of the log. */

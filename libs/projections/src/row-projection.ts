@@ -44,17 +44,17 @@ export function rowProjection<Row extends ObjectLiteral>(spec: RowProjectionSpec
       if (keyed.length === 0) return new Map();
       const repository = rows.getRepository(spec.entity);
       const current = new Map<string, Row | undefined>();
-      const unknown: string[] = [];
+      const unknown = new Set<string>();
       for (const { key, event } of keyed) {
-        if (current.has(key) || unknown.includes(key)) continue;
+        if (current.has(key) || unknown.has(key)) continue;
         const remembered = committed?.get(key);
         if (remembered) current.set(key, remembered.row as Row | undefined);
         else if (spec.rowPerStream && event.revision === 0) current.set(key, undefined);
-        else unknown.push(key);
+        else unknown.add(key);
       }
-      if (unknown.length > 0) {
+      if (unknown.size > 0) {
         for (const key of unknown) current.set(key, undefined);
-        for (const row of await repository.findBy({ [spec.key]: In(unknown) } as FindOptionsWhere<Row>)) current.set(String(row[spec.key]), row);
+        for (const row of await repository.findBy({ [spec.key]: In([...unknown]) } as FindOptionsWhere<Row>)) current.set(String(row[spec.key]), row);
       }
       const touched = new Set<string>();
       for (const { key, event } of keyed) {
