@@ -20,14 +20,16 @@ function released(orderId: string, correlationId: string = randomUUID()): Messag
   } as Message;
 }
 
-/** Records what it is given; fails for the message ids it is told to. */
+/** Records what it is given; fails for the message ids it is told to, and holds those it is told to until released. */
 class Recorder implements MessageHandler {
   readonly types: readonly MessageType[] = ['inventory.reservation-released.v1'];
   readonly received: Message[] = [];
   readonly failFor = new Set<string>();
+  readonly holdFor = new Map<string, Promise<void>>();
   constructor(readonly name: string) {}
   async handle(message: Message): Promise<void> {
     if (this.failFor.has(message.metadata.messageId)) throw new Error(`cannot handle ${message.metadata.messageId}`);
+    await this.holdFor.get(message.metadata.messageId);
     this.received.push(message);
   }
 }
@@ -90,6 +92,28 @@ describe('KafkaTransport on a real broker', () => {
     await Promise.all(sent.map((message) => transport.publish([message])));
     await until(() => recorder.received.filter((m) => m.key === key).length === 20, 20_000);
     expect(recorder.received.filter((m) => m.key === key).map((m) => m.metadata.correlationId)).toEqual(sent.map((m) => m.metadata.correlationId));
+  }, 60_000);
+
+  it('handles the other keys of a partition while one key waits, and keeps the order of that key', async () => {
+    const [slow, quick] = [randomUUID(), randomUUID()];
+    const [held, after, other] = [released(slow), released(slow), released(quick)];
+    let release!: () => void;
+    recorder.holdFor.set(held.metadata.messageId, new Promise<void>((resolve) => (release = resolve)));
+    const producer = kafka.producer();
+    await producer.connect();
+    // One partition for all three, in this order.
+    await producer.send({ topic: TOPIC, messages: [held, after, other].map((message) => ({ ...toRecord(message), partition: 0 })) });
+    await producer.disconnect();
+    const got = (message: Message) => recorder.received.some((m) => m.metadata.messageId === message.metadata.messageId);
+    try {
+      await until(() => got(other), 20_000);
+      expect([got(held), got(after)]).toEqual([false, false]);
+    } finally {
+      release();
+    }
+    await until(() => got(after), 20_000);
+    const ids = recorder.received.map((m) => m.metadata.messageId);
+    expect(ids.indexOf(held.metadata.messageId)).toBeLessThan(ids.indexOf(after.metadata.messageId));
   }, 60_000);
 
   it('sets aside a message that keeps failing, with the error in its headers, and the partition moves on', async () => {

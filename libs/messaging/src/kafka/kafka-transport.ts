@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import kafkajs, { Kafka, logLevel, type Consumer, type KafkaMessage, type Producer } from 'kafkajs';
+import kafkajs, { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaMessage, type Producer } from 'kafkajs';
+import { KeyedQueue } from '@agora/event-sourcing';
 import { COMPACTED_TOPICS, parseMessage, topicOf, TOPICS, type Message } from '@agora/contracts';
 import type { MessageHandler } from '../ports.js';
 import type { Transport } from '../transport.js';
@@ -164,9 +165,37 @@ export class KafkaTransport implements Transport {
     await consumer.connect();
     const topics = [...new Set(handler.types.map((type) => this.topic(topicOf(type))))];
     await consumer.subscribe({ topics, fromBeginning: true });
-    // Partitions are handled side by side (each one in order), not one after the other.
-    await consumer.run({ partitionsConsumedConcurrently: this.options.partitions ?? 3, eachMessage: ({ topic, message }) => this.deliver(handler, topic, message) });
+    // Partitions are handled side by side, and within a fetched batch of one the keys too (`deliverBatch`).
+    await consumer.run({ partitionsConsumedConcurrently: this.options.partitions ?? 3, eachBatchAutoResolve: false, eachBatch: (payload) => this.deliverBatch(handler, payload) });
     this.consumers.push(consumer);
+  }
+
+  /**
+   * A fetched batch of one partition: its keys side by side (at most `MAX_KEYS_AT_WORK` at
+   * once), each key's messages in their order, as the relays do. The batch's offset is
+   * resolved once all of it is handled (or set aside), and committed after: a crash or a
+   * rebalance mid-batch delivers the whole batch again, which idempotent handlers absorb.
+   * One message at a time per partition made every message wait for the one before it,
+   * whatever its key.
+   */
+  private async deliverBatch(handler: MessageHandler, { batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    let freed: (() => void) | undefined;
+    const keys = new KeyedQueue(() => freed?.());
+    const work: Promise<void>[] = [];
+    let last: string | undefined;
+    for (const message of batch.messages) {
+      while (keys.size >= MAX_KEYS_AT_WORK && !keys.has(keyOf(message))) await new Promise<void>((resolve) => (freed = resolve));
+      if (!isRunning() || isStale()) break;
+      work.push(
+        keys.run(keyOf(message), async () => {
+          await this.deliver(handler, batch.topic, message);
+          await heartbeat().catch(() => undefined); // sent at most once per heartbeat interval
+        }),
+      );
+      last = message.offset;
+    }
+    await Promise.all(work);
+    if (last !== undefined && isRunning() && !isStale()) resolveOffset(last);
   }
 
   /** Never throws: a message ends handled or in the dead-letter topic, and the partition moves on. */
@@ -195,6 +224,14 @@ export class KafkaTransport implements Transport {
     const headers = { ...record.headers, 'dlq-consumer': handler.name, 'dlq-error': error, 'dlq-attempts': String(attempts), 'dlq-topic': topic };
     await this.send((producer) => producer.send({ topic: deadLetterTopic(topic), acks: -1, messages: [{ key: record.key, value: record.value, headers }] }));
   }
+}
+
+/** Keys of one fetched batch handled at once. */
+const MAX_KEYS_AT_WORK = 32;
+
+/** A record's key, by which its messages keep their order (all keyless records share one). */
+function keyOf(record: KafkaMessage): string {
+  return record.key?.toString() ?? '';
 }
 
 /** Broker answers after which an idempotent producer cannot send again; a new one can. */
