@@ -194,7 +194,11 @@ async function startSystem(dir: string): Promise<System> {
     at: (path) => `${apps.urlFor(path)}${path}`,
     description: 'distributed apps over Kafka, one PostgreSQL database each on one server',
     statements,
-    processes: { apps: CONTEXT_APPS.flatMap((app) => apps.instancesOf(app).map((host) => host.pid)), PostgreSQL: [postgres.postmasterPid!] },
+    processes: {
+      apps: CONTEXT_APPS.flatMap((app) => apps.instancesOf(app).map((host) => host.pid)),
+      PostgreSQL: [postgres.postmasterPid!],
+      ...(kafka && { 'the Kafka broker': [await kafka.pid()] }),
+    },
     stop: async () => {
       await apps.stop();
       await postgres.stop();

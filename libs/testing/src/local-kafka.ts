@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -29,6 +29,11 @@ export class LocalKafka {
 
   get brokers(): string {
     return `127.0.0.1:${this.port}`;
+  }
+
+  /** The broker's process id, while it runs. */
+  async pid(): Promise<number> {
+    return Number((await readFile(join(this.stateDir, 'broker.pid'), 'utf8')).trim());
   }
 
   /** Stops the broker (it keeps its data). */
