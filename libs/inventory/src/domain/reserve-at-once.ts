@@ -68,8 +68,8 @@ export function commitAtOnce(orderId: string, reservation: Reservation, products
   return { reservation: committed, products: sold };
 }
 
-/** The reason a line is refused, for the errors that refuse one. */
-function refusalOf(error: unknown): RejectionReason | undefined {
+/** The reason a line is refused, for the errors that refuse one (for the steps' holds too). */
+export function refusalOf(error: unknown): RejectionReason | undefined {
   if (error instanceof ProductNotFound) return 'unknown-sku';
   if (error instanceof InsufficientStock) return 'insufficient-stock';
   return undefined;

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { CommandHandler, streamName, type MessageContext } from '@agora/event-sourcing';
-import { InsufficientStock, ProductNotFound } from '../domain/errors.js';
+import { ProductNotFound } from '../domain/errors.js';
 import { PRODUCT_CATEGORY, productDecider, type ProductCommand } from '../domain/product.js';
 import type { HeldLine, RejectionReason, StockLine } from '../domain/reservation.js';
+import { refusalOf } from '../domain/reserve-at-once.js';
 import { settlementOf } from '../domain/settled-orders.js';
 
 /** What holding one line of an order on its product came to. */
@@ -31,8 +32,8 @@ export class ProductStock {
       if (settled) return { held: false, settled };
       throw new Error(`Product ${line.sku} neither holds nor refused order ${orderId}.`);
     } catch (error) {
-      if (error instanceof ProductNotFound) return { held: false, refused: 'unknown-sku' };
-      if (error instanceof InsufficientStock) return { held: false, refused: 'insufficient-stock' };
+      const refused = refusalOf(error);
+      if (refused) return { held: false, refused };
       throw error;
     }
   }
