@@ -78,6 +78,7 @@ export class KafkaTransport implements Transport {
         topics: topics.map((topic) => ({ topic, numPartitions: this.options.partitions ?? 3, ...(compacted.has(topic) && { configEntries: compaction }) })),
       });
       if (compacted.size > 0) await admin.alterConfigs({ validateOnly: false, resources: [...compacted].map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configEntries: compaction })) });
+      await untilTopicsServed((names) => admin.fetchTopicMetadata({ topics: names }), topics);
     } finally {
       await admin.disconnect();
     }
@@ -223,6 +224,35 @@ export class KafkaTransport implements Transport {
   private async deadLetter(handler: MessageHandler, topic: string, record: KafkaMessage, error: string, attempts: number): Promise<void> {
     const headers = { ...record.headers, 'dlq-consumer': handler.name, 'dlq-error': error, 'dlq-attempts': String(attempts), 'dlq-topic': topic };
     await this.send((producer) => producer.send({ topic: deadLetterTopic(topic), acks: -1, messages: [{ key: record.key, value: record.value, headers }] }));
+  }
+}
+
+/**
+ * Waits until the broker answers metadata for every one of `topics`, each partition with a
+ * leader. kafkajs's `createTopics` waits so only when it created every topic itself: when
+ * another app created some of them a moment before (the apps of a system start side by
+ * side), it returns at once, and a consumer that subscribes before the broker serves the
+ * new topics fails with `UNKNOWN_TOPIC_OR_PARTITION`, which kafkajs does not retry.
+ */
+export async function untilTopicsServed(
+  fetchMetadata: (topics: string[]) => Promise<{ topics: { name: string; partitions: { leader: number }[] }[] }>,
+  topics: readonly string[],
+  { timeoutMs = 30_000, pauseMs = 50 } = {},
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let pause = pauseMs; ; pause = Math.min(pause * 2, 1_000)) {
+    let problem: string;
+    try {
+      const served = new Map((await fetchMetadata([...topics])).topics.map((topic) => [topic.name, topic.partitions]));
+      const waiting = topics.filter((topic) => !served.get(topic)?.length || served.get(topic)!.some((partition) => partition.leader < 0));
+      if (waiting.length === 0) return;
+      problem = `no leader yet for ${waiting.join(', ')}`;
+    } catch (error) {
+      if (!(error as { retriable?: unknown }).retriable) throw error;
+      problem = describe(error);
+    }
+    if (Date.now() + pause > deadline) throw new Error(`The Kafka broker did not serve the topics within ${timeoutMs} ms: ${problem}`);
+    await sleep(pause);
   }
 }
 
