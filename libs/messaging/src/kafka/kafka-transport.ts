@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import kafkajs, { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaMessage, type Producer } from 'kafkajs';
-import { KeyedQueue } from '@agora/event-sourcing';
+import kafkajs, { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaMessage, type Message as KafkaRecord, type Producer, type TopicMessages } from 'kafkajs';
+import { GroupCommit, KeyedQueue, type Pending } from '@agora/event-sourcing';
 import { COMPACTED_TOPICS, parseMessage, topicOf, TOPICS, type Message } from '@agora/contracts';
 import type { MessageHandler } from '../ports.js';
 import type { Transport } from '../transport.js';
@@ -37,8 +37,9 @@ export const deadLetterTopic = (topic: string) => `${topic}.dlq`;
 
 /**
  * Integration messages over Kafka (kafkajs). Publishing goes through one idempotent
- * producer, one send at a time, so a key's messages keep the order of the `publish`
- * calls; `publish` resolves once every broker replica acknowledged. Each handler is a
+ * producer, one request at a time, so a key's messages keep the order of the `publish`
+ * calls; the calls made while a request is on its way go together in the next one.
+ * `publish` resolves once every broker replica acknowledged. Each handler is a
  * consumer group of its own: a message is handled, retried with backoff, or set aside
  * in `<topic>.dlq` (malformed ones at once), and only then is its offset committed, so
  * a crash redelivers and never skips.
@@ -48,7 +49,12 @@ export class KafkaTransport implements Transport {
   private producer: Producer;
   private readonly handlers: MessageHandler[] = [];
   private readonly consumers: Consumer[] = [];
-  private sending: Promise<unknown> = Promise.resolve();
+  /** Sends queued while a request is on its way go together in the next, in the order they came. */
+  private readonly outbox = new GroupCommit<TopicMessages[], void>((sends) => this.sendTogether(sends), { maxInFlight: 1, maxBatch: 256, keysOf: () => [] });
+  /** Produce requests sent (tried), since the transport was made. */
+  private requests = 0;
+  /** Sends not yet answered, for `stop` to wait for. */
+  private readonly unanswered = new Set<Promise<void>>();
   private connected = false;
 
   constructor(private readonly options: KafkaTransportOptions) {
@@ -105,7 +111,7 @@ export class KafkaTransport implements Transport {
   /** Stops consuming, then flushes the producer and disconnects. */
   async stop(): Promise<void> {
     await this.stopConsuming();
-    await this.sending.catch(() => undefined);
+    await Promise.allSettled(this.unanswered);
     if (this.connected) await this.producer.disconnect();
     this.connected = false;
   }
@@ -115,38 +121,51 @@ export class KafkaTransport implements Transport {
     return this.kafka;
   }
 
+  /** Produce requests sent so far: fewer than the `publish` calls when calls went together. */
+  get produceRequests(): number {
+    return this.requests;
+  }
+
   /** The name of `topic` on the cluster (with the prefix). */
   topic(topic: string): string {
     return `${this.options.prefix ?? ''}${topic}`;
   }
 
   publish(messages: readonly Message[]): Promise<void> {
-    const byTopic = new Map<string, ReturnType<typeof toRecord>[]>();
-    for (const message of messages) {
-      const topic = this.topic(topicOf(message.type));
-      byTopic.set(topic, [...(byTopic.get(topic) ?? []), toRecord(message)]);
-    }
-    return this.send((producer) => producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, records]) => ({ topic, messages: records })) }));
+    return this.send(messages.map((message) => ({ topic: this.topic(topicOf(message.type)), messages: [toRecord(message)] })));
+  }
+
+  private send(records: TopicMessages[]): Promise<void> {
+    const sent = this.outbox.submit(records);
+    this.unanswered.add(sent);
+    void sent.finally(() => this.unanswered.delete(sent)).catch(() => undefined);
+    return sent;
   }
 
   /**
-   * Sends through the producer, one send at a time. A producer whose sequence numbers the
-   * broker no longer accepts (after a broker restart mid-send, say) refuses every later
-   * send, so it is replaced and the send tried once more with the new one: a send that
-   * failed may have been written, and idempotent receivers absorb the copy.
+   * One request for sends that queued together (more than one when a request would grow
+   * past `MAX_RECORDS_PER_REQUEST`), each topic's records in the order of the sends. A
+   * failure fails every send of the request: the relays publish theirs again. A producer
+   * whose sequence numbers the broker no longer accepts (after a broker restart mid-send,
+   * say) refuses every later send, so it is replaced and the request tried once more with
+   * the new one: a request that failed may have been written, and idempotent receivers
+   * absorb the copy.
    */
-  private send(attempt: (producer: Producer) => Promise<unknown>): Promise<void> {
-    const send = this.sending.then(async () => {
+  private async sendTogether(sends: readonly Pending<TopicMessages[], void>[]): Promise<void> {
+    for (const request of requestsOf(sends.map((send) => send.item))) {
+      const attempt = () => {
+        this.requests++;
+        return this.producer.sendBatch({ acks: -1, topicMessages: request });
+      };
       try {
-        await attempt(this.producer);
+        await attempt();
       } catch (error) {
         if (!producerStateLost(error)) throw error;
         await this.replaceProducer();
-        await attempt(this.producer);
+        await attempt();
       }
-    });
-    this.sending = send.catch(() => undefined);
-    return send;
+    }
+    for (const send of sends) send.resolve();
   }
 
   private async replaceProducer(): Promise<void> {
@@ -223,7 +242,7 @@ export class KafkaTransport implements Transport {
 
   private async deadLetter(handler: MessageHandler, topic: string, record: KafkaMessage, error: string, attempts: number): Promise<void> {
     const headers = { ...record.headers, 'dlq-consumer': handler.name, 'dlq-error': error, 'dlq-attempts': String(attempts), 'dlq-topic': topic };
-    await this.send((producer) => producer.send({ topic: deadLetterTopic(topic), acks: -1, messages: [{ key: record.key, value: record.value, headers }] }));
+    await this.send([{ topic: deadLetterTopic(topic), messages: [{ key: record.key, value: record.value, headers }] }]);
   }
 }
 
@@ -254,6 +273,32 @@ export async function untilTopicsServed(
     if (Date.now() + pause > deadline) throw new Error(`The Kafka broker did not serve the topics within ${timeoutMs} ms: ${problem}`);
     await sleep(pause);
   }
+}
+
+/** Records in one produce request, at the most: a request that would hold more is split (a send never is). */
+const MAX_RECORDS_PER_REQUEST = 500;
+
+/** Sends' records as produce requests: each topic's records in the order of the sends. */
+export function requestsOf(sends: readonly TopicMessages[][]): TopicMessages[][] {
+  const requests: TopicMessages[][] = [];
+  let byTopic = new Map<string, KafkaRecord[]>();
+  let records = 0;
+  for (const send of sends) {
+    const size = send.reduce((sum, { messages }) => sum + messages.length, 0);
+    if (records > 0 && records + size > MAX_RECORDS_PER_REQUEST) {
+      requests.push([...byTopic].map(([topic, messages]) => ({ topic, messages })));
+      byTopic = new Map();
+      records = 0;
+    }
+    for (const { topic, messages } of send) {
+      const topicRecords = byTopic.get(topic) ?? [];
+      topicRecords.push(...messages);
+      byTopic.set(topic, topicRecords);
+    }
+    records += size;
+  }
+  if (records > 0) requests.push([...byTopic].map(([topic, messages]) => ({ topic, messages })));
+  return requests;
 }
 
 /** Keys of one fetched batch handled at once. */
