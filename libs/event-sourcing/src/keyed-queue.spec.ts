@@ -45,13 +45,29 @@ describe('KeyedQueue', () => {
     expect(await next).toBe('next');
   });
 
-  it('forgets a key once its work is done and says so', async () => {
-    const idle: string[] = [];
-    const queue = new KeyedQueue((key) => idle.push(key));
-    await queue.run('k', async () => undefined);
+  it('forgets a key once its work is done, and wakes who waits for room then', async () => {
+    const queue = new KeyedQueue();
+    const slow = gated(undefined);
+    void queue.run('a', slow.work);
+    void queue.run('b', async () => undefined);
     await tick();
-    expect(queue.size).toBe(0);
-    expect(idle).toEqual(['k']);
+    expect([queue.size, queue.hasRoomFor('a', 1), queue.hasRoomFor('c', 1)]).toEqual([1, true, false]);
+    let woken = false;
+    void queue.keyFreed().then(() => (woken = true));
+    await tick();
+    expect(woken).toBe(false);
+    slow.open();
+    await tick();
+    expect([woken, queue.size, queue.hasRoomFor('c', 1)]).toEqual([true, 0, true]);
+  });
+
+  it('ends the waits for room when told to', async () => {
+    const queue = new KeyedQueue();
+    void queue.run('a', gated(undefined).work);
+    const waits = [queue.keyFreed(), queue.keyFreed()];
+    queue.wake();
+    await Promise.all(waits);
+    expect(queue.has('a')).toBe(true);
   });
 
   it('runs work of several keys after the earlier work of each, and before the later work of each', async () => {

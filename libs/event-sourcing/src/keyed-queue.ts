@@ -6,9 +6,7 @@
  */
 export class KeyedQueue {
   private readonly tails = new Map<string, Promise<void>>();
-
-  /** `onIdle` is called when a key's last piece of work has settled. */
-  constructor(private readonly onIdle?: (key: string) => void) {}
+  private waiting: (() => void)[] = [];
 
   /** Keys with work queued or running. */
   get size(): number {
@@ -17,6 +15,26 @@ export class KeyedQueue {
 
   has(key: string): boolean {
     return this.tails.has(key);
+  }
+
+  /**
+   * Whether work of `key` keeps within `maxKeys` keys at work: its key is at work already,
+   * or there are fewer. Callers that bound their keys wait on `keyFreed` until it is so.
+   */
+  hasRoomFor(key: string, maxKeys: number): boolean {
+    return this.tails.has(key) || this.tails.size < maxKeys;
+  }
+
+  /** Resolves once a key's last piece of work has settled, or `wake` is called. */
+  keyFreed(): Promise<void> {
+    return new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  /** Ends every wait of `keyFreed` now (for a caller that stops waiting for room). */
+  wake(): void {
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const resolve of waiting) resolve();
   }
 
   /**
@@ -35,11 +53,13 @@ export class KeyedQueue {
     );
     for (const k of keys) this.tails.set(k, tail);
     void tail.then(() => {
+      let freed = false;
       for (const k of keys) {
         if (this.tails.get(k) !== tail) continue;
         this.tails.delete(k);
-        this.onIdle?.(k);
+        freed = true;
       }
+      if (freed) this.wake();
     });
     return result;
   }

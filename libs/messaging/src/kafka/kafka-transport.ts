@@ -199,12 +199,11 @@ export class KafkaTransport implements Transport {
    * whatever its key.
    */
   private async deliverBatch(handler: MessageHandler, { batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    let freed: (() => void) | undefined;
-    const keys = new KeyedQueue(() => freed?.());
+    const keys = new KeyedQueue();
     const work: Promise<void>[] = [];
     let last: string | undefined;
     for (const message of batch.messages) {
-      while (keys.size >= MAX_KEYS_AT_WORK && !keys.has(keyOf(message))) await new Promise<void>((resolve) => (freed = resolve));
+      while (!keys.hasRoomFor(keyOf(message), MAX_KEYS_AT_WORK)) await keys.keyFreed();
       if (!isRunning() || isStale()) break;
       work.push(
         keys.run(keyOf(message), async () => {

@@ -100,8 +100,7 @@ class ProcessorRun {
   private active = true;
   private readonly progress: WatermarkCheckpoint;
   /** One order's calls go one after another; an order done frees a slot. */
-  private readonly orders = new KeyedQueue(() => this.releaseSlots());
-  private slotWaiters: (() => void)[] = [];
+  private readonly orders = new KeyedQueue();
 
   constructor(
     private readonly gateway: PaymentGateway,
@@ -118,7 +117,7 @@ class ProcessorRun {
 
   abandon(): void {
     this.active = false;
-    this.releaseSlots();
+    this.orders.wake();
   }
 
   /** Starts the work the events call for and returns once it is queued (waiting for a free slot). */
@@ -130,9 +129,7 @@ class ProcessorRun {
       }
       const { orderId } = event.data;
       // Bounded by orders at work; another event of an order already at work joins its queue.
-      while (this.active && !this.orders.has(orderId) && this.orders.size >= this.settings.maxInFlight) {
-        await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
-      }
+      while (this.active && !this.orders.hasRoomFor(orderId, this.settings.maxInFlight)) await this.orders.keyFreed();
       if (!this.active) return;
       const ticket = this.progress.begin(event.position);
       void this.orders
@@ -178,12 +175,6 @@ class ProcessorRun {
         delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
       }
     }
-  }
-
-  private releaseSlots(): void {
-    const waiters = this.slotWaiters;
-    this.slotWaiters = [];
-    for (const wake of waiters) wake();
   }
 }
 
