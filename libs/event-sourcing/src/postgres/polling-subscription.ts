@@ -10,6 +10,12 @@ interface LogReader {
 /**
  * Reads the global log page by page from its checkpoint; when it has caught up it sleeps
  * until woken (a notification or a local append) or until the poll interval passes.
+ *
+ * A page shorter than asked for is the end of the log as the read saw it, and a read sees
+ * every event committed before it began (docs/adr/0019). An event committed later wakes
+ * the subscription (after its commit), and a wake that came while the read or the
+ * handler ran is kept: so after a short page the subscription reads again only when woken
+ * since the read began, never just in case.
  */
 export class PollingSubscription implements Subscription {
   readonly closed: Promise<void>;
@@ -42,14 +48,15 @@ export class PollingSubscription implements Subscription {
 
   private async run(): Promise<void> {
     let after: GlobalPosition | undefined = this.options.after;
+    const maxCount = this.options.maxBatchSize ?? 1000;
     while (!this.stopped) {
       this.woken = false;
-      const batch = await this.log.readAll({ after, categories: this.options.categories, maxCount: this.options.maxBatchSize ?? 1000 });
+      const batch = await this.log.readAll({ after, categories: this.options.categories, maxCount });
       if (this.stopped) return;
       if (batch.length > 0) {
         await this.handler(batch);
         after = batch[batch.length - 1]!.position;
-        continue;
+        if (batch.length >= maxCount) continue; // a full page: more may follow at once
       }
       await this.pause(this.pollIntervalMs);
     }
