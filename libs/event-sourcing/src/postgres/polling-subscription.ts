@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { GlobalPosition, RecordedEvent } from '../event.js';
 import type { BatchHandler, ReadAllOptions, SubscribeOptions, Subscription } from '../event-store.js';
 
@@ -21,7 +20,8 @@ export class PollingSubscription implements Subscription {
   readonly closed: Promise<void>;
   private stopped = false;
   private woken = false;
-  private interrupt: AbortController | undefined;
+  /** Ends the pause under way, if any. */
+  private interrupt: (() => void) | undefined;
 
   constructor(
     private readonly log: LogReader,
@@ -37,12 +37,12 @@ export class PollingSubscription implements Subscription {
     const wanted = this.options.categories;
     if (categories && wanted && !categories.some((category) => wanted.includes(category))) return;
     this.woken = true;
-    this.interrupt?.abort();
+    this.interrupt?.();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.interrupt?.abort();
+    this.interrupt?.();
     await this.closed.catch(() => undefined);
   }
 
@@ -62,10 +62,16 @@ export class PollingSubscription implements Subscription {
     }
   }
 
+  /** A plain timer: a wake per append must not cost an abort signal and its error. */
   private async pause(ms: number): Promise<void> {
     if (this.woken || this.stopped) return;
-    this.interrupt = new AbortController();
-    await sleep(ms, undefined, { signal: this.interrupt.signal }).catch(() => undefined);
-    this.interrupt = undefined;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this.interrupt?.(), ms);
+      this.interrupt = () => {
+        clearTimeout(timer);
+        this.interrupt = undefined;
+        resolve();
+      };
+    });
   }
 }

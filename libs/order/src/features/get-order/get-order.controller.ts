@@ -38,7 +38,7 @@ export class GetOrderController {
     if (wait === undefined) return this.access.orderFor(principal, orderId);
     // Before the answer, 'close' means the client went away: nobody is left to wait for.
     const gone = new AbortController();
-    response.once('close', () => gone.abort());
+    response.once('close', () => response.writableFinished || gone.abort());
     return this.outcome.execute(principal, orderId, { timeoutMs: timeoutMs ?? DEFAULT_WAIT_MS, signal: gone.signal });
   }
 }
