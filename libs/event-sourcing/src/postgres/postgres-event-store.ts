@@ -131,7 +131,9 @@ export class PostgresEventStore implements EventStore {
       const owner = remaining.flatMap((pending, i) => pending.item.map(() => i));
       try {
         const results = await this.insert(batch);
-        remaining.forEach((pending, i) => pending.resolve(results.filter((_, n) => owner[n] === i)));
+        // The results come in the batch's order: each append's streams side by side.
+        let from = 0;
+        for (const pending of remaining) pending.resolve(results.slice(from, (from += pending.item.length)));
         return;
       } catch (error) {
         const refusedStreams = await this.refusals(batch, error, attempt);
