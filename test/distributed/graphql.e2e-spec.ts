@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { CONTEXT_APPS, DistributedShop, type ContextApp } from '@agora/testing';
-import { TOKEN_VERSION_CACHE_MS } from '@agora/host';
+import { TOKEN_HOLDER_CACHE_MS } from '@agora/platform';
 import { ADMIN, ShopClient, type GraphqlAnswer, type PaymentsView } from '../checkout/shop-client.js';
 
 // Each app of the distributed mode serves GraphQL for its own context, under the limits
@@ -142,7 +142,7 @@ describe('GraphQL on the distributed apps', () => {
 
   it('refuses on the other apps a token revoked on the user app, soon after a sign-out or a password change', async () => {
     // How long a revocation may take to reach another app: the message on its way, and the cache of an instance that did not apply it.
-    const bound = TOKEN_VERSION_CACHE_MS + 5_000;
+    const bound = TOKEN_HOLDER_CACHE_MS + 5_000;
     const email = `revoked-${randomUUID().slice(0, 8)}@example.com`;
     expect((await shop.request('POST', '/api/users', { email, name: 'Revoked', password: 'first-password' }, {}, 'anonymous')).status).toBe(201);
     const call = (app: ContextApp, path: string, token: string, method = 'GET', body?: unknown) =>

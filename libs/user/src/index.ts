@@ -10,7 +10,7 @@ export { ResetPasswordHandler } from './features/change-password/reset-password.
 export { ChangePasswordRequest, ResetPasswordRequest } from './features/change-password/change-password.request.js';
 export { SignOutHandler } from './features/sign-out/sign-out.handler.js';
 export { UserOutboundMapping } from './integration/user-outbound.mapping.js';
-export { UserTokenHolders, TOKEN_HOLDER_CACHE_MS } from './features/token-holders/user-token-holders.js';
+export { UserTokenHolders } from './features/token-holders/user-token-holders.js';
 export { GetUserHandler } from './features/get-user/get-user.handler.js';
 export { UserView } from './features/get-user/user.view.js';
 export { UserCredentials } from './features/verify-credentials/user-credentials.js';

@@ -5,7 +5,8 @@ import { TOPICS, type Message, type MessageType } from '@agora/contracts';
 import { KafkaTransport, type MessageHandler } from '@agora/messaging';
 import { readSideForTest, type ReadSideForTest } from '../../../testing/src/read-models.js';
 import { until } from '../../../testing/src/until.js';
-import { TOKEN_VERSION_CACHE_MS, TokenVersionHolders, TokenVersionsHandler } from './token-versions.js';
+import { TOKEN_HOLDER_CACHE_MS } from '@agora/platform';
+import { TokenVersionHolders, TokenVersionsHandler } from './token-versions.js';
 import { tokenVersionsReadModel } from './token-versions.read-model.js';
 
 // Real PostgreSQL and a real broker (the jest global setup starts scripts/kafka.sh, or KAFKA_BROKERS names one).
@@ -130,7 +131,7 @@ describe('the token versions of an app without the user context, from user messa
     }
   }, 60_000);
 
-  it(`sees in another instance of the app, sharing its table, a version moved on within ${TOKEN_VERSION_CACHE_MS} ms`, async () => {
+  it(`sees in another instance of the app, sharing its table, a version moved on within ${TOKEN_HOLDER_CACHE_MS} ms`, async () => {
     const other = new TokenVersionHolders(order.side.readModels);
     const userId = randomUUID();
     expect(await other.roleFor(userId, 0, 'customer')).toBe('customer');
@@ -138,7 +139,7 @@ describe('the token versions of an app without the user context, from user messa
     await publisher.publish([message]);
     await handledAll(order, [message]);
     const applied = Date.now();
-    await until(async () => (await other.roleFor(userId, 0, 'customer')) === undefined, TOKEN_VERSION_CACHE_MS + 2_000);
-    expect(Date.now() - applied).toBeLessThanOrEqual(TOKEN_VERSION_CACHE_MS + 1_000);
+    await until(async () => (await other.roleFor(userId, 0, 'customer')) === undefined, TOKEN_HOLDER_CACHE_MS + 2_000);
+    expect(Date.now() - applied).toBeLessThanOrEqual(TOKEN_HOLDER_CACHE_MS + 1_000);
   }, 15_000);
 });

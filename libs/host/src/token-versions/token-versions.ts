@@ -1,22 +1,10 @@
 import { Inject, Injectable, type Provider } from '@nestjs/common';
 import type { Message, MessageType } from '@agora/contracts';
 import type { MessageHandler } from '@agora/messaging';
-import { TOKEN_HOLDERS, type Role, type TokenHolders } from '@agora/platform';
-import { LRUCache } from 'lru-cache';
+import { isUserId, TOKEN_HOLDERS, TokenHolderCache, type Role, type TokenHolders } from '@agora/platform';
 import { DataSource } from 'typeorm';
 import { tokenCounts } from './token-version.js';
 import { TOKEN_VERSIONS_SCHEMA } from './token-versions.read-model.js';
-
-/**
- * How long a user's known token version is reused for the tokens of every request before
- * the table is asked again. A change this process's consumer applies takes effect at
- * once (it calls `forget`); one applied by another instance of the app, within this long.
- */
-export const TOKEN_VERSION_CACHE_MS = 5_000;
-/** Users kept at most; the least recently used goes first. */
-const MAX_CACHED = 10_000;
-/** A user id as the user context makes them. */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The app whose consumer group (`<app>.token-versions`) reads the user context's messages. */
 export const TOKEN_VERSIONS_APP = Symbol('TokenVersionsApp');
@@ -26,31 +14,29 @@ const TABLE = `${TOKEN_VERSIONS_SCHEMA}.user_token_versions`;
 /**
  * `TokenHolders` of an app without the user context: a token counts unless its version is
  * older than the latest one the app heard of for its user (no row: never revoked), and
- * the role is the token's own, since roles never change. Cached briefly per user.
+ * the role is the token's own, since roles never change. Cached briefly per user
+ * (`TOKEN_HOLDER_CACHE_MS`).
  */
 @Injectable()
 export class TokenVersionHolders implements TokenHolders {
   /** The latest version known per user; 0 for a user without a row. */
-  private readonly cache = new LRUCache<string, number>({ max: MAX_CACHED, ttl: TOKEN_VERSION_CACHE_MS });
+  private readonly known = new TokenHolderCache<number>((userId) => this.read(userId));
 
   constructor(private readonly readModels: DataSource) {}
 
   async roleFor(userId: string, tokenVersion: number, tokenRole: Role): Promise<Role | undefined> {
-    if (!UUID.test(userId)) return undefined;
-    const known = this.cache.get(userId) ?? (await this.read(userId));
-    return tokenCounts(known, tokenVersion) ? tokenRole : undefined;
+    if (!isUserId(userId)) return undefined;
+    return tokenCounts((await this.known.get(userId))!, tokenVersion) ? tokenRole : undefined;
   }
 
   /** Drops what is cached of the user: for a change of their version applied here. */
   forget(userId: string): void {
-    this.cache.delete(userId);
+    this.known.forget(userId);
   }
 
   private async read(userId: string): Promise<number> {
     const rows = (await this.readModels.query(`SELECT token_version FROM ${TABLE} WHERE user_id = $1`, [userId])) as { token_version: number }[];
-    const known = rows[0]?.token_version ?? 0;
-    this.cache.set(userId, known);
-    return known;
+    return rows[0]?.token_version ?? 0;
   }
 }
 

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Role } from './principal.js';
 
 /**
@@ -17,3 +18,41 @@ export interface TokenHolders {
 }
 
 export const TOKEN_HOLDERS = Symbol('TokenHolders');
+
+/**
+ * How long what a `TokenHolders` knows of a user is reused for the tokens of every request
+ * before it is read again. A change this process applies takes effect at once (it calls
+ * `forget`); one applied by another instance of the app, within this long.
+ */
+export const TOKEN_HOLDER_CACHE_MS = 5_000;
+/** Users kept at most; the least recently used goes first. */
+const MAX_CACHED_USERS = 10_000;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether `userId` can name a user at all (the user context makes them UUIDs). */
+export function isUserId(userId: string): boolean {
+  return UUID.test(userId);
+}
+
+/** What a `TokenHolders` knows per user, as `load` reads it, cached for `TOKEN_HOLDER_CACHE_MS`. */
+export class TokenHolderCache<Known extends object | number> {
+  private readonly cache = new LRUCache<string, Known>({ max: MAX_CACHED_USERS, ttl: TOKEN_HOLDER_CACHE_MS });
+
+  /** `load` answers `undefined` for no such user: that is not cached. */
+  constructor(private readonly load: (userId: string) => Promise<Known | undefined>) {}
+
+  /** What is known of the user: from the cache unless `stale` says otherwise, else read (and kept). */
+  async get(userId: string, stale?: (cached: Known) => boolean): Promise<Known | undefined> {
+    const cached = this.cache.get(userId);
+    if (cached !== undefined && !stale?.(cached)) return cached;
+    const known = await this.load(userId);
+    if (known !== undefined) this.cache.set(userId, known);
+    return known;
+  }
+
+  /** Drops what is cached of the user: for a change of their token version applied here. */
+  forget(userId: string): void {
+    this.cache.delete(userId);
+  }
+}

@@ -26,12 +26,8 @@ export function userStream(userId: string): string {
   return streamName(USER_CATEGORY, userId);
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Whether `userId` can name a user at all (ids are UUIDs). */
-export function isUserId(userId: string): boolean {
-  return UUID.test(userId);
-}
+export { isUserId } from '@agora/platform';
 
 /** A user stream as read: the state, its last revision and that event's global position. */
 export interface LoadedUser {

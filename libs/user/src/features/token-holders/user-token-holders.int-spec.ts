@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { readSideForTest, type ReadSideForTest } from '../../../../testing/src/read-models.js';
 import { UserRow } from '../../read-model/user.row.js';
 import { userReadModel } from '../../read-model/user-read-model.js';
-import { TOKEN_HOLDER_CACHE_MS, UserTokenHolders } from './user-token-holders.js';
+import { TOKEN_HOLDER_CACHE_MS } from '@agora/platform';
+import { UserTokenHolders } from './user-token-holders.js';
 
 /** Which tokens count, as the users read model in PostgreSQL says, and how long a cached answer lasts. */
 describe('the token holders of the users read model', () => {
