@@ -79,8 +79,9 @@ export class KafkaTransport implements Transport {
       const compacted = new Set(COMPACTED_TOPICS.map((topic) => this.topic(topic)));
       const compaction = [{ name: 'cleanup.policy', value: 'compact' }];
       const topics = Object.values(TOPICS).flatMap((topic) => [this.topic(topic), deadLetterTopic(this.topic(topic))]);
+      // Our own wait (`untilTopicsServed`) follows: kafkajs's gives up at the first unknown-topic answer.
       await admin.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false,
         topics: topics.map((topic) => ({ topic, numPartitions: this.options.partitions ?? 3, ...(compacted.has(topic) && { configEntries: compaction }) })),
       });
       if (compacted.size > 0) await admin.alterConfigs({ validateOnly: false, resources: [...compacted].map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configEntries: compaction })) });
@@ -247,10 +248,11 @@ export class KafkaTransport implements Transport {
 
 /**
  * Waits until the broker answers metadata for every one of `topics`, each partition with a
- * leader. kafkajs's `createTopics` waits so only when it created every topic itself: when
- * another app created some of them a moment before (the apps of a system start side by
- * side), it returns at once, and a consumer that subscribes before the broker serves the
- * new topics fails with `UNKNOWN_TOPIC_OR_PARTITION`, which kafkajs does not retry.
+ * leader. kafkajs's `createTopics` waits so only when it created every topic itself (when
+ * another app created some of them a moment before, as the apps of a system start side by
+ * side, it returns at once), and gives up at the first `UNKNOWN_TOPIC_OR_PARTITION`, which
+ * a broker that has just started answers for a while after creating a topic. A consumer
+ * that subscribes before the broker serves its topics fails the same way.
  */
 export async function untilTopicsServed(
   fetchMetadata: (topics: string[]) => Promise<{ topics: { name: string; partitions: { leader: number }[] }[] }>,
