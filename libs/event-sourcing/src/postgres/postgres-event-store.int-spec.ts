@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import pg from 'pg';
 import { WrongExpectedVersion } from '../errors.js';
-import type { NewEvent } from '../event.js';
+import type { NewEvent, RecordedEvent } from '../event.js';
 import type { AppendResult } from '../event-store.js';
 import { requestContext, withMetadata } from '../message-context.js';
 import { PostgresEventStore } from './postgres-event-store.js';
@@ -191,6 +191,77 @@ describe('PostgresEventStore notifications', () => {
       await subscription.stop();
       await Promise.all([writer.close(), reader.close()]);
       await Promise.all([writerPool.end(), readerPool.end()]);
+    }
+  });
+});
+
+describe('PostgresEventStore hands its own appends to its subscribers', () => {
+  let url: string;
+  let pool: pg.Pool;
+  let store: PostgresEventStore;
+  const appendOne = (to: PostgresEventStore, streamName: string, n: number) =>
+    to.appendToStream(streamName, [withMetadata({ type: 'test.happened.v1', data: { n, nested: { b: 1, a: [n] } } }, requestContext(), new Date())], 'any');
+
+  beforeAll(async () => {
+    url = await createTestDatabase('event_store');
+    pool = new pg.Pool({ connectionString: url, max: 10 });
+    store = new PostgresEventStore(pool, { pollIntervalMs: 600_000 });
+    await store.migrate();
+  });
+
+  afterAll(async () => {
+    await store.close();
+    await pool.end();
+  });
+
+  it('a subscriber takes the appends of its own process as the log holds them, without reading them back', async () => {
+    const before = (await store.readAll({ maxCount: 100_000 })).length;
+    const received: RecordedEvent[] = [];
+    const reads = jest.spyOn(store, 'readAll');
+    const subscription = store.subscribe({}, async (batch) => void received.push(...batch));
+    try {
+      await until(() => reads.mock.calls.length === 1, 5_000);
+      await reads.mock.results[0]!.value;
+      await until(() => received.length === before, 5_000);
+      for (let n = 0; n < 10; n++) await appendOne(store, `h${n}-a`, n);
+      await Promise.all(Array.from({ length: 20 }, (_, n) => appendOne(store, `h${n}-b`, n)));
+      await until(() => received.length === before + 30, 5_000);
+      expect(reads.mock.calls.length).toBe(1);
+      // What it was handed is what the log holds, field by field, once each, in the log's order.
+      expect(received).toEqual(await store.readAll({ maxCount: 100_000 }));
+    } finally {
+      reads.mockRestore();
+      await subscription.stop();
+    }
+  });
+
+  it('reads what another writer committed before an append took the lock, though the append began earlier', async () => {
+    const received: RecordedEvent[] = [];
+    const subscription = store.subscribe({}, async (batch) => void received.push(...batch));
+    const other = new pg.Client({ connectionString: url });
+    await other.connect();
+    try {
+      const head = await store.readAll({ maxCount: 100_000 });
+      await until(() => received.length === head.length, 5_000);
+      // Another process's append holds the lock, uncommitted (an insert takes it, as every append does).
+      await other.query('BEGIN');
+      await other.query(
+        `INSERT INTO event_store.events (stream_name, stream_revision, category, event_id, event_type, data, metadata)
+         VALUES ('late-1', 0, 'late', $1, 'test.happened.v1', '{"n":"late"}', $2)`,
+        [randomUUID(), JSON.stringify(requestContext())],
+      );
+      // This process's append begins (its statement's snapshot is taken) and waits for the lock.
+      const appended = appendOne(store, 'mine-1', 1);
+      await until(async () => (await pool.query("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")).rows[0].n > 0, 5_000);
+      await other.query('COMMIT');
+      await appended;
+      // The other commit lies before this append in the log: the subscriber reads it, and nothing twice.
+      await until(() => received.length === head.length + 2, 5_000);
+      expect(received.slice(head.length).map((event) => event.streamName)).toEqual(['late-1', 'mine-1']);
+      expect(received).toEqual(await store.readAll({ maxCount: 100_000 }));
+    } finally {
+      await other.end();
+      await subscription.stop();
     }
   });
 });

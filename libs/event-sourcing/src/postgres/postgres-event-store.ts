@@ -34,6 +34,20 @@ export interface PostgresEventStoreOptions {
   readonly concurrentAppends?: number;
 }
 
+/** What the append statement answers per event, in the order of the events. */
+interface AppendedRow {
+  commit_position: string;
+  global_position: string;
+  stream_name: string;
+  stream_revision: string;
+  recorded_at: Date;
+  /**
+   * The log's last position before the statement's events (`commit/prepare`, `0/0` for
+   * an empty log); `null` or '' where the trigger does not tell it (before migration 0004).
+   */
+  log_head: string | null;
+}
+
 interface EventRow {
   commit_position: string;
   global_position: string;
@@ -162,7 +176,7 @@ export class PostgresEventStore implements EventStore {
 
   /** The statement: every append of `batch` or none. */
   private async insert(batch: readonly PreparedAppend[]): Promise<AppendResult[]> {
-    const { rows } = await this.query<{ commit_position: string; global_position: string; stream_name: string; stream_revision: string }>({
+    const { rows } = await this.query<AppendedRow>({
       name: `${this.schema}.append`, // prepared once per connection: the hot path
       text: this.appendSql,
       values: [
@@ -183,9 +197,8 @@ export class PostgresEventStore implements EventStore {
       const seen = last.get(row.stream_name);
       if (!seen || Number(seen.stream_revision) < Number(row.stream_revision)) last.set(row.stream_name, row);
     }
-    const categories = [...new Set(batch.map((append) => append.category))];
-    this.wakeSubscribers(categories);
-    for (const category of categories) this.notifier.appended(category);
+    this.handOff(batch, rows);
+    for (const category of new Set(batch.map((append) => append.category))) this.notifier.appended(category);
     return batch.map((append) => {
       const row = last.get(append.streamName)!;
       return {
@@ -318,6 +331,33 @@ export class PostgresEventStore implements EventStore {
     await this.notifier.close();
   }
 
+  /**
+   * Gives this process's subscribers the events a statement appended, after its commit,
+   * with the log's last position before them: a subscriber there takes them as they are,
+   * without reading them back (docs/adr/0019).
+   */
+  private handOff(batch: readonly PreparedAppend[], rows: readonly AppendedRow[]): void {
+    if (this.subscriptions.size === 0) return;
+    const head = rows[0]!.log_head;
+    if (!head) {
+      // Not told (the table's trigger is older than this code): they read.
+      this.wakeSubscribers(undefined);
+      return;
+    }
+    const [commit, prepare] = head.split('/');
+    const previous = { commit: Number(commit), prepare: Number(prepare) };
+    const appends = new Map(batch.map((append) => [append.streamName, append]));
+    /** Each stream's first appended revision: an event's place in its append is its revision less that. */
+    const first = new Map<string, number>();
+    for (const row of rows) if (!first.has(row.stream_name)) first.set(row.stream_name, Number(row.stream_revision));
+    const events = rows.map((row) => {
+      const append = appends.get(row.stream_name)!;
+      const n = Number(row.stream_revision) - first.get(row.stream_name)!;
+      return toRecorded({ ...row, event_type: append.types[n]!, data: JSON.parse(append.data[n]!), metadata: JSON.parse(append.metadata[n]!) });
+    });
+    for (const subscription of this.subscriptions) subscription.handOff(events, previous);
+  }
+
   /** Wakes the subscribers that read any of these categories (all of them when unknown). */
   private wakeSubscribers(categories: readonly string[] | undefined): void {
     for (const subscription of this.subscriptions) subscription.wake(categories);
@@ -410,7 +450,8 @@ function appendSql(schema: string): string {
     JOIN ready ON ready.i = e.stream
     WHERE (SELECT count(*) FROM ready) = cardinality($1::text[])
     ORDER BY e.k
-    RETURNING transaction_id::text AS commit_position, global_position, stream_name, stream_revision`;
+    RETURNING transaction_id::text AS commit_position, global_position, stream_name, stream_revision, recorded_at,
+              current_setting('agora.log_head', true) AS log_head`;
 }
 
 function satisfies(code: number, actual: number): boolean {

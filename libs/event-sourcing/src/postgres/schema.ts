@@ -68,6 +68,29 @@ const MIGRATIONS: readonly { readonly name: string; readonly sql: string }[] = [
         FOR EACH STATEMENT EXECUTE FUNCTION {schema}.take_append_lock();
     `,
   },
+  {
+    // The log's last event as of taking the append lock, for the appending statement to
+    // return (setting agora.log_head: 'transaction_id/global_position', '0/0' for an
+    // empty log). Every earlier appender has committed by then, and this query, unlike the
+    // INSERT around it, takes a snapshot of its own, so it sees them: the appended events
+    // come right after this position in the log, and a subscriber that is there can take
+    // them from the writer without reading them back (docs/adr/0019).
+    name: '0004-log-head-at-append',
+    sql: `
+      CREATE OR REPLACE FUNCTION {schema}.take_append_lock() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF pg_current_xact_id_if_assigned() IS NOT NULL THEN
+          RAISE EXCEPTION 'Events are appended in a transaction of their own: this one wrote before it appended.'
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+        END IF;
+        PERFORM pg_advisory_xact_lock(hashtext('agora.event-store.appends'), TG_RELID::integer);
+        PERFORM set_config('agora.log_head', coalesce(
+          (SELECT transaction_id::text || '/' || global_position FROM {schema}.events
+           ORDER BY transaction_id DESC, global_position DESC LIMIT 1), '0/0'), true);
+        RETURN NULL;
+      END $$;
+    `,
+  },
 ];
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]*$/;
