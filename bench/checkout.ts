@@ -89,8 +89,9 @@ async function startPostgres(dir: string): Promise<{ server: EmbeddedPostgresSer
       },
       report: async (orders) => {
         const own = "dbid IN (SELECT oid FROM pg_database WHERE datname LIKE 'agora%') AND query NOT ILIKE '%pg_stat%'";
-        const { rows } = await admin.query<{ calls: string; ms: number; toplevel: boolean; query: string }>(
-          `SELECT calls, total_exec_time AS ms, toplevel, regexp_replace(query, '\\s+', ' ', 'g') AS query FROM pg_stat_statements WHERE ${own} ORDER BY calls DESC`,
+        const { rows } = await admin.query<{ calls: string; ms: number; toplevel: boolean; query: string; database: string }>(
+          `SELECT calls, total_exec_time AS ms, toplevel, regexp_replace(query, '\\s+', ' ', 'g') AS query, d.datname AS database
+           FROM pg_stat_statements JOIN pg_database d ON d.oid = dbid WHERE ${own} ORDER BY calls DESC`,
         );
         const total = rows.reduce((sum, row) => sum + Number(row.calls), 0);
         const time = rows.reduce((sum, row) => sum + row.ms, 0);
@@ -99,9 +100,16 @@ async function startPostgres(dir: string): Promise<{ server: EmbeddedPostgresSer
         const transactions = (await commits()) - commitsBefore;
         console.log(`PostgreSQL statements per order: ${(total / orders).toFixed(1)} (commits per order: ${(transactions / orders).toFixed(1)})`);
         console.log(`PostgreSQL time executing statements per order: ${(executing / orders).toFixed(2)} ms (the rest of its CPU time is parsing, commits, connections, background work)`);
+        const databases = new Map<string, number>();
+        for (const row of rows) databases.set(row.database, (databases.get(row.database) ?? 0) + Number(row.calls));
+        if (databases.size > 1) {
+          console.log(`  by database: ${[...databases].map(([database, calls]) => `${database} ${(calls / orders).toFixed(1)}`).join(', ')}`);
+        }
         console.log('  per order  share of execution time  statement');
+        const width = Math.max(...[...databases.keys()].map((database) => database.length));
         for (const row of rows.slice(0, Number(process.env['BENCH_TOP_STATEMENTS'] ?? 15))) {
-          console.log(`  ${(Number(row.calls) / orders).toFixed(2).padStart(9)}  ${`${((100 * row.ms) / time).toFixed(0)}%`.padStart(23)}  ${row.query.slice(0, 100)}`);
+          const database = databases.size > 1 ? `${row.database.padEnd(width)}  ` : '';
+          console.log(`  ${(Number(row.calls) / orders).toFixed(2).padStart(9)}  ${`${((100 * row.ms) / time).toFixed(0)}%`.padStart(23)}  ${database}${row.query.slice(0, 100)}`);
         }
         await closePostgresPool(admin);
       },
