@@ -11,5 +11,5 @@ export * from './keyed-queue.js';
 export * from './eventstoredb/eventstoredb-event-store.js';
 export * from './snapshots/snapshot-store.js';
 export * from './snapshots/postgres-snapshot-store.js';
-export * from './postgres/group-commit.js';
+export * from './group-commit.js';
 export * from './postgres/named-query.js';

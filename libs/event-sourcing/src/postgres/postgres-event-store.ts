@@ -16,7 +16,7 @@ import { eventJson } from '../event-json.js';
 import { categoryOf } from '../stream-name.js';
 import { migrateEventStore, quotedSchema } from './schema.js';
 import { AppendNotifier } from './append-notifier.js';
-import { GroupCommit, type Pending } from './group-commit.js';
+import { GroupCommit, type Pending } from '../group-commit.js';
 import { namedQuery } from './named-query.js';
 import { PollingSubscription } from './polling-subscription.js';
 
