@@ -36,17 +36,22 @@ export class PostgresCheckpointStore implements CheckpointStore {
   async save(name: string, position: GlobalPosition, client: pg.ClientBase | pg.Pool = this.pool): Promise<void> {
     const values = [name, position.commit, position.prepare];
     if (!this.fence) {
-      await client.query(namedQuery(`INSERT INTO messaging.checkpoints (name, commit_position, prepare_position) VALUES ($1, $2, $3) ${UPSERT}`, values));
+      await client.query(namedQuery(checkpointUpsert(1), values));
       return;
     }
-    const { rowCount } = await client.query(
-      namedQuery(`INSERT INTO messaging.checkpoints (name, commit_position, prepare_position) SELECT $1, $2, $3 WHERE ${Fence.condition(4)} ${UPSERT}`, [
-        ...values,
-        ...this.fence.params(),
-      ]),
-    );
+    const { rowCount } = await client.query(namedQuery(checkpointUpsert(1, Fence.condition(4)), [...values, ...this.fence.params()]));
     if (rowCount === 0) this.fence.refused();
   }
 }
 
 const UPSERT = 'ON CONFLICT (name) DO UPDATE SET commit_position = EXCLUDED.commit_position, prepare_position = EXCLUDED.prepare_position, updated_at = now()';
+
+/**
+ * A checkpoint save inside a statement of the caller's own, with the name and the
+ * position's two parts at `$first`, `$first + 1` and `$first + 2`; a null name saves
+ * nothing, nor does a false `condition` (the caller's fence, say).
+ */
+export function checkpointUpsert(first: number, condition = 'true'): string {
+  return `INSERT INTO messaging.checkpoints (name, commit_position, prepare_position)
+          SELECT $${first}::text, $${first + 1}::bigint, $${first + 2}::bigint WHERE $${first}::text IS NOT NULL AND ${condition} ${UPSERT}`;
+}

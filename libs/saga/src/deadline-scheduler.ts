@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { categoryOf, type GlobalPosition, type RecordedEvent } from '@agora/event-sourcing';
-import { EventStoreConsumer, PostgresCheckpointStore, PostgresParkedEvents, type LogSource } from '@agora/messaging';
-import { inTransaction, type Fence } from '@agora/platform';
+import { categoryOf, namedQuery, type GlobalPosition, type RecordedEvent } from '@agora/event-sourcing';
+import { checkpointUpsert, EventStoreConsumer, PostgresCheckpointStore, PostgresParkedEvents, type LogSource } from '@agora/messaging';
+import { Fence } from '@agora/platform';
 import pg from 'pg';
 import type { SagaDeadline, SagaDefinition, SagaInput } from './saga-definition.js';
 import type { SagaRuntime } from './saga-runtime.js';
@@ -102,9 +102,10 @@ export class DeadlineScheduler {
   }
 
   /**
-   * The rows of a batch and its checkpoint in one transaction (no checkpoint for a retry
-   * of parked events). A saga's last step in the batch decides its row: one statement
-   * sets the deadlines, one clears them, however many sagas the batch holds.
+   * The rows of a batch and its checkpoint in one statement, so one commit and one round
+   * trip (no checkpoint for a retry of parked events). A saga's last step in the batch
+   * decides its row: set, or cleared. Under the background work's fence nothing of it is
+   * written once another instance has taken over (`Deposed`).
    */
   private async apply(events: readonly RecordedEvent[], through: GlobalPosition | undefined): Promise<void> {
     const last = new Map<string, { readonly deadline: SagaDeadline | null; readonly correlationId: string }>();
@@ -114,23 +115,32 @@ export class DeadlineScheduler {
     }
     const set = [...last].filter((entry): entry is [string, { deadline: SagaDeadline; correlationId: string }] => entry[1].deadline !== null);
     const cleared = [...last].filter(([, { deadline }]) => deadline === null).map(([stream]) => stream);
-    await inTransaction(this.pool, async (client) => {
-      if (set.length > 0) {
-        await client.query(
-          `INSERT INTO saga.deadlines (saga_stream, deadline_id, name, due_at, correlation_id)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[])
-           ON CONFLICT (saga_stream) DO UPDATE SET deadline_id = excluded.deadline_id, name = excluded.name, due_at = excluded.due_at, correlation_id = excluded.correlation_id`,
-          [
-            set.map(([stream]) => stream),
-            set.map(([, { deadline }]) => deadline.id),
-            set.map(([, { deadline }]) => deadline.name),
-            set.map(([, { deadline }]) => deadline.dueAt),
-            set.map(([, { correlationId }]) => correlationId),
-          ],
-        );
-      }
-      if (cleared.length > 0) await client.query('DELETE FROM saga.deadlines WHERE saga_stream = ANY($1::text[])', [cleared]);
-      if (through) await this.checkpoints.save(this.projection.name, through, client);
-    });
+    if (set.length === 0 && cleared.length === 0 && !through) return;
+    const fence = this.options.fence;
+    const { rows } = await this.pool.query<{ held: boolean }>(
+      namedQuery(
+        `WITH fence AS (${fence ? Fence.lock(10) : 'SELECT'}),
+              set AS (
+                INSERT INTO saga.deadlines (saga_stream, deadline_id, name, due_at, correlation_id)
+                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[]) WHERE EXISTS (SELECT FROM fence)
+                ON CONFLICT (saga_stream) DO UPDATE SET deadline_id = excluded.deadline_id, name = excluded.name, due_at = excluded.due_at, correlation_id = excluded.correlation_id),
+              cleared AS (DELETE FROM saga.deadlines WHERE saga_stream = ANY($6::text[]) AND EXISTS (SELECT FROM fence)),
+              saved AS (${checkpointUpsert(7, 'EXISTS (SELECT FROM fence)')})
+         SELECT EXISTS (SELECT FROM fence) AS held`,
+        [
+          set.map(([stream]) => stream),
+          set.map(([, { deadline }]) => deadline.id),
+          set.map(([, { deadline }]) => deadline.name),
+          set.map(([, { deadline }]) => deadline.dueAt),
+          set.map(([, { correlationId }]) => correlationId),
+          cleared,
+          through ? this.projection.name : null,
+          through?.commit ?? null,
+          through?.prepare ?? null,
+          ...(fence ? fence.params() : []),
+        ],
+      ),
+    );
+    if (!rows[0]!.held) fence!.refused();
   }
 }

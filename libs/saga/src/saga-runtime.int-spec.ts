@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
-import { migrateMessaging } from '@agora/messaging';
+import { migrateMessaging, PostgresCheckpointStore } from '@agora/messaging';
+import { SingleActive } from '@agora/platform';
 import { PostgresEventStore, requestContext, streamName, type RecordedEvent } from '@agora/event-sourcing';
 import { createTestDatabase } from '../../testing/src/postgres.js';
 import { until } from '../../testing/src/until.js';
@@ -165,5 +166,33 @@ describe('SagaRuntime and DeadlineScheduler', () => {
     await until(async () => (await rows()).length === waiting.length);
     await scheduler.stop();
     expect(await rows()).toEqual(waiting.sort((a, b) => a.correlation_id.localeCompare(b.correlation_id)));
+  });
+
+  it('writes the deadlines and its checkpoint under the fence of the background work, and nothing once deposed', async () => {
+    const saga = delivery(category());
+    const lease = `deadlines-${saga.category}`;
+    const work = new SingleActive(pool, lease, { start: () => undefined, stop: async () => undefined }, { leaseMs: 600_000 });
+    work.start();
+    await until(() => work.active);
+    const scheduler = new DeadlineScheduler(pool, store, runtime, [saga], { pollMs: 20, clock: () => new Date(0), fence: work.fence });
+    const rows = async () => (await pool.query('SELECT saga_stream FROM saga.deadlines WHERE saga_stream LIKE $1', [`${saga.category}-%`])).rowCount;
+    const checkpoint = () => new PostgresCheckpointStore(pool).load(`deadlines.${saga.category}`);
+    try {
+      scheduler.start();
+      await runtime.handle(saga, started(randomUUID()), requestContext());
+      await until(async () => (await rows()) === 1);
+      await until(async () => (await checkpoint()) !== undefined);
+      const before = await checkpoint();
+
+      // Another instance takes the work over; this one is not told, and goes on reading the log.
+      await pool.query('UPDATE platform.leases SET holder = $2, epoch = epoch + 1 WHERE name = $1', [lease, 'another instance']);
+      await runtime.handle(saga, started(randomUUID()), requestContext());
+      await until(() => !work.active);
+      expect(await rows()).toBe(1);
+      expect(await checkpoint()).toEqual(before);
+    } finally {
+      await scheduler.stop();
+      await work.stop();
+    }
   });
 });
