@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import kafkajs, { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaMessage, type Message as KafkaRecord, type Producer, type TopicMessages } from 'kafkajs';
-import { GroupCommit, KeyedQueue, type Pending } from '@agora/event-sourcing';
+import kafkajs, { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaMessage } from 'kafkajs';
+import { KeyedQueue } from '@agora/event-sourcing';
 import { COMPACTED_TOPICS, parseMessage, topicOf, TOPICS, type Message } from '@agora/contracts';
 import type { MessageHandler } from '../ports.js';
 import type { Transport } from '../transport.js';
 import { fromRecord, toRecord } from './kafka-wire.js';
+import { KafkaPublisher } from './kafka-publisher.js';
 
 export interface KafkaTransportOptions {
   readonly brokers: readonly string[];
@@ -46,20 +47,14 @@ export const deadLetterTopic = (topic: string) => `${topic}.dlq`;
  */
 export class KafkaTransport implements Transport {
   private readonly kafka: Kafka;
-  private producer: Producer;
+  private readonly publisher: KafkaPublisher;
   private readonly handlers: MessageHandler[] = [];
   private readonly consumers: Consumer[] = [];
-  /** Sends queued while a request is on its way go together in the next, in the order they came. */
-  private readonly outbox = new GroupCommit<TopicMessages[], void>((sends) => this.sendTogether(sends), { maxInFlight: 1, maxBatch: 256, keysOf: () => [] });
-  /** Produce requests sent (tried), since the transport was made. */
-  private requests = 0;
-  /** Sends not yet answered, for `stop` to wait for. */
-  private readonly unanswered = new Set<Promise<void>>();
   private connected = false;
 
   constructor(private readonly options: KafkaTransportOptions) {
     this.kafka = new Kafka({ clientId: options.clientId, brokers: [...options.brokers], logLevel: logLevel.NOTHING });
-    this.producer = this.newProducer();
+    this.publisher = new KafkaPublisher(this.kafka);
   }
 
   register(handler: MessageHandler): void {
@@ -89,7 +84,7 @@ export class KafkaTransport implements Transport {
     } finally {
       await admin.disconnect();
     }
-    await this.producer.connect();
+    await this.publisher.connect();
     this.connected = true;
   }
 
@@ -112,8 +107,7 @@ export class KafkaTransport implements Transport {
   /** Stops consuming, then flushes the producer and disconnects. */
   async stop(): Promise<void> {
     await this.stopConsuming();
-    await Promise.allSettled(this.unanswered);
-    if (this.connected) await this.producer.disconnect();
+    if (this.connected) await this.publisher.disconnect();
     this.connected = false;
   }
 
@@ -124,7 +118,7 @@ export class KafkaTransport implements Transport {
 
   /** Produce requests sent so far: fewer than the `publish` calls when calls went together. */
   get produceRequests(): number {
-    return this.requests;
+    return this.publisher.requests;
   }
 
   /** The name of `topic` on the cluster (with the prefix). */
@@ -133,51 +127,7 @@ export class KafkaTransport implements Transport {
   }
 
   publish(messages: readonly Message[]): Promise<void> {
-    return this.send(messages.map((message) => ({ topic: this.topic(topicOf(message.type)), messages: [toRecord(message)] })));
-  }
-
-  private send(records: TopicMessages[]): Promise<void> {
-    const sent = this.outbox.submit(records);
-    this.unanswered.add(sent);
-    void sent.finally(() => this.unanswered.delete(sent)).catch(() => undefined);
-    return sent;
-  }
-
-  /**
-   * One request for sends that queued together (more than one when a request would grow
-   * past `MAX_RECORDS_PER_REQUEST`), each topic's records in the order of the sends. A
-   * failure fails every send of the request: the relays publish theirs again. A producer
-   * whose sequence numbers the broker no longer accepts (after a broker restart mid-send,
-   * say) refuses every later send, so it is replaced and the request tried once more with
-   * the new one: a request that failed may have been written, and idempotent receivers
-   * absorb the copy.
-   */
-  private async sendTogether(sends: readonly Pending<TopicMessages[], void>[]): Promise<void> {
-    for (const request of requestsOf(sends.map((send) => send.item))) {
-      const attempt = () => {
-        this.requests++;
-        return this.producer.sendBatch({ acks: -1, topicMessages: request });
-      };
-      try {
-        await attempt();
-      } catch (error) {
-        if (!producerStateLost(error)) throw error;
-        await this.replaceProducer();
-        await attempt();
-      }
-    }
-    for (const send of sends) send.resolve();
-  }
-
-  private async replaceProducer(): Promise<void> {
-    const stale = this.producer;
-    this.producer = this.newProducer();
-    await stale.disconnect().catch(() => undefined);
-    await this.producer.connect();
-  }
-
-  private newProducer(): Producer {
-    return this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    return this.publisher.send(messages.map((message) => ({ topic: this.topic(topicOf(message.type)), messages: [toRecord(message)] })));
   }
 
   private async startConsumer(handler: MessageHandler): Promise<void> {
@@ -242,7 +192,7 @@ export class KafkaTransport implements Transport {
 
   private async deadLetter(handler: MessageHandler, topic: string, record: KafkaMessage, error: string, attempts: number): Promise<void> {
     const headers = { ...record.headers, 'dlq-consumer': handler.name, 'dlq-error': error, 'dlq-attempts': String(attempts), 'dlq-topic': topic };
-    await this.send([{ topic: deadLetterTopic(topic), messages: [{ key: record.key, value: record.value, headers }] }]);
+    await this.publisher.send([{ topic: deadLetterTopic(topic), messages: [{ key: record.key, value: record.value, headers }] }]);
   }
 }
 
@@ -276,49 +226,12 @@ export async function untilTopicsServed(
   }
 }
 
-/** Records in one produce request, at the most: a request that would hold more is split (a send never is). */
-const MAX_RECORDS_PER_REQUEST = 500;
-
-/** Sends' records as produce requests: each topic's records in the order of the sends. */
-export function requestsOf(sends: readonly TopicMessages[][]): TopicMessages[][] {
-  const requests: TopicMessages[][] = [];
-  let byTopic = new Map<string, KafkaRecord[]>();
-  let records = 0;
-  for (const send of sends) {
-    const size = send.reduce((sum, { messages }) => sum + messages.length, 0);
-    if (records > 0 && records + size > MAX_RECORDS_PER_REQUEST) {
-      requests.push([...byTopic].map(([topic, messages]) => ({ topic, messages })));
-      byTopic = new Map();
-      records = 0;
-    }
-    for (const { topic, messages } of send) {
-      const topicRecords = byTopic.get(topic) ?? [];
-      topicRecords.push(...messages);
-      byTopic.set(topic, topicRecords);
-    }
-    records += size;
-  }
-  if (records > 0) requests.push([...byTopic].map(([topic, messages]) => ({ topic, messages })));
-  return requests;
-}
-
 /** Keys of one fetched batch handled at once. */
 const MAX_KEYS_AT_WORK = 32;
 
 /** A record's key, by which its messages keep their order (all keyless records share one). */
 function keyOf(record: KafkaMessage): string {
   return record.key?.toString() ?? '';
-}
-
-/** Broker answers after which an idempotent producer cannot send again; a new one can. */
-const PRODUCER_STATE_LOST = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH', 'INVALID_PRODUCER_ID_MAPPING']);
-
-/** Whether `error` (or an error it wraps, as kafkajs's retry and aggregate errors do) is such an answer. */
-export function producerStateLost(error: unknown, depth = 0): boolean {
-  if (!error || typeof error !== 'object' || depth > 8) return false;
-  const { type, cause, errors } = error as { type?: unknown; cause?: unknown; errors?: unknown };
-  if (typeof type === 'string' && PRODUCER_STATE_LOST.has(type)) return true;
-  return producerStateLost(cause, depth + 1) || (Array.isArray(errors) && errors.some((inner) => producerStateLost(inner, depth + 1)));
 }
 
 function describe(error: unknown): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { TopicMessages } from 'kafkajs';
-import { requestsOf } from './kafka-transport.js';
+import { requestsOf } from './kafka-publisher.js';
 
 /** A send of `count` records to `topic`, valued `<tag>.<i>`. */
 const send = (topic: string, tag: string, count = 1): TopicMessages => ({ topic, messages: Array.from({ length: count }, (_, i) => ({ key: 'k', value: `${tag}.${i}` })) });

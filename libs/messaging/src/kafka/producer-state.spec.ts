@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { KafkaJSAggregateError, KafkaJSConnectionError, KafkaJSNonRetriableError, KafkaJSProtocolError } from 'kafkajs';
-import { producerStateLost } from './kafka-transport.js';
+import { producerStateLost } from './kafka-publisher.js';
 
 /** A broker's error answer, as kafkajs builds it from the response. */
 const answer = (type: string, code: number) => new KafkaJSProtocolError({ type, code, retriable: false, message: `the broker answered ${type}` } as never);
