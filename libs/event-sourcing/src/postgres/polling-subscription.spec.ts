@@ -95,6 +95,16 @@ describe('PollingSubscription', () => {
       expect(log.reads).toEqual([undefined]);
     });
 
+    /** This process appends 3 after 2: taken as it is, with no read after those made so far. */
+    const thenTakesThree = async (log: Log, subscription: PollingSubscription, handled: number[]) => {
+      const reads = log.reads.length;
+      log.events.push(event(3));
+      subscription.handOff([event(3)], at(2));
+      await until(() => handled.length === 3);
+      expect(handled).toEqual([1, 2, 3]);
+      expect(log.reads).toHaveLength(reads);
+    };
+
     it('reads instead when something it has not seen lies between, and doubles nothing', async () => {
       const log = new Log();
       const { handled, subscription } = await caughtUp(log);
@@ -102,32 +112,30 @@ describe('PollingSubscription', () => {
       log.events.push(event(1), event(2));
       subscription.handOff([event(2)], at(1));
       await until(() => handled.length === 2);
-      log.events.push(event(3));
-      subscription.handOff([event(3)], at(2));
-      await until(() => handled.length === 3);
-      expect(handled).toEqual([1, 2, 3]);
       expect(log.reads).toEqual([undefined, undefined]);
+      await thenTakesThree(log, subscription, handled);
     });
 
-    it('drops what a read under way has already taken', async () => {
+    it.each([
+      ['takes, after a read under way, what was handed off meanwhile beyond it', false],
+      ['drops what a read under way has already taken', true],
+    ])('%s', async (_, readTakesIt) => {
       const log = new Log();
       const { handled, subscription } = await caughtUp(log);
       let go!: () => void;
       log.held = new Promise((resolve) => (go = resolve));
-      // Another process's commit wakes it; this process's append is handed off while that read is held.
+      // Another process's commit (1) wakes it; this process's append (2) is handed off while that read is held.
       log.events.push(event(1));
+      if (readTakesIt) log.events.push(event(2));
       subscription.wake();
       await until(() => log.reads.length === 2);
-      log.events.push(event(2));
+      if (!readTakesIt) log.events.push(event(2));
       subscription.handOff([event(2)], at(1));
       log.held = undefined;
       go();
       await until(() => handled.length === 2);
-      log.events.push(event(3));
-      subscription.handOff([event(3)], at(2));
-      await until(() => handled.length === 3);
-      expect(handled).toEqual([1, 2, 3]);
       expect(log.reads).toEqual([undefined, undefined]);
+      await thenTakesThree(log, subscription, handled);
     });
 
     it('hands only the events of its categories, and goes on from the last handed-off position', async () => {
