@@ -29,17 +29,14 @@ export class PostgresCheckpointStore implements CheckpointStore {
     return rows[0] && { commit: Number(rows[0].commit_position), prepare: Number(rows[0].prepare_position) };
   }
 
-  /**
-   * Saves on the pool, or on `client` inside the caller's transaction, so that a
-   * projection's rows and its checkpoint commit together.
-   */
-  async save(name: string, position: GlobalPosition, client: pg.ClientBase | pg.Pool = this.pool): Promise<void> {
+  /** Saves in a statement of its own; a statement that also writes other rows takes `checkpointUpsert`. */
+  async save(name: string, position: GlobalPosition): Promise<void> {
     const values = [name, position.commit, position.prepare];
     if (!this.fence) {
-      await client.query(namedQuery(checkpointUpsert(1), values));
+      await this.pool.query(namedQuery(checkpointUpsert(1), values));
       return;
     }
-    const { rowCount } = await client.query(namedQuery(checkpointUpsert(1, Fence.condition(4)), [...values, ...this.fence.params()]));
+    const { rowCount } = await this.pool.query(namedQuery(checkpointUpsert(1, Fence.condition(4)), [...values, ...this.fence.params()]));
     if (rowCount === 0) this.fence.refused();
   }
 }
