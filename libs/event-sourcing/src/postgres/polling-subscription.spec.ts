@@ -142,7 +142,7 @@ describe('PollingSubscription', () => {
       const log = new Log();
       const { handled, subscription } = await caughtUp(log, { categories: ['wanted'] });
       log.events.push(event(1, 'other-1'), event(2, 'wanted-1'), event(3, 'other-1'));
-      subscription.handOff(log.events.slice(0, 3), undefined);
+      subscription.handOff(log.events.slice(0, 3), at(0));
       log.events.push(event(4, 'wanted-2'));
       subscription.handOff([event(4, 'wanted-2')], at(3));
       await until(() => handled.length === 2);

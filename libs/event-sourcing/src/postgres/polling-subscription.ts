@@ -10,7 +10,7 @@ interface LogReader {
 /** Events a writer of this process committed, and the log's last position before them. */
 interface HandedOff {
   readonly events: readonly RecordedEvent[];
-  readonly previous: GlobalPosition | undefined;
+  readonly previous: GlobalPosition;
 }
 
 const START: GlobalPosition = { commit: 0, prepare: 0 };
@@ -61,11 +61,11 @@ export class PollingSubscription implements Subscription {
   }
 
   /**
-   * Committed events, in log order, that follow `previous` in the log (`undefined`: they
-   * begin it). Held until the subscription is free; more than a page of them waiting is
-   * dropped for a read, so a slow handler never makes them pile up.
+   * Committed events, in log order, that follow `previous` in the log (position 0/0:
+   * they begin it). Held until the subscription is free; more than a page of them
+   * waiting is dropped for a read, so a slow handler never makes them pile up.
    */
-  handOff(events: readonly RecordedEvent[], previous: GlobalPosition | undefined): void {
+  handOff(events: readonly RecordedEvent[], previous: GlobalPosition): void {
     if (events.length === 0 || this.stopped) return;
     this.handedOff.push({ events, previous });
     this.handedOffEvents += events.length;
@@ -126,7 +126,7 @@ export class PollingSubscription implements Subscription {
         this.dropFirst(); // read already
         continue;
       }
-      if (comparePositions(first.previous ?? START, at) > 0) {
+      if (comparePositions(first.previous, at) > 0) {
         // Something we have not seen lies between: read it, and these with it.
         this.handedOff = [];
         this.handedOffEvents = 0;
