@@ -90,7 +90,6 @@ export class AppendNotifier {
         this.listener = undefined;
         void client.end().catch(() => undefined);
         this.listening = undefined;
-        this.onNotification(undefined); // anything appended while we were away is picked up by a read
         if (!this.closed) void this.listen();
       });
       try {
@@ -102,6 +101,9 @@ export class AppendNotifier {
         }
         client.on('notification', (message) => this.received(message.payload));
         this.listener = client;
+        // What was appended before we listened (at start, or while reconnecting) notified
+        // no one here: the subscribers read once more to pick it up.
+        this.onNotification(undefined);
         return;
       } catch {
         await client.end().catch(() => undefined);

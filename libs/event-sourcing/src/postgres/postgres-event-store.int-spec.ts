@@ -6,7 +6,7 @@ import type { NewEvent, RecordedEvent } from '../event.js';
 import type { AppendResult } from '../event-store.js';
 import { requestContext, withMetadata } from '../message-context.js';
 import { PostgresEventStore } from './postgres-event-store.js';
-import { createTestDatabase } from '../../../testing/src/postgres.js';
+import { createTestDatabase, TEST_POSTGRES_URL } from '../../../testing/src/postgres.js';
 import { describeEventStoreContract } from '../../../testing/src/event-store-contract.js';
 import { until } from '../../../testing/src/until.js';
 
@@ -178,7 +178,8 @@ describe('PostgresEventStore notifications', () => {
       received.push(...batch.map((event) => event.data));
     });
     try {
-      // Its LISTEN connection opens in the background: append until the first notification lands.
+      // Its LISTEN connection opens in the background; once it is there, the subscriber reads
+      // what came before. Append until the subscriber has something.
       let sent = 0;
       for (; received.length === 0 && sent < 100; sent++) {
         await writer.appendToStream(`${c}-${sent}`, [withMetadata({ type: 'test.happened.v1', data: { n: sent } }, requestContext(), new Date())], 'no-stream');
@@ -191,6 +192,45 @@ describe('PostgresEventStore notifications', () => {
       await subscription.stop();
       await Promise.all([writer.close(), reader.close()]);
       await Promise.all([writerPool.end(), readerPool.end()]);
+    }
+  });
+
+  it('reads what was appended while its listening connection was down as soon as it is back, long before it would poll', async () => {
+    const url = await createTestDatabase('event_store');
+    const database = new URL(url).pathname.slice(1);
+    const admin = new pg.Client({ connectionString: process.env[TEST_POSTGRES_URL] });
+    await admin.connect();
+    const [writerPool, readerPool] = [new pg.Pool({ connectionString: url, max: 1 }), new pg.Pool({ connectionString: url, max: 1 })];
+    const writer = new PostgresEventStore(writerPool);
+    const reader = new PostgresEventStore(readerPool, { pollIntervalMs: 600_000 });
+    await writer.migrate();
+    const c = `n${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+    const append = (n: string) =>
+      writer.appendToStream(`${c}-${n}`, [withMetadata({ type: 'test.happened.v1', data: { n } }, requestContext(), new Date())], 'no-stream');
+    const received: unknown[] = [];
+    const subscription = reader.subscribe({ categories: [c] }, async (batch) => {
+      received.push(...batch.map((event) => event.data));
+    });
+    const listeners = async () =>
+      (await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'LISTEN %'`, [database])).rows;
+    try {
+      await until(async () => (await listeners()).length === 1);
+      await append('before');
+      await until(() => received.length === 1, 5_000);
+      // The pools keep the connections they have; no new one, the listener's included, gets in.
+      await admin.query(`ALTER DATABASE ${pg.escapeIdentifier(database)} ALLOW_CONNECTIONS false`);
+      await admin.query('SELECT pg_terminate_backend($1)', [(await listeners())[0]!.pid]);
+      await until(async () => (await listeners()).length === 0);
+      await append('while-away');
+      await admin.query(`ALTER DATABASE ${pg.escapeIdentifier(database)} ALLOW_CONNECTIONS true`);
+      await until(() => received.length === 2, 5_000);
+      expect(received).toEqual([{ n: 'before' }, { n: 'while-away' }]);
+    } finally {
+      await admin.query(`ALTER DATABASE ${pg.escapeIdentifier(database)} ALLOW_CONNECTIONS true`);
+      await subscription.stop();
+      await Promise.all([writer.close(), reader.close()]);
+      await Promise.all([writerPool.end(), readerPool.end()]);
+      await admin.end();
     }
   });
 });
@@ -220,13 +260,14 @@ describe('PostgresEventStore hands its own appends to its subscribers', () => {
     const reads = jest.spyOn(store, 'readAll');
     const subscription = store.subscribe({}, async (batch) => void received.push(...batch));
     try {
-      await until(() => reads.mock.calls.length === 1, 5_000);
-      await reads.mock.results[0]!.value;
+      // Its first read, and the one when the store's listener for notifications is connected.
+      await until(() => reads.mock.calls.length === 2, 5_000);
+      await reads.mock.results[1]!.value;
       await until(() => received.length === before, 5_000);
       for (let n = 0; n < 10; n++) await appendOne(store, `h${n}-a`, n);
       await Promise.all(Array.from({ length: 20 }, (_, n) => appendOne(store, `h${n}-b`, n)));
       await until(() => received.length === before + 30, 5_000);
-      expect(reads.mock.calls.length).toBe(1);
+      expect(reads.mock.calls.length).toBe(2);
       // What it was handed is what the log holds, field by field, once each, in the log's order.
       expect(received).toEqual(await store.readAll({ maxCount: 100_000 }));
     } finally {
