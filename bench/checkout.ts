@@ -78,14 +78,18 @@ async function startPostgres(dir: string): Promise<{ server: EmbeddedPostgresSer
   const admin = createPostgresPool({ url: server.url(), size: 1 });
   await admin.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
   let commitsBefore = 0;
+  let flushesBefore = 0;
   const commits = async () =>
     Number((await admin.query<{ n: string }>("SELECT sum(xact_commit)::bigint AS n FROM pg_stat_database WHERE datname LIKE 'agora%'")).rows[0]!.n);
+  // What a commit waits for with default durability; the server's whole, the benchmark's own statements included.
+  const flushes = async () => Number((await admin.query<{ n: string }>("SELECT sum(fsyncs)::bigint AS n FROM pg_stat_io WHERE object = 'wal'")).rows[0]!.n);
   return {
     server,
     statements: {
       reset: async () => {
         await admin.query('SELECT pg_stat_statements_reset()');
         commitsBefore = await commits();
+        flushesBefore = await flushes();
       },
       report: async (orders) => {
         const own = "dbid IN (SELECT oid FROM pg_database WHERE datname LIKE 'agora%') AND query NOT ILIKE '%pg_stat%'";
@@ -98,7 +102,10 @@ async function startPostgres(dir: string): Promise<{ server: EmbeddedPostgresSer
         // A nested statement's time is also in the statement around it.
         const executing = rows.reduce((sum, row) => sum + (row.toplevel ? row.ms : 0), 0);
         const transactions = (await commits()) - commitsBefore;
-        console.log(`PostgreSQL statements per order: ${(total / orders).toFixed(1)} (commits per order: ${(transactions / orders).toFixed(1)})`);
+        const walFlushes = (await flushes()) - flushesBefore;
+        console.log(
+          `PostgreSQL statements per order: ${(total / orders).toFixed(1)} (commits per order: ${(transactions / orders).toFixed(1)}, WAL flushes per order: ${(walFlushes / orders).toFixed(1)})`,
+        );
         console.log(`PostgreSQL time executing statements per order: ${(executing / orders).toFixed(2)} ms (the rest of its CPU time is parsing, commits, connections, background work)`);
         const databases = new Map<string, number>();
         for (const row of rows) databases.set(row.database, (databases.get(row.database) ?? 0) + Number(row.calls));
