@@ -3,6 +3,7 @@ import { SubscriptionInterrupted } from '@agora/messaging';
 import { Fence } from '@agora/platform';
 import pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { RowUpserts } from './projection.js';
 
 /** The checkpoint moved under the runner (a rebuild switched in, or another runner wrote). */
 export class CheckpointMoved extends SubscriptionInterrupted {
@@ -34,12 +35,20 @@ export class ProjectionCheckpoints {
   }
 
   /**
-   * Moves the checkpoint from `from` to `to` in `rows`' transaction, and points that
-   * transaction's `search_path` at `schema`, in one statement (a round trip per batch
-   * counts under load). Throws `CheckpointMoved` if the checkpoint is no longer at `from`:
+   * Moves the checkpoint from `from` to `to`, puts `upserts` in place in `schema`, and points
+   * the transaction's `search_path` at `schema`, all in one statement (a round trip per batch
+   * counts under load): in `rows`' transaction, or, without it, as a transaction of its own.
+   * Throws `CheckpointMoved`, and writes nothing, if the checkpoint is no longer at `from`:
    * the update waits for a concurrent writer of the row and then finds it changed.
    */
-  async advance(rows: EntityManager, schema: string, name: string, from: GlobalPosition | undefined, to: GlobalPosition): Promise<void> {
+  async advance(
+    rows: EntityManager | undefined,
+    schema: string,
+    name: string,
+    from: GlobalPosition | undefined,
+    to: GlobalPosition,
+    upserts: readonly RowUpserts[] = [],
+  ): Promise<void> {
     const searchPath = `${pg.escapeIdentifier(schema)}, public`;
     const write = from
       ? {
@@ -53,36 +62,61 @@ export class ProjectionCheckpoints {
                 RETURNING set_config('search_path', $4, true)`,
           params: [name, to.commit, to.prepare, searchPath],
         };
+    const params: unknown[] = [...write.params];
+    const parts: string[] = [];
+    if (this.fence) {
+      parts.push(`fence AS (${Fence.lock(params.length + 1)})`);
+      params.push(...this.fence.params());
+    }
+    parts.push(`written AS (${write.sql(this.fence ? 'AND EXISTS (SELECT FROM fence)' : '')})`);
+    for (const [i, upsert] of upserts.entries()) {
+      const { sql, rows: values } = this.upsert(schema, upsert);
+      params.push(values);
+      parts.push(`put${i} AS (${sql(params.length)})`);
+    }
+    // Whether the lease held, and whether the checkpoint moved; the rows go in only where it did.
+    const text = `WITH ${parts.join(', ')} SELECT ${this.fence ? 'EXISTS (SELECT FROM fence)' : 'true'} AS held, EXISTS (SELECT FROM written) AS written`;
     let moved: boolean;
+    const own = rows?.queryRunner === undefined;
+    const runner = rows?.queryRunner ?? this.dataSource.createQueryRunner();
     try {
-      // Structured: TypeORM answers an UPDATE with [rows, count], not with the rows.
-      // Once per batch of every projection: prepared once per connection, on the connection of the batch's transaction.
-      const client = (await rows.queryRunner!.connect()) as pg.ClientBase;
-      if (!this.fence) {
-        moved = (await client.query(namedQuery(write.sql(''), write.params))).rows.length === 0;
-      } else {
-        // Still one statement: whether the lease held, and whether the checkpoint moved.
-        const first = write.params.length + 1;
-        const { rows: records } = await client.query<{ held: boolean; written: boolean }>(
-          namedQuery(
-            `WITH fence AS (${Fence.lock(first)}),
-                  written AS (${write.sql('AND EXISTS (SELECT FROM fence)')})
-             SELECT EXISTS (SELECT FROM fence) AS held, EXISTS (SELECT FROM written) AS written`,
-            [...write.params, ...this.fence.params()],
-          ),
-        );
-        const [outcome] = records;
-        if (!outcome!.held) this.fence.refused();
-        moved = !outcome!.written;
-      }
+      // Once per batch of every projection: prepared once per connection.
+      const client = (await runner.connect()) as pg.ClientBase;
+      const { rows: records } = await client.query<{ held: boolean; written: boolean }>(namedQuery(text, params));
+      const [outcome] = records;
+      if (!outcome!.held) this.fence!.refused();
+      moved = !outcome!.written;
     } catch (error) {
       // A first batch that another runner's first batch beat: the primary key refuses it.
       if ((error as { code?: string }).code !== '23505') throw error;
       moved = true;
+    } finally {
+      if (own) await runner.release();
     }
     if (moved) throw new CheckpointMoved(name);
   }
+
+  /**
+   * An upsert of rows as one statement part whose rows are the JSON parameter `$n`: each
+   * row's columns as stored (transformers applied), read back by the table's own row type.
+   */
+  private upsert(schema: string, { entity, key, rows }: RowUpserts): { sql: (n: number) => string; rows: string } {
+    const metadata = this.dataSource.getMetadata(entity);
+    const table = `${pg.escapeIdentifier(schema)}.${pg.escapeIdentifier(metadata.tableName)}`;
+    const columns = metadata.columns.map((column) => pg.escapeIdentifier(column.databaseName));
+    const keys = key.map((property) => pg.escapeIdentifier(metadata.findColumnWithPropertyName(property)!.databaseName));
+    const others = columns.filter((column) => !keys.includes(column));
+    const values = rows.map((row) => Object.fromEntries(metadata.columns.map((column) => [column.databaseName, column.getEntityValue(row, true) ?? null])));
+    const onConflict = others.length > 0 ? `DO UPDATE SET ${others.map((column) => `${column} = EXCLUDED.${column}`).join(', ')}` : 'DO NOTHING';
+    return {
+      sql: (n) =>
+        `INSERT INTO ${table} (${columns.join(', ')}) SELECT ${columns.join(', ')} FROM jsonb_populate_recordset(NULL::${table}, $${n}::jsonb)
+         WHERE EXISTS (SELECT FROM written) ON CONFLICT (${keys.join(', ')}) ${onConflict}`,
+      rows: JSON.stringify(values),
+    };
+  }
 }
+
 /** Sets (or, with no position, removes) a checkpoint in `rows`' transaction, whatever it was: a rebuild handing over. */
 export async function replaceCheckpoint(rows: EntityManager, name: string, position: GlobalPosition | undefined): Promise<void> {
   if (!position) {

@@ -3,8 +3,8 @@ import { comparePositions, type EventStore, type GlobalPosition, type RecordedEv
 import { EventStoreConsumer, type ParkedEvents } from '@agora/messaging';
 import type { Fence } from '@agora/platform';
 import pg from 'pg';
-import type { DataSource } from 'typeorm';
-import { CommittedRows, type Projection, type RowsByStream } from './projection.js';
+import type { DataSource, EntityManager } from 'typeorm';
+import { CommittedRows, type Projection, type ReadRows, type RowsByStream } from './projection.js';
 import { ProjectionCheckpoints } from './projection-checkpoints.js';
 import type { SharedTransactions, TransactionWork } from './shared-transactions.js';
 
@@ -153,18 +153,26 @@ export class ProjectionRunner {
   /**
    * Applies the events and moves the checkpoint to `to` in one transaction (the events of
    * parked streams are left out, the checkpoint passes them), which other projections'
-   * batches may share.
+   * batches may share. Where the projection plans its writes, they and the checkpoint are
+   * one statement, which needs no transaction of its own.
    */
   private async applyBatch(events: readonly RecordedEvent[], to: GlobalPosition): Promise<void> {
     const from = this.committed;
     let written: RowsByStream | undefined;
-    const work: TransactionWork = async (rows) => {
-      this.rows.discard(); // a shared transaction that failed runs its batches again, each alone
-      await this.checkpoints.advance(rows, this.schema, this.checkpointName, from, to);
-      if (events.length > 0) written = (await this.projection.apply(events, rows, this.rows)) ?? undefined;
-    };
     try {
-      await (this.transactions ? this.transactions.run(work) : this.dataSource.transaction(work));
+      if (this.projection.plan) {
+        const plan = events.length > 0 ? await this.projection.plan(events, this.readRows, this.rows) : undefined;
+        written = plan?.rows;
+        const statement = (rows?: EntityManager) => this.checkpoints.advance(rows, this.schema, this.checkpointName, from, to, plan?.upserts);
+        await (this.transactions ? this.transactions.run(statement, statement) : statement());
+      } else {
+        const work: TransactionWork = async (rows) => {
+          this.rows.discard(); // a shared transaction that failed runs its batches again, each alone
+          await this.checkpoints.advance(rows, this.schema, this.checkpointName, from, to);
+          if (events.length > 0) written = (await this.projection.apply(events, rows, this.rows)) ?? undefined;
+        };
+        await (this.transactions ? this.transactions.run(work) : this.dataSource.transaction(work));
+      }
     } catch (error) {
       this.rows.discard();
       throw error;
@@ -179,6 +187,17 @@ export class ProjectionRunner {
     this.onCommitted?.(events, written);
   }
 
+  /** Reads of a plan: in a transaction whose `search_path` is the schema written to. */
+  private readonly readRows: ReadRows = (read) =>
+    this.dataSource.transaction(async (rows) => {
+      await this.inSchema(rows);
+      return read(rows);
+    });
+
+  private async inSchema(rows: EntityManager): Promise<void> {
+    await rows.query("SELECT set_config('search_path', $1, true)", [`${pg.escapeIdentifier(this.schema)}, public`]);
+  }
+
   /**
    * Parked events tried again: they lie behind the checkpoint, which stays where it is.
    * They leave the shelf in the transaction of their rows, so a crash can neither apply
@@ -189,7 +208,7 @@ export class ProjectionRunner {
     try {
       await this.dataSource.transaction(async (rows) => {
         this.rows.discard();
-        await rows.query("SELECT set_config('search_path', $1, true)", [`${pg.escapeIdentifier(this.schema)}, public`]);
+        await this.inSchema(rows);
         written = (await this.projection.apply(events, rows, this.rows)) ?? undefined;
         for (const { position } of events) {
           await rows.query('DELETE FROM messaging.parked_events WHERE subscriber = $1 AND commit_position = $2 AND prepare_position = $3', [

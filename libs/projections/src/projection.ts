@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '@agora/event-sourcing';
 import { LRUCache } from 'lru-cache';
-import type { EntityManager } from 'typeorm';
+import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 
 /**
  * A read model kept in PostgreSQL: the events of some categories, applied in order to the
@@ -26,6 +26,31 @@ export interface Projection {
    * projection that can use it instead of reading them again.
    */
   apply(events: readonly RecordedEvent[], rows: EntityManager, committed?: CommittedRows): Promise<RowsByStream | void>;
+  /**
+   * Where a batch's writes are whole rows put in place (`RowUpserts`): what `apply` would
+   * write, without writing it. The runner then writes the rows and moves the checkpoint
+   * in one statement, so a batch costs one round trip and needs no transaction around it.
+   * `read` reads rows of its tables as the batch finds them (the checkpoint's
+   * compare-and-set refuses the batch if anyone applied events since).
+   */
+  plan?(events: readonly RecordedEvent[], read: ReadRows, committed?: CommittedRows): Promise<ProjectionPlan>;
+}
+
+/** Runs `read` on the projection's tables, in the schema the runner writes to. */
+export type ReadRows = <T>(read: (rows: EntityManager) => Promise<T>) => Promise<T>;
+
+/** The rows of one entity a batch puts in place: inserted, or replacing the row of the same key. */
+export interface RowUpserts<Row extends ObjectLiteral = ObjectLiteral> {
+  readonly entity: EntityTarget<Row>;
+  /** The properties of the key the rows replace on (the entity's primary key). */
+  readonly key: readonly (keyof Row & string)[];
+  readonly rows: readonly Row[];
+}
+
+/** What a batch writes, and the row it left for each of its streams where the projection tells them. */
+export interface ProjectionPlan {
+  readonly upserts: readonly RowUpserts[];
+  readonly rows?: RowsByStream;
 }
 
 /**

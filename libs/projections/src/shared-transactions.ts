@@ -5,6 +5,7 @@ export type TransactionWork = (rows: EntityManager) => Promise<void>;
 
 interface Pending {
   readonly work: TransactionWork;
+  readonly alone: (() => Promise<void>) | undefined;
   resolve(): void;
   reject(error: unknown): void;
 }
@@ -29,10 +30,14 @@ export class SharedTransactions {
 
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Runs `work` in a transaction, with whatever else is handed over meanwhile; resolves once it is committed. */
-  run(work: TransactionWork): Promise<void> {
+  /**
+   * Runs `work` in a transaction, with whatever else is handed over meanwhile; resolves once
+   * it is committed. `alone` is how it runs when nothing shares its transaction, where that
+   * needs none (a single statement); a transaction of its own otherwise.
+   */
+  run(work: TransactionWork, alone?: () => Promise<void>): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ work, resolve, reject });
+      this.queue.push({ work, alone, resolve, reject });
       this.schedule();
     });
   }
@@ -71,6 +76,8 @@ export class SharedTransactions {
         // Taken apart below: each batch meets only its own failure.
       }
     }
-    await Promise.all(group.map((pending) => this.dataSource.transaction(pending.work).then(pending.resolve, pending.reject)));
+    await Promise.all(
+      group.map((pending) => (pending.alone ? pending.alone() : this.dataSource.transaction(pending.work)).then(pending.resolve, pending.reject)),
+    );
   }
 }
