@@ -5,6 +5,9 @@ import pg from 'pg';
 /** Least time between two notifications: what a subscriber in another process may wait longer. */
 const MIN_INTERVAL_MS = 25;
 
+/** How often a notifier that appends looks whether anyone else listens on its channel. */
+const LOOK_INTERVAL_MS = 1000;
+
 /** `@<sender>|<categories>`; a payload without the prefix (an older sender's) is the categories alone. */
 const PAYLOAD = /^@([0-9a-f-]{36})\|(.*)$/s;
 
@@ -19,26 +22,44 @@ const PAYLOAD = /^@([0-9a-f-]{36})\|(.*)$/s;
  * shorten the wait: subscribers also poll.
  * Each notifier signs what it sends and ignores its own notifications: its process woke
  * its subscribers when it appended, and a second wake would only cost another read.
+ *
+ * Nor does it notify when no one else listens (one process per database, as in both of the
+ * shop's modes): a notification costs a round trip and a WAL flush, since PostgreSQL gives
+ * its transaction an id. While it appends it looks, once a second, whether another
+ * connection on the database last ran our LISTEN (or hides what it ran). A listener that
+ * comes in between two looks reads all there is when it starts listening; what is appended
+ * after that and before the next look reaches it at its next poll.
  */
 export class AppendNotifier {
   private sending = false;
   /** Categories appended to since the last NOTIFY went out. */
   private pending = new Set<string>();
   private listener: pg.Client | undefined;
+  /** The server process of our own listening connection, which our looks leave out. */
+  private listenerPid: number | undefined;
   private listening: Promise<void> | undefined;
   private closed = false;
   private readonly sender = randomUUID();
   private lastSentAt = -Infinity;
+  /** Whether another connection listens, as of the last look; until the first, assumed. */
+  private othersListen = true;
+  private lastLookAt = -Infinity;
+  private looking = false;
+  private readonly listenStatement: string;
 
   constructor(
     private readonly pool: pg.Pool,
     private readonly channel: string,
     /** Called with the categories that were appended to, or `undefined` when unknown. */
     private readonly onNotification: (categories: readonly string[] | undefined) => void,
-  ) {}
+  ) {
+    this.listenStatement = `LISTEN ${pg.escapeIdentifier(channel)}`;
+  }
 
   /** Called after each committed append. */
   appended(category: string): void {
+    this.lookForListeners();
+    if (!this.othersListen) return;
     this.pending.add(category);
     if (this.sending) return;
     this.sending = true;
@@ -74,6 +95,24 @@ export class AppendNotifier {
     }
   }
 
+  /** Starts a look at who listens, unless one is under way or the last is recent. */
+  private lookForListeners(): void {
+    if (this.looking || this.closed || performance.now() - this.lastLookAt < LOOK_INTERVAL_MS) return;
+    this.looking = true;
+    this.lastLookAt = performance.now();
+    this.pool
+      .query<{ listening: boolean }>(
+        `SELECT EXISTS (SELECT FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
+           AND pid IS DISTINCT FROM $1 AND query IN ($2, '<insufficient privilege>')) AS listening`,
+        [this.listenerPid ?? null, this.listenStatement],
+      )
+      .then(
+        ({ rows }) => (this.othersListen = rows[0]!.listening),
+        () => (this.othersListen = true), // when in doubt, notify
+      )
+      .finally(() => (this.looking = false));
+  }
+
   private received(payload: string | undefined): void {
     const signed = payload?.match(PAYLOAD);
     if (signed?.[1] === this.sender) return;
@@ -94,7 +133,10 @@ export class AppendNotifier {
       });
       try {
         await client.connect();
-        await client.query(`LISTEN ${pg.escapeIdentifier(this.channel)}`);
+        // Before the LISTEN: what a connection ran last is how others' looks find it listening.
+        const [own] = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows;
+        await client.query(this.listenStatement);
+        this.listenerPid = own!.pid;
         if (this.closed) {
           await client.end();
           return;

@@ -166,32 +166,50 @@ describe('PostgresEventStore group commit', () => {
 });
 
 describe('PostgresEventStore notifications', () => {
-  it('wakes a subscriber of another store on the same database at once, long before it would poll', async () => {
+  it('notifies no one while no one else listens, and once a store elsewhere does, wakes its subscriber at once, long before it would poll', async () => {
     const url = await createTestDatabase('event_store');
+    const database = new URL(url).pathname.slice(1);
+    const admin = new pg.Client({ connectionString: process.env[TEST_POSTGRES_URL] });
+    await admin.connect();
     const [writerPool, readerPool] = [new pg.Pool({ connectionString: url, max: 4 }), new pg.Pool({ connectionString: url, max: 4 })];
     const writer = new PostgresEventStore(writerPool);
     const reader = new PostgresEventStore(readerPool, { pollIntervalMs: 600_000 });
     await writer.migrate();
     const c = `n${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+    let n = 0;
+    const append = () => writer.appendToStream(`${c}-${n}`, [withMetadata({ type: 'test.happened.v1', data: { n: n++ } }, requestContext(), new Date())], 'no-stream');
+    const queries = jest.spyOn(writerPool, 'query');
+    const sent = (text: string) => queries.mock.calls.flatMap(([query], i) => (String(typeof query === 'string' ? query : (query as pg.QueryConfig).text).includes(text) ? [i] : []));
+    const listeners = async () => (await admin.query(`SELECT FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'LISTEN %'`, [database])).rowCount;
+    // The writer's own subscriber listens too; that is no one else.
+    const own = writer.subscribe({ categories: [c] }, async () => undefined);
     const received: unknown[] = [];
-    const subscription = reader.subscribe({ categories: [c] }, async (batch) => {
-      received.push(...batch.map((event) => event.data));
-    });
+    let subscription: { stop(): Promise<void> } | undefined;
     try {
-      // Its LISTEN connection opens in the background; once it is there, the subscriber reads
-      // what came before. Append until the subscriber has something.
-      let sent = 0;
-      for (; received.length === 0 && sent < 100; sent++) {
-        await writer.appendToStream(`${c}-${sent}`, [withMetadata({ type: 'test.happened.v1', data: { n: sent } }, requestContext(), new Date())], 'no-stream');
-        await until(() => received.length > 0, 200).catch(() => undefined);
-      }
-      await writer.appendToStream(`${c}-last`, [withMetadata({ type: 'test.happened.v1', data: { n: 'last' } }, requestContext(), new Date())], 'no-stream');
-      await until(() => received.length === sent + 1, 5_000);
-      expect(received[received.length - 1]).toEqual({ n: 'last' });
+      await until(async () => (await listeners()) === 1);
+      await append(); // sent before the first look has answered
+      await queries.mock.results[sent('pg_stat_activity')[0]!]!.value;
+      const notified = sent('pg_notify').length;
+      for (let i = 0; i < 20; i++) await append();
+      expect(sent('pg_notify')).toHaveLength(notified);
+
+      subscription = reader.subscribe({ categories: [c] }, async (batch) => void received.push(...batch.map((event) => event.data)));
+      await until(async () => (await listeners()) === 2);
+      // The writer looks again within a second of appending, and sees the reader.
+      await until(async () => {
+        await append();
+        return sent('pg_notify').length > notified;
+      }, 5_000);
+      await until(() => received.length === n, 5_000);
+      await append();
+      await until(() => received.length === n, 5_000);
+      expect(received[received.length - 1]).toEqual({ n: n - 1 });
     } finally {
-      await subscription.stop();
+      queries.mockRestore();
+      await Promise.all([own.stop(), subscription?.stop()]);
       await Promise.all([writer.close(), reader.close()]);
       await Promise.all([writerPool.end(), readerPool.end()]);
+      await admin.end();
     }
   });
 
