@@ -1,8 +1,9 @@
-import { namedQuery, type GlobalPosition } from '@agora/event-sourcing';
+import type { GlobalPosition } from '@agora/event-sourcing';
 import { SubscriptionInterrupted } from '@agora/messaging';
 import { Fence } from '@agora/platform';
 import pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
+import { runStatement, type BatchStatement } from './batch-statement.js';
 import type { RowUpserts } from './projection.js';
 
 /** The checkpoint moved under the runner (a rebuild switched in, or another runner wrote). */
@@ -35,72 +36,67 @@ export class ProjectionCheckpoints {
   }
 
   /**
-   * Moves the checkpoint from `from` to `to`, puts `upserts` in place in `schema`, and points
-   * the transaction's `search_path` at `schema`, all in one statement (a round trip per batch
-   * counts under load): in `rows`' transaction, or, without it, as a transaction of its own.
-   * Throws `CheckpointMoved`, and writes nothing, if the checkpoint is no longer at `from`:
+   * Moves the checkpoint from `from` to `to` in `rows`' transaction, and points that
+   * transaction's `search_path` at `schema`, in one statement (a round trip per batch
+   * counts under load). Throws `CheckpointMoved` if the checkpoint is no longer at `from`:
    * the update waits for a concurrent writer of the row and then finds it changed.
    */
-  async advance(
-    rows: EntityManager | undefined,
-    schema: string,
-    name: string,
-    from: GlobalPosition | undefined,
-    to: GlobalPosition,
-    upserts: readonly RowUpserts[] = [],
-  ): Promise<void> {
-    const searchPath = `${pg.escapeIdentifier(schema)}, public`;
-    const write = from
-      ? {
-          sql: (fenced: string) => `UPDATE messaging.checkpoints SET commit_position = $2, prepare_position = $3, updated_at = now()
-                WHERE name = $1 AND commit_position = $4 AND prepare_position = $5 ${fenced}
-                RETURNING set_config('search_path', $6, true)`,
-          params: [name, to.commit, to.prepare, from.commit, from.prepare, searchPath],
-        }
-      : {
-          sql: (fenced: string) => `INSERT INTO messaging.checkpoints (name, commit_position, prepare_position) SELECT $1, $2, $3 WHERE true ${fenced}
-                RETURNING set_config('search_path', $4, true)`,
-          params: [name, to.commit, to.prepare, searchPath],
-        };
-    const params: unknown[] = [...write.params];
-    const parts: string[] = [];
-    if (this.fence) {
-      parts.push(`fence AS (${Fence.lock(params.length + 1)})`);
-      params.push(...this.fence.params());
-    }
-    parts.push(`written AS (${write.sql(this.fence ? 'AND EXISTS (SELECT FROM fence)' : '')})`);
-    for (const [i, upsert] of upserts.entries()) {
-      const { sql, rows: values } = this.upsert(schema, upsert);
-      params.push(values);
-      parts.push(`put${i} AS (${sql(params.length)})`);
-    }
-    // Whether the lease held, and whether the checkpoint moved; the rows go in only where it did.
-    const text = `WITH ${parts.join(', ')} SELECT ${this.fence ? 'EXISTS (SELECT FROM fence)' : 'true'} AS held, EXISTS (SELECT FROM written) AS written`;
-    let moved: boolean;
-    const own = rows?.queryRunner === undefined;
-    const runner = rows?.queryRunner ?? this.dataSource.createQueryRunner();
-    try {
-      // Once per batch of every projection: prepared once per connection.
-      const client = (await runner.connect()) as pg.ClientBase;
-      const { rows: records } = await client.query<{ held: boolean; written: boolean }>(namedQuery(text, params));
-      const [outcome] = records;
-      if (!outcome!.held) this.fence!.refused();
-      moved = !outcome!.written;
-    } catch (error) {
-      // A first batch that another runner's first batch beat: the primary key refuses it.
-      if ((error as { code?: string }).code !== '23505') throw error;
-      moved = true;
-    } finally {
-      if (own) await runner.release();
-    }
-    if (moved) throw new CheckpointMoved(name);
+  async advance(rows: EntityManager, schema: string, name: string, from: GlobalPosition | undefined, to: GlobalPosition): Promise<void> {
+    await runStatement(this.dataSource, this.move(schema, name, from, to), rows);
   }
 
   /**
-   * An upsert of rows as one statement part whose rows are the JSON parameter `$n`: each
-   * row's columns as stored (transformers applied), read back by the table's own row type.
+   * The same move as a statement, which also puts `upserts` in place in `schema` where the
+   * checkpoint moved: alone it needs no transaction, and other batches' statements may
+   * join it (`runStatements`). It writes nothing where it throws.
    */
-  private upsert(schema: string, { entity, key, rows }: RowUpserts): { sql: (n: number) => string; rows: string } {
+  move(schema: string, name: string, from: GlobalPosition | undefined, to: GlobalPosition, upserts: readonly RowUpserts[] = []): BatchStatement {
+    return {
+      part: (prefix, first) => {
+        const params: unknown[] = [];
+        const $ = (value: unknown) => `$${first + params.push(value) - 1}`;
+        const ctes: string[] = [];
+        let fenced = '';
+        if (this.fence) {
+          const at = first + params.length;
+          params.push(...this.fence.params());
+          ctes.push(`${prefix}fence AS (${Fence.lock(at)})`);
+          fenced = `AND EXISTS (SELECT FROM ${prefix}fence)`;
+        }
+        const searchPath = `${pg.escapeIdentifier(schema)}, public`;
+        ctes.push(
+          from
+            ? `${prefix}written AS (UPDATE messaging.checkpoints SET commit_position = ${$(to.commit)}, prepare_position = ${$(to.prepare)}, updated_at = now()
+                 WHERE name = ${$(name)} AND commit_position = ${$(from.commit)} AND prepare_position = ${$(from.prepare)} ${fenced}
+                 RETURNING set_config('search_path', ${$(searchPath)}, true))`
+            : `${prefix}written AS (INSERT INTO messaging.checkpoints (name, commit_position, prepare_position) SELECT ${$(name)}, ${$(to.commit)}, ${$(to.prepare)} WHERE true ${fenced}
+                 RETURNING set_config('search_path', ${$(searchPath)}, true))`,
+        );
+        // The rows go in only where the checkpoint moved.
+        for (const [i, upsert] of upserts.entries()) ctes.push(`${prefix}put${i} AS (${this.upsert(schema, upsert, `${prefix}written`, $)})`);
+        return {
+          ctes,
+          params,
+          columns: [`${this.fence ? `EXISTS (SELECT FROM ${prefix}fence)` : 'true'} AS ${prefix}held`, `EXISTS (SELECT FROM ${prefix}written) AS ${prefix}written`],
+          settle: (outcome) => {
+            if ('error' in outcome) {
+              // A first batch that another runner's first batch beat: the primary key refuses it.
+              if ((outcome.error as { code?: string }).code === '23505') throw new CheckpointMoved(name);
+              throw outcome.error;
+            }
+            if (!outcome.row[`${prefix}held`]) this.fence!.refused();
+            if (!outcome.row[`${prefix}written`]) throw new CheckpointMoved(name);
+          },
+        };
+      },
+    };
+  }
+
+  /**
+   * An upsert of rows, done only where `written` has a row: each row's columns as stored
+   * (transformers applied), as one JSON parameter read back by the table's own row type.
+   */
+  private upsert(schema: string, { entity, key, rows }: RowUpserts, written: string, $: (value: unknown) => string): string {
     const metadata = this.dataSource.getMetadata(entity);
     const table = `${pg.escapeIdentifier(schema)}.${pg.escapeIdentifier(metadata.tableName)}`;
     const columns = metadata.columns.map((column) => pg.escapeIdentifier(column.databaseName));
@@ -108,12 +104,8 @@ export class ProjectionCheckpoints {
     const others = columns.filter((column) => !keys.includes(column));
     const values = rows.map((row) => Object.fromEntries(metadata.columns.map((column) => [column.databaseName, column.getEntityValue(row, true) ?? null])));
     const onConflict = others.length > 0 ? `DO UPDATE SET ${others.map((column) => `${column} = EXCLUDED.${column}`).join(', ')}` : 'DO NOTHING';
-    return {
-      sql: (n) =>
-        `INSERT INTO ${table} (${columns.join(', ')}) SELECT ${columns.join(', ')} FROM jsonb_populate_recordset(NULL::${table}, $${n}::jsonb)
-         WHERE EXISTS (SELECT FROM written) ON CONFLICT (${keys.join(', ')}) ${onConflict}`,
-      rows: JSON.stringify(values),
-    };
+    return `INSERT INTO ${table} (${columns.join(', ')}) SELECT ${columns.join(', ')} FROM jsonb_populate_recordset(NULL::${table}, ${$(JSON.stringify(values))}::jsonb)
+              WHERE EXISTS (SELECT FROM ${written}) ON CONFLICT (${keys.join(', ')}) ${onConflict}`;
   }
 }
 

@@ -5,6 +5,7 @@ import type { Fence } from '@agora/platform';
 import pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CommittedRows, type Projection, type ReadRows, type RowsByStream } from './projection.js';
+import { runStatement } from './batch-statement.js';
 import { ProjectionCheckpoints } from './projection-checkpoints.js';
 import type { SharedTransactions, TransactionWork } from './shared-transactions.js';
 
@@ -154,7 +155,7 @@ export class ProjectionRunner {
    * Applies the events and moves the checkpoint to `to` in one transaction (the events of
    * parked streams are left out, the checkpoint passes them), which other projections'
    * batches may share. Where the projection plans its writes, they and the checkpoint are
-   * one statement, which needs no transaction of its own.
+   * one statement, which needs no transaction and which other batches' statements join.
    */
   private async applyBatch(events: readonly RecordedEvent[], to: GlobalPosition): Promise<void> {
     const from = this.committed;
@@ -163,8 +164,8 @@ export class ProjectionRunner {
       if (this.projection.plan) {
         const plan = events.length > 0 ? await this.projection.plan(events, this.readRows, this.rows) : undefined;
         written = plan?.rows;
-        const statement = (rows?: EntityManager) => this.checkpoints.advance(rows, this.schema, this.checkpointName, from, to, plan?.upserts);
-        await (this.transactions ? this.transactions.run(statement, statement) : statement());
+        const statement = this.checkpoints.move(this.schema, this.checkpointName, from, to, plan?.upserts);
+        await (this.transactions ? this.transactions.run(statement) : runStatement(this.dataSource, statement));
       } else {
         const work: TransactionWork = async (rows) => {
           this.rows.discard(); // a shared transaction that failed runs its batches again, each alone

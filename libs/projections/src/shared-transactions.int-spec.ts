@@ -1,10 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import pg from 'pg';
 import { randomUUID } from 'node:crypto';
 import { Column, Entity, PrimaryColumn, type DataSource, type EntityManager, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { requestContext, withMetadata, type PostgresEventStore } from '@agora/event-sourcing';
 import { PostgresParkedEvents } from '@agora/messaging';
 import { readSideForTest, type ReadSideForTest } from '../../testing/src/read-models.js';
 import { until } from '../../testing/src/until.js';
+import { CheckpointMoved, ProjectionCheckpoints } from './projection-checkpoints.js';
 import { Projections } from './projections.js';
 import { rowProjection } from './row-projection.js';
 import { SharedTransactions } from './shared-transactions.js';
@@ -95,6 +97,37 @@ describe('SharedTransactions', () => {
     expect(String((outcomes[1] as PromiseRejectedResult).reason)).toContain('cannot apply it');
     expect(String((outcomes[3] as PromiseRejectedResult).reason)).toContain('division by zero');
     expect(await marked(prefix)).toEqual([`${prefix}-a`, `${prefix}-c`, `${prefix}-e`]);
+  });
+
+  it('runs batches that are each one statement as one statement; one refused by its checkpoint or by PostgreSQL fails alone', async () => {
+    const shared = new SharedTransactions(readModels);
+    const checkpoints = new ProjectionCheckpoints(readModels);
+    const prefix = `s${randomUUID().slice(0, 8)}`;
+    const at = (n: number) => ({ commit: n, prepare: 0 });
+    const batch = (name: string, from: number | undefined, events: number | null = 1) =>
+      checkpoints.move('shared_read', `${prefix}.${name}`, from === undefined ? undefined : at(from), at(from === undefined ? 1 : from + 1), [
+        { entity: Mark, key: ['stream'], rows: [Object.assign(new Mark(), { stream: `${prefix}-${name}`, events })] },
+      ]);
+    const checkpoint = async (name: string) => (await checkpoints.load(`${prefix}.${name}`))?.commit;
+    await readModels.query('INSERT INTO messaging.checkpoints (name, commit_position, prepare_position) VALUES ($1, 5, 0)', [`${prefix}.b`]);
+    const queries = jest.spyOn(pg.Client.prototype, 'query');
+    try {
+      // b's batch starts from 3: someone else moved its checkpoint on to 5.
+      const outcomes = await Promise.allSettled([shared.run(batch('a', undefined)), shared.run(batch('b', 3)), shared.run(batch('c', undefined))]);
+      expect(queries).toHaveBeenCalledTimes(1); // no START, no COMMIT
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(CheckpointMoved);
+      expect(await marked(prefix)).toEqual([`${prefix}-a`, `${prefix}-c`]);
+      expect([await checkpoint('a'), await checkpoint('b'), await checkpoint('c')]).toEqual([1, 5, 1]);
+
+      const refused = await Promise.allSettled([shared.run(batch('d', undefined, null)), shared.run(batch('e', undefined))]);
+      expect(refused.map((outcome) => outcome.status)).toEqual(['rejected', 'fulfilled']);
+      expect(String((refused[0] as PromiseRejectedResult).reason)).toContain('null value in column "events"');
+      expect(await marked(prefix)).toEqual([`${prefix}-a`, `${prefix}-c`, `${prefix}-e`]);
+      expect([await checkpoint('d'), await checkpoint('e')]).toEqual([undefined, 1]);
+    } finally {
+      queries.mockRestore();
+    }
   });
 
   it('lets the projections of a process go on when one of them parks an event it cannot apply', async () => {

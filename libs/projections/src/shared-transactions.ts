@@ -1,11 +1,12 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { runStatement, runStatements, type BatchStatement } from './batch-statement.js';
 
 /** A runner's batch: its statements in a transaction it may share. */
 export type TransactionWork = (rows: EntityManager) => Promise<void>;
 
 interface Pending {
-  readonly work: TransactionWork;
-  readonly alone: (() => Promise<void>) | undefined;
+  /** A batch of statements of its own, or one that is a single statement. */
+  readonly work: TransactionWork | BatchStatement;
   resolve(): void;
   reject(error: unknown): void;
 }
@@ -16,7 +17,9 @@ interface Pending {
  * once) go in one transaction, one after the other, and so do those handed over while it
  * runs, in the next. One START TRANSACTION and one COMMIT for the lot instead of one
  * each; every batch keeps its own checkpoint compare-and-set among its rows, so each
- * still commits exactly with its checkpoint.
+ * still commits exactly with its checkpoint. Batches that are each one statement
+ * (`BatchStatement`) go together as one statement, with no START or COMMIT; one refused
+ * by its checkpoint or its fence leaves the others committed.
  *
  * A failure belongs to one batch (an event it cannot apply, its checkpoint moved by a
  * rebuild), but a failed statement aborts the whole transaction: a shared transaction
@@ -30,14 +33,10 @@ export class SharedTransactions {
 
   constructor(private readonly dataSource: DataSource) {}
 
-  /**
-   * Runs `work` in a transaction, with whatever else is handed over meanwhile; resolves once
-   * it is committed. `alone` is how it runs when nothing shares its transaction, where that
-   * needs none (a single statement); a transaction of its own otherwise.
-   */
-  run(work: TransactionWork, alone?: () => Promise<void>): Promise<void> {
+  /** Runs `work` in a transaction, with whatever else is handed over meanwhile; resolves once it is committed. */
+  run(work: TransactionWork | BatchStatement): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ work, alone, resolve, reject });
+      this.queue.push({ work, resolve, reject });
       this.schedule();
     });
   }
@@ -67,17 +66,32 @@ export class SharedTransactions {
   private async commit(group: readonly Pending[]): Promise<void> {
     if (group.length > 1) {
       try {
-        await this.dataSource.transaction(async (rows) => {
-          for (const { work } of group) await work(rows);
-        });
-        for (const pending of group) pending.resolve();
+        const statements = group.flatMap(({ work }) => (typeof work === 'function' ? [] : [work]));
+        if (statements.length === group.length) {
+          settle(group, await runStatements(this.dataSource, statements));
+        } else {
+          await this.dataSource.transaction(async (rows) => {
+            for (const { work } of group) await (typeof work === 'function' ? work(rows) : runStatement(this.dataSource, work, rows));
+          });
+          for (const pending of group) pending.resolve();
+        }
         return;
       } catch {
         // Taken apart below: each batch meets only its own failure.
       }
     }
     await Promise.all(
-      group.map((pending) => (pending.alone ? pending.alone() : this.dataSource.transaction(pending.work)).then(pending.resolve, pending.reject)),
+      group.map(({ work, resolve, reject }) =>
+        (typeof work === 'function' ? this.dataSource.transaction(work) : runStatement(this.dataSource, work)).then(resolve, reject),
+      ),
     );
+  }
+}
+
+function settle(group: readonly Pending[], outcomes: readonly PromiseSettledResult<void>[]): void {
+  for (const [i, pending] of group.entries()) {
+    const outcome = outcomes[i]!;
+    if (outcome.status === 'fulfilled') pending.resolve();
+    else pending.reject(outcome.reason);
   }
 }
