@@ -180,6 +180,8 @@ interface System {
   readonly statements?: StatementCounter;
   /** Processes whose CPU time the run reports, by name: the system's own, not the benchmark's. */
   readonly processes?: Readonly<Record<string, readonly number[]>>;
+  /** The apps' processes by app, where there are several: the CPU report breaks `apps` down by them. */
+  readonly apps?: Readonly<Record<string, readonly number[]>>;
   stop(): Promise<void>;
 }
 
@@ -215,6 +217,7 @@ async function startSystem(dir: string): Promise<System> {
     at: (path) => `${apps.urlFor(path)}${path}`,
     description: 'distributed apps over Kafka, one PostgreSQL database each on one server',
     statements,
+    apps: Object.fromEntries(CONTEXT_APPS.map((app) => [app, apps.instancesOf(app).map((host) => host.pid)])),
     processes: {
       apps: CONTEXT_APPS.flatMap((app) => apps.instancesOf(app).map((host) => host.pid)),
       PostgreSQL: [postgres.postmasterPid!],
@@ -297,7 +300,7 @@ async function main(): Promise<void> {
     };
     if (WARMUP > 0) await run(WARMUP, false, 'warmup');
     await system.statements?.reset();
-    const processes = Object.entries(system.processes ?? {});
+    const processes = [...Object.entries(system.processes ?? {}), ...Object.entries(system.apps ?? {})];
     const cpuBefore = await Promise.all(processes.map(([, pids]) => cpuSeconds(pids)));
     const started = performance.now();
     await run(ORDERS, true, 'order');
@@ -314,7 +317,9 @@ async function main(): Promise<void> {
     console.log(`outcomes: ${[...statuses].map(([status, count]) => `${status} ${count}`).join(', ')}`);
     if (processes.length > 0) {
       const perOrder = processes.map(([name], i) => `${name} ${((1000 * (cpuAfter[i]! - cpuBefore[i]!)) / ORDERS).toFixed(1)} ms`);
-      console.log(`CPU time per order: ${perOrder.join(', ')}`);
+      const whole = Object.keys(system.processes ?? {}).length;
+      console.log(`CPU time per order: ${perOrder.slice(0, whole).join(', ')}`);
+      if (perOrder.length > whole) console.log(`  the apps: ${perOrder.slice(whole).join(', ')}`);
     }
     if (STEPS && system.statements) await reportSteps(system.statements, timeline);
     await system.statements?.report(ORDERS);
