@@ -166,27 +166,46 @@ describe('PostgresEventStore group commit', () => {
 });
 
 describe('PostgresEventStore notifications', () => {
-  it('notifies no one while no one else listens, and once a store elsewhere does, wakes its subscriber at once, long before it would poll', async () => {
+  /** A writer and a reader store on a database of their own; the reader polls every ten minutes. */
+  async function twoStores(poolSize: number) {
     const url = await createTestDatabase('event_store');
     const database = new URL(url).pathname.slice(1);
     const admin = new pg.Client({ connectionString: process.env[TEST_POSTGRES_URL] });
     await admin.connect();
-    const [writerPool, readerPool] = [new pg.Pool({ connectionString: url, max: 4 }), new pg.Pool({ connectionString: url, max: 4 })];
+    const [writerPool, readerPool] = [new pg.Pool({ connectionString: url, max: poolSize }), new pg.Pool({ connectionString: url, max: poolSize })];
     const writer = new PostgresEventStore(writerPool);
     const reader = new PostgresEventStore(readerPool, { pollIntervalMs: 600_000 });
     await writer.migrate();
-    const c = `n${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+    return {
+      database,
+      admin,
+      writerPool,
+      writer,
+      reader,
+      category: `n${randomUUID().replaceAll('-', '').slice(0, 12)}`,
+      /** The connections on the database whose last statement was a LISTEN. */
+      listeners: async () =>
+        (await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'LISTEN %'`, [database])).rows,
+      close: async () => {
+        await Promise.all([writer.close(), reader.close()]);
+        await Promise.all([writerPool.end(), readerPool.end()]);
+        await admin.end();
+      },
+    };
+  }
+
+  it('notifies no one while no one else listens, and once a store elsewhere does, wakes its subscriber at once, long before it would poll', async () => {
+    const { writerPool, writer, reader, category: c, listeners, close } = await twoStores(4);
     let n = 0;
     const append = () => writer.appendToStream(`${c}-${n}`, [withMetadata({ type: 'test.happened.v1', data: { n: n++ } }, requestContext(), new Date())], 'no-stream');
     const queries = jest.spyOn(writerPool, 'query');
     const sent = (text: string) => queries.mock.calls.flatMap(([query], i) => (String(typeof query === 'string' ? query : (query as pg.QueryConfig).text).includes(text) ? [i] : []));
-    const listeners = async () => (await admin.query(`SELECT FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'LISTEN %'`, [database])).rowCount;
     // The writer's own subscriber listens too; that is no one else.
     const own = writer.subscribe({ categories: [c] }, async () => undefined);
     const received: unknown[] = [];
     let subscription: { stop(): Promise<void> } | undefined;
     try {
-      await until(async () => (await listeners()) === 1);
+      await until(async () => (await listeners()).length === 1);
       await append(); // sent before the first look has answered
       await queries.mock.results[sent('pg_stat_activity')[0]!]!.value;
       const notified = sent('pg_notify').length;
@@ -194,7 +213,7 @@ describe('PostgresEventStore notifications', () => {
       expect(sent('pg_notify')).toHaveLength(notified);
 
       subscription = reader.subscribe({ categories: [c] }, async (batch) => void received.push(...batch.map((event) => event.data)));
-      await until(async () => (await listeners()) === 2);
+      await until(async () => (await listeners()).length === 2);
       // The writer looks again within a second of appending, and sees the reader.
       await until(async () => {
         await append();
@@ -207,30 +226,18 @@ describe('PostgresEventStore notifications', () => {
     } finally {
       queries.mockRestore();
       await Promise.all([own.stop(), subscription?.stop()]);
-      await Promise.all([writer.close(), reader.close()]);
-      await Promise.all([writerPool.end(), readerPool.end()]);
-      await admin.end();
+      await close();
     }
   });
 
   it('reads what was appended while its listening connection was down as soon as it is back, long before it would poll', async () => {
-    const url = await createTestDatabase('event_store');
-    const database = new URL(url).pathname.slice(1);
-    const admin = new pg.Client({ connectionString: process.env[TEST_POSTGRES_URL] });
-    await admin.connect();
-    const [writerPool, readerPool] = [new pg.Pool({ connectionString: url, max: 1 }), new pg.Pool({ connectionString: url, max: 1 })];
-    const writer = new PostgresEventStore(writerPool);
-    const reader = new PostgresEventStore(readerPool, { pollIntervalMs: 600_000 });
-    await writer.migrate();
-    const c = `n${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+    const { database, admin, writer, reader, category: c, listeners, close } = await twoStores(1);
     const append = (n: string) =>
       writer.appendToStream(`${c}-${n}`, [withMetadata({ type: 'test.happened.v1', data: { n } }, requestContext(), new Date())], 'no-stream');
     const received: unknown[] = [];
     const subscription = reader.subscribe({ categories: [c] }, async (batch) => {
       received.push(...batch.map((event) => event.data));
     });
-    const listeners = async () =>
-      (await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'LISTEN %'`, [database])).rows;
     try {
       await until(async () => (await listeners()).length === 1);
       await append('before');
@@ -246,9 +253,7 @@ describe('PostgresEventStore notifications', () => {
     } finally {
       await admin.query(`ALTER DATABASE ${pg.escapeIdentifier(database)} ALLOW_CONNECTIONS true`);
       await subscription.stop();
-      await Promise.all([writer.close(), reader.close()]);
-      await Promise.all([writerPool.end(), readerPool.end()]);
-      await admin.end();
+      await close();
     }
   });
 });
