@@ -213,13 +213,14 @@ async function startSystem(dir: string): Promise<System> {
     env: { LOG_LEVEL: 'warn', ...(kafka && { KAFKA_BROKERS: kafka.brokers }) },
     nodeArgs: NODE_ARGS,
   });
+  const pidsByApp = Object.fromEntries(CONTEXT_APPS.map((app) => [app, apps.instancesOf(app).map((host) => host.pid)]));
   return {
     at: (path) => `${apps.urlFor(path)}${path}`,
     description: 'distributed apps over Kafka, one PostgreSQL database each on one server',
     statements,
-    apps: Object.fromEntries(CONTEXT_APPS.map((app) => [app, apps.instancesOf(app).map((host) => host.pid)])),
+    apps: pidsByApp,
     processes: {
-      apps: CONTEXT_APPS.flatMap((app) => apps.instancesOf(app).map((host) => host.pid)),
+      apps: Object.values(pidsByApp).flat(),
       PostgreSQL: [postgres.postmasterPid!],
       ...(kafka && { 'the Kafka broker': [await kafka.pid()] }),
     },
