@@ -162,7 +162,8 @@ describe('the distributed apps under faults', () => {
     const dead = await findRecord(`${apps.topicPrefix}inventory.events.v1.dlq`, (r) => r.key === sku);
     expect(dead.value).toBe('{"not json');
     expect(dead.headers).toMatchObject({ type: 'inventory.product-added.v1', 'dlq-error': expect.stringMatching(/JSON/), 'dlq-attempts': '0' });
-    expect(dead.headers['dlq-consumer']).toMatch(/^order\./);
+    // Malformed, so set aside once for the order app's consumer group, not for a handler.
+    expect(dead.headers['dlq-consumer']).toBe('order');
   });
 
   it('finishes every order after the order app is killed with SIGKILL mid-way and started again', async () => {

@@ -53,6 +53,7 @@ export function hostMessaging(options: HostMessagingOptions): Provider[] {
             const kafka = new KafkaTransport({
               brokers: config.KAFKA_BROKERS.split(','),
               clientId: `agora-${options.app}`,
+              group: options.app,
               prefix: config.KAFKA_TOPIC_PREFIX,
               partitions: config.KAFKA_PARTITIONS,
               onError: warn,

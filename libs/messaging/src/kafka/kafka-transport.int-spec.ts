@@ -37,11 +37,14 @@ class Recorder implements MessageHandler {
 describe('KafkaTransport on a real broker', () => {
   const group = `test-${randomUUID().slice(0, 8)}`;
   const recorder = new Recorder(`${group}.recorder`);
+  // A second handler of the same type, in the same process: the two share one consumer group.
+  const second = new Recorder(`${group}.second`);
   const transport = new KafkaTransport({ brokers, clientId: group, maxAttempts: 2, backoffMs: 10 });
   const kafka = new Kafka({ clientId: `${group}-probe`, brokers, logLevel: logLevel.NOTHING });
 
   beforeAll(async () => {
     transport.register(recorder);
+    transport.register(second);
     await transport.start();
   }, 60_000);
   afterAll(() => transport.stop(), 30_000);
@@ -135,6 +138,30 @@ describe('KafkaTransport on a real broker', () => {
     });
   }, 60_000);
 
+  it('reads a topic once for all the handlers of the process: each gets its messages, and one failing sets aside only its own', async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const groups = (await admin.listGroups()).groups.map((listed) => listed.groupId).filter((id) => id.startsWith(group) && !id.startsWith(`${group}-reader-`));
+      expect(groups).toEqual([group]);
+      const [described] = (await admin.describeGroups([group])).groups;
+      expect(described!.members).toHaveLength(1);
+    } finally {
+      await admin.disconnect();
+    }
+
+    const key = randomUUID();
+    const [failsForOne, next] = [released(key), released(key)];
+    second.failFor.add(failsForOne.metadata.messageId);
+    await transport.publish([failsForOne, next]);
+    const ids = (handler: Recorder) => handler.received.filter((m) => m.key === key).map((m) => m.metadata.messageId);
+    await until(() => ids(second).length === 1 && ids(recorder).length === 2, 20_000);
+    expect(ids(recorder)).toEqual([failsForOne.metadata.messageId, next.metadata.messageId]);
+    expect(ids(second)).toEqual([next.metadata.messageId]);
+    const letters = await readTopic(deadLetterTopic(TOPIC), (all) => all.some((r) => r.headers['message-id'] === failsForOne.metadata.messageId));
+    expect(letters.filter((r) => r.headers['message-id'] === failsForOne.metadata.messageId).map((r) => r.headers['dlq-consumer'])).toEqual([second.name]);
+  }, 60_000);
+
   it('sends a malformed record (not JSON, or breaking its contract) straight to the dead-letter topic', async () => {
     const producer = kafka.producer();
     await producer.connect();
@@ -154,5 +181,7 @@ describe('KafkaTransport on a real broker', () => {
     expect(letters.find((r) => r.key === notJson)!.headers).toMatchObject({ 'dlq-attempts': '0', 'dlq-error': expect.stringMatching(/not JSON/) });
     expect(letters.find((r) => r.key === invalid)!.headers['dlq-error']).toMatch(/orderId/);
     expect(recorder.received.some((m) => m.key === notJson || m.key === invalid)).toBe(false);
+    // Set aside once for the process, in its group's name, not once per handler.
+    expect(letters.filter((r) => r.key === notJson).map((r) => r.headers['dlq-consumer'])).toEqual([group]);
   }, 60_000);
 });

@@ -12,6 +12,11 @@ export interface KafkaTransportOptions {
   /** Names this process to the brokers. */
   readonly clientId: string;
   /**
+   * The consumer group of the handlers registered here (after the prefix): the app's name,
+   * shared by its instances, which split the partitions between them. Default `clientId`.
+   */
+  readonly group?: string;
+  /**
    * Put before every topic and consumer group name, so that several systems (or test
    * runs) can share a cluster. Default none: topics are `<context>.events.v1` and `<context>.commands.v1`.
    */
@@ -40,16 +45,17 @@ export const deadLetterTopic = (topic: string) => `${topic}.dlq`;
  * Integration messages over Kafka (kafkajs). Publishing goes through one idempotent
  * producer, one request at a time, so a key's messages keep the order of the `publish`
  * calls; the calls made while a request is on its way go together in the next one.
- * `publish` resolves once every broker replica acknowledged. Each handler is a
- * consumer group of its own: a message is handled, retried with backoff, or set aside
- * in `<topic>.dlq` (malformed ones at once), and only then is its offset committed, so
- * a crash redelivers and never skips.
+ * `publish` resolves once every broker replica acknowledged. The handlers registered in
+ * one process are one consumer group, which fetches each topic once and hands every
+ * message to the handlers of its type: each handles it, retries with backoff, or sets it
+ * aside in `<topic>.dlq` (a malformed one goes there at once), and only then is its
+ * offset committed, so a crash redelivers and never skips.
  */
 export class KafkaTransport implements Transport {
   private readonly kafka: Kafka;
   private readonly publisher: KafkaPublisher;
   private readonly handlers: MessageHandler[] = [];
-  private readonly consumers: Consumer[] = [];
+  private consumer: Consumer | undefined;
   private connected = false;
 
   constructor(private readonly options: KafkaTransportOptions) {
@@ -58,6 +64,7 @@ export class KafkaTransport implements Transport {
   }
 
   register(handler: MessageHandler): void {
+    if (this.consumer) throw new Error(`${handler.name} registered after the consumer group started: register every handler before consume().`);
     this.handlers.push(handler);
   }
 
@@ -88,10 +95,10 @@ export class KafkaTransport implements Transport {
     this.connected = true;
   }
 
-  /** Starts a consumer group for every registered handler. */
+  /** Starts the consumer group of the registered handlers (none without a handler). */
   async consume(): Promise<void> {
     await this.connect();
-    for (const handler of this.handlers) await this.startConsumer(handler);
+    if (this.handlers.length > 0 && !this.consumer) this.consumer = await this.startConsumer();
   }
 
   /** Both: connects and consumes. */
@@ -101,7 +108,9 @@ export class KafkaTransport implements Transport {
 
   /** Stops consuming (messages at work are finished first). */
   async stopConsuming(): Promise<void> {
-    await Promise.all(this.consumers.splice(0).map((consumer) => consumer.disconnect()));
+    const consumer = this.consumer;
+    this.consumer = undefined;
+    await consumer?.disconnect();
   }
 
   /** Stops consuming, then flushes the producer and disconnects. */
@@ -130,15 +139,17 @@ export class KafkaTransport implements Transport {
     return this.publisher.send(messages.map((message) => ({ topic: this.topic(topicOf(message.type)), messages: [toRecord(message)] })));
   }
 
-  private async startConsumer(handler: MessageHandler): Promise<void> {
+  private async startConsumer(): Promise<Consumer> {
     const sessionTimeout = this.options.sessionTimeoutMs ?? 10_000;
-    const consumer = this.kafka.consumer({ groupId: this.topic(handler.name), sessionTimeout, heartbeatInterval: Math.min(1_000, sessionTimeout / 3) });
+    const group = this.options.group ?? this.options.clientId;
+    const consumer = this.kafka.consumer({ groupId: this.topic(group), sessionTimeout, heartbeatInterval: Math.min(1_000, sessionTimeout / 3) });
     await consumer.connect();
-    const topics = [...new Set(handler.types.map((type) => this.topic(topicOf(type))))];
+    const topics = [...new Set(this.handlers.flatMap((handler) => handler.types.map((type) => this.topic(topicOf(type)))))];
     await consumer.subscribe({ topics, fromBeginning: true });
     // Partitions are handled side by side, and within a fetched batch of one the keys too (`deliverBatch`).
-    await consumer.run({ partitionsConsumedConcurrently: this.options.partitions ?? 3, eachBatchAutoResolve: false, eachBatch: (payload) => this.deliverBatch(handler, payload) });
-    this.consumers.push(consumer);
+    const partitions = topics.length * (this.options.partitions ?? 3);
+    await consumer.run({ partitionsConsumedConcurrently: partitions, eachBatchAutoResolve: false, eachBatch: (payload) => this.deliverBatch(group, payload) });
+    return consumer;
   }
 
   /**
@@ -149,7 +160,7 @@ export class KafkaTransport implements Transport {
    * One message at a time per partition made every message wait for the one before it,
    * whatever its key.
    */
-  private async deliverBatch(handler: MessageHandler, { batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async deliverBatch(group: string, { batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const keys = new KeyedQueue();
     const work: Promise<void>[] = [];
     let last: string | undefined;
@@ -158,7 +169,7 @@ export class KafkaTransport implements Transport {
       if (!isRunning() || isStale()) break;
       work.push(
         keys.run(keyOf(message), async () => {
-          await this.deliver(handler, batch.topic, message);
+          await this.deliver(group, batch.topic, message);
           await heartbeat().catch(() => undefined); // sent at most once per heartbeat interval
         }),
       );
@@ -168,30 +179,39 @@ export class KafkaTransport implements Transport {
     if (last !== undefined && isRunning() && !isStale()) resolveOffset(last);
   }
 
-  /** Never throws: a message ends handled or in the dead-letter topic, and the partition moves on. */
-  private async deliver(handler: MessageHandler, topic: string, record: KafkaMessage): Promise<void> {
+  /**
+   * Never throws: a message ends handled or in the dead-letter topic for each handler of its
+   * type, one handler after the other, and the partition moves on. A malformed message is
+   * set aside once, in the group's name.
+   */
+  private async deliver(group: string, topic: string, record: KafkaMessage): Promise<void> {
     let parsed: ReturnType<typeof parseMessage>;
     try {
       parsed = parseMessage(fromRecord(record));
     } catch (error) {
       parsed = { ok: false, error: `the value is not JSON: ${describe(error)}` };
     }
-    if (!parsed.ok) return this.deadLetter(handler, topic, record, parsed.error, 0);
-    if (!handler.types.includes(parsed.message.type)) return; // another consumer's message on a shared topic
+    if (!parsed.ok) return this.deadLetter(group, topic, record, parsed.error, 0);
+    const { message } = parsed;
+    // A topic carries types none of our handlers take: those are for other apps.
+    for (const handler of this.handlers) if (handler.types.includes(message.type)) await this.deliverTo(handler, topic, record, message);
+  }
+
+  private async deliverTo(handler: MessageHandler, topic: string, record: KafkaMessage, message: Message): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await handler.handle(parsed.message);
+        await handler.handle(message);
         return;
       } catch (error) {
         this.options.onError?.(error, handler.name);
-        if (attempt >= (this.options.maxAttempts ?? 5)) return this.deadLetter(handler, topic, record, describe(error), attempt);
+        if (attempt >= (this.options.maxAttempts ?? 5)) return this.deadLetter(handler.name, topic, record, describe(error), attempt);
         await sleep(Math.min((this.options.backoffMs ?? 100) * 2 ** (attempt - 1), 5_000));
       }
     }
   }
 
-  private async deadLetter(handler: MessageHandler, topic: string, record: KafkaMessage, error: string, attempts: number): Promise<void> {
-    const headers = { ...record.headers, 'dlq-consumer': handler.name, 'dlq-error': error, 'dlq-attempts': String(attempts), 'dlq-topic': topic };
+  private async deadLetter(consumer: string, topic: string, record: KafkaMessage, error: string, attempts: number): Promise<void> {
+    const headers = { ...record.headers, 'dlq-consumer': consumer, 'dlq-error': error, 'dlq-attempts': String(attempts), 'dlq-topic': topic };
     await this.publisher.send([{ topic: deadLetterTopic(topic), messages: [{ key: record.key, value: record.value, headers }] }]);
   }
 }
