@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CommandHandler, EVENT_STORE, type EventStore } from '@agora/event-sourcing';
-import { BACKGROUND_WORK, PG_POOL, type BackgroundWork, type Config } from '@agora/platform';
+import { BACKGROUND_WORK, PG_POOL, type BackgroundWork, type Config, type StatementRunner } from '@agora/platform';
+import { READ_SIDE_STATEMENTS } from '@agora/projections';
 import { SagaRuntime } from '@agora/saga';
 import type pg from 'pg';
 import { CatalogHandler } from './catalog/catalog.handler.js';
@@ -113,12 +114,14 @@ export class OrderModule {
         { provide: OrderCommandsHandler, inject: [CommandHandler], useFactory: (commands: CommandHandler) => new OrderCommandsHandler(commands) },
         {
           provide: CheckoutProcess,
-          inject: [PG_POOL, EVENT_STORE, SagaRuntime, CHECKOUT_SAGA, BACKGROUND_WORK],
-          useFactory: async (pool: pg.Pool, store: EventStore, runtime: SagaRuntime, saga: CheckoutSaga, work: BackgroundWork) => {
+          inject: [PG_POOL, EVENT_STORE, SagaRuntime, CHECKOUT_SAGA, BACKGROUND_WORK, READ_SIDE_STATEMENTS],
+          useFactory: async (pool: pg.Pool, store: EventStore, runtime: SagaRuntime, saga: CheckoutSaga, work: BackgroundWork, statements: StatementRunner) => {
             await CheckoutProcess.migrate(pool);
+            // The read models share the host's database: the deadlines join the projections' statements.
             const process = new CheckoutProcess(pool, store, runtime, saga, {
               ...(options.deadlinePollMs !== undefined && { deadlinePollMs: options.deadlinePollMs }),
               fence: work.fence,
+              deadlineStatements: statements,
             });
             work.add('checkout', process);
             return process;

@@ -17,4 +17,5 @@ export * from './http/json-depth.js';
 export * from './http/answer-error.js';
 export * from './database/single-active.js';
 export * from './database/fence.js';
+export * from './database/batch-statement.js';
 export * from './background/background-work.js';

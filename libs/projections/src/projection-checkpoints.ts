@@ -1,9 +1,9 @@
 import type { GlobalPosition } from '@agora/event-sourcing';
 import { SubscriptionInterrupted } from '@agora/messaging';
-import { Fence } from '@agora/platform';
+import { Fence, type BatchStatement } from '@agora/platform';
 import pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
-import { runStatement, type BatchStatement } from './batch-statement.js';
+import { runStatement } from './batch-statement.js';
 import type { RowUpserts } from './projection.js';
 
 /** The checkpoint moved under the runner (a rebuild switched in, or another runner wrote). */

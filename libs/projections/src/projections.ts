@@ -1,6 +1,6 @@
 import type { EventStore, GlobalPosition } from '@agora/event-sourcing';
 import type { ParkedEvents } from '@agora/messaging';
-import type { Fence } from '@agora/platform';
+import type { Fence, StatementRunner } from '@agora/platform';
 import type { DataSource } from 'typeorm';
 import type { Projection } from './projection.js';
 import { ProjectionChanges, type ChangeWatch } from './projection-changes.js';
@@ -10,6 +10,13 @@ import { SharedTransactions } from './shared-transactions.js';
 
 /** Nest injection token for the process's `Projections`. */
 export const PROJECTIONS = Symbol('Projections');
+
+/**
+ * Nest injection token of the read side's `StatementRunner`: where another subscriber
+ * writing to the read models' database hands its batch statements, to share the
+ * projections' round trips.
+ */
+export const READ_SIDE_STATEMENTS = Symbol('ReadSideStatements');
 
 /**
  * What a command endpoint needs from the read side: to answer only once the read model
@@ -51,6 +58,8 @@ export interface ProjectionsOptions {
 export class Projections implements ReadYourWrites, ReadModelChanges {
   private readonly runners = new Map<string, ProjectionRunner>();
   private readonly changes = new Map<string, ProjectionChanges>();
+  /** The runners' shared transactions, open to other subscribers' batch statements on the same database. */
+  readonly statements: StatementRunner;
 
   constructor(
     dataSource: DataSource,
@@ -60,6 +69,7 @@ export class Projections implements ReadYourWrites, ReadModelChanges {
   ) {
     const checkpoints = new ProjectionCheckpoints(dataSource);
     const transactions = new SharedTransactions(dataSource);
+    this.statements = transactions;
     for (const projection of projections) {
       const changes = new ProjectionChanges({ checkpoint: () => checkpoints.load(projection.name), intervalMs: options.standbyWatchMs ?? 100 });
       this.changes.set(projection.name, changes);

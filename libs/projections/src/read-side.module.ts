@@ -5,7 +5,7 @@ import { BACKGROUND_WORK, PG_POOL, type BackgroundWork } from '@agora/platform';
 import type pg from 'pg';
 import { DataSource } from 'typeorm';
 import type { ReadModel } from './projection.js';
-import { PROJECTIONS, Projections } from './projections.js';
+import { PROJECTIONS, Projections, READ_SIDE_STATEMENTS } from './projections.js';
 import { openReadModels } from './read-models.js';
 
 export interface ReadSideOptions {
@@ -64,8 +64,9 @@ export class ReadSideModule implements OnApplicationShutdown {
             return projections;
           },
         },
+        { provide: READ_SIDE_STATEMENTS, inject: [PROJECTIONS], useFactory: (projections: Projections) => projections.statements },
       ],
-      exports: [DataSource, PROJECTIONS],
+      exports: [DataSource, PROJECTIONS, READ_SIDE_STATEMENTS],
     };
   }
 

@@ -1,5 +1,6 @@
+import type { BatchStatement, StatementRunner } from '@agora/platform';
 import type { DataSource, EntityManager } from 'typeorm';
-import { runStatement, runStatements, type BatchStatement } from './batch-statement.js';
+import { runStatement, runStatements } from './batch-statement.js';
 
 /** A runner's batch: its statements in a transaction it may share. */
 export type TransactionWork = (rows: EntityManager) => Promise<void>;
@@ -25,8 +26,11 @@ interface Pending {
  * rebuild), but a failed statement aborts the whole transaction: a shared transaction
  * that fails is taken apart, and each of its batches runs again in a transaction of its
  * own, so only the batch at fault fails, to its own runner, as if it had never shared.
+ *
+ * Other subscribers that write to the same database hand their batch statements over too
+ * (`StatementRunner`: the saga's deadlines).
  */
-export class SharedTransactions {
+export class SharedTransactions implements StatementRunner {
   private queue: Pending[] = [];
   private running = false;
   private scheduled = false;

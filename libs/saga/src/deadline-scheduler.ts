@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { categoryOf, namedQuery, type GlobalPosition, type RecordedEvent } from '@agora/event-sourcing';
 import { checkpointUpsert, EventStoreConsumer, PostgresCheckpointStore, PostgresParkedEvents, type LogSource } from '@agora/messaging';
-import { Fence } from '@agora/platform';
+import { Fence, runJoined, type BatchStatement, type StatementRunner } from '@agora/platform';
 import pg from 'pg';
 import type { SagaDeadline, SagaDefinition, SagaInput } from './saga-definition.js';
 import type { SagaRuntime } from './saga-runtime.js';
@@ -14,6 +14,12 @@ export interface DeadlineSchedulerOptions {
   readonly onError?: (error: unknown) => void;
   /** The background work's fence: the deadline rows and their checkpoint commit only under it. */
   readonly fence?: Fence;
+  /**
+   * Where a batch's statement runs beside others handed over at the same time (the read
+   * side's, on the same database: the projections follow the same appends). Without it,
+   * each batch is a statement of its own on the pool.
+   */
+  readonly statements?: StatementRunner;
 }
 
 /**
@@ -103,9 +109,10 @@ export class DeadlineScheduler {
 
   /**
    * The rows of a batch and its checkpoint in one statement, so one commit and one round
-   * trip (no checkpoint for a retry of parked events). A saga's last step in the batch
-   * decides its row: set, or cleared. Under the background work's fence nothing of it is
-   * written once another instance has taken over (`Deposed`).
+   * trip (no checkpoint for a retry of parked events), which may share its round trip with
+   * other subscribers' (`statements`). A saga's last step in the batch decides its row:
+   * set, or cleared. Under the background work's fence nothing of it is written once
+   * another instance has taken over (`Deposed`).
    */
   private async apply(events: readonly RecordedEvent[], through: GlobalPosition | undefined): Promise<void> {
     const last = new Map<string, { readonly deadline: SagaDeadline | null; readonly correlationId: string }>();
@@ -116,31 +123,47 @@ export class DeadlineScheduler {
     const set = [...last].filter((entry): entry is [string, { deadline: SagaDeadline; correlationId: string }] => entry[1].deadline !== null);
     const cleared = [...last].filter(([, { deadline }]) => deadline === null).map(([stream]) => stream);
     if (set.length === 0 && cleared.length === 0 && !through) return;
+    const statement = this.statement(set, cleared, through);
+    if (this.options.statements) return this.options.statements.run(statement);
+    const [outcome] = await runJoined([statement], async (text, params) => (await this.pool.query(namedQuery(text, params))).rows[0] as Record<string, unknown>);
+    if (outcome!.status === 'rejected') throw outcome!.reason;
+  }
+
+  private statement(set: readonly [string, { deadline: SagaDeadline; correlationId: string }][], cleared: readonly string[], through: GlobalPosition | undefined): BatchStatement {
     const fence = this.options.fence;
-    const { rows } = await this.pool.query<{ held: boolean }>(
-      namedQuery(
-        `WITH fence AS (${fence ? Fence.lock(10) : 'SELECT'}),
-              set AS (
-                INSERT INTO saga.deadlines (saga_stream, deadline_id, name, due_at, correlation_id)
-                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[]) WHERE EXISTS (SELECT FROM fence)
-                ON CONFLICT (saga_stream) DO UPDATE SET deadline_id = excluded.deadline_id, name = excluded.name, due_at = excluded.due_at, correlation_id = excluded.correlation_id),
-              cleared AS (DELETE FROM saga.deadlines WHERE saga_stream = ANY($6::text[]) AND EXISTS (SELECT FROM fence)),
-              saved AS (${checkpointUpsert(7, 'EXISTS (SELECT FROM fence)')})
-         SELECT EXISTS (SELECT FROM fence) AS held`,
-        [
-          set.map(([stream]) => stream),
-          set.map(([, { deadline }]) => deadline.id),
-          set.map(([, { deadline }]) => deadline.name),
-          set.map(([, { deadline }]) => deadline.dueAt),
-          set.map(([, { correlationId }]) => correlationId),
-          cleared,
-          through ? this.projection.name : null,
-          through?.commit ?? null,
-          through?.prepare ?? null,
-          ...(fence ? fence.params() : []),
-        ],
-      ),
-    );
-    if (!rows[0]!.held) fence!.refused();
+    return {
+      part: (p, first) => {
+        const held = fence ? `EXISTS (SELECT FROM ${p}fence)` : 'true';
+        const $ = (offset: number) => `$${first + offset}`;
+        return {
+          ctes: [
+            ...(fence ? [`${p}fence AS (${Fence.lock(first + 9)})`] : []),
+            `${p}set AS (
+               INSERT INTO saga.deadlines (saga_stream, deadline_id, name, due_at, correlation_id)
+               SELECT * FROM unnest(${$(0)}::text[], ${$(1)}::text[], ${$(2)}::text[], ${$(3)}::timestamptz[], ${$(4)}::text[]) WHERE ${held}
+               ON CONFLICT (saga_stream) DO UPDATE SET deadline_id = excluded.deadline_id, name = excluded.name, due_at = excluded.due_at, correlation_id = excluded.correlation_id)`,
+            `${p}cleared AS (DELETE FROM saga.deadlines WHERE saga_stream = ANY(${$(5)}::text[]) AND ${held})`,
+            `${p}saved AS (${checkpointUpsert(first + 6, held)})`,
+          ],
+          params: [
+            set.map(([stream]) => stream),
+            set.map(([, { deadline }]) => deadline.id),
+            set.map(([, { deadline }]) => deadline.name),
+            set.map(([, { deadline }]) => deadline.dueAt),
+            set.map(([, { correlationId }]) => correlationId),
+            cleared,
+            through ? this.projection.name : null,
+            through?.commit ?? null,
+            through?.prepare ?? null,
+            ...(fence ? fence.params() : []),
+          ],
+          columns: [`${held} AS ${p}held`],
+          settle: (outcome) => {
+            if ('error' in outcome) throw outcome.error;
+            if (!outcome.row[`${p}held`]) fence!.refused();
+          },
+        };
+      },
+    };
   }
 }

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import pg from 'pg';
+import { DataSource } from 'typeorm';
 import { migrateMessaging, PostgresCheckpointStore } from '@agora/messaging';
-import { SingleActive } from '@agora/platform';
+import { SingleActive, type BatchStatement, type StatementRunner } from '@agora/platform';
+import { SharedTransactions } from '@agora/projections';
 import { PostgresEventStore, requestContext, streamName, type RecordedEvent } from '@agora/event-sourcing';
 import { createTestDatabase } from '../../testing/src/postgres.js';
 import { until } from '../../testing/src/until.js';
@@ -50,8 +52,12 @@ describe('SagaRuntime and DeadlineScheduler', () => {
   let store: PostgresEventStore;
   let runtime: SagaRuntime;
 
+  let readModels: DataSource;
+
   beforeAll(async () => {
-    pool = new pg.Pool({ connectionString: await createTestDatabase('saga'), max: 20 });
+    const url = await createTestDatabase('saga');
+    pool = new pg.Pool({ connectionString: url, max: 20 });
+    readModels = await new DataSource({ type: 'postgres', url, entities: [] }).initialize();
     store = new PostgresEventStore(pool);
     await store.migrate();
     await migrateMessaging(pool);
@@ -60,6 +66,7 @@ describe('SagaRuntime and DeadlineScheduler', () => {
   });
   afterAll(async () => {
     await store.close();
+    await readModels.destroy();
     await pool.end();
   });
 
@@ -194,5 +201,41 @@ describe('SagaRuntime and DeadlineScheduler', () => {
       await scheduler.stop();
       await work.stop();
     }
+  });
+
+  it('hands its batches to the statements it is given, where another subscriber\'s batch of the same turn shares their query', async () => {
+    const saga = delivery(category());
+    const shared = new SharedTransactions(readModels);
+    // Another subscriber's batch goes first, so the deadlines' part has a prefix and later parameters.
+    const other: BatchStatement = { part: (p, first) => ({ ctes: [`${p}other AS (SELECT $${first}::int AS n)`], params: [7], columns: [`(SELECT n FROM ${p}other) AS ${p}n`], settle: () => undefined }) };
+    const queries: string[] = [];
+    const statements: StatementRunner = {
+      run: async (statement) => {
+        const spy = jest.spyOn(pg.Client.prototype, 'query').mockName('query');
+        try {
+          await Promise.all([shared.run(other), shared.run(statement)]);
+          queries.push(...spy.mock.calls.map(([query]) => (typeof query === 'string' ? query : (query as pg.QueryConfig).text)));
+        } finally {
+          spy.mockRestore();
+        }
+      },
+    };
+    const scheduler = new DeadlineScheduler(pool, store, runtime, [saga], { pollMs: 20, statements });
+    scheduler.start();
+    const orderId = randomUUID();
+    const row = () => pool.query('SELECT deadline_id FROM saga.deadlines WHERE saga_stream = $1', [streamName(saga.category, orderId)]);
+    try {
+      await runtime.handle(saga, started(orderId, 300), requestContext());
+      await until(async () => (await row()).rowCount === 1);
+      await until(async () => (await runtime.read(saga, orderId))!.step === 'timed-out');
+      await until(async () => (await row()).rowCount === 0);
+    } finally {
+      await scheduler.stop();
+    }
+    // Each batch was one query, with the other batch's part in it (other connections' queries aside).
+    const batches = queries.filter((query) => /other AS|INSERT INTO saga\.deadlines/.test(query));
+    expect(batches.length).toBeGreaterThan(0);
+    for (const query of batches) expect(query).toMatch(/^WITH b0_other AS[\s\S]*b1_set AS[\s\S]*b1_saved AS/);
+    expect((await new PostgresCheckpointStore(pool).load(`deadlines.${saga.category}`))?.commit).toBeGreaterThan(0);
   });
 });

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { EventStore } from '@agora/event-sourcing';
 import { migrateMessaging, PostgresCheckpointStore, PostgresParkedEvents, type EventStoreConsumer } from '@agora/messaging';
 import { DeadlineScheduler, migrateSagas, type SagaDefinition, type SagaInput, type SagaRuntime } from '@agora/saga';
-import type { Fence } from '@agora/platform';
+import type { Fence, StatementRunner } from '@agora/platform';
 import type pg from 'pg';
 import { checkoutFeed } from './checkout-feed.js';
 import type { CheckoutSaga } from './checkout-saga.js';
@@ -12,6 +12,8 @@ export interface CheckoutProcessOptions {
   readonly deadlinePollMs?: number;
   /** The background work's fence, that the feed's and the deadlines' checkpoints are saved under. */
   readonly fence?: Fence;
+  /** Where the deadlines' batches share a statement with the read side's (same database); each alone without. */
+  readonly deadlineStatements?: StatementRunner;
 }
 
 /**
@@ -50,6 +52,7 @@ export class CheckoutProcess {
     this.scheduler = new DeadlineScheduler(this.pool, this.store, this.runtime, [this.saga as SagaDefinition<unknown, SagaInput>], {
       ...(this.options.deadlinePollMs !== undefined && { pollMs: this.options.deadlinePollMs }),
       ...(this.options.fence && { fence: this.options.fence }),
+      ...(this.options.deadlineStatements && { statements: this.options.deadlineStatements }),
       onError: (error) => onError(error, 'deadlines'),
     });
     this.feed.start();

@@ -191,7 +191,8 @@ async function wire(options: CheckoutOptions & { duplicateDelivery?: boolean } =
   }
   const checkpoints = new PostgresCheckpointStore(pool);
   const relays = [new Relay(store, checkpoints, transport, new CheckoutOutboundMapping()), new Relay(store, checkpoints, transport, new OrderOutboundMapping())];
-  const process = new CheckoutProcess(pool, store, runtime, saga, { deadlinePollMs: 20 });
+  // As the host wires it: the deadlines' batches share the projections' statements.
+  const process = new CheckoutProcess(pool, store, runtime, saga, { deadlinePollMs: 20, deadlineStatements: projections.statements });
   // With duplicates on, a second feed hands every order event to the saga again, concurrently.
   const extraFeeds: EventStoreConsumer[] = options.duplicateDelivery ? [checkoutFeed(store, checkpoints, runtime, saga, { name: 'order.checkout-feed.twin' })] : [];
   for (const relay of relays) relay.start();
