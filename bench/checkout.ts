@@ -50,6 +50,12 @@ const DISTRIBUTED = process.env['BENCH_MODE'] === 'distributed';
 const STEPS = process.env['BENCH_STEPS'] === '1';
 /** Node options for the host or every app, e.g. '--cpu-prof --cpu-prof-dir=/tmp/agora-prof' to profile them. */
 const NODE_ARGS = process.env['BENCH_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
+/**
+ * More settings for the benchmark's own PostgreSQL, e.g. '-c synchronous_commit=off' to
+ * see what waiting for the WAL flush of each commit costs: an experiment, not the system
+ * as it runs.
+ */
+const PG_FLAGS = process.env['BENCH_PG_FLAGS']?.split(' ').filter(Boolean) ?? [];
 
 async function call<T>(method: string, url: string, body?: unknown, token?: string, extraHeaders: Record<string, string> = {}): Promise<{ status: number; body: T }> {
   const headers = { ...(body !== undefined && { 'content-type': 'application/json' }), ...(token && { authorization: `Bearer ${token}` }), ...extraHeaders };
@@ -73,7 +79,7 @@ async function startPostgres(dir: string): Promise<{ server: EmbeddedPostgresSer
   const server = await EmbeddedPostgresServer.start({
     dataDir: join(dir, 'pg'),
     port: await freePort(),
-    flags: ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track=all', '-c', 'max_connections=300'],
+    flags: ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track=all', '-c', 'max_connections=300', ...PG_FLAGS],
   });
   const admin = createPostgresPool({ url: server.url(), size: 1 });
   await admin.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
@@ -312,7 +318,7 @@ async function main(): Promise<void> {
     latencies.sort((a, b) => a - b);
     posts.sort((a, b) => a - b);
     const waiting = WAIT === 'long-poll' ? 'waiting with the long-poll' : `polling every ${POLL_MS} ms`;
-    console.log(`${ORDERS} orders (after ${WARMUP} untimed) over ${PRODUCTS} products, ${CONCURRENCY} concurrent customers ${waiting}, ${system.description}`);
+    console.log(`${ORDERS} orders (after ${WARMUP} untimed) over ${PRODUCTS} products, ${CONCURRENCY} concurrent customers ${waiting}, ${system.description}${PG_FLAGS.length > 0 ? ` (PostgreSQL with ${PG_FLAGS.join(' ')})` : ''}`);
     console.log(`completed orders/s: ${(ORDERS / seconds).toFixed(0)}`);
     console.log(`POST to terminal status: p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms`);
     console.log(`POST answered: p50 ${percentile(posts, 50).toFixed(0)} ms, p99 ${percentile(posts, 99).toFixed(0)} ms`);
