@@ -1,7 +1,7 @@
 /**
  * A batch of a subscriber's writes (its effects and its checkpoint) as one statement:
  * alone it needs no transaction, and beside other batches handed over at the same time
- * it joins theirs in one statement, one round trip (`joinStatements`).
+ * it joins theirs in one statement, one round trip (`runJoined`).
  */
 export interface BatchStatement {
   /** Its part of a statement: common table expressions named under `prefix`, parameters from `$first`. */
