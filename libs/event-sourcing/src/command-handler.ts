@@ -161,7 +161,9 @@ export class CommandHandler {
    * may stand alone should a later append fail. The rules of `handle` hold for every
    * stream: the command takes turns with the other commands on each of them, a conflict
    * on any reads all of them and decides again, and a refusal (`decide` throws) or a
-   * stream left without events is only trusted on states read just now.
+   * stream left without events is only trusted on states read just now. An event decided
+   * as an `IdentifiedEvent` is appended with the message id it names, so that another
+   * event of the same decision can refer to it.
    */
   handleTogether<P extends readonly AnyPart[]>(
     parts: readonly [...P],
@@ -246,7 +248,8 @@ export class CommandHandler {
    * outcome is unknown (a timeout may come after the commit); the events keep their ids
    * (made once per decision, by `withMetadata`), and both stores answer a repeat of an
    * append they wrote as that earlier success, so nothing is written twice. A new
-   * decision after a conflict makes new events with new ids.
+   * decision after a conflict makes new events with new ids, except those whose id the
+   * decision names (`IdentifiedEvent`): the appends that conflicted wrote none of them.
    */
   private async whileUnavailable<T>(send: () => Promise<T>): Promise<T> {
     for (let retry = 0; ; retry++) {

@@ -27,10 +27,18 @@ export function causedBy(metadata: EventMetadata): MessageContext {
   };
 }
 
-/** Gives a decided event its envelope: a fresh message id and the context's ids. */
-export function withMetadata<E extends Event>(event: E, context: MessageContext, occurredAt: Date): NewEvent<E> {
+/**
+ * A decided event whose message id the decision chose, because something decided with it
+ * names that id (a saga recording that it has handled an event it decided for its own
+ * aggregate). Other events get a fresh id.
+ */
+export type IdentifiedEvent<E extends Event = Event> = E & { readonly messageId: string };
+
+/** Gives a decided event its envelope: its message id (a fresh one unless it names one) and the context's ids. */
+export function withMetadata<E extends Event>(event: E | IdentifiedEvent<E>, context: MessageContext, occurredAt: Date): NewEvent<E> {
+  const { messageId = randomUUID(), ...body } = event as Partial<IdentifiedEvent<E>> & E;
   const metadata: EventMetadata = {
-    messageId: randomUUID(),
+    messageId,
     correlationId: context.correlationId,
     causationId: context.causationId,
     occurredAt: occurredAt.toISOString(),
@@ -38,5 +46,5 @@ export function withMetadata<E extends Event>(event: E, context: MessageContext,
     ...(context.userId !== undefined && { userId: context.userId }),
     ...(context.traceparent !== undefined && { traceparent: context.traceparent }),
   };
-  return { ...event, metadata };
+  return { ...(body as unknown as E), metadata };
 }

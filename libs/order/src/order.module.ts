@@ -46,10 +46,11 @@ export interface OrderModuleOptions {
  * The order context: orders, their catalog of prices, and the checkout saga. Needs the
  * host's `EVENT_STORE` and `PG_POOL` (global providers). Exports for the host's
  * messaging: the outbound mappings `OrderOutboundMapping` (order's integration events)
- * and `CheckoutOutboundMapping` (the saga's commands), and the handlers `CatalogHandler`
- * (`order.catalog`), `CheckoutInputsHandler` (`order.checkout`) and
- * `OrderCommandsHandler` (`order.commands`). The saga's feed and deadlines run as the
- * host's background work.
+ * and `CheckoutOutboundMapping` (the saga's commands to inventory and payment), and the
+ * handlers `CatalogHandler` (`order.catalog`), `CheckoutInputsHandler` (`order.checkout`)
+ * and `OrderCommandsHandler` (`order.commands`: the saga decides its commands to the
+ * order in its own appends, this takes those still sent as messages). The saga's feed
+ * and deadlines run as the host's background work.
  */
 @Module({})
 export class OrderModule {
@@ -75,7 +76,12 @@ export class OrderModule {
       controllers: [PlaceOrderController, ListOrdersController, GetOrderController, CancelOrderController, GetCheckoutController],
       providers: [
         { provide: CommandHandler, inject: [EVENT_STORE], useFactory: (store: EventStore) => new CommandHandler(store) },
-        { provide: SagaRuntime, inject: [EVENT_STORE], useFactory: (store: EventStore) => new SagaRuntime(store) },
+        // The checkout decides its orders' commands in its own appends: on the orders' command handler.
+        {
+          provide: SagaRuntime,
+          inject: [EVENT_STORE, CommandHandler],
+          useFactory: (store: EventStore, commands: CommandHandler) => new SagaRuntime(store, { commands }),
+        },
         {
           provide: CHECKOUT_SAGA,
           useValue: checkoutSaga({

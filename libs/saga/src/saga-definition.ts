@@ -1,3 +1,4 @@
+import type { Decider, Event, IdentifiedEvent } from '@agora/event-sourcing';
 import type { OutgoingMessage } from '@agora/messaging';
 
 /** What a saga reacts to: an integration message, a private event of its own context, or a deadline. */
@@ -37,6 +38,24 @@ export interface Reaction<State> {
   readonly reason?: string;
 }
 
+/**
+ * The aggregate a saga instance runs beside, in the saga's own context and event store
+ * (the checkout's order). The runtime decides the saga's commands to it in the saga's own
+ * append: the step and what it does to the aggregate are one commit, with no message
+ * between them. The aggregate's events that the saga reacts to are handed back to the
+ * saga in the same step, under the message ids they are appended with, so a feed that
+ * reads them from the store later finds them handled.
+ */
+export interface LocalAggregate<Input extends SagaInput, Command = never, E extends Event = Event, State = unknown> {
+  readonly decider: Decider<Command, E, State>;
+  /** The aggregate's stream beside the saga instance `sagaId`. */
+  streamOf(sagaId: string): string;
+  /** The command a message the saga sends stands for; `undefined` for one that leaves through the relay. */
+  commandOf(message: OutgoingMessage, now: Date): Command | undefined;
+  /** The saga's input that an event of the aggregate is; `undefined` for one the saga does not react to. */
+  inputOf(event: IdentifiedEvent<E>): Input | undefined;
+}
+
 /** A saga as pure functions: the runtime does the I/O. */
 export interface SagaDefinition<State, Input extends SagaInput> {
   /** Stream category of its instances: `<category>-<sagaId>`. */
@@ -46,4 +65,7 @@ export interface SagaDefinition<State, Input extends SagaInput> {
   initialState(): State;
   /** `undefined`: the input means nothing in this state (it is still marked handled). */
   react(state: State, input: Input | DeadlineReached, now: Date): Reaction<State> | undefined;
+  /** The aggregate whose commands are decided in the saga's own append, where there is one. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly local?: LocalAggregate<Input, any, any, any>;
 }

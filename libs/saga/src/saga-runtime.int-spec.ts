@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { migrateMessaging, PostgresCheckpointStore } from '@agora/messaging';
 import { SingleActive, type BatchStatement, type StatementRunner } from '@agora/platform';
 import { SharedTransactions } from '@agora/projections';
-import { PostgresEventStore, requestContext, streamName, type RecordedEvent } from '@agora/event-sourcing';
+import { CommandHandler, PostgresEventStore, requestContext, streamName, type Decider, type Event, type RecordedEvent } from '@agora/event-sourcing';
 import { createTestDatabase } from '../../testing/src/postgres.js';
 import { until } from '../../testing/src/until.js';
 import { DeadlineScheduler } from './deadline-scheduler.js';
@@ -44,6 +44,49 @@ const delivery = (category: string): SagaDefinition<State, Input> => ({
           send: [{ type: 'inventory.commit-reservation.v1', key: state.orderId!, data: { orderId: state.orderId! } }],
         };
     }
+  },
+});
+
+// A toy dispatch saga beside a parcel of its own context: once paid, it ships the parcel
+// (decided in its own append) and asks inventory to commit; the shipment ends it.
+type ParcelEvent = Event<'toy.shipped', { orderId: string }> | Event<'toy.held', { orderId: string }>;
+interface Parcel {
+  held: boolean;
+  shipped: boolean;
+}
+const parcel: Decider<{ type: 'ship' | 'hold'; orderId: string }, ParcelEvent, Parcel> = {
+  initialState: () => ({ held: false, shipped: false }),
+  decide: ({ type, orderId }, state) => {
+    if (type === 'hold') return [{ type: 'toy.held', data: { orderId } }];
+    return state.held || state.shipped ? [] : [{ type: 'toy.shipped', data: { orderId } }];
+  },
+  evolve: (state, event) => (event.type === 'toy.held' ? { ...state, held: true } : { ...state, shipped: true }),
+};
+type DispatchInput = SagaInput<'toy.paid', { orderId: string }> | SagaInput<'toy.shipped', { orderId: string }>;
+const dispatch = (category: string): SagaDefinition<{ phase: string }, DispatchInput> => ({
+  category,
+  sagaIdOf: (input) => input.data.orderId,
+  initialState: () => ({ phase: 'new' }),
+  react: (state, input) => {
+    if (input.type === 'toy.paid') {
+      const { orderId } = input.data;
+      return {
+        state: { phase: 'shipping' },
+        step: 'shipping',
+        send: [
+          { type: 'order.confirm-order.v1', key: orderId, data: { orderId } },
+          { type: 'inventory.commit-reservation.v1', key: orderId, data: { orderId } },
+        ],
+      };
+    }
+    if (input.type === 'toy.shipped') return { state: { phase: 'shipped' }, step: 'shipped', status: 'completed' };
+    return undefined;
+  },
+  local: {
+    decider: parcel,
+    streamOf: (orderId) => streamName(`${category}parcel`, orderId),
+    commandOf: (message) => (message.type === 'order.confirm-order.v1' ? { type: 'ship', orderId: (message.data as { orderId: string }).orderId } : undefined),
+    inputOf: (event) => (event.type === 'toy.shipped' ? { type: 'toy.shipped', data: event.data as { orderId: string }, messageId: event.messageId } : undefined),
   },
 });
 
@@ -237,5 +280,69 @@ describe('SagaRuntime and DeadlineScheduler', () => {
     expect(batches.length).toBeGreaterThan(0);
     for (const query of batches) expect(query).toMatch(/^WITH b0_other AS[\s\S]*b1_set AS[\s\S]*b1_saved AS/);
     expect((await new PostgresCheckpointStore(pool).load(`deadlines.${saga.category}`))?.commit).toBeGreaterThan(0);
+  });
+
+  describe('with a local aggregate', () => {
+    const paid = (orderId: string): DispatchInput => ({ type: 'toy.paid', messageId: randomUUID(), data: { orderId } });
+
+    it('decides its commands to the aggregate in its own append, and takes the answer in the same step', async () => {
+      const saga = dispatch(category());
+      const orderId = randomUUID();
+      const instance = await runtime.handle(saga, paid(orderId), requestContext('req-paid'));
+
+      expect(instance).toMatchObject({ status: 'completed', step: 'shipped', state: { phase: 'shipped' } });
+      const [shipped, ...more] = await store.readStream(saga.local!.streamOf(orderId));
+      expect(more).toEqual([]);
+      expect(shipped).toMatchObject({ type: 'toy.shipped', data: { orderId }, metadata: { correlationId: 'req-paid' } });
+      const steps = await store.readStream(streamName(saga.category, orderId));
+      expect(steps.map((step) => (step.data as { step: string }).step)).toEqual(['shipping', 'shipped']);
+      // The shipment is the saga's second input, under the id the parcel's event has.
+      expect((steps[1]!.data as { input: unknown }).input).toEqual({ messageId: shipped!.metadata.messageId, type: 'toy.shipped' });
+      // One commit for both streams; only the command to another context leaves through the relay.
+      expect(new Set([shipped!, ...steps].map((event) => event.position.commit)).size).toBe(1);
+      expect(steps.flatMap((step) => sagaOutbound('toy', [saga.category]).map(step))).toEqual([
+        { type: 'inventory.commit-reservation.v1', key: orderId, data: { orderId } },
+      ]);
+    });
+
+    it('passes over, without a statement, the aggregate\'s event it decided when a feed hands it in', async () => {
+      const saga = dispatch(category());
+      const orderId = randomUUID();
+      await runtime.handle(saga, paid(orderId), requestContext());
+      const [shipped] = await store.readStream(saga.local!.streamOf(orderId));
+      const reads = jest.spyOn(store, 'readStream');
+      const appends = jest.spyOn(store, 'appendToStreams');
+      try {
+        const instance = await runtime.handle(saga, { type: 'toy.shipped', data: { orderId }, messageId: shipped!.metadata.messageId }, requestContext());
+        expect(instance.steps.map((step) => step.step)).toEqual(['shipping', 'shipped']);
+        expect(reads).not.toHaveBeenCalled();
+        expect(appends).not.toHaveBeenCalled();
+      } finally {
+        reads.mockRestore();
+        appends.mockRestore();
+      }
+      // Another process, which remembers nothing, reads the saga and finds it handled too.
+      const elsewhere = await new SagaRuntime(store).handle(saga, { type: 'toy.shipped', data: { orderId }, messageId: shipped!.metadata.messageId }, requestContext());
+      expect(elsewhere.steps).toHaveLength(2);
+      expect(await store.readStream(streamName(saga.category, orderId))).toHaveLength(2);
+    });
+
+    it('decides on what another writer appended to the aggregate since, and records a step the aggregate refused', async () => {
+      const saga = dispatch(category());
+      const orderId = randomUUID();
+      const shared = new CommandHandler(store);
+      const local = new SagaRuntime(store, { commands: shared });
+      // The parcel is known to this process as new, then held by another process.
+      await shared.handle(parcel, saga.local!.streamOf(orderId), { type: 'hold', orderId }, requestContext());
+      await new CommandHandler(store).handle(parcel, saga.local!.streamOf(orderId), { type: 'hold', orderId }, requestContext());
+
+      const instance = await local.handle(saga, paid(orderId), requestContext());
+      expect(instance).toMatchObject({ status: 'active', step: 'shipping' });
+      expect((await store.readStream(saga.local!.streamOf(orderId))).map((event) => event.type)).toEqual(['toy.held', 'toy.held']);
+      const steps = await store.readStream(streamName(saga.category, orderId));
+      expect(steps.flatMap((step) => sagaOutbound('toy', [saga.category]).map(step))).toEqual([
+        { type: 'inventory.commit-reservation.v1', key: orderId, data: { orderId } },
+      ]);
+    });
   });
 });

@@ -1,5 +1,5 @@
-import { CommandHandler, streamName, type Decider, type EventStore, type MessageContext } from '@agora/event-sourcing';
-import { derivedMessageId } from '@agora/messaging';
+import { CommandHandler, streamName, type Decider, type Event, type EventStore, type IdentifiedEvent, type MessageContext } from '@agora/event-sourcing';
+import { derivedMessageId, type OutgoingMessage } from '@agora/messaging';
 import type { DeadlineReached, SagaDefinition, SagaInput } from './saga-definition.js';
 import { emptyInstance, evolveInstance, type InputHandled, type SagaInstance } from './saga-stream.js';
 
@@ -7,6 +7,13 @@ export interface SagaRuntimeOptions {
   readonly clock?: () => Date;
   /** Load-decide-append rounds when inputs of one saga race each other. Default 20. */
   readonly maxAttempts?: number;
+  /**
+   * The command handler to decide with instead of one of its own (`maxAttempts` is then
+   * its own): share the one of the context whose aggregate a saga runs beside
+   * (`SagaDefinition.local`), so that the aggregate's streams it remembers are not read
+   * again and the saga's commands on them take turns with the context's own.
+   */
+  readonly commands?: CommandHandler;
 }
 
 interface Handle<Input> {
@@ -14,26 +21,36 @@ interface Handle<Input> {
   readonly now: Date;
 }
 
+type AnyInstance = SagaInstance<unknown>;
+type SagaDecider = Decider<never, InputHandled<unknown>, AnyInstance>;
+
+/** A step decided on its own would command the saga's local aggregate: it must be decided together with it. */
+class LocalStreamNeeded extends Error {}
+
+/** How many inputs one step may hand back to the saga from its local aggregate before it is taken for a loop. */
+const MAX_LOCAL_ROUNDS = 16;
+
 /**
  * Runs sagas as event-sourced process managers: an instance is the stream
  * `<category>-<sagaId>`; each input is handled once (its message id is remembered in the
  * stream), and the new state, the commands to send and the deadline are one event,
  * appended with the expected revision. Commands leave through the relay
  * (`sagaOutbound`), deadlines fire through the `DeadlineScheduler`, so a restarted
- * process resumes every instance where it was.
+ * process resumes every instance where it was. Commands to the saga's local aggregate
+ * (`SagaDefinition.local`) do not leave: they are decided in the same append.
  */
 export class SagaRuntime {
   private readonly commands: CommandHandler;
   private readonly clock: () => Date;
   /** One decider per definition: the command handler remembers a stream's state for the decider that built it. */
-  private readonly deciders = new WeakMap<object, Decider<never, InputHandled<unknown>, SagaInstance<unknown>>>();
+  private readonly deciders = new WeakMap<object, SagaDecider>();
 
   constructor(
     private readonly store: EventStore,
     options: SagaRuntimeOptions = {},
   ) {
     this.clock = options.clock ?? (() => new Date());
-    this.commands = new CommandHandler(store, { maxAttempts: options.maxAttempts ?? 20, clock: this.clock });
+    this.commands = options.commands ?? new CommandHandler(store, { maxAttempts: options.maxAttempts ?? 20, clock: this.clock });
   }
 
   async handle<State, Input extends SagaInput>(
@@ -42,15 +59,42 @@ export class SagaRuntime {
     context: MessageContext,
     sagaId: string = definition.sagaIdOf(input as Input),
   ): Promise<SagaInstance<State>> {
+    const decider = this.deciderFor(definition);
+    const stream = streamName(definition.category, sagaId);
+    // An input stays handled: one this process has seen handled costs nothing (such as an
+    // event the saga decided for its local aggregate, read back by a feed).
+    const remembered = this.commands.recalled(decider, stream);
+    if (remembered?.state.handled.has(input.messageId)) return remembered.state as SagaInstance<State>;
+    const handle: Handle<Input> = { input, now: this.clock() };
     // A saga's stream not remembered here is almost always one that this input starts.
-    const result = await this.commands.handle(this.deciderFor(definition), streamName(definition.category, sagaId), { input, now: this.clock() }, context, { expectNew: true });
-    return result.state;
+    const alone = () => this.commands.handle(decider, stream, handle, context, { expectNew: true });
+    const local = definition.local;
+    if (!local) return (await alone()).state as SagaInstance<State>;
+    // Decided on what this process remembers (the step is pure): does it command the aggregate?
+    const likely = stepOf(definition, remembered?.state ?? emptyInstance(definition.initialState()), input, handle.now);
+    if (!commandsLocal(definition, likely, handle.now)) {
+      try {
+        return (await alone()).state as SagaInstance<State>;
+      } catch (error) {
+        if (!(error instanceof LocalStreamNeeded)) throw error;
+      }
+    }
+    const [, result] = await this.commands.handleTogether(
+      // The aggregate's events first: where a store appends stream by stream, they may stand alone.
+      [
+        { decider: local.decider as Decider<never, Event, unknown>, streamName: local.streamOf(sagaId) },
+        { decider, streamName: stream, expectNew: true },
+      ],
+      ([aggregate, instance]) => decideWithLocal(definition, input, handle.now, aggregate, instance),
+      context,
+    );
+    return result.state as SagaInstance<State>;
   }
 
-  private deciderFor<State, Input extends SagaInput>(definition: SagaDefinition<State, Input>): Decider<Handle<Input>, InputHandled<State>, SagaInstance<State>> {
+  private deciderFor<State, Input extends SagaInput>(definition: SagaDefinition<State, Input>): SagaDecider {
     let decider = this.deciders.get(definition);
-    if (!decider) this.deciders.set(definition, (decider = deciderOf(definition) as never));
-    return decider as never;
+    if (!decider) this.deciders.set(definition, (decider = deciderOf(definition as SagaDefinition<unknown, SagaInput>)));
+    return decider;
   }
 
   async read<State>(definition: SagaDefinition<State, SagaInput>, sagaId: string): Promise<SagaInstance<State> | undefined> {
@@ -60,42 +104,101 @@ export class SagaRuntime {
   }
 }
 
-function deciderOf<State, Input extends SagaInput>(
-  definition: SagaDefinition<State, Input>,
-): Decider<Handle<Input>, InputHandled<State>, SagaInstance<State>> {
+function deciderOf(definition: SagaDefinition<unknown, SagaInput>): SagaDecider {
   return {
     initialState: () => emptyInstance(definition.initialState()),
     evolve: evolveInstance,
-    decide: ({ input, now }, instance) => {
-      if (instance.handled.has(input.messageId)) return [];
-      // A deadline that was replaced or cleared since it was scheduled means nothing now.
-      if (input.type === 'saga.deadline-reached' && instance.deadline?.id !== input.messageId) return [];
-      const reaction = definition.react(instance.state, input, now);
-      const deadline =
-        reaction?.deadline === undefined
-          ? input.type === 'saga.deadline-reached'
-            ? null
-            : instance.deadline
-          : reaction.deadline && {
-              id: derivedMessageId(`deadline:${input.messageId}`, 0),
-              name: reaction.deadline.name,
-              dueAt: reaction.deadline.dueAt.toISOString(),
-            };
-      return [
-        {
-          type: 'saga.input-handled.v1',
-          data: {
-            input: { messageId: input.messageId, type: input.type },
-            step: reaction?.step ?? instance.step ?? 'started',
-            state: reaction?.state ?? instance.state,
-            status: reaction?.status ?? instance.status,
-            ...((reaction?.reason ?? instance.reason) !== undefined && { reason: reaction?.reason ?? instance.reason }),
-            send: reaction?.send ?? [],
-            deadline,
-            at: now.toISOString(),
-          },
-        },
-      ];
+    decide: ({ input, now }: Handle<SagaInput>, instance: AnyInstance) => {
+      const step = stepOf(definition, instance, input, now);
+      if (!step) return [];
+      if (commandsLocal(definition, step, now)) throw new LocalStreamNeeded(`${definition.category} commands its local aggregate`);
+      return [step];
+    },
+  } as unknown as SagaDecider;
+}
+
+/** The saga's step for one input: the event that records it, or `undefined` for an input handled already or a stale deadline. */
+function stepOf<State, Input extends SagaInput>(
+  definition: SagaDefinition<State, Input>,
+  instance: SagaInstance<State>,
+  input: Input | DeadlineReached,
+  now: Date,
+): InputHandled<State> | undefined {
+  if (instance.handled.has(input.messageId)) return undefined;
+  // A deadline that was replaced or cleared since it was scheduled means nothing now.
+  if (input.type === 'saga.deadline-reached' && instance.deadline?.id !== input.messageId) return undefined;
+  const reaction = definition.react(instance.state, input, now);
+  const deadline =
+    reaction?.deadline === undefined
+      ? input.type === 'saga.deadline-reached'
+        ? null
+        : instance.deadline
+      : reaction.deadline && {
+          id: derivedMessageId(`deadline:${input.messageId}`, 0),
+          name: reaction.deadline.name,
+          dueAt: reaction.deadline.dueAt.toISOString(),
+        };
+  return {
+    type: 'saga.input-handled.v1',
+    data: {
+      input: { messageId: input.messageId, type: input.type },
+      step: reaction?.step ?? instance.step ?? 'started',
+      state: reaction?.state ?? instance.state,
+      status: reaction?.status ?? instance.status,
+      ...((reaction?.reason ?? instance.reason) !== undefined && { reason: reaction?.reason ?? instance.reason }),
+      send: reaction?.send ?? [],
+      deadline,
+      at: now.toISOString(),
     },
   };
+}
+
+function commandsLocal(definition: SagaDefinition<unknown, SagaInput>, step: InputHandled | undefined, now: Date): boolean {
+  const local = definition.local;
+  return local !== undefined && step !== undefined && step.data.send.some((message) => local.commandOf(message, now) !== undefined);
+}
+
+/**
+ * One input's step, with the saga's commands to its local aggregate decided on the
+ * aggregate instead of sent, and the aggregate's events that are the saga's inputs
+ * handled in the same decision: the events of both streams, in one append.
+ */
+function decideWithLocal<State, Input extends SagaInput>(
+  definition: SagaDefinition<State, Input>,
+  first: Input | DeadlineReached,
+  now: Date,
+  aggregateState: unknown,
+  instanceState: SagaInstance<State>,
+): [IdentifiedEvent[], InputHandled<State>[]] {
+  const local = definition.local!;
+  let [aggregate, instance] = [aggregateState, instanceState];
+  const aggregateEvents: IdentifiedEvent[] = [];
+  const steps: InputHandled<State>[] = [];
+  const inputs: (Input | DeadlineReached)[] = [first];
+  for (let rounds = 0, input = inputs.shift(); input; input = inputs.shift()) {
+    if (++rounds > MAX_LOCAL_ROUNDS) throw new Error(`${definition.category} and its local aggregate keep answering each other: more than ${MAX_LOCAL_ROUNDS} inputs in one step.`);
+    const step = stepOf(definition, instance, input, now);
+    if (!step) continue;
+    const send: OutgoingMessage[] = [];
+    let made = 0;
+    for (const message of step.data.send) {
+      const command = local.commandOf(message, now);
+      if (command === undefined) {
+        send.push(message);
+        continue;
+      }
+      for (const event of local.decider.decide(command, aggregate) as Event[]) {
+        // Named by the input that led to it: the same in every decision of this step.
+        const identified = { ...event, messageId: derivedMessageId(`local:${input.messageId}`, made++) };
+        aggregate = local.decider.evolve(aggregate, event);
+        aggregateEvents.push(identified);
+        const answer = local.inputOf(identified) as Input | undefined;
+        if (answer) inputs.push(answer);
+      }
+    }
+    const handled: InputHandled<State> = { ...step, data: { ...step.data, send } };
+    instance = evolveInstance(instance, handled);
+    steps.push(handled);
+  }
+  return [aggregateEvents, steps];
 }

@@ -2,32 +2,20 @@ import { causedBy, KeyedQueue, type RecordedEvent } from '@agora/event-sourcing'
 import { EventStoreConsumer, type CheckpointStore, type EventStoreConsumerOptions, type LogSource } from '@agora/messaging';
 import type { SagaRuntime } from '@agora/saga';
 import { ORDER_CATEGORY } from '../domain/order.js';
-import type { CheckoutInput, CheckoutSaga } from './checkout-saga.js';
+import { checkoutInputOf, type CheckoutSaga } from './checkout-saga.js';
 
 export const CHECKOUT_FEED = 'order.checkout-feed';
 
-/** The order's own events the saga reacts to; the rest of the order stream means nothing to it. */
-export function checkoutInputOf(event: RecordedEvent): CheckoutInput | undefined {
-  switch (event.type) {
-    case 'order.placed.v1':
-    case 'order.cancellation-requested.v1':
-    case 'order.confirmed.v1':
-      return { type: event.type, data: event.data, messageId: event.metadata.messageId } as CheckoutInput;
-    default:
-      return undefined;
-  }
-}
-
 /**
  * Hands order events to the saga: one order's in order, different orders at the same time
- * (the runtime dedupes by message id). Work is queued before the first await, as a
- * pipelined consumer requires.
+ * (the runtime dedupes by message id, so a confirmation the saga decided itself is passed
+ * over). Work is queued before the first await, as a pipelined consumer requires.
  */
 export function feedCheckout(runtime: SagaRuntime, saga: CheckoutSaga): (events: readonly RecordedEvent[]) => Promise<void> {
   const sagas = new KeyedQueue();
   return async (events) => {
     const work = events.flatMap((event) => {
-      const input = checkoutInputOf(event);
+      const input = checkoutInputOf({ type: event.type, data: event.data, messageId: event.metadata.messageId });
       return input ? [sagas.run(saga.sagaIdOf(input), () => runtime.handle(saga, input, causedBy(event.metadata)))] : [];
     });
     await Promise.all(work);

@@ -1,7 +1,8 @@
 import type { MessageData } from '@agora/contracts';
+import { streamName, type Event, type IdentifiedEvent } from '@agora/event-sourcing';
 import type { OutgoingMessage } from '@agora/messaging';
-import type { DeadlineReached, Reaction, SagaDefinition, SagaInput } from '@agora/saga';
-import type { OrderPlacedData } from '../domain/order.js';
+import type { DeadlineReached, LocalAggregate, Reaction, SagaDefinition, SagaInput } from '@agora/saga';
+import { ORDER_CATEGORY, orderDecider, type OrderCommand, type OrderEvent, type OrderPlacedData, type OrderState } from '../domain/order.js';
 
 /**
  * The checkout saga as pure functions: one instance per order
@@ -215,7 +216,48 @@ export function checkoutSaga(options: CheckoutOptions = {}): CheckoutSaga {
     sagaIdOf: (input) => input.data.orderId,
     initialState: () => ({ phase: 'awaiting-order', order: null }),
     react,
+    local: checkoutOrder,
   };
+}
+
+/**
+ * The order the checkout runs beside, in the same context and store: the saga's
+ * commands to it (confirm, reject, cancel) are decided in the saga's own append, and the
+ * confirmation it answers with is the saga's next input in that same step.
+ */
+const checkoutOrder: LocalAggregate<CheckoutInput, OrderCommand, OrderEvent, OrderState> = {
+  decider: orderDecider,
+  streamOf: (orderId) => streamName(ORDER_CATEGORY, orderId),
+  commandOf: (message, now) => orderCommandOf(message, now),
+  inputOf: (event) => checkoutInputOf(event),
+};
+
+/** The order's own events the saga reacts to; the rest of the order stream means nothing to it. */
+export function checkoutInputOf(event: IdentifiedEvent<Event>): CheckoutInput | undefined {
+  switch (event.type) {
+    case 'order.placed.v1':
+    case 'order.cancellation-requested.v1':
+    case 'order.confirmed.v1':
+      return { type: event.type, data: event.data, messageId: event.messageId } as CheckoutInput;
+    default:
+      return undefined;
+  }
+}
+
+/** The order's command that a message to the order context stands for; `undefined` for a message to another context. */
+export function orderCommandOf(message: Pick<OutgoingMessage, 'type' | 'data'>, now: Date): OrderCommand | undefined {
+  const at = now.toISOString();
+  const { orderId } = message.data as { readonly orderId: string };
+  switch (message.type) {
+    case 'order.confirm-order.v1':
+      return { type: 'confirm-order', orderId, at };
+    case 'order.reject-order.v1':
+      return { type: 'reject-order', orderId, reason: (message.data as { readonly reason: string }).reason, at };
+    case 'order.cancel-order.v1':
+      return { type: 'cancel-order', orderId, at };
+    default:
+      return undefined;
+  }
 }
 
 function reject(state: Checkout, reason: RejectionReason, compensations: readonly OutgoingMessage[]): Reaction<Checkout> {

@@ -152,7 +152,16 @@ class StubPayment extends StubContext {
 
 class Recorder implements MessageHandler {
   readonly name = 'stub.order-events';
-  readonly types: readonly MessageType[] = ['order.order-placed.v1', 'order.order-confirmed.v1', 'order.order-rejected.v1', 'order.order-cancelled.v1'];
+  readonly types: readonly MessageType[] = [
+    'order.order-placed.v1',
+    'order.order-confirmed.v1',
+    'order.order-rejected.v1',
+    'order.order-cancelled.v1',
+    // The saga decides these in its own append: none should be sent.
+    'order.confirm-order.v1',
+    'order.reject-order.v1',
+    'order.cancel-order.v1',
+  ];
   readonly received: Message[] = [];
   async handle(message: Message): Promise<void> {
     this.received.push(message);
@@ -179,8 +188,9 @@ async function wire(options: CheckoutOptions & { duplicateDelivery?: boolean } =
   projections.start();
 
   const saga = checkoutSaga(options);
-  const runtime = new SagaRuntime(store);
   const commands = new CommandHandler(store);
+  // As the host wires it: the saga decides the order's commands on the orders' command handler.
+  const runtime = new SagaRuntime(store, { commands });
   const catalog = new ProductCatalog(pool);
   const transport = new InProcessTransport(new PostgresDeadLetters(pool), { backoffMs: 5, duplicateDelivery: options.duplicateDelivery ?? false });
   const inventory = new StubInventory(transport);
@@ -281,6 +291,10 @@ describe('checkout over the in-process transport', () => {
       ['confirming', 'payment.payment-captured.v1'],
       ['confirmed', 'order.confirmed.v1'],
     ]);
+    // The order's confirmation and the saga's last two steps are one commit: no command message between them.
+    const confirmed = (await w.store.readStream(`order-${orderId}`)).find((e) => e.type === 'order.confirmed.v1')!;
+    const lastSteps = (await w.store.readStream(`checkout-${orderId}`)).slice(-2);
+    expect(lastSteps.map((e) => e.position.commit)).toEqual([confirmed.position.commit, confirmed.position.commit]);
     await until(() => w.recorder.received.some((m) => m.type === 'order.order-confirmed.v1' && m.key === orderId));
     expect(w.recorder.received.filter((m) => m.key === orderId).map((m) => m.type)).toEqual(['order.order-placed.v1', 'order.order-confirmed.v1']);
   });
@@ -299,6 +313,8 @@ describe('checkout over the in-process transport', () => {
     expect(w.inventory.count('inventory.release-reservation.v1', orderId).distinct).toBe(1);
     expect(w.inventory.count('inventory.commit-reservation.v1', orderId).distinct).toBe(0);
     expect(w.inventory.available.get('MUG')).toBe(before);
+    // The saga rejected the order in its own step, not by a message to the order context.
+    expect(w.recorder.received.filter((m) => m.key === orderId && m.type === 'order.reject-order.v1')).toEqual([]);
   });
 
   it('gives back what was taken and cancels when the customer cancels while payment is pending', async () => {

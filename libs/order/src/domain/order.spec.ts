@@ -98,7 +98,9 @@ describe('order decider', () => {
     it('records it once', () => spec.given(placed, cancellationRequested).when(requestCancellation).thenNothing());
     it('refuses once the order is confirmed', () => spec.given(placed, confirmed).when(requestCancellation).thenThrows(/is CONFIRMED and can no longer be cancelled/));
     it('refuses once the order is rejected', () => spec.given(placed, rejected()).when(requestCancellation).thenThrows(InvalidOrderTransition));
-    it('refuses once the order is cancelled', () => spec.given(placed, cancellationRequested, cancelled).when(requestCancellation).thenThrows(InvalidOrderTransition));
+    it('changes nothing when asked again of a cancelled order', () => spec.given(placed, cancellationRequested, cancelled).when(requestCancellation).thenNothing());
+    it('refuses once the order is rejected', () =>
+      spec.given(placed, { type: 'order.rejected.v1', data: { orderId, reason: 'out-of-stock', at: later } }).when(requestCancellation).thenThrows(/is REJECTED and can no longer be cancelled/));
     it('refuses an unknown order', () => spec.given().when(requestCancellation).thenThrows(OrderNotFound));
   });
 

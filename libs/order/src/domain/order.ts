@@ -97,6 +97,7 @@ export function decide(command: OrderCommand, state: OrderState): OrderEvent[] {
       if (state.status !== 'PENDING') throw new InvalidOrderTransition(orderId, state.status, 'rejected');
       return [{ type: 'order.rejected.v1', data: { orderId, reason: command.reason, at } }];
     case 'request-cancellation':
+      if (state.status === 'CANCELLED') return []; // asked again once done: nothing changes
       if (state.status !== 'PENDING') throw new InvalidOrderTransition(orderId, state.status, 'cancelled');
       if (state.cancellationRequested) return [];
       return [{ type: 'order.cancellation-requested.v1', data: { orderId, at } }];

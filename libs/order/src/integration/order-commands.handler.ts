@@ -1,12 +1,16 @@
 import type { Message, MessageType } from '@agora/contracts';
 import { causedBy, CommandHandler, streamName } from '@agora/event-sourcing';
 import type { MessageHandler } from '@agora/messaging';
-import { ORDER_CATEGORY, orderDecider, type OrderCommand } from '../domain/order.js';
+import { orderCommandOf } from '../checkout/checkout-saga.js';
+import { ORDER_CATEGORY, orderDecider } from '../domain/order.js';
 
 /**
- * The checkout saga's commands to its own context. Each transition is idempotent, so a
- * redelivered command has one effect. A command that contradicts the order (confirm a
- * rejected one) is a domain error: retried by the transport, then a visible dead letter.
+ * The order's commands as messages (`order.commands`). The checkout saga decides its own
+ * in its append now (`LocalAggregate`); this handler takes the ones an earlier version
+ * sent that are still on the topic, and those of any other sender. Each transition is
+ * idempotent, so a redelivered command has one effect. A command that contradicts the
+ * order (confirm a rejected one) is a domain error: retried by the transport, then a
+ * visible dead letter.
  */
 export class OrderCommandsHandler implements MessageHandler {
   readonly name = 'order.commands';
@@ -18,21 +22,8 @@ export class OrderCommandsHandler implements MessageHandler {
   ) {}
 
   async handle(message: Message): Promise<void> {
-    const command = this.toCommand(message);
+    const command = orderCommandOf(message, this.clock());
+    if (!command) throw new Error(`${this.name} does not handle ${message.type}.`);
     await this.commands.handle(orderDecider, streamName(ORDER_CATEGORY, command.orderId), command, causedBy(message.metadata));
-  }
-
-  private toCommand(message: Message): OrderCommand {
-    const at = this.clock().toISOString();
-    switch (message.type) {
-      case 'order.confirm-order.v1':
-        return { type: 'confirm-order', orderId: message.data.orderId, at };
-      case 'order.reject-order.v1':
-        return { type: 'reject-order', orderId: message.data.orderId, reason: message.data.reason, at };
-      case 'order.cancel-order.v1':
-        return { type: 'cancel-order', orderId: message.data.orderId, at };
-      default:
-        throw new Error(`${this.name} does not handle ${message.type}.`);
-    }
   }
 }

@@ -26,10 +26,10 @@ export class CancelOrderController {
     description: 'The checkout gives back what it has taken so far (reserved stock, a charge) and then cancels the order; follow it with GET /api/orders/{id}.',
   })
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiAcceptedResponse({ type: PlaceOrderResponse, description: 'The cancellation is under way (asking again changes nothing).' })
+  @ApiAcceptedResponse({ type: PlaceOrderResponse, description: 'The cancellation is under way, or done (asking again changes nothing).' })
   @ApiBadRequestResponse({ description: 'The id is not a UUID.' })
   @ApiNotFoundResponse({ description: 'There is no such order.' })
-  @ApiConflictResponse({ description: 'The order is no longer pending (confirmed, rejected or cancelled).' })
+  @ApiConflictResponse({ description: 'The order is confirmed or rejected.' })
   async cancel(@Param('id', new ParseUUIDPipe()) orderId: string, @CorrelationId() correlationId: string, @CurrentUser() principal: Principal): Promise<PlaceOrderResponse> {
     await this.access.orderFor(principal, orderId);
     return this.handler.execute(orderId, requestContext(correlationId, { userId: principal.userId }));
