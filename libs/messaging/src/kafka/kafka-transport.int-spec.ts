@@ -184,4 +184,56 @@ describe('KafkaTransport on a real broker', () => {
     // Set aside once for the process, in its group's name, not once per handler.
     expect(letters.filter((r) => r.key === notJson).map((r) => r.headers['dlq-consumer'])).toEqual([group]);
   }, 60_000);
+
+  it('commits what it handled once its interval ends and when it stops, so a new member of the group delivers none of it again', async () => {
+    const prefix = `${group}-c.`;
+    const name = `${group}-commits`;
+    const topic = `${prefix}${TOPIC}`;
+    const admin = kafka.admin();
+    await admin.connect();
+    /** The group's committed offset of each partition against the partition's end. */
+    const offsets = async () => {
+      const ends = (await admin.fetchTopicOffsets(topic)).map(({ partition, high }) => ({ partition, offset: high })).sort((a, b) => a.partition - b.partition);
+      const [committed] = await admin.fetchOffsets({ groupId: `${prefix}${name}`, topics: [topic] });
+      return { ends, committed: committed!.partitions.map(({ partition, offset }) => ({ partition, offset })).sort((a, b) => a.partition - b.partition) };
+    };
+    const first = new Recorder(`${name}.first`);
+    const before = new KafkaTransport({ brokers, clientId: name, prefix, commitIntervalMs: 600_000 });
+    before.register(first);
+    const keys = Array.from({ length: 12 }, () => randomUUID());
+    try {
+      await before.start();
+      // One at a time, a batch each; the interval is far from over.
+      for (const key of keys) {
+        await before.publish([released(key)]);
+        await until(() => first.received.some((m) => m.key === key), 20_000);
+      }
+      expect(before.commits).toBe(0);
+      await before.stop();
+      expect(before.commits).toBe(1);
+      const stopped = await offsets();
+      expect(stopped.committed).toEqual(stopped.ends);
+
+      // The next member of the group starts after them, and commits on its own interval (100 ms).
+      const next = new Recorder(`${name}.next`);
+      const after = new KafkaTransport({ brokers, clientId: name, prefix });
+      after.register(next);
+      await after.start();
+      try {
+        const marker = randomUUID();
+        await after.publish([released(marker)]);
+        await until(() => next.received.some((m) => m.key === marker), 20_000);
+        expect(next.received.map((m) => m.key)).toEqual([marker]);
+        await until(async () => {
+          const running = await offsets();
+          return JSON.stringify(running.committed) === JSON.stringify(running.ends);
+        }, 20_000);
+      } finally {
+        await after.stop();
+      }
+    } finally {
+      await before.stop();
+      await admin.disconnect();
+    }
+  }, 90_000);
 });

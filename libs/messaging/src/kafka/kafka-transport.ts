@@ -32,6 +32,12 @@ export interface KafkaTransportOptions {
    * its partitions to the others. Default 10 s; the broker allows 6 s at the least.
    */
   readonly sessionTimeoutMs?: number;
+  /**
+   * How long a handled message's offset may wait to be committed; the offsets handled
+   * meanwhile go in one commit. Default 100 ms. A crash or a rebalance delivers that much
+   * again, which idempotent handlers absorb; a stop commits first.
+   */
+  readonly commitIntervalMs?: number;
   readonly onError?: (error: unknown, consumer: string) => void;
 }
 
@@ -49,7 +55,8 @@ export const deadLetterTopic = (topic: string) => `${topic}.dlq`;
  * one process are one consumer group, which fetches each topic once and hands every
  * message to the handlers of its type: each handles it, retries with backoff, or sets it
  * aside in `<topic>.dlq` (a malformed one goes there at once), and only then is its
- * offset committed, so a crash redelivers and never skips.
+ * offset committed (with the others handled in the same `commitIntervalMs`), so a crash
+ * redelivers and never skips.
  */
 export class KafkaTransport implements Transport {
   private readonly kafka: Kafka;
@@ -57,6 +64,12 @@ export class KafkaTransport implements Transport {
   private readonly handlers: MessageHandler[] = [];
   private consumer: Consumer | undefined;
   private connected = false;
+  /** Commits the offsets handled since the last commit; set by each batch, undefined once consuming stops. */
+  private commitHandled: (() => Promise<void>) | undefined;
+  private stoppingConsumer = false;
+  /** The commit due at the end of the interval, once a batch was handled since the last. */
+  private commitDue: NodeJS.Timeout | undefined;
+  private offsetCommits = 0;
 
   constructor(private readonly options: KafkaTransportOptions) {
     this.kafka = new Kafka({ clientId: options.clientId, brokers: [...options.brokers], logLevel: logLevel.NOTHING });
@@ -106,11 +119,21 @@ export class KafkaTransport implements Transport {
     await this.consume();
   }
 
-  /** Stops consuming (messages at work are finished first). */
+  /** Stops consuming (messages at work are finished first), once the offsets handled so far are committed. */
   async stopConsuming(): Promise<void> {
     const consumer = this.consumer;
     this.consumer = undefined;
-    await consumer?.disconnect();
+    // What is handled from here on is delivered again to the group's next member.
+    this.stoppingConsumer = true;
+    clearTimeout(this.commitDue);
+    this.commitDue = undefined;
+    try {
+      await this.commitHandled?.();
+      this.commitHandled = undefined;
+      await consumer?.disconnect();
+    } finally {
+      this.stoppingConsumer = false;
+    }
   }
 
   /** Stops consuming, then flushes the producer and disconnects. */
@@ -128,6 +151,11 @@ export class KafkaTransport implements Transport {
   /** Produce requests sent so far: fewer than the `publish` calls when calls went together. */
   get produceRequests(): number {
     return this.publisher.requests;
+  }
+
+  /** Offset commits sent so far by the consumer group: at most one per `commitIntervalMs`, then one at stop. */
+  get commits(): number {
+    return this.offsetCommits;
   }
 
   /** The name of `topic` on the cluster (with the prefix). */
@@ -148,8 +176,42 @@ export class KafkaTransport implements Transport {
     await consumer.subscribe({ topics, fromBeginning: true });
     // Partitions are handled side by side, and within a fetched batch of one the keys too (`deliverBatch`).
     const partitions = topics.length * (this.options.partitions ?? 3);
-    await consumer.run({ partitionsConsumedConcurrently: partitions, eachBatchAutoResolve: false, eachBatch: (payload) => this.deliverBatch(group, payload) });
+    // kafkajs would commit after every batch (most hold a message or two): the transport commits on its interval.
+    await consumer.run({
+      partitionsConsumedConcurrently: partitions,
+      eachBatchAutoResolve: false,
+      autoCommit: false,
+      eachBatch: async (payload) => {
+        await this.deliverBatch(group, payload);
+        this.scheduleCommit(group, payload);
+      },
+    });
     return consumer;
+  }
+
+  /**
+   * Commits the offsets handled since the last commit at the end of the interval, all the
+   * group's partitions in one request. A commit refused (a rebalance under way) leaves
+   * them to the next; a partition that went to another member meanwhile is delivered
+   * there from its last commit.
+   */
+  private scheduleCommit(group: string, { commitOffsetsIfNecessary, uncommittedOffsets }: EachBatchPayload): void {
+    if (this.stoppingConsumer) return;
+    // The payload of the latest batch: kafkajs makes a new group member after a crash of its own.
+    this.commitHandled = async () => {
+      const offsets = uncommittedOffsets();
+      if (offsets.topics.length === 0) return;
+      try {
+        this.offsetCommits++;
+        await commitOffsetsIfNecessary(offsets);
+      } catch (error) {
+        this.options.onError?.(new Error(`The handled offsets were not committed, the next commit takes them: ${describe(error)}`, { cause: error }), group);
+      }
+    };
+    this.commitDue ??= setTimeout(() => {
+      this.commitDue = undefined;
+      void this.commitHandled?.();
+    }, this.options.commitIntervalMs ?? 100);
   }
 
   /**
