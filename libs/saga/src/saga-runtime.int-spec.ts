@@ -254,7 +254,7 @@ describe('SagaRuntime and DeadlineScheduler', () => {
     const queries: string[] = [];
     const statements: StatementRunner = {
       run: async (statement) => {
-        const spy = jest.spyOn(pg.Client.prototype, 'query').mockName('query');
+        const spy = jest.spyOn(pg.Client.prototype, 'query');
         try {
           await Promise.all([shared.run(other), shared.run(statement)]);
           queries.push(...spy.mock.calls.map(([query]) => (typeof query === 'string' ? query : (query as pg.QueryConfig).text)));

@@ -11,6 +11,6 @@ export class CatalogHandler implements MessageHandler {
 
   async handle(message: Message): Promise<void> {
     if (message.type !== 'inventory.product-added.v1') throw new Error(`${this.name} does not handle ${message.type}.`);
-    await this.catalog.upsert(message.data);
+    await this.catalog.add(message.data);
   }
 }

@@ -26,10 +26,10 @@ describe('ProductCatalog (PostgreSQL)', () => {
   it('prices from the database once, then from memory; a sku it did not know is looked up again', async () => {
     const [writer, reader] = [instance(), instance()];
     try {
-      await writer.catalog.upsert(mug);
+      await writer.catalog.add(mug);
       expect([...(await reader.catalog.find(['MUG', 'SHIRT'])).values()]).toEqual([mug]);
       // Added elsewhere after the first look: found at the next.
-      await writer.catalog.upsert(shirt);
+      await writer.catalog.add(shirt);
       reader.queries.mockClear();
       expect(await reader.catalog.find(['SHIRT', 'MUG', 'SHIRT'])).toEqual(new Map([['MUG', mug], ['SHIRT', shirt]]));
       expect(reader.queries).toHaveBeenCalledTimes(1);
@@ -46,8 +46,8 @@ describe('ProductCatalog (PostgreSQL)', () => {
     const { catalog, end } = instance();
     try {
       const cup = { sku: 'CUP', name: 'Cup', priceCents: 500, currency: 'EUR' };
-      await catalog.upsert(cup);
-      await catalog.upsert({ ...cup, name: 'Other', priceCents: 1 });
+      await catalog.add(cup);
+      await catalog.add({ ...cup, name: 'Other', priceCents: 1 });
       const { rows } = await pool.query('SELECT name, price_cents::int AS "priceCents" FROM order_catalog.products WHERE sku = $1', ['CUP']);
       expect(rows).toEqual([{ name: 'Cup', priceCents: 500 }]);
     } finally {

@@ -26,8 +26,8 @@ export class ProductCatalog {
 
   constructor(private readonly pool: pg.Pool) {}
 
-  /** Idempotent: a product already in the catalog is left as it is. */
-  async upsert(product: CatalogProduct): Promise<void> {
+  /** Adds a product; one already in the catalog is left as it is (a redelivered `product-added` changes nothing). */
+  async add(product: CatalogProduct): Promise<void> {
     await this.pool.query(
       `INSERT INTO order_catalog.products (sku, name, price_cents, currency) VALUES ($1, $2, $3, $4) ON CONFLICT (sku) DO NOTHING`,
       [product.sku, product.name, product.priceCents, product.currency],
