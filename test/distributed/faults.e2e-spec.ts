@@ -60,7 +60,16 @@ async function expectBalanced(shop: ShopClient, apps: DistributedShop, placed: r
 
   for (const [sku, initial] of stock) {
     const sold = placed.filter((order) => order.sku === sku && outcomes.get(order.orderId)!.status === 'CONFIRMED').reduce((sum, order) => sum + order.quantity, 0);
-    const product = await shop.eventually(() => shop.product(sku), { reserved: 0, sold });
+    // The last hop goes through the broker too: as long to converge as the orders had.
+    const product = await shop.eventually(() => shop.product(sku), { reserved: 0, sold }, 60_000).catch(async (error: Error) => {
+      // Which of the product's checkouts left stock held or unsold, and what the apps printed, say why.
+      const checkouts = [];
+      for (const order of placed.filter((o) => o.sku === sku)) {
+        const saga = await shop.request('GET', `/api/orders/${order.orderId}/saga`, undefined, {}, 'admin');
+        checkouts.push({ ...order, status: outcomes.get(order.orderId)!.status, saga: saga.body });
+      }
+      throw new Error(`${sku}, expected sold ${sold}: ${error.message}\n${JSON.stringify(checkouts, null, 1)}\n${apps.output()}`);
+    });
     expect(product).toMatchObject({ sku, available: initial - sold, reserved: 0, sold });
   }
   for (const { orderId } of placed) {
@@ -68,6 +77,7 @@ async function expectBalanced(shop: ShopClient, apps: DistributedShop, placed: r
     const payments = await shop.until(
       () => shop.payments(orderId),
       (p) => [...p.charges, ...p.refunds].every((entry) => entry.status !== 'pending'),
+      60_000,
     );
     const captured = payments.charges.filter((charge) => charge.status === 'captured').length;
     const refunded = payments.refunds.filter((refund) => refund.status === 'refunded').length;

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Message, MessageType } from '@agora/contracts';
 import { until } from '../../../testing/src/until.js';
+import { LocalKafka } from '../../../testing/src/local-kafka.js';
 import type { MessageHandler } from '../ports.js';
 import { deadLetterTopic, KafkaTransport } from './kafka-transport.js';
 import { headerText, toRecord } from './kafka-wire.js';
@@ -236,4 +237,40 @@ describe('KafkaTransport on a real broker', () => {
       await admin.disconnect();
     }
   }, 90_000);
+});
+
+describe('KafkaTransport when its broker stops and starts again', () => {
+  let broker: LocalKafka;
+
+  beforeAll(async () => {
+    broker = await LocalKafka.start();
+  }, 120_000);
+  afterAll(() => broker?.stop(), 60_000);
+
+  it('delivers what was published before and after, and says that its consumer stopped and started again', async () => {
+    const recorder = new Recorder('restart.recorder');
+    const reports: string[] = [];
+    const transport = new KafkaTransport({ brokers: [broker.brokers], clientId: 'restart', onError: (error) => reports.push(String((error as Error).message)) });
+    transport.register(recorder);
+    const before = Array.from({ length: 10 }, () => randomUUID());
+    const after = Array.from({ length: 10 }, () => randomUUID());
+    const delivered = (keys: readonly string[]) => keys.every((key) => recorder.received.some((m) => m.key === key));
+    await transport.start();
+    try {
+      for (const key of before) await transport.publish([released(key)]);
+      await until(() => delivered(before), 30_000);
+
+      await broker.pause();
+      await until(() => reports.some((report) => report.startsWith('The consumer group stopped')), 60_000);
+      await broker.resume();
+      // As a relay does: publish again until the broker takes it.
+      for (const key of after) await until(() => transport.publish([released(key)]).then(() => true, () => false), 60_000);
+
+      await until(() => delivered(after), 60_000);
+      expect(new Set(recorder.received.map((m) => m.key))).toEqual(new Set([...before, ...after]));
+      expect(reports).toContainEqual(expect.stringMatching(/^The consumer group stopped \(.+\); kafkajs starts it again\.$/));
+    } finally {
+      await transport.stop();
+    }
+  }, 240_000);
 });

@@ -72,7 +72,7 @@ export class KafkaTransport implements Transport {
   private offsetCommits = 0;
 
   constructor(private readonly options: KafkaTransportOptions) {
-    this.kafka = new Kafka({ clientId: options.clientId, brokers: [...options.brokers], logLevel: logLevel.NOTHING });
+    this.kafka = new Kafka({ clientId: options.clientId, brokers: [...options.brokers], logLevel: logLevel.NOTHING, retry: RETRY });
     this.publisher = new KafkaPublisher(this.kafka);
   }
 
@@ -171,6 +171,11 @@ export class KafkaTransport implements Transport {
     const sessionTimeout = this.options.sessionTimeoutMs ?? 10_000;
     const group = this.options.group ?? this.options.clientId;
     const consumer = this.kafka.consumer({ groupId: this.topic(group), sessionTimeout, heartbeatInterval: Math.min(1_000, sessionTimeout / 3) });
+    // kafkajs's own log is off: a crash of the group's consumer is reported here, with whether it starts again.
+    consumer.on(consumer.events.CRASH, ({ payload: { error, restart } }) => {
+      const next = restart ? 'kafkajs starts it again' : 'it is not started again: restart the app';
+      this.options.onError?.(new Error(`The consumer group stopped (${describe(error)}); ${next}.`, { cause: error }), group);
+    });
     await consumer.connect();
     const topics = [...new Set(this.handlers.flatMap((handler) => handler.types.map((type) => this.topic(topicOf(type)))))];
     await consumer.subscribe({ topics, fromBeginning: true });
@@ -307,6 +312,15 @@ export async function untilTopicsServed(
     await sleep(pause);
   }
 }
+
+/**
+ * kafkajs's pauses between tries of a request or a connection (also of the consumer group
+ * finding a broker that went away). Its default doubles them up to 30 s, so a consumer
+ * could wait that long to notice that its broker is back. Capped at 2 s, a series of 10
+ * tries lasts about 13 s; a consumer group whose series failed starts again after the
+ * last pause, and a publish fails to its relay, which publishes again.
+ */
+const RETRY = { initialRetryTime: 100, maxRetryTime: 2_000, retries: 10 };
 
 /** Keys of one fetched batch handled at once. */
 const MAX_KEYS_AT_WORK = 32;
