@@ -153,7 +153,7 @@ export class KafkaTransport implements Transport {
     return this.publisher.requests;
   }
 
-  /** Offset commits sent so far by the consumer group: at most one per `commitIntervalMs`, then one at stop. */
+  /** Offset commits tried so far by the consumer group (refused ones too): at most one per `commitIntervalMs`, then one at stop. */
   get commits(): number {
     return this.offsetCommits;
   }

@@ -3,6 +3,7 @@ import { streamName, type Event, type IdentifiedEvent } from '@agora/event-sourc
 import type { OutgoingMessage } from '@agora/messaging';
 import type { DeadlineReached, LocalAggregate, Reaction, SagaDefinition, SagaInput } from '@agora/saga';
 import { ORDER_CATEGORY, orderDecider, type OrderCommand, type OrderEvent, type OrderPlacedData, type OrderState } from '../domain/order.js';
+import { orderCommandOf } from '../integration/order-commands.handler.js';
 
 /**
  * The checkout saga as pure functions: one instance per order
@@ -228,7 +229,7 @@ export function checkoutSaga(options: CheckoutOptions = {}): CheckoutSaga {
 const checkoutOrder: LocalAggregate<CheckoutInput, OrderCommand, OrderEvent, OrderState> = {
   decider: orderDecider,
   streamOf: (orderId) => streamName(ORDER_CATEGORY, orderId),
-  commandOf: (message, now) => orderCommandOf(message, now),
+  commandOf: orderCommandOf,
   inputOf: (event) => checkoutInputOf(event),
 };
 
@@ -239,22 +240,6 @@ export function checkoutInputOf(event: IdentifiedEvent<Event>): CheckoutInput | 
     case 'order.cancellation-requested.v1':
     case 'order.confirmed.v1':
       return { type: event.type, data: event.data, messageId: event.messageId } as CheckoutInput;
-    default:
-      return undefined;
-  }
-}
-
-/** The order's command that a message to the order context stands for; `undefined` for a message to another context. */
-export function orderCommandOf(message: Pick<OutgoingMessage, 'type' | 'data'>, now: Date): OrderCommand | undefined {
-  const at = now.toISOString();
-  const { orderId } = message.data as { readonly orderId: string };
-  switch (message.type) {
-    case 'order.confirm-order.v1':
-      return { type: 'confirm-order', orderId, at };
-    case 'order.reject-order.v1':
-      return { type: 'reject-order', orderId, reason: (message.data as { readonly reason: string }).reason, at };
-    case 'order.cancel-order.v1':
-      return { type: 'cancel-order', orderId, at };
     default:
       return undefined;
   }

@@ -1,8 +1,7 @@
 import type { Message, MessageType } from '@agora/contracts';
 import { causedBy, CommandHandler, streamName } from '@agora/event-sourcing';
-import type { MessageHandler } from '@agora/messaging';
-import { orderCommandOf } from '../checkout/checkout-saga.js';
-import { ORDER_CATEGORY, orderDecider } from '../domain/order.js';
+import type { MessageHandler, OutgoingMessage } from '@agora/messaging';
+import { ORDER_CATEGORY, orderDecider, type OrderCommand } from '../domain/order.js';
 
 /**
  * The order's commands as messages (`order.commands`). The checkout saga decides its own
@@ -25,5 +24,21 @@ export class OrderCommandsHandler implements MessageHandler {
     const command = orderCommandOf(message, this.clock());
     if (!command) throw new Error(`${this.name} does not handle ${message.type}.`);
     await this.commands.handle(orderDecider, streamName(ORDER_CATEGORY, command.orderId), command, causedBy(message.metadata));
+  }
+}
+
+/** The order's command that a message to the order context stands for; `undefined` for a message to another context. */
+export function orderCommandOf(message: Pick<OutgoingMessage, 'type' | 'data'>, now: Date): OrderCommand | undefined {
+  const at = now.toISOString();
+  const { orderId } = message.data as { readonly orderId: string };
+  switch (message.type) {
+    case 'order.confirm-order.v1':
+      return { type: 'confirm-order', orderId, at };
+    case 'order.reject-order.v1':
+      return { type: 'reject-order', orderId, reason: (message.data as { readonly reason: string }).reason, at };
+    case 'order.cancel-order.v1':
+      return { type: 'cancel-order', orderId, at };
+    default:
+      return undefined;
   }
 }
