@@ -1,4 +1,4 @@
-import { CommandHandler, streamName, type Decider, type Event, type EventStore, type IdentifiedEvent, type MessageContext } from '@agora/event-sourcing';
+import { CommandHandler, streamName, type Decider, type Event, type EventStore, type IdentifiedEvent, type MessageContext, type StreamPart } from '@agora/event-sourcing';
 import { derivedMessageId, type OutgoingMessage } from '@agora/messaging';
 import type { DeadlineReached, SagaDefinition, SagaInput } from './saga-definition.js';
 import { emptyInstance, evolveInstance, type InputHandled, type SagaInstance } from './saga-stream.js';
@@ -14,6 +14,24 @@ export interface SagaRuntimeOptions {
    * again and the saga's commands on them take turns with the context's own.
    */
   readonly commands?: CommandHandler;
+}
+
+/**
+ * A saga instance's share of a decision its context takes on the saga's local aggregate
+ * itself (the order's placement, say), in the same append (`CommandHandler.handleTogether`
+ * on the runtime's command handler): the saga reacts to the aggregate's new events there
+ * and then, instead of when a feed reads them back.
+ */
+export interface SagaShare<State> {
+  /** The instance's stream, as one of the parts of the decision. */
+  readonly part: StreamPart<InputHandled<State>, SagaInstance<State>>;
+  /**
+   * The saga's steps for `events`, just decided on the local aggregate whose state was
+   * `aggregate` before them, each named with its message id (`IdentifiedEvent`): the
+   * instance's events, and the aggregate's further events that the saga's commands to it
+   * make. A feed that reads `events` later finds them handled.
+   */
+  decide<E extends Event>(instance: SagaInstance<State>, aggregate: unknown, events: readonly IdentifiedEvent<E>[]): [aggregate: IdentifiedEvent<E>[], instance: InputHandled<State>[]];
 }
 
 interface Handle<Input> {
@@ -85,10 +103,29 @@ export class SagaRuntime {
         { decider: local.decider as Decider<never, Event, unknown>, streamName: local.streamOf(sagaId) },
         { decider, streamName: stream, expectNew: true },
       ],
-      ([aggregate, instance]) => decideWithLocal(definition, input, handle.now, aggregate, instance),
+      ([aggregate, instance]) => decideWithLocal(definition, [input], handle.now, aggregate, instance),
       context,
     );
     return result.state as SagaInstance<State>;
+  }
+
+  /**
+   * The share of instance `sagaId` in a decision on its local aggregate
+   * (`SagaDefinition.local`) taken on this runtime's command handler.
+   */
+  share<State, Input extends SagaInput>(definition: SagaDefinition<State, Input>, sagaId: string): SagaShare<State> {
+    const local = definition.local;
+    if (!local) throw new Error(`${definition.category} has no local aggregate to share a decision with.`);
+    const part = { decider: this.deciderFor(definition), streamName: streamName(definition.category, sagaId), expectNew: true };
+    return {
+      part: part as unknown as SagaShare<State>['part'],
+      decide: <E extends Event>(instance: SagaInstance<State>, aggregate: unknown, events: readonly IdentifiedEvent<E>[]) => {
+        const after = events.reduce<unknown>((state, event) => local.decider.evolve(state, event), aggregate);
+        const inputs = events.flatMap((event) => local.inputOf(event) ?? []) as Input[];
+        // The aggregate's own decider made the further events: of its event type too.
+        return decideWithLocal(definition, inputs, this.clock(), after, instance) as [IdentifiedEvent<E>[], InputHandled<State>[]];
+      },
+    };
   }
 
   private deciderFor<State, Input extends SagaInput>(definition: SagaDefinition<State, Input>): SagaDecider {
@@ -159,13 +196,13 @@ function commandsLocal(definition: SagaDefinition<unknown, SagaInput>, step: Inp
 }
 
 /**
- * One input's step, with the saga's commands to its local aggregate decided on the
- * aggregate instead of sent, and the aggregate's events that are the saga's inputs
+ * The steps for some inputs, with the saga's commands to its local aggregate decided on
+ * the aggregate instead of sent, and the aggregate's events that are the saga's inputs
  * handled in the same decision: the events of both streams, in one append.
  */
 function decideWithLocal<State, Input extends SagaInput>(
   definition: SagaDefinition<State, Input>,
-  first: Input | DeadlineReached,
+  firstInputs: readonly (Input | DeadlineReached)[],
   now: Date,
   aggregateState: unknown,
   instanceState: SagaInstance<State>,
@@ -174,7 +211,7 @@ function decideWithLocal<State, Input extends SagaInput>(
   let [aggregate, instance] = [aggregateState, instanceState];
   const aggregateEvents: IdentifiedEvent[] = [];
   const steps: InputHandled<State>[] = [];
-  const inputs: (Input | DeadlineReached)[] = [first];
+  const inputs = [...firstInputs];
   for (let rounds = 0, input = inputs.shift(); input; input = inputs.shift()) {
     if (++rounds > MAX_LOCAL_ROUNDS) throw new Error(`${definition.category} and its local aggregate keep answering each other: more than ${MAX_LOCAL_ROUNDS} inputs in one step.`);
     const step = stepOf(definition, instance, input, now);

@@ -8,8 +8,9 @@ export const CHECKOUT_FEED = 'order.checkout-feed';
 
 /**
  * Hands order events to the saga: one order's in order, different orders at the same time
- * (the runtime dedupes by message id, so a confirmation the saga decided itself is passed
- * over). Work is queued before the first await, as a pipelined consumer requires.
+ * (the runtime dedupes by message id, so a placement whose first step the order's POST
+ * took, or a confirmation the saga decided itself, is passed over). Work is queued before
+ * the first await, as a pipelined consumer requires.
  */
 export function feedCheckout(runtime: SagaRuntime, saga: CheckoutSaga): (events: readonly RecordedEvent[]) => Promise<void> {
   const sagas = new KeyedQueue();
@@ -24,7 +25,8 @@ export function feedCheckout(runtime: SagaRuntime, saga: CheckoutSaga): (events:
 
 /**
  * Feeds the saga the order's private events from the store, from its checkpoint: an order
- * placed while the process was down starts its checkout when it comes back.
+ * whose checkout's first step was not written with it (on a store that appends stream by
+ * stream) starts its checkout here, after a crash as well.
  */
 export function checkoutFeed(
   store: LogSource,

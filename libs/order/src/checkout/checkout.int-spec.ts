@@ -218,7 +218,7 @@ async function wire(options: CheckoutOptions & { duplicateDelivery?: boolean } =
     ),
   );
 
-  const placeOrder = new PlaceOrderHandler(commands, catalog, projections, { maxPendingOrders: 1000, maxPendingUnits: 1_000_000 });
+  const placeOrder = new PlaceOrderHandler(commands, catalog, projections, { maxPendingOrders: 1000, maxPendingUnits: 1_000_000 }, runtime, saga);
   const getOrder = new GetOrderHandler(readModels);
   const getCheckout = new GetCheckoutHandler(readModels);
   const requestCancellation = new RequestCancellationHandler(commands, projections);
@@ -291,9 +291,15 @@ describe('checkout over the in-process transport', () => {
       ['confirming', 'payment.payment-captured.v1'],
       ['confirmed', 'order.confirmed.v1'],
     ]);
+    // The placement and the saga's first step are one commit, the POST's; the feed found the placement handled.
+    const orderEvents = await w.store.readStream(`order-${orderId}`);
+    const sagaEvents = await w.store.readStream(`checkout-${orderId}`);
+    const placed = orderEvents.find((e) => e.type === 'order.placed.v1')!;
+    expect(sagaEvents[0]!.position.commit).toBe(placed.position.commit);
+    expect((sagaEvents[0]!.data as { input: unknown }).input).toEqual({ messageId: placed.metadata.messageId, type: 'order.placed.v1' });
     // The order's confirmation and the saga's last two steps are one commit: no command message between them.
-    const confirmed = (await w.store.readStream(`order-${orderId}`)).find((e) => e.type === 'order.confirmed.v1')!;
-    const lastSteps = (await w.store.readStream(`checkout-${orderId}`)).slice(-2);
+    const confirmed = orderEvents.find((e) => e.type === 'order.confirmed.v1')!;
+    const lastSteps = sagaEvents.slice(-2);
     expect(lastSteps.map((e) => e.position.commit)).toEqual([confirmed.position.commit, confirmed.position.commit]);
     await until(() => w.recorder.received.some((m) => m.type === 'order.order-confirmed.v1' && m.key === orderId));
     expect(w.recorder.received.filter((m) => m.key === orderId).map((m) => m.type)).toEqual(['order.order-placed.v1', 'order.order-confirmed.v1']);

@@ -3,10 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { CommandHandler, PostgresEventStore, requestContext, streamName, WrongExpectedVersion } from '@agora/event-sourcing';
 import { openReadModels, Projections } from '@agora/projections';
+import { SagaRuntime } from '@agora/saga';
 import { createTestDatabase } from '@agora/testing';
 import { CatalogHandler } from '../../catalog/catalog.handler.js';
 import { migrateOrderCatalog } from '../../catalog/catalog-schema.js';
 import { ProductCatalog } from '../../catalog/product-catalog.js';
+import { checkoutSaga } from '../../checkout/checkout-saga.js';
 import { PendingLimitReached } from '../../domain/errors.js';
 import { ORDER_CATEGORY, orderDecider } from '../../domain/order.js';
 import { PENDING_ORDERS_CATEGORY } from '../../domain/pending-orders.js';
@@ -41,7 +43,10 @@ describe('the limits on pending orders across instances (PostgreSQL)', () => {
       data: { sku: 'SHIRT', name: 'Shirt', priceCents: 1999, currency: 'EUR' },
       metadata: { ...requestContext(), messageId: randomUUID(), occurredAt: new Date().toISOString(), schemaVersion: 1 },
     });
-    instances = [0, 1].map(() => new PlaceOrderHandler(new CommandHandler(store), catalog, projections, LIMITS));
+    instances = [0, 1].map(() => {
+      const commands = new CommandHandler(store);
+      return new PlaceOrderHandler(commands, catalog, projections, LIMITS, new SagaRuntime(store, { commands }), checkoutSaga());
+    });
   });
 
   afterAll(async () => {
@@ -101,7 +106,7 @@ describe('the limits on pending orders across instances (PostgreSQL)', () => {
           : (Reflect.get(target, property, receiver) as unknown),
     });
     const commands = new CommandHandler(counted);
-    const instance = new PlaceOrderHandler(commands, new ProductCatalog(pool), projections, LIMITS);
+    const instance = new PlaceOrderHandler(commands, new ProductCatalog(pool), projections, LIMITS, new SagaRuntime(counted, { commands }), checkoutSaga());
     const place = () => instance.execute({ customerId, lines: [{ sku: 'SHIRT', quantity: 1 }], paymentToken: 'tok_visa' }, requestContext());
     const orders = [];
     for (let i = 0; i < LIMITS.maxPendingOrders; i++) orders.push((await place()).orderId);

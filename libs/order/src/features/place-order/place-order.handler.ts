@@ -3,7 +3,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CommandHandler, streamName, type MessageContext } from '@agora/event-sourcing';
 import { derivedMessageId } from '@agora/messaging';
 import { PROJECTIONS, type ReadYourWrites } from '@agora/projections';
+import { SagaRuntime } from '@agora/saga';
 import { ProductCatalog } from '../../catalog/product-catalog.js';
+import { CHECKOUT_SAGA, type CheckoutSaga } from '../../checkout/checkout-saga.js';
 import { InvalidOrder, PendingLimitReached } from '../../domain/errors.js';
 import { ORDER_CATEGORY, orderDecider, type OrderCommand, type PricedLine } from '../../domain/order.js';
 import { PENDING_ORDERS_CATEGORY, pendingOrdersDecider, UNPLACED_ORDER_COUNTS_FOR_MS, type PendingLimits } from '../../domain/pending-orders.js';
@@ -27,14 +29,16 @@ export class PlaceOrderHandler {
     private readonly catalog: ProductCatalog,
     @Inject(PROJECTIONS) private readonly readModels: ReadYourWrites,
     @Inject(PENDING_LIMITS) private readonly limits: PendingLimits,
+    private readonly sagas: SagaRuntime,
+    @Inject(CHECKOUT_SAGA) private readonly checkout: CheckoutSaga,
   ) {}
 
   /**
-   * Prices the lines from the local catalog and places the order; its checkout starts
-   * from the `order.placed.v1` event. Throws `InvalidOrder` for an unknown sku or mixed
-   * currencies, `IdempotencyKeyReused` when the key came with another request, and
-   * `PendingLimitReached` when the customer's pending orders leave no room for it; in
-   * each case before anything is written.
+   * Prices the lines from the local catalog and places the order, and its checkout takes
+   * its first step (asking inventory to reserve the stock) in the same commit. Throws
+   * `InvalidOrder` for an unknown sku or mixed currencies, `IdempotencyKeyReused` when the
+   * key came with another request, and `PendingLimitReached` when the customer's pending
+   * orders leave no room for it; in each case before anything is written.
    */
   async execute(command: PlaceOrder, context: MessageContext): Promise<{ orderId: string }> {
     const { customerId, paymentToken, idempotencyKey } = command;
@@ -64,22 +68,29 @@ export class PlaceOrderHandler {
   }
 
   /**
-   * Places the order and counts it among the customer's pending ones, in one commit
-   * (where the store cannot, the count is written first: an order is never placed
-   * uncounted). Throws `PendingLimitReached` when the count leaves no room. The same
-   * request again (its idempotency key) finds its order placed and counts nothing.
+   * Places the order, counts it among the customer's pending ones and takes the
+   * checkout's first step, in one commit (where the store cannot, in that order: an order
+   * is never placed uncounted, and a checkout whose step was not written starts when the
+   * checkout's feed reads the order). Throws `PendingLimitReached` when the count leaves
+   * no room. The same request again (its idempotency key) finds its order placed and
+   * writes nothing.
    */
   private placeAndAdmit(customerId: string, place: OrderCommand & { type: 'place-order' }, units: number, settled: readonly string[], context: MessageContext) {
     const { orderId } = place;
     const admit = { type: 'admit-order', orderId, units, limits: this.limits, settled, at: place.at } as const;
+    const checkout = this.sagas.share(this.checkout, orderId);
     return this.commands.handleTogether(
       [
         { decider: pendingOrdersDecider, streamName: streamName(PENDING_ORDERS_CATEGORY, customerId) },
         { decider: orderDecider, streamName: streamName(ORDER_CATEGORY, orderId), expectNew: true },
+        checkout.part,
       ],
-      ([pending, order]) => {
-        const placing = orderDecider.decide(place, order); // InvalidOrder, IdempotencyKeyReused
-        return placing.length === 0 ? [[], []] : [pendingOrdersDecider.decide(admit, pending), placing];
+      ([pending, order, instance]) => {
+        // InvalidOrder, IdempotencyKeyReused; named, so that the checkout's feed finds the placement handled.
+        const placing = orderDecider.decide(place, order).map((event) => ({ ...event, messageId: randomUUID() }));
+        if (placing.length === 0) return [[], [], []];
+        const [answered, steps] = checkout.decide(instance, order, placing);
+        return [pendingOrdersDecider.decide(admit, pending), [...placing, ...answered], steps];
       },
       context,
     );
