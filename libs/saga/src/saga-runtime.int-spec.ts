@@ -327,6 +327,40 @@ describe('SagaRuntime and DeadlineScheduler', () => {
       expect(await store.readStream(streamName(saga.category, orderId))).toHaveLength(2);
     });
 
+    it('takes its step in a decision its context takes on the aggregate, which a feed then finds handled', async () => {
+      const saga = dispatch(category());
+      const orderId = randomUUID();
+      const shared = new CommandHandler(store);
+      const local = new SagaRuntime(store, { commands: shared });
+      // The context ships the parcel itself (not the saga), and the saga's share goes in the same append.
+      const share = local.share(saga, orderId);
+      await shared.handleTogether(
+        [{ decider: parcel, streamName: saga.local!.streamOf(orderId) }, share.part],
+        ([state, instance]) => {
+          const shipping = parcel.decide({ type: 'ship', orderId }, state).map((event) => ({ ...event, messageId: randomUUID() }));
+          const [answered, steps] = share.decide(instance, state, shipping);
+          return [[...shipping, ...answered], steps];
+        },
+        requestContext(),
+      );
+
+      const [shipped, ...more] = await store.readStream(saga.local!.streamOf(orderId));
+      expect(more).toEqual([]);
+      const [step, ...later] = await store.readStream(streamName(saga.category, orderId));
+      expect(later).toEqual([]);
+      expect(step!.data).toMatchObject({ step: 'shipped', status: 'completed', input: { messageId: shipped!.metadata.messageId, type: 'toy.shipped' } });
+      expect(step!.position.commit).toBe(shipped!.position.commit);
+
+      const appends = [jest.spyOn(store, 'appendToStreams'), jest.spyOn(store, 'appendToStream')];
+      try {
+        const instance = await local.handle(saga, { type: 'toy.shipped', data: { orderId }, messageId: shipped!.metadata.messageId }, requestContext());
+        expect(instance.steps.map((s) => s.step)).toEqual(['shipped']);
+        for (const append of appends) expect(append).not.toHaveBeenCalled();
+      } finally {
+        for (const append of appends) append.mockRestore();
+      }
+    });
+
     it('decides on what another writer appended to the aggregate since, and records a step the aggregate refused', async () => {
       const saga = dispatch(category());
       const orderId = randomUUID();
