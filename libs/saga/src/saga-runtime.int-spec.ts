@@ -336,11 +336,7 @@ describe('SagaRuntime and DeadlineScheduler', () => {
       const share = local.share(saga, orderId);
       await shared.handleTogether(
         [{ decider: parcel, streamName: saga.local!.streamOf(orderId) }, share.part],
-        ([state, instance]) => {
-          const shipping = parcel.decide({ type: 'ship', orderId }, state).map((event) => ({ ...event, messageId: randomUUID() }));
-          const [answered, steps] = share.decide(instance, state, shipping);
-          return [[...shipping, ...answered], steps];
-        },
+        ([state, instance]) => share.decide(instance, state, parcel.decide({ type: 'ship', orderId }, state)),
         requestContext(),
       );
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { CommandHandler, streamName, type Decider, type Event, type EventStore, type IdentifiedEvent, type MessageContext, type StreamPart } from '@agora/event-sourcing';
 import { derivedMessageId, type OutgoingMessage } from '@agora/messaging';
 import type { DeadlineReached, SagaDefinition, SagaInput } from './saga-definition.js';
@@ -27,11 +28,12 @@ export interface SagaShare<State> {
   readonly part: StreamPart<InputHandled<State>, SagaInstance<State>>;
   /**
    * The saga's steps for `events`, just decided on the local aggregate whose state was
-   * `aggregate` before them, each named with its message id (`IdentifiedEvent`): the
-   * instance's events, and the aggregate's further events that the saga's commands to it
-   * make. A feed that reads `events` later finds them handled.
+   * `aggregate` before them: the aggregate's events to append (`events` named with new
+   * message ids, then the further ones the saga's commands to it make), and the
+   * instance's. The steps are recorded under those ids, so a feed that reads the events
+   * later finds them handled.
    */
-  decide<E extends Event>(instance: SagaInstance<State>, aggregate: unknown, events: readonly IdentifiedEvent<E>[]): [aggregate: IdentifiedEvent<E>[], instance: InputHandled<State>[]];
+  decide<E extends Event>(instance: SagaInstance<State>, aggregate: unknown, events: readonly E[]): [aggregate: IdentifiedEvent<E>[], instance: InputHandled<State>[]];
 }
 
 interface Handle<Input> {
@@ -77,15 +79,14 @@ export class SagaRuntime {
     context: MessageContext,
     sagaId: string = definition.sagaIdOf(input as Input),
   ): Promise<SagaInstance<State>> {
-    const decider = this.deciderFor(definition);
-    const stream = streamName(definition.category, sagaId);
+    const part = this.instancePart(definition, sagaId);
+    const { decider, streamName: stream } = part;
     // An input stays handled: one this process has seen handled costs nothing (such as an
     // event the saga decided for its local aggregate, read back by a feed).
     const remembered = this.commands.recalled(decider, stream);
     if (remembered?.state.handled.has(input.messageId)) return remembered.state as SagaInstance<State>;
     const handle: Handle<Input> = { input, now: this.clock() };
-    // A saga's stream not remembered here is almost always one that this input starts.
-    const alone = () => this.commands.handle(decider, stream, handle, context, { expectNew: true });
+    const alone = () => this.commands.handle(decider, stream, handle, context, { expectNew: part.expectNew });
     const local = definition.local;
     if (!local) return (await alone()).state as SagaInstance<State>;
     // Decided on what this process remembers (the step is pure): does it command the aggregate?
@@ -101,7 +102,7 @@ export class SagaRuntime {
       // The aggregate's events first: where a store appends stream by stream, they may stand alone.
       [
         { decider: local.decider as Decider<never, Event, unknown>, streamName: local.streamOf(sagaId) },
-        { decider, streamName: stream, expectNew: true },
+        part,
       ],
       ([aggregate, instance]) => decideWithLocal(definition, [input], handle.now, aggregate, instance),
       context,
@@ -116,16 +117,22 @@ export class SagaRuntime {
   share<State, Input extends SagaInput>(definition: SagaDefinition<State, Input>, sagaId: string): SagaShare<State> {
     const local = definition.local;
     if (!local) throw new Error(`${definition.category} has no local aggregate to share a decision with.`);
-    const part = { decider: this.deciderFor(definition), streamName: streamName(definition.category, sagaId), expectNew: true };
     return {
-      part: part as unknown as SagaShare<State>['part'],
-      decide: <E extends Event>(instance: SagaInstance<State>, aggregate: unknown, events: readonly IdentifiedEvent<E>[]) => {
-        const after = events.reduce<unknown>((state, event) => local.decider.evolve(state, event), aggregate);
-        const inputs = events.flatMap((event) => local.inputOf(event) ?? []) as Input[];
+      part: this.instancePart(definition, sagaId) as unknown as SagaShare<State>['part'],
+      decide: <E extends Event>(instance: SagaInstance<State>, aggregate: unknown, events: readonly E[]) => {
+        const named = events.map((event) => ({ ...event, messageId: randomUUID() }));
+        const after = named.reduce<unknown>((state, event) => local.decider.evolve(state, event), aggregate);
+        const inputs = named.flatMap((event) => local.inputOf(event) ?? []) as Input[];
+        const [further, steps] = decideWithLocal(definition, inputs, this.clock(), after, instance);
         // The aggregate's own decider made the further events: of its event type too.
-        return decideWithLocal(definition, inputs, this.clock(), after, instance) as [IdentifiedEvent<E>[], InputHandled<State>[]];
+        return [[...named, ...(further as IdentifiedEvent<E>[])], steps];
       },
     };
+  }
+
+  /** An instance's stream as a part of a decision; a stream this process does not remember is almost always one its input starts. */
+  private instancePart<State, Input extends SagaInput>(definition: SagaDefinition<State, Input>, sagaId: string) {
+    return { decider: this.deciderFor(definition), streamName: streamName(definition.category, sagaId), expectNew: true };
   }
 
   private deciderFor<State, Input extends SagaInput>(definition: SagaDefinition<State, Input>): SagaDecider {

@@ -86,11 +86,11 @@ export class PlaceOrderHandler {
         checkout.part,
       ],
       ([pending, order, instance]) => {
-        // InvalidOrder, IdempotencyKeyReused; named, so that the checkout's feed finds the placement handled.
-        const placing = orderDecider.decide(place, order).map((event) => ({ ...event, messageId: randomUUID() }));
+        // InvalidOrder, IdempotencyKeyReused.
+        const placing = orderDecider.decide(place, order);
         if (placing.length === 0) return [[], [], []];
-        const [answered, steps] = checkout.decide(instance, order, placing);
-        return [pendingOrdersDecider.decide(admit, pending), [...placing, ...answered], steps];
+        const [orderEvents, steps] = checkout.decide(instance, order, placing);
+        return [pendingOrdersDecider.decide(admit, pending), orderEvents, steps];
       },
       context,
     );
