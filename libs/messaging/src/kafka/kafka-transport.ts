@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import kafkajs, { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaMessage } from 'kafkajs';
+import kafkajs, { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaMessage, type RetryOptions } from 'kafkajs';
 import { KeyedQueue } from '@agora/event-sourcing';
 import { COMPACTED_TOPICS, parseMessage, topicOf, TOPICS, type Message } from '@agora/contracts';
 import type { MessageHandler } from '../ports.js';
@@ -38,6 +38,12 @@ export interface KafkaTransportOptions {
    * again, which idempotent handlers absorb; a stop commits first.
    */
   readonly commitIntervalMs?: number;
+  /**
+   * kafkajs's pauses between tries of a request or a connection, for the consumer group,
+   * the producer and the admin alike, over `BROKER_RETRY` (from 100 ms, doubled up to 2 s,
+   * 10 tries).
+   */
+  readonly brokerRetry?: RetryOptions;
   readonly onError?: (error: unknown, consumer: string) => void;
 }
 
@@ -72,7 +78,7 @@ export class KafkaTransport implements Transport {
   private offsetCommits = 0;
 
   constructor(private readonly options: KafkaTransportOptions) {
-    this.kafka = new Kafka({ clientId: options.clientId, brokers: [...options.brokers], logLevel: logLevel.NOTHING, retry: RETRY });
+    this.kafka = new Kafka({ clientId: options.clientId, brokers: [...options.brokers], logLevel: logLevel.NOTHING, retry: { ...BROKER_RETRY, ...options.brokerRetry } });
     this.publisher = new KafkaPublisher(this.kafka);
   }
 
@@ -320,7 +326,7 @@ export async function untilTopicsServed(
  * tries lasts about 13 s; a consumer group whose series failed starts again after the
  * last pause, and a publish fails to its relay, which publishes again.
  */
-const RETRY = { initialRetryTime: 100, maxRetryTime: 2_000, retries: 10 };
+export const BROKER_RETRY: RetryOptions = { initialRetryTime: 100, maxRetryTime: 2_000, retries: 10 };
 
 /** Keys of one fetched batch handled at once. */
 const MAX_KEYS_AT_WORK = 32;
