@@ -18,7 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { openReadModels, ProjectionCheckpoints, projectionStatus, rebuildProjection, type Projection } from '@agora/projections';
 import cliProgress from 'cli-progress';
 import type pg from 'pg';
-import { SHOP_READ_MODELS } from './read-models.js';
+import { SHOP_READ_MODELS } from './shop-contexts.js';
 
 const USAGE = 'usage: npm run projections -- status | rebuild <name> | rebuild --all | parked [<subscriber>] | retry-parked [<subscriber>]';
 const COMMANDS = ['status', 'rebuild', 'parked', 'retry-parked'];

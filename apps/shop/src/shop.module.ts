@@ -1,14 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { shopGraphql } from '@agora/graphql';
-import { HostModule, hostMessaging, onBootstrap } from '@agora/host';
-import { AddProductHandler, InventoryCommandsHandler, InventoryModule, InventoryOutboundMapping, seedDemoProducts } from '@agora/inventory';
-import { CatalogHandler, CheckoutInputsHandler, CheckoutOutboundMapping, OrderCommandsHandler, OrderModule, OrderOutboundMapping } from '@agora/order';
-import { PaymentCommandsHandler, PaymentModule, PaymentOutboundMapping } from '@agora/payment';
-import { adminPassword, type Config } from '@agora/platform';
-import { RecommendationModule, RecommendationOrdersHandler } from '@agora/recommendation';
-import { RegisterUserHandler, seedUsers, UserModule } from '@agora/user';
+import { HostModule, hostContexts } from '@agora/host';
+import type { Config } from '@agora/platform';
 import type pino from 'pino';
-import { SHOP_READ_MODELS } from './read-models.js';
+import { SHOP_CONTEXTS, SHOP_READ_MODELS } from './shop-contexts.js';
 
 /**
  * The all-in-one host: every bounded context in one process, on one PostgreSQL database
@@ -19,33 +14,11 @@ import { SHOP_READ_MODELS } from './read-models.js';
 export class ShopModule {
   static forRoot(config: Config, logger: pino.Logger, secrets: { readonly jwtSecret: string }): DynamicModule {
     const graphql = shopGraphql();
-    // Here, before anything starts: in production a missing ADMIN_PASSWORD stops the host.
-    const admin = adminPassword(config);
+    const contexts = hostContexts(SHOP_CONTEXTS, { app: 'shop', config, transport: 'in-process' });
     return {
       module: ShopModule,
-      imports: [
-        HostModule.forRoot({ app: 'shop', config, logger, jwtSecret: secrets.jwtSecret, readModels: SHOP_READ_MODELS }),
-        InventoryModule,
-        PaymentModule.fromConfig(config),
-        UserModule.forRoot(config),
-        RecommendationModule,
-        graphql.module,
-        OrderModule.fromConfig(config),
-      ],
-      providers: [
-        ...hostMessaging({
-          transport: 'in-process',
-          app: 'shop',
-          config,
-          outbound: [InventoryOutboundMapping, PaymentOutboundMapping, OrderOutboundMapping, CheckoutOutboundMapping],
-          handlers: [InventoryCommandsHandler, PaymentCommandsHandler, CatalogHandler, CheckoutInputsHandler, OrderCommandsHandler, RecommendationOrdersHandler],
-        }),
-        onBootstrap('seed', [RegisterUserHandler, AddProductHandler], async (users: RegisterUserHandler, products: AddProductHandler) => {
-          await seedUsers(users, { adminEmail: config.ADMIN_EMAIL, adminPassword: admin, demoCustomer: config.DEMO_DATA });
-          if (config.DEMO_DATA) await seedDemoProducts(products);
-        }),
-        ...graphql.resolvers,
-      ],
+      imports: [HostModule.forRoot({ app: 'shop', config, logger, jwtSecret: secrets.jwtSecret, readModels: SHOP_READ_MODELS }), ...contexts.imports, graphql.module],
+      providers: [...contexts.providers, ...graphql.resolvers],
     };
   }
 }

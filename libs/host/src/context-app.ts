@@ -1,36 +1,14 @@
 import { Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
-import type { MessageHandler, OutboundMapping } from '@agora/messaging';
 import type { Config } from '@agora/platform';
-import type { ReadModel } from '@agora/projections';
-import { hostMessaging } from './host-messaging.js';
+import type { ContextDefinition, ContextMessaging } from './context-definition.js';
+import { hostMessaging, type HostMessagingOptions } from './host-messaging.js';
 import { HostModule } from './host.module.js';
+import { onBootstrap } from './on-bootstrap.js';
 import { runHost } from './run-host.js';
-import { TokenVersionsHandler, tokenVersionProviders } from './token-versions/token-versions.js';
+import { TOKEN_VERSIONS, tokenVersionProviders } from './token-versions/token-versions.js';
 import { tokenVersionsReadModel } from './token-versions/token-versions.read-model.js';
 
 export interface ContextAppOptions {
-  /** The app's name, e.g. `order`. */
-  readonly app: string;
-  readonly title: string;
-  readonly description: string;
-  /** Its HTTP port and its embedded PostgreSQL's, unless PORT or EMBEDDED_POSTGRES_PORT say otherwise. */
-  readonly port: number;
-  readonly embeddedPostgresPort: number;
-  readonly readModels: readonly ReadModel[];
-  /** The context's module (and anything else it needs). */
-  readonly modules: (config: Config) => readonly (Type | DynamicModule)[];
-  /** Providers of those modules whose events go to Kafka. */
-  readonly outbound?: readonly Type<OutboundMapping>[];
-  /** Providers of those modules that consume from Kafka: the app becomes a hybrid app. */
-  readonly handlers?: readonly Type<MessageHandler>[];
-  /**
-   * For every app without the user context: keep a table of the users' token versions
-   * from user's `user.token-version-changed.v1` messages, and bind `TOKEN_HOLDERS` to it,
-   * so that tokens revoked in the user app are refused here too (docs/adr/0015).
-   */
-  readonly checksTokenVersions?: boolean;
-  /** Further providers of the root module, e.g. seeding at start. */
-  readonly providers?: (config: Config) => readonly Provider[];
   /**
    * GraphQL at /graphql, as `graphqlFor` of `@agora/graphql` makes it: its module, and
    * resolvers that become providers of the root module (they inject the context's handlers).
@@ -43,34 +21,59 @@ class ContextAppModule {}
 
 /**
  * The `main` of a distributed-mode app: one context on its own database, its read
- * models, and its messages on Kafka. Everything an app differs in is in `options`.
+ * models, and its messages on Kafka.
  */
-export function runContextApp(options: ContextAppOptions): Promise<void> {
-  const outbound = options.outbound ?? [];
-  const tokenVersions = options.checksTokenVersions ?? false;
-  const handlers = [...(options.handlers ?? []), ...(tokenVersions ? [TokenVersionsHandler] : [])];
-  const readModels = [...options.readModels, ...(tokenVersions ? [tokenVersionsReadModel] : [])];
-  const messaging = outbound.length + handlers.length > 0;
+export function runContextApp(context: ContextDefinition, options: ContextAppOptions = {}): Promise<void> {
+  const app = context.name;
+  // Every app but user's refuses the tokens that user's app has revoked.
+  const tokenVersions = !context.issuesTokens;
+  const readModels = [...context.readModels, ...(tokenVersions ? [tokenVersionsReadModel] : [])];
+  const consumesKafka = [context, ...(tokenVersions ? [TOKEN_VERSIONS] : [])].some((part) => (part.handlers?.length ?? 0) > 0);
   return runHost({
-    app: options.app,
-    title: options.title,
-    description: options.description,
-    defaults: { PORT: String(options.port), EMBEDDED_POSTGRES_PORT: String(options.embeddedPostgresPort), EMBEDDED_POSTGRES_DIR: `.data/${options.app}/postgres` },
-    consumesKafka: handlers.length > 0,
+    app,
+    title: context.title,
+    description: context.description,
+    defaults: { PORT: String(context.ports.http), EMBEDDED_POSTGRES_PORT: String(context.ports.embeddedPostgres), EMBEDDED_POSTGRES_DIR: `.data/${app}/postgres` },
+    consumesKafka,
     graphql: options.graphql !== undefined,
-    rootModule: (config, logger, secrets): DynamicModule => ({
-      module: ContextAppModule,
-      imports: [
-        HostModule.forRoot({ app: options.app, config, logger, jwtSecret: secrets.jwtSecret, readModels }),
-        ...options.modules(config),
-        ...(options.graphql ? [options.graphql.module] : []),
-      ],
-      providers: [
-        ...(messaging ? hostMessaging({ transport: 'kafka', app: options.app, config, outbound, handlers }) : []),
-        ...(tokenVersions ? tokenVersionProviders(options.app) : []),
-        ...(options.providers?.(config) ?? []),
-        ...(options.graphql?.resolvers ?? []),
-      ],
-    }),
+    rootModule: (config, logger, secrets): DynamicModule => {
+      const hosted = hostContexts([context], { app, config, transport: 'kafka', alsoConsuming: tokenVersions ? [TOKEN_VERSIONS] : [] });
+      return {
+        module: ContextAppModule,
+        imports: [
+          HostModule.forRoot({ app, config, logger, jwtSecret: secrets.jwtSecret, readModels }),
+          ...hosted.imports,
+          ...(options.graphql ? [options.graphql.module] : []),
+        ],
+        providers: [...hosted.providers, ...(tokenVersions ? tokenVersionProviders(app) : []), ...(options.graphql?.resolvers ?? [])],
+      };
+    },
   });
+}
+
+export interface HostContextsOptions {
+  readonly app: string;
+  readonly config: Config;
+  readonly transport: HostMessagingOptions['transport'];
+  /** Parts of the host besides the contexts that consume messages (the token versions). */
+  readonly alsoConsuming?: readonly ContextMessaging[];
+}
+
+/**
+ * What `contexts` bring to a host's root module: their modules to import, and as
+ * providers their messaging (`hostMessaging`) and seeds. Called when the root module is
+ * made, so a seed that refuses the configuration stops the host before anything starts.
+ */
+export function hostContexts(contexts: readonly ContextDefinition[], options: HostContextsOptions): { imports: (Type | DynamicModule)[]; providers: Provider[] } {
+  const { config } = options;
+  const messaging = [...contexts, ...(options.alsoConsuming ?? [])];
+  const messages = messaging.some((part) => (part.outbound?.length ?? 0) + (part.handlers?.length ?? 0) > 0);
+  const seeds = contexts.flatMap((context) => {
+    const seed = context.seed?.(config);
+    return seed ? [onBootstrap(`seed:${context.name}`, seed.inject, seed.run)] : [];
+  });
+  return {
+    imports: contexts.flatMap((context) => context.modules(config)),
+    providers: [...(messages ? hostMessaging({ transport: options.transport, app: options.app, config, contexts: messaging }) : []), ...seeds],
+  };
 }

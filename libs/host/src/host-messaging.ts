@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type Provider, type Type } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '@agora/event-sourcing';
 import {
   InProcessTransport,
@@ -13,6 +13,7 @@ import {
 } from '@agora/messaging';
 import { BACKGROUND_WORK, PG_POOL, type BackgroundWork, type Config } from '@agora/platform';
 import type pg from 'pg';
+import { publishingOnly, wiringGaps, WiringGaps, type ContextMessaging } from './context-definition.js';
 
 export interface HostMessagingOptions {
   /** `in-process` for the all-in-one host; `kafka` for the apps of the distributed mode. */
@@ -20,10 +21,8 @@ export interface HostMessagingOptions {
   /** The app's name: its Kafka client id is `agora-<app>`. */
   readonly app: string;
   readonly config: Config;
-  /** Providers (of the app's context modules) whose events the app publishes. */
-  readonly outbound: readonly Type<OutboundMapping>[];
-  /** Providers (of the app's context modules) that handle the app's incoming messages. */
-  readonly handlers: readonly Type<MessageHandler>[];
+  /** The app's contexts: their outbound mappings and handlers are providers of their modules. */
+  readonly contexts: readonly ContextMessaging[];
 }
 
 /** Flushes the producer once the relays and the consumers have stopped. */
@@ -39,7 +38,9 @@ class KafkaShutdown implements OnApplicationShutdown {
  * The providers an app's root module adds for its messaging (they inject the context
  * modules' mappings and handlers, which only the root module sees): the transport, the
  * relays as background work, and on Kafka the consumers that `runHost` connects as the
- * app's microservice.
+ * app's microservice. The app does not start where the contexts' handlers do not match
+ * what the contexts say they consume (`wiringGaps`), and a relay parks an event mapped to
+ * a message its context does not say it publishes.
  */
 export function hostMessaging(options: HostMessagingOptions): Provider[] {
   const { config } = options;
@@ -82,16 +83,29 @@ export function hostMessaging(options: HostMessagingOptions): Provider[] {
             });
           },
         };
+  const { contexts } = options;
+  const outbound = contexts.flatMap((context) => context.outbound ?? []);
+  const handlers = contexts.flatMap((context) => context.handlers ?? []);
   return [
     transport,
     {
       provide: Messaging,
-      inject: [EVENT_STORE, PG_POOL, TRANSPORT, BACKGROUND_WORK, ...options.outbound, ...options.handlers],
+      inject: [EVENT_STORE, PG_POOL, TRANSPORT, BACKGROUND_WORK, ...outbound, ...handlers],
       useFactory: async (store: EventStore, pool: pg.Pool, via: Transport, work: BackgroundWork, ...parts: unknown[]) => {
+        // The instances in the order of their classes: each context's share, in turn.
+        const mappings = parts.slice(0, outbound.length) as OutboundMapping[];
+        const made = parts.slice(outbound.length) as MessageHandler[];
+        const wired = contexts.map((context) => ({
+          context,
+          mappings: mappings.splice(0, context.outbound?.length ?? 0),
+          handlers: made.splice(0, context.handlers?.length ?? 0),
+        }));
+        const gaps = wiringGaps(wired, { inOneProcess: options.transport === 'in-process' });
+        if (gaps.length > 0) throw new WiringGaps(options.app, gaps);
         await Messaging.migrate(pool);
         const messaging = new Messaging(store, pool, via, {
-          outbound: parts.slice(0, options.outbound.length) as OutboundMapping[],
-          handlers: parts.slice(options.outbound.length) as MessageHandler[],
+          outbound: wired.flatMap(({ context, mappings: its }) => its.map((mapping) => publishingOnly(mapping, context))),
+          handlers: wired.flatMap(({ handlers: its }) => its),
           onError: warn,
           fence: work.fence,
         });

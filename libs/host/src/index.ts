@@ -4,6 +4,7 @@ export * from './health.controller.js';
 export * from './run-host.js';
 export * from './on-bootstrap.js';
 export * from './context-app.js';
+export * from './context-definition.js';
 export * from './token-versions/token-version.js';
 export * from './token-versions/token-versions.js';
 export * from './token-versions/token-versions.read-model.js';

@@ -19,3 +19,4 @@ export { AddStockArgs } from './features/add-stock/add-stock.request.js';
 export { ListProductsQuery } from './features/list-products/list-products.request.js';
 export { InventoryErrorFilter } from './features/inventory-error.filter.js';
 export { seedDemoProducts } from './features/seed-products/seed-products.js';
+export { inventoryContext } from './inventory.context.js';

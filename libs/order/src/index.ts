@@ -26,3 +26,4 @@ export type { CheckoutView } from './features/get-checkout/checkout.view.js';
 export { idempotencyKeyProblem, PlaceOrderRequest } from './features/place-order/place-order.request.js';
 export { ListOrdersQuery } from './features/list-orders/list-orders.request.js';
 export { OrderErrorFilter } from './features/order-error.filter.js';
+export { orderContext } from './order.context.js';

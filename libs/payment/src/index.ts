@@ -10,3 +10,4 @@ export * from './features/get-payments/get-payments.controller.js';
 export * from './payment.module.js';
 export * from './features/get-payments/get-payments.handler.js';
 export { paymentReadModel } from './read-model/payments.projection.js';
+export { paymentContext } from './payment.context.js';

@@ -5,3 +5,4 @@ export { RecommendationOrdersHandler } from './integration/recommendation-orders
 export { Recommendations } from './features/recommendations.js';
 export type { AlsoBought, Recommendation } from './features/recommendations.js';
 export { recommendationReadModel, RECOMMENDATION_READ_SCHEMA } from './read-model/recommendation-read-model.js';
+export { recommendationContext } from './recommendation.context.js';

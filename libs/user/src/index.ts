@@ -22,3 +22,4 @@ export { RegisterUserRequest } from './features/register-user/register-user.requ
 export { seedUsers, DEMO_CUSTOMER, type UserSeedOptions } from './features/seed-users/seed-users.js';
 export { SignInThrottle, TooManyAttempts, type SignInLimits } from './features/throttling/sign-in-throttle.js';
 export { TooManyAttemptsFilter } from './features/throttling/too-many-attempts.filter.js';
+export { userContext } from './user.context.js';

@@ -3,6 +3,7 @@ import type { Message, MessageType } from '@agora/contracts';
 import type { MessageHandler } from '@agora/messaging';
 import { isUserId, TOKEN_HOLDERS, TokenHolderCache, type Role, type TokenHolders } from '@agora/platform';
 import { DataSource } from 'typeorm';
+import type { ContextMessaging } from '../context-definition.js';
 import { tokenCounts } from './token-version.js';
 import { TOKEN_VERSIONS_SCHEMA } from './token-versions.read-model.js';
 
@@ -83,3 +84,6 @@ export function tokenVersionProviders(app: string): Provider[] {
     { provide: TOKEN_HOLDERS, useExisting: TokenVersionHolders },
   ];
 }
+
+/** The token versions' part in an app's messaging (`tokenVersionProviders` makes its handler). */
+export const TOKEN_VERSIONS: ContextMessaging = { name: 'token versions', handlers: [TokenVersionsHandler], consumes: ['user.token-version-changed.v1'] };

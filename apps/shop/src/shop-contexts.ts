@@ -1,0 +1,13 @@
+import type { ContextDefinition } from '@agora/host';
+import { inventoryContext } from '@agora/inventory';
+import { orderContext } from '@agora/order';
+import { paymentContext } from '@agora/payment';
+import type { ReadModel } from '@agora/projections';
+import { recommendationContext } from '@agora/recommendation';
+import { userContext } from '@agora/user';
+
+/** Every context of the shop, in the order their modules are imported. */
+export const SHOP_CONTEXTS: readonly ContextDefinition[] = [userContext, inventoryContext, orderContext, paymentContext, recommendationContext];
+
+/** Every read model the shop serves: the host runs their projections, the CLI inspects and rebuilds them. */
+export const SHOP_READ_MODELS: readonly ReadModel[] = SHOP_CONTEXTS.flatMap((context) => context.readModels);

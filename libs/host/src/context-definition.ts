@@ -1,0 +1,116 @@
+import type { DynamicModule, InjectionToken, Type } from '@nestjs/common';
+import { isMessageType, type MessageType } from '@agora/contracts';
+import type { MessageHandler, OutboundMapping } from '@agora/messaging';
+import type { Config } from '@agora/platform';
+import type { ReadModel } from '@agora/projections';
+
+/**
+ * A bounded context as a host composes it, written once in `libs/<context>/src/<context>.context.ts`:
+ * the all-in-one shop composes all five, each app of the distributed mode one
+ * (`runContextApp`). What it says it publishes and consumes is held against what its
+ * handlers and mappings do: at start (`wiringGaps`), and for every message its relays map.
+ */
+export interface ContextDefinition extends ContextMessaging {
+  readonly title: string;
+  readonly description: string;
+  /** Its own app's HTTP port and embedded PostgreSQL's, unless PORT or EMBEDDED_POSTGRES_PORT say otherwise. */
+  readonly ports: { readonly http: number; readonly embeddedPostgres: number };
+  /** Its Nest modules. */
+  readonly modules: (config: Config) => readonly (Type | DynamicModule)[];
+  readonly readModels: readonly ReadModel[];
+  /** Data it puts in place once the host is initialised, before it serves (made at composition, so it may refuse the configuration then). */
+  readonly seed?: (config: Config) => ContextSeed;
+  /**
+   * It signs users in and binds `TOKEN_HOLDERS` itself (the user context). An app of any
+   * other context keeps the users' token versions from user's messages (docs/adr/0015).
+   */
+  readonly issuesTokens?: boolean;
+}
+
+export interface ContextSeed {
+  /** Providers of the context's modules that `run` is given, in this order. */
+  readonly inject: readonly InjectionToken[];
+  readonly run: (...dependencies: never[]) => Promise<void>;
+}
+
+/** The messaging of a context, or of another part of a host that consumes (the token versions). */
+export interface ContextMessaging {
+  /** The context's name, and its app's: `order`. */
+  readonly name: string;
+  /** Providers of its modules whose events go out as the integration messages in `publishes`. */
+  readonly outbound?: readonly Type<OutboundMapping>[];
+  /** Providers of its modules that handle the integration messages in `consumes`. */
+  readonly handlers?: readonly Type<MessageHandler>[];
+  readonly publishes?: readonly MessageType[];
+  readonly consumes?: readonly MessageType[];
+}
+
+/** A context's handlers as the host made them. */
+export interface WiredContext {
+  readonly context: ContextMessaging;
+  readonly handlers: readonly MessageHandler[];
+}
+
+/**
+ * What the contexts of one process say about their messages and what their handlers do
+ * not match, one sentence per gap (none: it may start):
+ * - every message type a context consumes is handled by one of its handlers, and every
+ *   type its handlers take is one it says it consumes;
+ * - every type published or consumed has a contract;
+ * - `inOneProcess` (the in-process transport): every type consumed is published by a
+ *   context of the process, since nothing else could send it.
+ */
+export function wiringGaps(wired: readonly WiredContext[], options: { readonly inOneProcess: boolean }): string[] {
+  const gaps: string[] = [];
+  const published = new Set(wired.flatMap(({ context }) => context.publishes ?? []));
+  for (const { context, handlers } of wired) {
+    const consumes = new Set(context.consumes ?? []);
+    for (const type of [...(context.publishes ?? []), ...consumes]) {
+      if (!isMessageType(type)) gaps.push(`${context.name} names ${type}, which no contract in @agora/contracts describes.`);
+    }
+    for (const type of consumes) {
+      if (!handlers.some((handler) => handler.types.includes(type))) {
+        const names = handlers.map((handler) => handler.name).join(', ') || 'none';
+        gaps.push(`${context.name} consumes ${type}, but none of its handlers (${names}) handles it.`);
+      }
+      if (options.inOneProcess && !published.has(type)) {
+        gaps.push(`${context.name} consumes ${type}, which no context of this process publishes: it would never arrive.`);
+      }
+    }
+    for (const handler of handlers) {
+      for (const type of handler.types) {
+        if (!consumes.has(type)) gaps.push(`${handler.name} handles ${type}, which ${context.name} does not say it consumes.`);
+      }
+    }
+  }
+  return gaps;
+}
+
+/** Thrown at start when `wiringGaps` found any: the process does not start. */
+export class WiringGaps extends Error {
+  constructor(
+    readonly app: string,
+    readonly gaps: readonly string[],
+  ) {
+    super(`${app} does not start: its contexts' messages are not wired as they say.\n${gaps.map((gap) => `- ${gap}`).join('\n')}`);
+  }
+}
+
+/**
+ * `mapping`, refusing a message of a type its context does not say it publishes: the
+ * relay parks the event with that reason instead of sending what no consumer was told of.
+ */
+export function publishingOnly(mapping: OutboundMapping, context: ContextMessaging): OutboundMapping {
+  const publishes = new Set<string>(context.publishes ?? []);
+  return {
+    name: mapping.name,
+    categories: mapping.categories,
+    map: (event) => {
+      const messages = mapping.map(event);
+      for (const { type } of messages) {
+        if (!publishes.has(type)) throw new Error(`${mapping.name} mapped ${event.type} to ${type}, which ${context.name} does not say it publishes.`);
+      }
+      return messages;
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import type { ContextDefinition } from '@agora/host';
+import { AddProductHandler } from './features/add-product/add-product.handler.js';
+import { seedDemoProducts } from './features/seed-products/seed-products.js';
+import { InventoryCommandsHandler } from './integration/inventory-commands.handler.js';
+import { InventoryOutboundMapping } from './integration/inventory-outbound.mapping.js';
+import { InventoryModule } from './inventory.module.js';
+import { inventoryReadModel } from './read-model/inventory-read-model.js';
+
+/** The inventory context as a host composes it. */
+export const inventoryContext: ContextDefinition = {
+  name: 'inventory',
+  title: 'Agora inventory',
+  description: 'The inventory context: products, stock and order reservations.',
+  ports: { http: 3003, embeddedPostgres: 54333 },
+  modules: () => [InventoryModule],
+  readModels: [inventoryReadModel],
+  outbound: [InventoryOutboundMapping],
+  handlers: [InventoryCommandsHandler],
+  publishes: [
+    'inventory.product-added.v1',
+    'inventory.stock-reserved.v1',
+    'inventory.stock-reservation-rejected.v1',
+    'inventory.reservation-released.v1',
+    'inventory.reservation-committed.v1',
+  ],
+  consumes: ['inventory.reserve-stock.v1', 'inventory.release-reservation.v1', 'inventory.commit-reservation.v1'],
+  seed: (config) => ({
+    inject: [AddProductHandler],
+    run: async (products: AddProductHandler) => {
+      if (config.DEMO_DATA) await seedDemoProducts(products);
+    },
+  }),
+};

@@ -1,0 +1,45 @@
+import type { ContextDefinition } from '@agora/host';
+import { CatalogHandler } from './catalog/catalog.handler.js';
+import { CheckoutInputsHandler } from './checkout/checkout-inputs.handler.js';
+import { CheckoutOutboundMapping } from './checkout/checkout-outbound.mapping.js';
+import { OrderCommandsHandler } from './integration/order-commands.handler.js';
+import { OrderOutboundMapping } from './integration/order-outbound.mapping.js';
+import { OrderModule } from './order.module.js';
+import { orderReadModel } from './read-model/order-read-model.js';
+
+/** The order context, with its checkout saga, as a host composes it. */
+export const orderContext: ContextDefinition = {
+  name: 'order',
+  title: 'Agora order',
+  description: 'The order context: orders, their prices and the checkout saga.',
+  ports: { http: 3002, embeddedPostgres: 54332 },
+  modules: (config) => [OrderModule.fromConfig(config)],
+  readModels: [orderReadModel],
+  outbound: [OrderOutboundMapping, CheckoutOutboundMapping],
+  handlers: [CatalogHandler, CheckoutInputsHandler, OrderCommandsHandler],
+  publishes: [
+    'order.order-placed.v1',
+    'order.order-confirmed.v1',
+    'order.order-rejected.v1',
+    'order.order-cancelled.v1',
+    // The checkout saga's commands, to inventory, payment and (where it does not decide them itself) its order.
+    'inventory.reserve-stock.v1',
+    'inventory.release-reservation.v1',
+    'inventory.commit-reservation.v1',
+    'payment.charge-payment.v1',
+    'payment.refund-payment.v1',
+    'order.confirm-order.v1',
+    'order.reject-order.v1',
+    'order.cancel-order.v1',
+  ],
+  consumes: [
+    'inventory.product-added.v1',
+    'inventory.stock-reserved.v1',
+    'inventory.stock-reservation-rejected.v1',
+    'payment.payment-captured.v1',
+    'payment.payment-declined.v1',
+    'order.confirm-order.v1',
+    'order.reject-order.v1',
+    'order.cancel-order.v1',
+  ],
+};

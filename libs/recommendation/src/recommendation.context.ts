@@ -1,0 +1,16 @@
+import type { ContextDefinition } from '@agora/host';
+import { RecommendationOrdersHandler } from './integration/recommendation-orders.handler.js';
+import { recommendationReadModel } from './read-model/recommendation-read-model.js';
+import { RecommendationModule } from './recommendation.module.js';
+
+/** The recommendation context as a host composes it. */
+export const recommendationContext: ContextDefinition = {
+  name: 'recommendation',
+  title: 'Agora recommendation',
+  description: 'The recommendation context: purchase history and products bought together.',
+  ports: { http: 3005, embeddedPostgres: 54335 },
+  modules: () => [RecommendationModule],
+  readModels: [recommendationReadModel],
+  handlers: [RecommendationOrdersHandler],
+  consumes: ['order.order-confirmed.v1'],
+};

@@ -1,0 +1,28 @@
+import type { ContextDefinition } from '@agora/host';
+import { adminPassword } from '@agora/platform';
+import { RegisterUserHandler } from './features/register-user/register-user.handler.js';
+import { seedUsers } from './features/seed-users/seed-users.js';
+import { UserOutboundMapping } from './integration/user-outbound.mapping.js';
+import { userReadModel } from './read-model/user-read-model.js';
+import { UserModule } from './user.module.js';
+
+/** The user context as a host composes it. */
+export const userContext: ContextDefinition = {
+  name: 'user',
+  title: 'Agora user',
+  description: 'The user context: accounts, sign-in and roles.',
+  ports: { http: 3001, embeddedPostgres: 54331 },
+  modules: (config) => [UserModule.forRoot(config)],
+  readModels: [userReadModel],
+  outbound: [UserOutboundMapping],
+  publishes: ['user.token-version-changed.v1'],
+  issuesTokens: true,
+  seed: (config) => {
+    // At composition, before anything starts: in production a missing ADMIN_PASSWORD stops the host.
+    const admin = adminPassword(config);
+    return {
+      inject: [RegisterUserHandler],
+      run: (users: RegisterUserHandler) => seedUsers(users, { adminEmail: config.ADMIN_EMAIL, adminPassword: admin, demoCustomer: config.DEMO_DATA }),
+    };
+  },
+};
