@@ -2,7 +2,7 @@
 // Dependencies point one way: apps → libs/<context> → building blocks → nothing of ours.
 const CONTEXTS = '(user|order|inventory|payment|recommendation)';
 const BUILDING_BLOCKS = '(contracts|event-sourcing|messaging|projections|saga|platform|host|testing)';
-// A lib in neither list composes contexts, as an app does (graphql: the resolvers over their handlers).
+// Only apps compose contexts (apps/shop: all five, and the GraphQL fields that join them).
 const DOMAIN = '^libs/[^/]+/src/(|.*/)domain/';
 // A decider's given/when/then spec may sit beside it; it runs under jest, not in production.
 const SPEC = '[.]spec[.]ts$';

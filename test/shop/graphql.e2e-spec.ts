@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
 import { createTestDatabase, freePort, HostProcess } from '@agora/testing';
 import { ShopClient, type Caller } from '../checkout/shop-client.js';
 
@@ -12,13 +14,17 @@ describe('GraphQL', () => {
   let host: HostProcess;
   let shop: ShopClient;
   let stranger: ShopClient;
+  let database: pg.Pool;
 
   beforeAll(async () => {
-    host = await HostProcess.start({ port: await freePort(), env: { DATABASE_URL: await createTestDatabase('shop_graphql'), LOG_LEVEL: 'warn' } });
+    const url = await createTestDatabase('shop_graphql');
+    database = new pg.Pool({ connectionString: url, max: 2 });
+    host = await HostProcess.start({ port: await freePort(), env: { DATABASE_URL: url, LOG_LEVEL: 'warn' } });
     [shop, stranger] = await Promise.all([ShopClient.signIn(host.url), ShopClient.signIn(host.url)]);
   }, 60_000);
 
   afterAll(async () => {
+    await database?.end();
     expect(await host?.stop('SIGTERM')).toEqual({ code: 0, signal: null });
   }, 30_000);
 
@@ -164,5 +170,124 @@ describe('GraphQL', () => {
       expect(graphql.status).toBe(400);
       expect(graphql.body.errors![0]).toMatchObject({ message: rest.body.message[0], extensions: { code: 'BAD_REQUEST' } });
     }
+  });
+
+  describe('every mutation, over REST and over GraphQL, writes the same events under the request\'s correlation id', () => {
+    /** The events a request appended itself: the request's correlation id is their cause too. */
+    const eventsOf = async (correlationId: string) =>
+      (
+        await database.query<{ type: string; category: string; metadata: Record<string, string> }>(
+          `SELECT event_type AS type, category, metadata FROM event_store.events WHERE metadata->>'causationId' = $1 ORDER BY global_position`,
+          [correlationId],
+        )
+      ).rows;
+
+    interface Side {
+      /** Answers `true` when the request succeeded. */
+      readonly rest: (client: ShopClient, headers: Record<string, string>) => Promise<boolean>;
+      readonly graphql: (client: ShopClient, headers: Record<string, string>) => Promise<boolean>;
+    }
+    const gqlOk = async (client: ShopClient, headers: Record<string, string>, query: string, variables: Record<string, unknown>, as: Caller = 'customer') => {
+      const answer = await client.request<GraphqlAnswer<unknown>>('POST', '/graphql', { query, variables }, headers, as);
+      return answer.status === 200 && answer.body.errors === undefined;
+    };
+    const restOk = async (client: ShopClient, headers: Record<string, string>, method: string, path: string, body: unknown, as: Caller = 'customer') => {
+      const { status } = await client.request(method, path, body, headers, as);
+      return status >= 200 && status < 300;
+    };
+    const newEmail = () => `table-${randomUUID().slice(0, 8)}@example.com`;
+    const newSku = () => `TBL-${randomUUID().slice(0, 8).toUpperCase()}`;
+    const userIdOf = async (client: ShopClient) => (await client.request<{ userId: string }>('GET', '/api/users/me')).body.userId;
+
+    const mutations: [string, Side][] = [
+      [
+        'register',
+        {
+          rest: (client, headers) => restOk(client, headers, 'POST', '/api/users', { email: newEmail(), name: 'Table', password: 'table-password' }, 'anonymous'),
+          graphql: (client, headers) =>
+            gqlOk(client, headers, 'mutation($input: RegisterInput!) { register(input: $input) { userId } }', { input: { email: newEmail(), name: 'Table', password: 'table-password' } }, 'anonymous'),
+        },
+      ],
+      [
+        'addProduct',
+        {
+          rest: (client, headers) => restOk(client, headers, 'POST', '/api/products', { sku: newSku(), name: 'Table', priceCents: 100, currency: 'EUR', initialStock: 2 }, 'admin'),
+          graphql: (client, headers) =>
+            gqlOk(client, headers, 'mutation($input: AddProductInput!) { addProduct(input: $input) { sku } }', { input: { sku: newSku(), name: 'Table', priceCents: 100, currency: 'EUR', initialStock: 2 } }, 'admin'),
+        },
+      ],
+      [
+        'addStock',
+        {
+          rest: async (client, headers) => restOk(client, headers, 'POST', `/api/products/${await client.addProduct(1)}/stock`, { quantity: 3 }, 'admin'),
+          graphql: async (client, headers) =>
+            gqlOk(client, headers, 'mutation($sku: String!) { addStock(sku: $sku, quantity: 3) { sku } }', { sku: await client.addProduct(1) }, 'admin'),
+        },
+      ],
+      [
+        'placeOrder',
+        {
+          rest: async (client, headers) => {
+            const sku = await client.addProduct(5);
+            await client.placeOrder([{ sku, quantity: 1 }]); // the order context knows the product now
+            return restOk(client, headers, 'POST', '/api/orders', { lines: [{ sku, quantity: 1 }], paymentToken: 'tok_visa' });
+          },
+          graphql: async (client, headers) => {
+            const sku = await client.addProduct(5);
+            await client.placeOrder([{ sku, quantity: 1 }]);
+            return gqlOk(client, headers, 'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { orderId } }', { input: { lines: [{ sku, quantity: 1 }], paymentToken: 'tok_visa' } });
+          },
+        },
+      ],
+      [
+        'cancelOrder',
+        {
+          // tok_timeout: the charge never answers, so the order is still pending when it is cancelled.
+          rest: async (client, headers) => restOk(client, headers, 'POST', `/api/orders/${await client.placeOrder([{ sku: await client.addProduct(5), quantity: 1 }], 'tok_timeout')}/cancel`, undefined),
+          graphql: async (client, headers) =>
+            gqlOk(client, headers, 'mutation($id: ID!) { cancelOrder(id: $id) { status } }', { id: await client.placeOrder([{ sku: await client.addProduct(5), quantity: 1 }], 'tok_timeout') }),
+        },
+      ],
+      [
+        'changePassword',
+        {
+          rest: (client, headers) => restOk(client, headers, 'PUT', '/api/users/me/password', { currentPassword: 'customer-password', newPassword: 'changed-password' }),
+          graphql: (client, headers) =>
+            gqlOk(client, headers, 'mutation($input: ChangePasswordInput!) { changePassword(input: $input) { accessToken } }', {
+              input: { currentPassword: 'customer-password', newPassword: 'changed-password' },
+            }),
+        },
+      ],
+      [
+        'resetPassword',
+        {
+          rest: async (client, headers) => restOk(client, headers, 'PUT', `/api/users/${await userIdOf(client)}/password`, { newPassword: 'reset-password' }, 'admin'),
+          graphql: async (client, headers) =>
+            gqlOk(client, headers, 'mutation($id: ID!, $input: ResetPasswordInput!) { resetPassword(id: $id, input: $input) }', { id: await userIdOf(client), input: { newPassword: 'reset-password' } }, 'admin'),
+        },
+      ],
+      [
+        'logout',
+        {
+          rest: (client, headers) => restOk(client, headers, 'POST', '/api/auth/logout', undefined),
+          graphql: (client, headers) => gqlOk(client, headers, 'mutation { logout }', {}),
+        },
+      ],
+    ];
+
+    it.each(mutations)('%s', async (name, side) => {
+      const written: Record<'rest' | 'graphql', Awaited<ReturnType<typeof eventsOf>>> = { rest: [], graphql: [] };
+      for (const over of ['rest', 'graphql'] as const) {
+        // A customer of its own for each side: some mutations end its password or its tokens.
+        const client = await ShopClient.signIn(host.url);
+        const correlationId = `${over}-${name}-${randomUUID()}`;
+        expect(await side[over](client, { 'x-correlation-id': correlationId })).toBe(true);
+        written[over] = await eventsOf(correlationId);
+        for (const { metadata } of written[over]) expect(metadata['correlationId']).toBe(correlationId);
+      }
+      const shape = (events: typeof written.rest) => events.map(({ type, category, metadata }) => ({ type, category, signedIn: metadata['userId'] !== undefined }));
+      expect(written.rest.length).toBeGreaterThan(0);
+      expect(shape(written.graphql)).toEqual(shape(written.rest));
+    });
   });
 });

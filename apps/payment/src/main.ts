@@ -1,5 +1,4 @@
-import { graphqlFor, PaymentsResolver } from '@agora/graphql';
 import { runContextApp } from '@agora/host';
 import { paymentContext } from '@agora/payment';
 
-await runContextApp(paymentContext, { graphql: graphqlFor([PaymentsResolver]) });
+await runContextApp(paymentContext);

@@ -1,5 +1,4 @@
-import { AlsoBoughtResolver, graphqlFor, RecommendationsResolver } from '@agora/graphql';
 import { runContextApp } from '@agora/host';
 import { recommendationContext } from '@agora/recommendation';
 
-await runContextApp(recommendationContext, { graphql: graphqlFor([RecommendationsResolver, AlsoBoughtResolver]) });
+await runContextApp(recommendationContext);

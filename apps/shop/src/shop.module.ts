@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { shopGraphql } from '@agora/graphql';
+import { shopGraphql } from './graphql/shop-graphql.js';
 import { HostModule, hostContexts } from '@agora/host';
 import type { Config } from '@agora/platform';
 import type pino from 'pino';

@@ -1,20 +1,13 @@
 import { Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
 import type { Config } from '@agora/platform';
 import type { ContextDefinition, ContextMessaging } from './context-definition.js';
+import { graphqlFor } from './graphql/graphql-for.js';
 import { hostMessaging, type HostMessagingOptions } from './host-messaging.js';
 import { HostModule } from './host.module.js';
 import { onBootstrap } from './on-bootstrap.js';
 import { runHost } from './run-host.js';
 import { TOKEN_VERSIONS, tokenVersionProviders } from './token-versions/token-versions.js';
 import { tokenVersionsReadModel } from './token-versions/token-versions.read-model.js';
-
-export interface ContextAppOptions {
-  /**
-   * GraphQL at /graphql, as `graphqlFor` of `@agora/graphql` makes it: its module, and
-   * resolvers that become providers of the root module (they inject the context's handlers).
-   */
-  readonly graphql?: { readonly module: DynamicModule; readonly resolvers: readonly Type[] };
-}
 
 @Module({})
 class ContextAppModule {}
@@ -23,11 +16,12 @@ class ContextAppModule {}
  * The `main` of a distributed-mode app: one context on its own database, its read
  * models, and its messages on Kafka.
  */
-export function runContextApp(context: ContextDefinition, options: ContextAppOptions = {}): Promise<void> {
+export function runContextApp(context: ContextDefinition): Promise<void> {
   const app = context.name;
   // Every app but user's refuses the tokens that user's app has revoked.
   const tokenVersions = !context.issuesTokens;
   const readModels = [...context.readModels, ...(tokenVersions ? [tokenVersionsReadModel] : [])];
+  const resolvers = [...(context.graphql?.resolvers ?? []), ...(context.graphql?.alone ?? [])];
   const consumesKafka = [context, ...(tokenVersions ? [TOKEN_VERSIONS] : [])].some((part) => (part.handlers?.length ?? 0) > 0);
   return runHost({
     app,
@@ -35,17 +29,19 @@ export function runContextApp(context: ContextDefinition, options: ContextAppOpt
     description: context.description,
     defaults: { PORT: String(context.ports.http), EMBEDDED_POSTGRES_PORT: String(context.ports.embeddedPostgres), EMBEDDED_POSTGRES_DIR: `.data/${app}/postgres` },
     consumesKafka,
-    graphql: options.graphql !== undefined,
+    graphql: resolvers.length > 0,
     rootModule: (config, logger, secrets): DynamicModule => {
       const hosted = hostContexts([context], { app, config, transport: 'kafka', alsoConsuming: tokenVersions ? [TOKEN_VERSIONS] : [] });
+      // The resolvers are providers of the root module: they inject the context's handlers.
+      const graphql = resolvers.length > 0 ? graphqlFor(resolvers) : undefined;
       return {
         module: ContextAppModule,
         imports: [
           HostModule.forRoot({ app, config, logger, jwtSecret: secrets.jwtSecret, readModels }),
           ...hosted.imports,
-          ...(options.graphql ? [options.graphql.module] : []),
+          ...(graphql ? [graphql.module] : []),
         ],
-        providers: [...hosted.providers, ...(tokenVersions ? tokenVersionProviders(app) : []), ...(options.graphql?.resolvers ?? [])],
+        providers: [...hosted.providers, ...(tokenVersions ? tokenVersionProviders(app) : []), ...(graphql?.resolvers ?? [])],
       };
     },
   });

@@ -18,6 +18,16 @@ export interface ContextDefinition extends ContextMessaging {
   /** Its Nest modules. */
   readonly modules: (config: Config) => readonly (Type | DynamicModule)[];
   readonly readModels: readonly ReadModel[];
+  /** Its part of the GraphQL schema at /graphql. */
+  readonly graphql?: {
+    /** Resolvers of its queries, mutations and fields, wherever it runs. */
+    readonly resolvers: readonly Type[];
+    /**
+     * Resolvers only its own app serves: queries that stand in for a field that a host
+     * of several contexts joins (the payment app's `payments` for `Order.payments`).
+     */
+    readonly alone?: readonly Type[];
+  };
   /** Data it puts in place once the host is initialised, before it serves (made at composition, so it may refuse the configuration then). */
   readonly seed?: (config: Config) => ContextSeed;
   /**

@@ -1,4 +1,5 @@
 import type { ContextDefinition } from '@agora/host';
+import { CatalogResolver } from './graphql/catalog.resolver.js';
 import { AddProductHandler } from './features/add-product/add-product.handler.js';
 import { seedDemoProducts } from './features/seed-products/seed-products.js';
 import { InventoryCommandsHandler } from './integration/inventory-commands.handler.js';
@@ -13,6 +14,7 @@ export const inventoryContext: ContextDefinition = {
   description: 'The inventory context: products, stock and order reservations.',
   ports: { http: 3003, embeddedPostgres: 54333 },
   modules: () => [InventoryModule],
+  graphql: { resolvers: [CatalogResolver] },
   readModels: [inventoryReadModel],
   outbound: [InventoryOutboundMapping],
   handlers: [InventoryCommandsHandler],

@@ -1,4 +1,5 @@
 import type { ContextDefinition } from '@agora/host';
+import { OrdersResolver } from './graphql/orders.resolver.js';
 import { CatalogHandler } from './catalog/catalog.handler.js';
 import { CheckoutInputsHandler } from './checkout/checkout-inputs.handler.js';
 import { CheckoutOutboundMapping } from './checkout/checkout-outbound.mapping.js';
@@ -14,6 +15,7 @@ export const orderContext: ContextDefinition = {
   description: 'The order context: orders, their prices and the checkout saga.',
   ports: { http: 3002, embeddedPostgres: 54332 },
   modules: (config) => [OrderModule.fromConfig(config)],
+  graphql: { resolvers: [OrdersResolver] },
   readModels: [orderReadModel],
   outbound: [OrderOutboundMapping, CheckoutOutboundMapping],
   handlers: [CatalogHandler, CheckoutInputsHandler, OrderCommandsHandler],

@@ -11,3 +11,5 @@ export * from './payment.module.js';
 export * from './features/get-payments/get-payments.handler.js';
 export { paymentReadModel } from './read-model/payments.projection.js';
 export { paymentContext } from './payment.context.js';
+export { PaymentsResolver } from './graphql/payments.resolver.js';
+export { Payments as PaymentsObject } from './graphql/payment.types.js';

@@ -1,4 +1,5 @@
 import type { ContextDefinition } from '@agora/host';
+import { PaymentsResolver } from './graphql/payments.resolver.js';
 import { PaymentCommandsHandler } from './integration/payment-commands.handler.js';
 import { PaymentOutboundMapping } from './integration/payment-outbound.mapping.js';
 import { PaymentModule } from './payment.module.js';
@@ -11,6 +12,7 @@ export const paymentContext: ContextDefinition = {
   description: 'The payment context: charges and refunds through the payment gateway.',
   ports: { http: 3004, embeddedPostgres: 54334 },
   modules: (config) => [PaymentModule.fromConfig(config)],
+  graphql: { resolvers: [], alone: [PaymentsResolver] },
   readModels: [paymentReadModel],
   outbound: [PaymentOutboundMapping],
   handlers: [PaymentCommandsHandler],

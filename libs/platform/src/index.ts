@@ -19,3 +19,4 @@ export * from './database/single-active.js';
 export * from './database/fence.js';
 export * from './database/batch-statement.js';
 export * from './background/background-work.js';
+export * from './http/safe-int.js';

@@ -1,4 +1,5 @@
 import type { ContextDefinition } from '@agora/host';
+import { AlsoBoughtResolver, RecommendationsResolver } from './graphql/recommendations.resolver.js';
 import { RecommendationOrdersHandler } from './integration/recommendation-orders.handler.js';
 import { recommendationReadModel } from './read-model/recommendation-read-model.js';
 import { RecommendationModule } from './recommendation.module.js';
@@ -10,6 +11,7 @@ export const recommendationContext: ContextDefinition = {
   description: 'The recommendation context: purchase history and products bought together.',
   ports: { http: 3005, embeddedPostgres: 54335 },
   modules: () => [RecommendationModule],
+  graphql: { resolvers: [RecommendationsResolver], alone: [AlsoBoughtResolver] },
   readModels: [recommendationReadModel],
   handlers: [RecommendationOrdersHandler],
   consumes: ['order.order-confirmed.v1'],

@@ -1,4 +1,5 @@
 import type { ContextDefinition } from '@agora/host';
+import { UsersResolver } from './graphql/users.resolver.js';
 import { adminPassword } from '@agora/platform';
 import { RegisterUserHandler } from './features/register-user/register-user.handler.js';
 import { seedUsers } from './features/seed-users/seed-users.js';
@@ -13,6 +14,7 @@ export const userContext: ContextDefinition = {
   description: 'The user context: accounts, sign-in and roles.',
   ports: { http: 3001, embeddedPostgres: 54331 },
   modules: (config) => [UserModule.forRoot(config)],
+  graphql: { resolvers: [UsersResolver] },
   readModels: [userReadModel],
   outbound: [UserOutboundMapping],
   publishes: ['user.token-version-changed.v1'],

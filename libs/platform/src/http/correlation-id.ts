@@ -1,6 +1,7 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { requestOf } from '../auth/principal.js';
 
 export const CORRELATION_ID_HEADER = 'x-correlation-id';
 
@@ -27,7 +28,5 @@ export function correlationIdOf(request: IncomingMessage): string {
   return String(request.id);
 }
 
-/** Controller parameter: the current request's correlation id, e.g. for event metadata. */
-export const CorrelationId = createParamDecorator((_: unknown, context: ExecutionContext) =>
-  correlationIdOf(context.switchToHttp().getRequest<IncomingMessage>()),
-);
+/** Controller or resolver parameter: the current request's correlation id, e.g. for event metadata. */
+export const CorrelationId = createParamDecorator((_: unknown, context: ExecutionContext) => correlationIdOf(requestOf<IncomingMessage>(context)));

@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
-import { SafeInt } from '../safe-int.js';
+import { SafeInt } from '@agora/platform';
 
 @ObjectType({ description: 'A product with its stock levels.' })
 export class Product {

@@ -1,7 +1,7 @@
 import { ParseUUIDPipe } from '@nestjs/common';
 import { Args, ID, Query, Resolver } from '@nestjs/graphql';
-import { GetPaymentsHandler } from '@agora/payment';
 import { Roles } from '@agora/platform';
+import { GetPaymentsHandler } from '../features/get-payments/get-payments.handler.js';
 import { Payments } from './payment.types.js';
 
 /**

@@ -2,22 +2,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BadRequestException, ParseUUIDPipe, UseFilters } from '@nestjs/common';
 import { Args, Context, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { requestContext } from '@agora/event-sourcing';
-import {
-  DEFAULT_WAIT_MS,
-  GetCheckoutHandler,
-  idempotencyKeyProblem,
-  ListOrdersHandler,
-  ListOrdersQuery,
-  MAX_WAIT_MS,
-  OrderAccess,
-  OrderErrorFilter,
-  PlaceOrderHandler,
-  PlaceOrderRequest,
-  RequestCancellationHandler,
-  WaitForOutcomeHandler,
-} from '@agora/order';
-import { CurrentUser, type Principal } from '@agora/platform';
-import { randomUUID } from 'node:crypto';
+import { CorrelationId, CurrentUser, type Principal } from '@agora/platform';
+import { RequestCancellationHandler } from '../features/cancel-order/cancel-order.handler.js';
+import { GetCheckoutHandler } from '../features/get-checkout/get-checkout.handler.js';
+import { DEFAULT_WAIT_MS, MAX_WAIT_MS } from '../features/get-order/get-order.request.js';
+import { WaitForOutcomeHandler } from '../features/get-order/wait-for-outcome.handler.js';
+import { ListOrdersHandler } from '../features/list-orders/list-orders.handler.js';
+import { ListOrdersQuery } from '../features/list-orders/list-orders.request.js';
+import { OrderAccess } from '../features/order-access.js';
+import { OrderErrorFilter } from '../features/order-error.filter.js';
+import { PlaceOrderHandler } from '../features/place-order/place-order.handler.js';
+import { idempotencyKeyProblem, PlaceOrderRequest } from '../features/place-order/place-order.request.js';
 import { Order, OrderPage, OrderWait, PlacedOrder, Saga } from './order.types.js';
 
 /**
@@ -75,6 +70,7 @@ export class OrdersResolver {
   placeOrder(
     @Args('input') input: PlaceOrderRequest,
     @CurrentUser() customer: Principal,
+    @CorrelationId() correlationId: string,
     @Args('idempotencyKey', { nullable: true }) idempotencyKey?: string,
   ): Promise<PlacedOrder> {
     // The bound of REST's Idempotency-Key, with its message.
@@ -82,14 +78,18 @@ export class OrdersResolver {
     if (problem) throw new BadRequestException(problem);
     return this.placeOrderHandler.execute(
       { customerId: customer.userId, lines: input.lines.map(({ sku, quantity }) => ({ sku, quantity })), paymentToken: input.paymentToken, ...(idempotencyKey != null && { idempotencyKey }) },
-      requestContext(randomUUID(), { userId: customer.userId }),
+      requestContext(correlationId, { userId: customer.userId }),
     );
   }
 
   @Mutation(() => Order, { description: 'Asks for a pending order to be cancelled; the checkout undoes what it did.' })
-  async cancelOrder(@Args('id', { type: () => ID }, new ParseUUIDPipe()) orderId: string, @CurrentUser() principal: Principal): Promise<Order> {
+  async cancelOrder(
+    @Args('id', { type: () => ID }, new ParseUUIDPipe()) orderId: string,
+    @CurrentUser() principal: Principal,
+    @CorrelationId() correlationId: string,
+  ): Promise<Order> {
     await this.access.orderFor(principal, orderId);
-    await this.cancellation.execute(orderId, requestContext(randomUUID(), { userId: principal.userId }));
+    await this.cancellation.execute(orderId, requestContext(correlationId, { userId: principal.userId }));
     return this.access.orderFor(principal, orderId);
   }
 

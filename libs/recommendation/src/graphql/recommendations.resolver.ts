@@ -1,7 +1,7 @@
 import { Args, ArgsType, Field, Query, Resolver } from '@nestjs/graphql';
 import { CurrentUser, FirstQuery, Public, type Principal } from '@agora/platform';
-import { Recommendations } from '@agora/recommendation';
 import { IsString } from 'class-validator';
+import { Recommendations } from '../features/recommendations.js';
 import { AlsoBought, Recommendation } from './recommendation.types.js';
 
 // One class for all the arguments: the validation pipe refuses any argument a class does not declare.

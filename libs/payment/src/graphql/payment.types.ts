@@ -1,5 +1,5 @@
 import { Field, ObjectType } from '@nestjs/graphql';
-import { SafeInt } from '../safe-int.js';
+import { SafeInt } from '@agora/platform';
 
 @ObjectType()
 export class Charge {

@@ -6,8 +6,10 @@ import request from 'supertest';
 import { PostgresEventStore } from '@agora/event-sourcing';
 import { createHttpApp, loggerModule, SHUTDOWN_SIGNALS } from '@agora/platform';
 import { createTestDatabase, testHost } from '@agora/testing';
-import { UserModule, userReadModel, type SignInLimits } from '@agora/user';
-import { graphqlFor } from '../graphql-for.js';
+import { graphqlFor } from '@agora/host';
+import type { SignInLimits } from '../features/throttling/sign-in-throttle.js';
+import { userReadModel } from '../read-model/user-read-model.js';
+import { UserModule } from '../user.module.js';
 import { UsersResolver } from './users.resolver.js';
 
 const LIMITS: SignInLimits = {

@@ -1,5 +1,5 @@
 import { Field, ObjectType } from '@nestjs/graphql';
-import { SafeInt } from '../safe-int.js';
+import { SafeInt } from '@agora/platform';
 
 @ObjectType({ description: 'A product bought in the same orders as another.' })
 export class AlsoBought {

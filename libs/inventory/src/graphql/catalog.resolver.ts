@@ -1,19 +1,16 @@
 import { UseFilters } from '@nestjs/common';
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { requestContext } from '@agora/event-sourcing';
-import {
-  AddProductHandler,
-  AddProductRequest,
-  AddStockArgs,
-  AddStockHandler,
-  GetProductHandler,
-  InventoryErrorFilter,
-  ListProductsHandler,
-  ListProductsQuery,
-  ProductNotFound,
-} from '@agora/inventory';
-import { Public, Roles } from '@agora/platform';
-import { randomUUID } from 'node:crypto';
+import { CorrelationId, Public, Roles } from '@agora/platform';
+import { ProductNotFound } from '../domain/errors.js';
+import { AddProductHandler } from '../features/add-product/add-product.handler.js';
+import { AddProductRequest } from '../features/add-product/add-product.request.js';
+import { AddStockHandler } from '../features/add-stock/add-stock.handler.js';
+import { AddStockArgs } from '../features/add-stock/add-stock.request.js';
+import { GetProductHandler } from '../features/get-product/get-product.handler.js';
+import { InventoryErrorFilter } from '../features/inventory-error.filter.js';
+import { ListProductsHandler } from '../features/list-products/list-products.handler.js';
+import { ListProductsQuery } from '../features/list-products/list-products.request.js';
 import { Product, ProductPage } from './product.types.js';
 
 /** The catalog over GraphQL: the inventory context's handlers. */
@@ -44,14 +41,14 @@ export class CatalogResolver {
 
   @Roles('admin')
   @Mutation(() => Product)
-  async addProduct(@Args('input') input: AddProductRequest): Promise<Product> {
-    await this.addProductHandler.execute({ ...input }, requestContext(randomUUID()));
+  async addProduct(@Args('input') input: AddProductRequest, @CorrelationId() correlationId: string): Promise<Product> {
+    await this.addProductHandler.execute({ ...input }, requestContext(correlationId));
     return this.getProduct.execute(input.sku);
   }
 
   @Roles('admin')
   @Mutation(() => Product)
-  addStock(@Args() { sku, quantity }: AddStockArgs): Promise<Product> {
-    return this.addStockHandler.execute({ sku, quantity }, requestContext(randomUUID()));
+  addStock(@Args() { sku, quantity }: AddStockArgs, @CorrelationId() correlationId: string): Promise<Product> {
+    return this.addStockHandler.execute({ sku, quantity }, requestContext(correlationId));
   }
 }

@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { SafeInt } from '../safe-int.js';
+import { SafeInt } from '@agora/platform';
 
 export enum OrderStatusValue {
   PENDING = 'PENDING',

@@ -7,7 +7,6 @@ import { DataSource } from 'typeorm';
 import { GraphiqlAssets, graphiqlLandingPage, isProduction } from './graphiql.js';
 import { formatGraphqlError, httpStatuses, withoutSuggestions } from './http-statuses.js';
 import { aliasLimit, complexityLimit, depthLimit, mutationLimit } from './limits.js';
-import type { Loaders } from './loaders.js';
 
 /** What an app adds to serve GraphQL: the module to import, and the resolvers as providers of the importing module. */
 export interface ServedGraphql {
@@ -24,7 +23,7 @@ export interface ServedGraphql {
  * browser gets GraphiQL at `/graphql`, from the apps' own files; in production there is
  * no IDE, no introspection and no "Did you mean …" in errors.
  */
-export function graphqlFor(resolvers: readonly Type[], loaders?: (readModels: DataSource) => Loaders): ServedGraphql {
+export function graphqlFor(resolvers: readonly Type[], loaders?: (readModels: DataSource) => object): ServedGraphql {
   const graphqlModule = GraphQLModule.forRootAsync<ApolloDriverConfig>({
     driver: ApolloDriver,
     inject: loaders ? [DataSource] : [],

@@ -1,12 +1,10 @@
 import { Args, Context, Parent, ResolveField, Resolver } from '@nestjs/graphql';
-import { GetPaymentsHandler } from '@agora/payment';
+import { ProductObject as Product } from '@agora/inventory';
+import { OrderLineObject as OrderLine, OrderObject as Order } from '@agora/order';
+import { GetPaymentsHandler, PaymentsObject as Payments } from '@agora/payment';
 import { FirstQuery } from '@agora/platform';
-import { Recommendations } from '@agora/recommendation';
-import { Product } from '../inventory/product.types.js';
-import type { Loaders } from '../loaders.js';
-import { Order, OrderLine } from '../order/order.types.js';
-import { Payments } from '../payment/payment.types.js';
-import { AlsoBought, Recommendation } from '../recommendation/recommendation.types.js';
+import { AlsoBoughtObject as AlsoBought, RecommendationObject as Recommendation, Recommendations } from '@agora/recommendation';
+import type { Loaders } from './loaders.js';
 
 // The fields that join two contexts, each in a class of its own: a @ResolveField adds its
 // field to the type only in an app that registers its class, which only the shop does,
