@@ -17,7 +17,18 @@ export class ShopModule {
     const contexts = hostContexts(SHOP_CONTEXTS, { app: 'shop', config, transport: 'in-process' });
     return {
       module: ShopModule,
-      imports: [HostModule.forRoot({ app: 'shop', config, logger, jwtSecret: secrets.jwtSecret, readModels: SHOP_READ_MODELS }), ...contexts.imports, graphql.module],
+      imports: [
+        HostModule.forRoot({
+          app: 'shop',
+          config,
+          logger,
+          jwtSecret: secrets.jwtSecret,
+          readModels: SHOP_READ_MODELS,
+          upcasters: SHOP_CONTEXTS.flatMap((context) => context.upcasters ?? []),
+        }),
+        ...contexts.imports,
+        graphql.module,
+      ],
       providers: [...contexts.providers, ...graphql.resolvers],
     };
   }

@@ -13,3 +13,4 @@ export * from './snapshots/snapshot-store.js';
 export * from './snapshots/postgres-snapshot-store.js';
 export * from './group-commit.js';
 export * from './postgres/named-query.js';
+export * from './upcasting.js';

@@ -37,7 +37,7 @@ export function runContextApp(context: ContextDefinition): Promise<void> {
       return {
         module: ContextAppModule,
         imports: [
-          HostModule.forRoot({ app, config, logger, jwtSecret: secrets.jwtSecret, readModels }),
+          HostModule.forRoot({ app, config, logger, jwtSecret: secrets.jwtSecret, readModels, upcasters: context.upcasters ?? [] }),
           ...hosted.imports,
           ...(graphql ? [graphql.module] : []),
         ],

@@ -1,5 +1,6 @@
 import type { DynamicModule, InjectionToken, Type } from '@nestjs/common';
 import { isMessageType, type MessageType } from '@agora/contracts';
+import type { Upcaster } from '@agora/event-sourcing';
 import type { MessageHandler, OutboundMapping } from '@agora/messaging';
 import type { Config } from '@agora/platform';
 import type { ReadModel } from '@agora/projections';
@@ -18,6 +19,8 @@ export interface ContextDefinition extends ContextMessaging {
   /** Its Nest modules. */
   readonly modules: (config: Config) => readonly (Type | DynamicModule)[];
   readonly readModels: readonly ReadModel[];
+  /** How its events stored in an older shape become the newest, on every read (`Upcasters`). */
+  readonly upcasters?: readonly Upcaster[];
   /** Its part of the GraphQL schema at /graphql. */
   readonly graphql?: {
     /** Resolvers of its queries, mutations and fields, wherever it runs. */

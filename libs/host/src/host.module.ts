@@ -7,8 +7,11 @@ import {
   PostgresEventStore,
   PostgresSnapshotStore,
   SNAPSHOT_STORE,
+  Upcasters,
+  UpcastingEventStore,
   type EventStore,
   type SnapshotStore,
+  type Upcaster,
 } from '@agora/event-sourcing';
 import { claimCheckpointsForEventStore, migrateMessaging } from '@agora/messaging';
 import {
@@ -37,6 +40,8 @@ export interface HostOptions {
   readonly jwtSecret: string;
   /** The read models this app serves and projects. */
   readonly readModels: readonly ReadModel[];
+  /** How events stored in an older shape become the newest, on every read of the event store. */
+  readonly upcasters?: readonly Upcaster[];
 }
 
 /**
@@ -82,12 +87,14 @@ export class HostModule implements BeforeApplicationShutdown, OnApplicationShutd
             // Every checkpoint is a position in this store: refuse a database whose checkpoints are another's.
             await migrateMessaging(pool);
             await claimCheckpointsForEventStore(pool, config.EVENT_STORE);
+            const upcasters = new Upcasters(options.upcasters);
             // The config schema refuses EVENT_STORE=esdb without EVENTSTORE_URL.
-            if (config.EVENT_STORE === 'esdb') return new FanOutEventStore(EventStoreDbEventStore.connect(config.EVENTSTORE_URL!));
+            if (config.EVENT_STORE === 'esdb') return new FanOutEventStore(UpcastingEventStore.over(EventStoreDbEventStore.connect(config.EVENTSTORE_URL!), upcasters));
             const store = new PostgresEventStore(pool, { schema: 'event_store' });
             await store.migrate();
-            // One reader of the log for the whole process, fanned out to every subscriber.
-            return new FanOutEventStore(store);
+            // One reader of the log for the whole process, fanned out to every subscriber;
+            // each event is upcast once, below it.
+            return new FanOutEventStore(UpcastingEventStore.over(store, upcasters));
           },
         },
         {

@@ -5,7 +5,7 @@ import { Fence, runJoined, type BatchStatement, type StatementRunner } from '@ag
 import pg from 'pg';
 import type { SagaDeadline, SagaDefinition, SagaInput } from './saga-definition.js';
 import type { SagaRuntime } from './saga-runtime.js';
-import type { InputHandled } from './saga-stream.js';
+import { isInputHandled } from './saga-stream.js';
 
 export interface DeadlineSchedulerOptions {
   /** How often due deadlines are looked for. Default 100 ms. */
@@ -117,8 +117,8 @@ export class DeadlineScheduler {
   private async apply(events: readonly RecordedEvent[], through: GlobalPosition | undefined): Promise<void> {
     const last = new Map<string, { readonly deadline: SagaDeadline | null; readonly correlationId: string }>();
     for (const event of events) {
-      if (event.type !== 'saga.input-handled.v1') continue;
-      last.set(event.streamName, { deadline: (event as RecordedEvent<InputHandled>).data.deadline, correlationId: event.metadata.correlationId });
+      if (!isInputHandled(event)) continue;
+      last.set(event.streamName, { deadline: event.data.deadline, correlationId: event.metadata.correlationId });
     }
     const set = [...last].filter((entry): entry is [string, { deadline: SagaDeadline; correlationId: string }] => entry[1].deadline !== null);
     const cleared = [...last].filter(([, { deadline }]) => deadline === null).map(([stream]) => stream);

@@ -68,4 +68,16 @@ export interface SagaDefinition<State, Input extends SagaInput> {
   /** The aggregate whose commands are decided in the saga's own append, where there is one. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly local?: LocalAggregate<Input, any, any, any>;
+  /**
+   * The version of `State`'s shape (default 1): every step records the state whole, and
+   * is written as `saga.input-handled.v<stateVersion>`. A new shape takes the next
+   * version and, in `upcastState`, the way from the one before.
+   */
+  readonly stateVersion?: number;
+  /**
+   * For each older version `n`, the state in the shape of `n + 1`. Its context lists
+   * `sagaUpcasters(definition)` among its manifest's upcasters, so that every read of the
+   * saga's streams (the runtime, its feed, projections) hands out the newest shape.
+   */
+  readonly upcastState?: Readonly<Record<number, (state: unknown) => unknown>>;
 }

@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '@agora/event-sourcing';
 import type { OutboundMapping, OutgoingMessage } from '@agora/messaging';
-import type { InputHandled } from './saga-stream.js';
+import { isInputHandled } from './saga-stream.js';
 
 /** The commands sagas decided to send, published by a relay from their streams. */
 export function sagaOutbound(name: string, categories: readonly string[]): OutboundMapping {
@@ -8,6 +8,6 @@ export function sagaOutbound(name: string, categories: readonly string[]): Outbo
     name,
     categories,
     map: (event: RecordedEvent): readonly OutgoingMessage[] =>
-      event.type === 'saga.input-handled.v1' ? (event as RecordedEvent<InputHandled>).data.send : [],
+      isInputHandled(event) ? event.data.send : [],
   };
 }

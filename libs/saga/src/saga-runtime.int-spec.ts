@@ -5,12 +5,13 @@ import { DataSource } from 'typeorm';
 import { migrateMessaging, PostgresCheckpointStore } from '@agora/messaging';
 import { SingleActive, type BatchStatement, type StatementRunner } from '@agora/platform';
 import { SharedTransactions } from '@agora/projections';
-import { CommandHandler, PostgresEventStore, requestContext, streamName, type Decider, type Event, type RecordedEvent } from '@agora/event-sourcing';
+import { CommandHandler, PostgresEventStore, requestContext, streamName, Upcasters, UpcastingEventStore, type Decider, type Event, type RecordedEvent } from '@agora/event-sourcing';
 import { createTestDatabase } from '../../testing/src/postgres.js';
 import { until } from '../../testing/src/until.js';
 import { DeadlineScheduler } from './deadline-scheduler.js';
 import type { SagaDefinition, SagaInput } from './saga-definition.js';
 import { sagaOutbound } from './saga-outbound.js';
+import { sagaUpcasters } from './saga-stream.js';
 import { SagaRuntime } from './saga-runtime.js';
 import { migrateSagas } from './schema.js';
 
@@ -325,6 +326,46 @@ describe('SagaRuntime and DeadlineScheduler', () => {
       const elsewhere = await new SagaRuntime(store).handle(saga, { type: 'toy.shipped', data: { orderId }, messageId: shipped!.metadata.messageId }, requestContext());
       expect(elsewhere.steps).toHaveLength(2);
       expect(await store.readStream(streamName(saga.category, orderId))).toHaveLength(2);
+    });
+
+    it('reads an instance whose state changed shape since its steps were written, in the newest shape', async () => {
+      const saga = delivery(category());
+      const orderId = randomUUID();
+      await runtime.handle(saga, started(orderId), requestContext());
+      // The state's next shape: replies where there were answers, and the way from the old one.
+      const reshaped: SagaDefinition<{ orderId?: string; replies: number }, Input> = {
+        category: saga.category,
+        sagaIdOf: saga.sagaIdOf,
+        initialState: () => ({ replies: 0 }),
+        react: (state, input) => (input.type === 'toy.answered' ? { state: { ...state, replies: state.replies + 1 }, step: 'done', status: 'completed', deadline: null } : undefined),
+        stateVersion: 2,
+        upcastState: {
+          1: (state) => {
+            const { answers, ...rest } = state as State;
+            return { ...rest, replies: answers };
+          },
+        },
+      };
+      // Without its upcasters, the old step is refused rather than taken in the wrong shape.
+      await expect(new SagaRuntime(store).read(reshaped, orderId)).rejects.toThrow(
+        `A ${saga.category} step is saga.input-handled.v1, but its state is saga.input-handled.v2: list sagaUpcasters(definition) among its context's upcasters.`,
+      );
+      const upcasting = new UpcastingEventStore(store, new Upcasters(sagaUpcasters(reshaped)));
+      const later = new SagaRuntime(upcasting);
+
+      const instance = await later.handle(reshaped, answered(orderId), requestContext());
+      expect(instance).toMatchObject({ state: { orderId, replies: 1 }, status: 'completed', steps: [{ step: 'waiting' }, { step: 'done' }] });
+      expect((await later.read(reshaped, orderId))?.state).toEqual({ orderId, replies: 1 });
+      // Stored as each was written; the step of a saga of another category is not touched.
+      const stored = await store.readStream(streamName(saga.category, orderId));
+      expect(stored.map(({ type, data }) => [type, (data as { state: unknown }).state])).toEqual([
+        ['saga.input-handled.v1', { orderId, answers: 0 }],
+        ['saga.input-handled.v2', { orderId, replies: 1 }],
+      ]);
+      const elsewhere = delivery(category());
+      await runtime.handle(elsewhere, started(orderId), requestContext());
+      const other = await upcasting.readStream(streamName(elsewhere.category, orderId));
+      expect(other.map(({ type, data }) => [type, (data as { state: unknown }).state])).toEqual([['saga.input-handled.v1', { orderId, answers: 0 }]]);
     });
 
     it('takes its step in a decision its context takes on the aggregate, which a feed then finds handled', async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { CommandHandler, streamName, type Decider, type Event, type EventStore, type IdentifiedEvent, type MessageContext, type StreamPart } from '@agora/event-sourcing';
 import { derivedMessageId, type OutgoingMessage } from '@agora/messaging';
 import type { DeadlineReached, SagaDefinition, SagaInput } from './saga-definition.js';
-import { emptyInstance, evolveInstance, type InputHandled, type SagaInstance } from './saga-stream.js';
+import { emptyInstance, evolveInstance, inputHandledType, type InputHandled, type SagaInstance } from './saga-stream.js';
 
 export interface SagaRuntimeOptions {
   readonly clock?: () => Date;
@@ -144,14 +144,14 @@ export class SagaRuntime {
   async read<State>(definition: SagaDefinition<State, SagaInput>, sagaId: string): Promise<SagaInstance<State> | undefined> {
     const events = await this.store.readStream<InputHandled<State>>(streamName(definition.category, sagaId));
     if (events.length === 0) return undefined;
-    return events.reduce(evolveInstance<State>, emptyInstance(definition.initialState()));
+    return events.reduce(evolveOf(definition), emptyInstance(definition.initialState()));
   }
 }
 
 function deciderOf(definition: SagaDefinition<unknown, SagaInput>): SagaDecider {
   return {
     initialState: () => emptyInstance(definition.initialState()),
-    evolve: evolveInstance,
+    evolve: evolveOf(definition),
     decide: ({ input, now }: Handle<SagaInput>, instance: AnyInstance) => {
       const step = stepOf(definition, instance, input, now);
       if (!step) return [];
@@ -159,6 +159,21 @@ function deciderOf(definition: SagaDefinition<unknown, SagaInput>): SagaDecider 
       return [step];
     },
   } as unknown as SagaDecider;
+}
+
+/**
+ * `evolveInstance` for the steps of `definition` read from its streams: a step of another
+ * state version than the definition's means that its upcasters (`sagaUpcasters`) are not
+ * among the event store's, and its state would be taken in the wrong shape.
+ */
+function evolveOf<State>(definition: Pick<SagaDefinition<State, SagaInput>, 'category' | 'stateVersion'>) {
+  const type = inputHandledType(definition.stateVersion);
+  return (instance: SagaInstance<State>, event: InputHandled<State>): SagaInstance<State> => {
+    if (event.type !== type) {
+      throw new Error(`A ${definition.category} step is ${event.type}, but its state is ${type}: list sagaUpcasters(definition) among its context's upcasters.`);
+    }
+    return evolveInstance(instance, event);
+  };
 }
 
 /** The saga's step for one input: the event that records it, or `undefined` for an input handled already or a stale deadline. */
@@ -183,7 +198,7 @@ function stepOf<State, Input extends SagaInput>(
           dueAt: reaction.deadline.dueAt.toISOString(),
         };
   return {
-    type: 'saga.input-handled.v1',
+    type: inputHandledType(definition.stateVersion),
     data: {
       input: { messageId: input.messageId, type: input.type },
       step: reaction?.step ?? instance.step ?? 'started',

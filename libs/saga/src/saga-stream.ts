@@ -1,10 +1,13 @@
-import type { Event } from '@agora/event-sourcing';
+import type { Event, Upcaster } from '@agora/event-sourcing';
 import type { OutgoingMessage } from '@agora/messaging';
-import type { SagaDeadline, SagaStatus } from './saga-definition.js';
+import type { SagaDeadline, SagaDefinition, SagaInput, SagaStatus } from './saga-definition.js';
 
-/** The only event of a saga stream: one handled input and everything it decided. */
+/**
+ * The only event of a saga stream: one handled input and everything it decided, with the
+ * state whole, in the shape of the definition's `stateVersion` (the type's version).
+ */
 export type InputHandled<State = unknown> = Event<
-  'saga.input-handled.v1',
+  `saga.input-handled.v${number}`,
   {
     readonly input: { readonly messageId: string; readonly type: string };
     readonly step: string;
@@ -17,6 +20,29 @@ export type InputHandled<State = unknown> = Event<
     readonly at: string;
   }
 >;
+
+/** A saga stream's event, of whichever version. */
+export function isInputHandled(event: Event): event is InputHandled {
+  return /^saga\.input-handled\.v\d+$/.test(event.type);
+}
+
+/** The type a definition's steps are written as. */
+export function inputHandledType(stateVersion = 1): InputHandled['type'] {
+  return `saga.input-handled.v${stateVersion}`;
+}
+
+/**
+ * Upcasters (`@agora/event-sourcing`) of a saga's steps from each older version of its
+ * state to the next, for its streams only (`upcastState`).
+ */
+export function sagaUpcasters(definition: Pick<SagaDefinition<unknown, SagaInput>, 'category' | 'upcastState'>): Upcaster[] {
+  return Object.entries(definition.upcastState ?? {}).map(([version, up]) => ({
+    from: inputHandledType(Number(version)),
+    to: inputHandledType(Number(version) + 1),
+    category: definition.category,
+    up: (data) => ({ ...data, state: up(data['state']) }),
+  }));
+}
 
 export interface SagaStep {
   readonly step: string;

@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '@agora/event-sourcing';
 import { rowProjection } from '@agora/projections';
-import type { InputHandled } from '@agora/saga';
+import { isInputHandled, type InputHandled } from '@agora/saga';
 import { CHECKOUT_CATEGORY } from '../checkout/checkout-saga.js';
 import { CheckoutRow } from './checkout.row.js';
 import { ORDER_READ_SCHEMA } from './orders.projection.js';
@@ -26,7 +26,7 @@ export const checkoutsProjection = rowProjection<CheckoutRow>({
   entity: CheckoutRow,
   key: 'orderId',
   rowPerStream: true,
-  keyOf: (event) => (event.type === 'saga.input-handled.v1' ? orderIdOf(event) : undefined),
+  keyOf: (event) => (isInputHandled(event) ? orderIdOf(event) : undefined),
   evolve: (row, event) => evolveCheckoutRow(row, event as RecordedEvent<InputHandled>, orderIdOf(event)),
 });
 
