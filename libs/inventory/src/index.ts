@@ -20,5 +20,4 @@ export { ListProductsQuery } from './features/list-products/list-products.reques
 export { InventoryErrorFilter } from './features/inventory-error.filter.js';
 export { seedDemoProducts } from './features/seed-products/seed-products.js';
 export { inventoryContext } from './inventory.context.js';
-export { CatalogResolver } from './graphql/catalog.resolver.js';
-export { Product as ProductObject } from './graphql/product.types.js';
+export { Product as ProductObject } from './features/get-product/product.graphql.js';

@@ -1,6 +1,9 @@
 import type { ContextDefinition } from '@agora/host';
-import { CatalogResolver } from './graphql/catalog.resolver.js';
 import { AddProductHandler } from './features/add-product/add-product.handler.js';
+import { AddProductResolver } from './features/add-product/add-product.resolver.js';
+import { AddStockResolver } from './features/add-stock/add-stock.resolver.js';
+import { GetProductResolver } from './features/get-product/get-product.resolver.js';
+import { ListProductsResolver } from './features/list-products/list-products.resolver.js';
 import { seedDemoProducts } from './features/seed-products/seed-products.js';
 import { InventoryCommandsHandler } from './integration/inventory-commands.handler.js';
 import { InventoryOutboundMapping } from './integration/inventory-outbound.mapping.js';
@@ -14,7 +17,7 @@ export const inventoryContext: ContextDefinition = {
   description: 'The inventory context: products, stock and order reservations.',
   ports: { http: 3003, embeddedPostgres: 54333 },
   modules: () => [InventoryModule],
-  graphql: { resolvers: [CatalogResolver] },
+  graphql: { resolvers: [ListProductsResolver, GetProductResolver, AddProductResolver, AddStockResolver] },
   readModels: [inventoryReadModel],
   outbound: [InventoryOutboundMapping],
   handlers: [InventoryCommandsHandler],

@@ -27,5 +27,4 @@ export { idempotencyKeyProblem, PlaceOrderRequest } from './features/place-order
 export { ListOrdersQuery } from './features/list-orders/list-orders.request.js';
 export { OrderErrorFilter } from './features/order-error.filter.js';
 export { orderContext } from './order.context.js';
-export { OrdersResolver } from './graphql/orders.resolver.js';
-export { Order as OrderObject, OrderLine as OrderLineObject } from './graphql/order.types.js';
+export { Order as OrderObject, OrderLine as OrderLineObject } from './features/get-order/order.graphql.js';

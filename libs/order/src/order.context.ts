@@ -1,6 +1,10 @@
 import type { ContextDefinition } from '@agora/host';
-import { OrdersResolver } from './graphql/orders.resolver.js';
 import { CatalogHandler } from './catalog/catalog.handler.js';
+import { CancelOrderResolver } from './features/cancel-order/cancel-order.resolver.js';
+import { GetCheckoutResolver } from './features/get-checkout/get-checkout.resolver.js';
+import { GetOrderResolver } from './features/get-order/get-order.resolver.js';
+import { ListOrdersResolver } from './features/list-orders/list-orders.resolver.js';
+import { PlaceOrderResolver } from './features/place-order/place-order.resolver.js';
 import { CheckoutInputsHandler } from './checkout/checkout-inputs.handler.js';
 import { CheckoutOutboundMapping } from './checkout/checkout-outbound.mapping.js';
 import { OrderCommandsHandler } from './integration/order-commands.handler.js';
@@ -15,7 +19,7 @@ export const orderContext: ContextDefinition = {
   description: 'The order context: orders, their prices and the checkout saga.',
   ports: { http: 3002, embeddedPostgres: 54332 },
   modules: (config) => [OrderModule.fromConfig(config)],
-  graphql: { resolvers: [OrdersResolver] },
+  graphql: { resolvers: [ListOrdersResolver, GetOrderResolver, GetCheckoutResolver, PlaceOrderResolver, CancelOrderResolver] },
   readModels: [orderReadModel],
   outbound: [OrderOutboundMapping, CheckoutOutboundMapping],
   handlers: [CatalogHandler, CheckoutInputsHandler, OrderCommandsHandler],

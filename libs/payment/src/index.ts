@@ -11,5 +11,4 @@ export * from './payment.module.js';
 export * from './features/get-payments/get-payments.handler.js';
 export { paymentReadModel } from './read-model/payments.projection.js';
 export { paymentContext } from './payment.context.js';
-export { PaymentsResolver } from './graphql/payments.resolver.js';
-export { Payments as PaymentsObject } from './graphql/payment.types.js';
+export { Payments as PaymentsObject } from './features/get-payments/payments.graphql.js';

@@ -1,5 +1,5 @@
 import type { ContextDefinition } from '@agora/host';
-import { PaymentsResolver } from './graphql/payments.resolver.js';
+import { PaymentsResolver } from './features/get-payments/get-payments.resolver.js';
 import { PaymentCommandsHandler } from './integration/payment-commands.handler.js';
 import { PaymentOutboundMapping } from './integration/payment-outbound.mapping.js';
 import { PaymentModule } from './payment.module.js';

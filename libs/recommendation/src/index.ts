@@ -6,5 +6,5 @@ export { Recommendations } from './features/recommendations.js';
 export type { AlsoBought, Recommendation } from './features/recommendations.js';
 export { recommendationReadModel, RECOMMENDATION_READ_SCHEMA } from './read-model/recommendation-read-model.js';
 export { recommendationContext } from './recommendation.context.js';
-export { AlsoBoughtResolver, RecommendationsResolver } from './graphql/recommendations.resolver.js';
-export { AlsoBought as AlsoBoughtObject, Recommendation as RecommendationObject } from './graphql/recommendation.types.js';
+export { AlsoBought as AlsoBoughtObject } from './features/also-bought/also-bought.resolver.js';
+export { Recommendation as RecommendationObject } from './features/recommended-for-me/recommended-for-me.resolver.js';

@@ -1,5 +1,6 @@
 import type { ContextDefinition } from '@agora/host';
-import { AlsoBoughtResolver, RecommendationsResolver } from './graphql/recommendations.resolver.js';
+import { AlsoBoughtResolver } from './features/also-bought/also-bought.resolver.js';
+import { RecommendationsResolver } from './features/recommended-for-me/recommended-for-me.resolver.js';
 import { RecommendationOrdersHandler } from './integration/recommendation-orders.handler.js';
 import { recommendationReadModel } from './read-model/recommendation-read-model.js';
 import { RecommendationModule } from './recommendation.module.js';

@@ -23,4 +23,3 @@ export { seedUsers, DEMO_CUSTOMER, type UserSeedOptions } from './features/seed-
 export { SignInThrottle, TooManyAttempts, type SignInLimits } from './features/throttling/sign-in-throttle.js';
 export { TooManyAttemptsFilter } from './features/throttling/too-many-attempts.filter.js';
 export { userContext } from './user.context.js';
-export { UsersResolver } from './graphql/users.resolver.js';

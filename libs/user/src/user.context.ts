@@ -1,11 +1,18 @@
 import type { ContextDefinition } from '@agora/host';
-import { UsersResolver } from './graphql/users.resolver.js';
+import { ResetPasswordResolver } from './features/change-password/reset-password.resolver.js';
+import { LoginResolver } from './features/login/login.resolver.js';
+import { MeResolver } from './features/me/me.resolver.js';
+import { RegisterUserResolver } from './features/register-user/register-user.resolver.js';
+import { SignOutResolver } from './features/sign-out/sign-out.resolver.js';
 import { adminPassword } from '@agora/platform';
 import { RegisterUserHandler } from './features/register-user/register-user.handler.js';
 import { seedUsers } from './features/seed-users/seed-users.js';
 import { UserOutboundMapping } from './integration/user-outbound.mapping.js';
 import { userReadModel } from './read-model/user-read-model.js';
 import { UserModule } from './user.module.js';
+
+/** The user context's GraphQL: each use case's resolver beside its controller. */
+export const USER_RESOLVERS = [MeResolver, RegisterUserResolver, LoginResolver, ResetPasswordResolver, SignOutResolver];
 
 /** The user context as a host composes it. */
 export const userContext: ContextDefinition = {
@@ -14,7 +21,7 @@ export const userContext: ContextDefinition = {
   description: 'The user context: accounts, sign-in and roles.',
   ports: { http: 3001, embeddedPostgres: 54331 },
   modules: (config) => [UserModule.forRoot(config)],
-  graphql: { resolvers: [UsersResolver] },
+  graphql: { resolvers: USER_RESOLVERS },
   readModels: [userReadModel],
   outbound: [UserOutboundMapping],
   publishes: ['user.token-version-changed.v1'],

@@ -7,10 +7,10 @@ import { PostgresEventStore } from '@agora/event-sourcing';
 import { createHttpApp, loggerModule, SHUTDOWN_SIGNALS } from '@agora/platform';
 import { createTestDatabase, testHost } from '@agora/testing';
 import { graphqlFor } from '@agora/host';
-import type { SignInLimits } from '../features/throttling/sign-in-throttle.js';
-import { userReadModel } from '../read-model/user-read-model.js';
-import { UserModule } from '../user.module.js';
-import { UsersResolver } from './users.resolver.js';
+import type { SignInLimits } from './sign-in-throttle.js';
+import { userReadModel } from '../../read-model/user-read-model.js';
+import { UserModule } from '../../user.module.js';
+import { USER_RESOLVERS } from '../../user.context.js';
 
 const LIMITS: SignInLimits = {
   AUTH_MAX_FAILURES_PER_ACCOUNT: 2,
@@ -38,7 +38,7 @@ describe('throttled login and register mutations (GraphQL, PostgreSQL)', () => {
     store = new PostgresEventStore(pool);
     await store.migrate();
     const logger = pino({ level: 'silent' });
-    const graphql = graphqlFor([UsersResolver]);
+    const graphql = graphqlFor(USER_RESOLVERS);
     app = await createHttpApp(
       {
         module: class ThrottledGraphqlModule {},

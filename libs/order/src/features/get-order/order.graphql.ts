@@ -16,21 +16,7 @@ export class OrderLine {
   @Field(() => Int) unitPriceCents!: number;
 }
 
-@ObjectType()
-export class SagaStep {
-  @Field() step!: string;
-  @Field() input!: string;
-  @Field() at!: string;
-}
-
-@ObjectType({ description: "An order's checkout saga." })
-export class Saga {
-  @Field() status!: string;
-  @Field() currentStep!: string;
-  @Field(() => String, { nullable: true }) reason!: string | null;
-  @Field(() => [SagaStep]) steps!: SagaStep[];
-}
-
+/** An order over GraphQL: `OrderView` of REST. */
 @ObjectType()
 export class Order {
   @Field(() => ID) orderId!: string;
@@ -42,17 +28,6 @@ export class Order {
   @Field() currency!: string;
   @Field() createdAt!: string;
   @Field() updatedAt!: string;
-}
-
-@ObjectType()
-export class OrderPage {
-  @Field(() => [Order]) items!: Order[];
-  @Field(() => String, { nullable: true }) nextCursor!: string | null;
-}
-
-@ObjectType()
-export class PlacedOrder {
-  @Field(() => ID) orderId!: string;
 }
 
 export enum OrderWait {

@@ -1,8 +1,8 @@
 import { ParseUUIDPipe } from '@nestjs/common';
 import { Args, ID, Query, Resolver } from '@nestjs/graphql';
 import { Roles } from '@agora/platform';
-import { GetPaymentsHandler } from '../features/get-payments/get-payments.handler.js';
-import { Payments } from './payment.types.js';
+import { GetPaymentsHandler } from './get-payments.handler.js';
+import { Payments } from './payments.graphql.js';
 
 /**
  * An order's charges and refunds by its id, as GET /api/payments answers them: for admins

@@ -1,6 +1,7 @@
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
 import { SafeInt } from '@agora/platform';
 
+/** A product over GraphQL: `ProductView` of REST. */
 @ObjectType({ description: 'A product with its stock levels.' })
 export class Product {
   @Field(() => ID) sku!: string;
@@ -10,10 +11,4 @@ export class Product {
   @Field(() => SafeInt) available!: number;
   @Field(() => SafeInt) reserved!: number;
   @Field(() => SafeInt) sold!: number;
-}
-
-@ObjectType()
-export class ProductPage {
-  @Field(() => [Product]) items!: Product[];
-  @Field(() => String, { nullable: true, description: 'Pass as `after` for the next page; null on the last one.' }) nextCursor!: string | null;
 }
