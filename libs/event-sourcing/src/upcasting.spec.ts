@@ -58,5 +58,9 @@ describe('Upcasters', () => {
     expect(() => new Upcasters([v1ToV2, { from: 'parcel.weighed.v2', to: 'parcel.weighed.v1', up: (data) => data }])).toThrow(
       'The upcasters from parcel.weighed.v2 come back to parcel.weighed.v2.',
     );
+    // A loop through a step bound to a category, whichever of the two comes first.
+    const back = { from: 'parcel.weighed.v2', to: 'parcel.weighed.v1', category: 'parcel', up: (data: Record<string, unknown>) => data };
+    expect(() => new Upcasters([back, v1ToV2])).toThrow('The upcasters from parcel.weighed.v1 come back to parcel.weighed.v1 in parcel.');
+    expect(() => new Upcasters([v1ToV2, back])).toThrow('The upcasters from parcel.weighed.v2 (parcel) come back to parcel.weighed.v2 in parcel.');
   });
 });

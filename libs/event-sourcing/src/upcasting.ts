@@ -43,10 +43,14 @@ export class Upcasters {
     const of = upcaster.category === undefined ? '' : ` (${upcaster.category})`;
     if (taken) throw new Error(`Two upcasters from ${upcaster.from}${of}: to ${taken.to} and to ${upcaster.to}.`);
     this.steps.set(key, upcaster);
-    for (let type = upcaster.to, seen = new Set([upcaster.from]), step = this.stepFrom(type, upcaster.category); step; step = this.stepFrom(type, upcaster.category)) {
-      if (seen.has(type)) throw new Error(`The upcasters from ${upcaster.from}${of} come back to ${type}.`);
-      seen.add(type);
-      type = step.to;
+    // A step for every category may close a loop with one bound to a category: walk each.
+    const categories = new Set([upcaster.category, ...[...this.steps.values()].map((step) => step.category)]);
+    for (const category of categories) {
+      for (let type = upcaster.to, seen = new Set([upcaster.from]), step = this.stepFrom(type, category); step; step = this.stepFrom(type, category)) {
+        if (seen.has(type)) throw new Error(`The upcasters from ${upcaster.from}${of} come back to ${type}${category === undefined ? '' : ` in ${category}`}.`);
+        seen.add(type);
+        type = step.to;
+      }
     }
   }
 
