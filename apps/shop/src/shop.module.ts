@@ -3,7 +3,7 @@ import { shopGraphql } from './graphql/shop-graphql.js';
 import { HostModule, hostContexts } from '@agora/host';
 import type { Config } from '@agora/platform';
 import type pino from 'pino';
-import { SHOP_CONTEXTS, SHOP_READ_MODELS } from './shop-contexts.js';
+import { SHOP_CONTEXTS } from './shop-contexts.js';
 
 /**
  * The all-in-one host: every bounded context in one process, on one PostgreSQL database
@@ -23,8 +23,8 @@ export class ShopModule {
           config,
           logger,
           jwtSecret: secrets.jwtSecret,
-          readModels: SHOP_READ_MODELS,
-          upcasters: SHOP_CONTEXTS.flatMap((context) => context.upcasters ?? []),
+          readModels: contexts.readModels,
+          upcasters: contexts.upcasters,
         }),
         ...contexts.imports,
         graphql.module,

@@ -1,5 +1,7 @@
 import { Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
+import type { Upcaster } from '@agora/event-sourcing';
 import type { Config } from '@agora/platform';
+import type { ReadModel } from '@agora/projections';
 import type { ContextDefinition, ContextMessaging } from './context-definition.js';
 import { graphqlFor } from './graphql/graphql-for.js';
 import { hostMessaging, type HostMessagingOptions } from './host-messaging.js';
@@ -20,7 +22,6 @@ export function runContextApp(context: ContextDefinition): Promise<void> {
   const app = context.name;
   // Every app but user's refuses the tokens that user's app has revoked.
   const tokenVersions = !context.issuesTokens;
-  const readModels = [...context.readModels, ...(tokenVersions ? [tokenVersionsReadModel] : [])];
   const resolvers = [...(context.graphql?.resolvers ?? []), ...(context.graphql?.alone ?? [])];
   const consumesKafka = [context, ...(tokenVersions ? [TOKEN_VERSIONS] : [])].some((part) => (part.handlers?.length ?? 0) > 0);
   return runHost({
@@ -37,7 +38,14 @@ export function runContextApp(context: ContextDefinition): Promise<void> {
       return {
         module: ContextAppModule,
         imports: [
-          HostModule.forRoot({ app, config, logger, jwtSecret: secrets.jwtSecret, readModels, upcasters: context.upcasters ?? [] }),
+          HostModule.forRoot({
+            app,
+            config,
+            logger,
+            jwtSecret: secrets.jwtSecret,
+            readModels: [...hosted.readModels, ...(tokenVersions ? [tokenVersionsReadModel] : [])],
+            upcasters: hosted.upcasters,
+          }),
           ...hosted.imports,
           ...(graphql ? [graphql.module] : []),
         ],
@@ -55,12 +63,21 @@ export interface HostContextsOptions {
   readonly alsoConsuming?: readonly ContextMessaging[];
 }
 
+export interface HostedContexts {
+  /** Their modules, for the root module to import. */
+  readonly imports: (Type | DynamicModule)[];
+  /** Their messaging (`hostMessaging`) and seeds, as providers of the root module. */
+  readonly providers: Provider[];
+  /** Their read models and upcasters, for `HostModule.forRoot`. */
+  readonly readModels: ReadModel[];
+  readonly upcasters: Upcaster[];
+}
+
 /**
- * What `contexts` bring to a host's root module: their modules to import, and as
- * providers their messaging (`hostMessaging`) and seeds. Called when the root module is
- * made, so a seed that refuses the configuration stops the host before anything starts.
+ * What `contexts` bring to a host. Called when the root module is made, so a seed that
+ * refuses the configuration stops the host before anything starts.
  */
-export function hostContexts(contexts: readonly ContextDefinition[], options: HostContextsOptions): { imports: (Type | DynamicModule)[]; providers: Provider[] } {
+export function hostContexts(contexts: readonly ContextDefinition[], options: HostContextsOptions): HostedContexts {
   const { config } = options;
   const messaging = [...contexts, ...(options.alsoConsuming ?? [])];
   const messages = messaging.some((part) => (part.outbound?.length ?? 0) + (part.handlers?.length ?? 0) > 0);
@@ -71,5 +88,7 @@ export function hostContexts(contexts: readonly ContextDefinition[], options: Ho
   return {
     imports: contexts.flatMap((context) => context.modules(config)),
     providers: [...(messages ? hostMessaging({ transport: options.transport, app: options.app, config, contexts: messaging }) : []), ...seeds],
+    readModels: contexts.flatMap((context) => context.readModels),
+    upcasters: contexts.flatMap((context) => context.upcasters ?? []),
   };
 }
