@@ -38,6 +38,20 @@ module.exports = {
       to: { path: `^libs/${CONTEXTS}/` },
     },
     {
+      name: 'contracts-are-plain-schemas',
+      comment: 'libs/contracts holds the shop\'s message schemas and topics, and imports nothing of ours: any service, in any language, may read it.',
+      severity: 'error',
+      from: { path: '^libs/contracts/' },
+      to: { path: '^(libs|apps)/', pathNot: '^libs/contracts/' },
+    },
+    {
+      name: 'messaging-and-sagas-know-no-shop',
+      comment: 'The transports, relays and the saga runtime carry whatever contracts a host hands them (`ContractRegistry`); they never import the shop\'s.',
+      severity: 'error',
+      from: { path: '^libs/(messaging|saga)/' },
+      to: { path: '^libs/contracts/' },
+    },
+    {
       name: 'libs-know-no-app',
       severity: 'error',
       from: { path: '^libs/' },

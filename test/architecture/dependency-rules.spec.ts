@@ -39,6 +39,8 @@ describe('dependency rules', () => {
     await write('libs/order/src/features/store.ts', "import { stock } from '../../../inventory/src/stock.js';\nexport type Shape = object;\nexport const store = stock;\n");
     await write('libs/inventory/src/stock.ts', 'export const stock = {};\n');
     await write('libs/messaging/src/relay.ts', "import { stock } from '../../inventory/src/stock.js';\nexport const relay = stock;\n");
+    await write('libs/contracts/src/order.ts', "import { boot } from '../../platform/src/boot.js';\nexport const orderEvents = boot;\n");
+    await write('libs/saga/src/saga.ts', "import { orderEvents } from '../../contracts/src/order.js';\nexport const saga = orderEvents;\n");
     await write('libs/platform/src/boot.ts', "import { main } from '../../../apps/shop/src/main.js';\nexport const boot = main;\n");
     await write('apps/shop/src/main.ts', "import { stock } from '../../../libs/inventory/src/stock.js';\nexport const main = stock;\n");
   });
@@ -51,9 +53,11 @@ describe('dependency rules', () => {
     expect(await brokenRules(fixture, ['libs', 'apps'])).toEqual([
       'building-blocks-know-no-context',
       'contexts-are-independent',
+      'contracts-are-plain-schemas',
       'domain-has-no-infrastructure',
       'domain-imports-only-domain-code',
       'libs-know-no-app',
+      'messaging-and-sagas-know-no-shop',
     ]);
   });
 

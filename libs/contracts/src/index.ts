@@ -1,4 +1,3 @@
-export * from './integration-message.js';
 export * from './topics.js';
 export * from './inventory.js';
 export * from './payment.js';

@@ -1,7 +1,6 @@
 import type { DynamicModule, InjectionToken, Type } from '@nestjs/common';
-import { isMessageType, type MessageType } from '@agora/contracts';
 import type { Upcaster } from '@agora/event-sourcing';
-import type { MessageHandler, OutboundMapping } from '@agora/messaging';
+import { ContractRegistry, type MessageContracts, type MessageHandler, type OutboundMapping } from '@agora/messaging';
 import type { Config } from '@agora/platform';
 import type { ReadModel } from '@agora/projections';
 
@@ -54,8 +53,15 @@ export interface ContextMessaging {
   readonly outbound?: readonly Type<OutboundMapping>[];
   /** Providers of its modules that handle the integration messages in `consumes`. */
   readonly handlers?: readonly Type<MessageHandler>[];
-  readonly publishes?: readonly MessageType[];
-  readonly consumes?: readonly MessageType[];
+  /** The contracts (topic and schema) of the integration messages it publishes, from the shop's one source (`contractsFor`). */
+  readonly publishes?: MessageContracts;
+  /** The contracts of those it consumes: its transport checks every one that arrives against them. */
+  readonly consumes?: MessageContracts;
+}
+
+/** The contracts of every message the parts of one process publish or consume: what its transport carries. */
+export function contractsOf(parts: readonly ContextMessaging[]): ContractRegistry {
+  return ContractRegistry.of(...parts.flatMap((part) => [part.publishes ?? {}, part.consumes ?? {}]));
 }
 
 /** A context's handlers as the host made them. */
@@ -69,18 +75,20 @@ export interface WiredContext {
  * not match, one sentence per gap (none: it may start):
  * - every message type a context consumes is handled by one of its handlers, and every
  *   type its handlers take is one it says it consumes;
- * - every type published or consumed has a contract;
+ * - two contexts that name the same type name the same contract;
  * - `inOneProcess` (the in-process transport): every type consumed is published by a
  *   context of the process, since nothing else could send it.
  */
 export function wiringGaps(wired: readonly WiredContext[], options: { readonly inOneProcess: boolean }): string[] {
   const gaps: string[] = [];
-  const published = new Set(wired.flatMap(({ context }) => context.publishes ?? []));
+  try {
+    contractsOf(wired.map(({ context }) => context));
+  } catch (error) {
+    gaps.push(error instanceof Error ? error.message : String(error));
+  }
+  const published = new Set(wired.flatMap(({ context }) => Object.keys(context.publishes ?? {})));
   for (const { context, handlers } of wired) {
-    const consumes = new Set(context.consumes ?? []);
-    for (const type of [...(context.publishes ?? []), ...consumes]) {
-      if (!isMessageType(type)) gaps.push(`${context.name} names ${type}, which no contract in @agora/contracts describes.`);
-    }
+    const consumes = new Set(Object.keys(context.consumes ?? {}));
     for (const type of consumes) {
       if (!handlers.some((handler) => handler.types.includes(type))) {
         const names = handlers.map((handler) => handler.name).join(', ') || 'none';
@@ -114,7 +122,7 @@ export class WiringGaps extends Error {
  * relay parks the event with that reason instead of sending what no consumer was told of.
  */
 export function publishingOnly(mapping: OutboundMapping, context: ContextMessaging): OutboundMapping {
-  const publishes = new Set<string>(context.publishes ?? []);
+  const publishes = new Set(Object.keys(context.publishes ?? {}));
   return {
     name: mapping.name,
     categories: mapping.categories,

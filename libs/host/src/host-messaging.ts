@@ -13,7 +13,7 @@ import {
 } from '@agora/messaging';
 import { BACKGROUND_WORK, PG_POOL, type BackgroundWork, type Config } from '@agora/platform';
 import type pg from 'pg';
-import { publishingOnly, wiringGaps, WiringGaps, type ContextMessaging } from './context-definition.js';
+import { contractsOf, publishingOnly, wiringGaps, WiringGaps, type ContextMessaging } from './context-definition.js';
 
 export interface HostMessagingOptions {
   /** `in-process` for the all-in-one host; `kafka` for the apps of the distributed mode. */
@@ -46,12 +46,22 @@ export function hostMessaging(options: HostMessagingOptions): Provider[] {
   const { config } = options;
   const logger = new Logger('Messaging');
   const warn = (error: unknown, where: string) => logger.warn(`${where}: ${error instanceof Error ? error.message : String(error)}`);
+  const { contexts } = options;
+  // What the transport carries: the contracts the contexts declare. Two that differ on a type are a wiring gap.
+  const contracts = () => {
+    try {
+      return contractsOf(contexts);
+    } catch (error) {
+      throw new WiringGaps(options.app, [error instanceof Error ? error.message : String(error)]);
+    }
+  };
   const transport: Provider =
     options.transport === 'kafka'
       ? {
           provide: TRANSPORT,
           useFactory: async () => {
             const kafka = new KafkaTransport({
+              contracts: contracts(),
               brokers: config.KAFKA_BROKERS.split(','),
               clientId: `agora-${options.app}`,
               group: options.app,
@@ -77,13 +87,12 @@ export function hostMessaging(options: HostMessagingOptions): Provider[] {
           inject: [PG_POOL],
           useFactory: (pool: pg.Pool) => {
             if (config.MESSAGING_DUPLICATE_DELIVERY) logger.warn('Fault injection: every integration message is delivered twice.');
-            return new InProcessTransport(new PostgresDeadLetters(pool), {
+            return new InProcessTransport(contracts(), new PostgresDeadLetters(pool), {
               duplicateDelivery: config.MESSAGING_DUPLICATE_DELIVERY,
               onError: (error, consumer) => warn(error, consumer),
             });
           },
         };
-  const { contexts } = options;
   const outbound = contexts.flatMap((context) => context.outbound ?? []);
   const handlers = contexts.flatMap((context) => context.handlers ?? []);
   return [

@@ -1,3 +1,4 @@
+import { contractsFor } from '@agora/contracts';
 import type { ContextDefinition } from '@agora/host';
 import { AddProductHandler } from './features/add-product/add-product.handler.js';
 import { AddProductResolver } from './features/add-product/add-product.resolver.js';
@@ -21,14 +22,14 @@ export const inventoryContext: ContextDefinition = {
   readModels: [inventoryReadModel],
   outbound: [InventoryOutboundMapping],
   handlers: [InventoryCommandsHandler],
-  publishes: [
+  publishes: contractsFor(
     'inventory.product-added.v1',
     'inventory.stock-reserved.v1',
     'inventory.stock-reservation-rejected.v1',
     'inventory.reservation-released.v1',
     'inventory.reservation-committed.v1',
-  ],
-  consumes: ['inventory.reserve-stock.v1', 'inventory.release-reservation.v1', 'inventory.commit-reservation.v1'],
+  ),
+  consumes: contractsFor('inventory.reserve-stock.v1', 'inventory.release-reservation.v1', 'inventory.commit-reservation.v1'),
   seed: (config) => ({
     inject: [AddProductHandler],
     run: async (products: AddProductHandler) => {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseMessage, type Message } from '@agora/contracts';
 import { KeyedQueue } from '@agora/event-sourcing';
 import type { DeadLetters } from './dead-letters.js';
+import { refuseUncontracted, type ContractRegistry, type IntegrationMessage } from './message-contracts.js';
 import type { MessageHandler } from './ports.js';
 import type { Transport } from './transport.js';
 
@@ -25,7 +25,7 @@ export interface InProcessTransportOptions {
   readonly maxAttempts?: number;
   /** First pause between tries, doubled each time. Default 20 ms. */
   readonly backoffMs?: number;
-  readonly onError?: (error: unknown, consumer: string, message: Message, attempt: number) => void;
+  readonly onError?: (error: unknown, consumer: string, message: IntegrationMessage, attempt: number) => void;
   /** Fault injection: hand every message to its handlers twice, as a redelivery would. */
   readonly duplicateDelivery?: boolean;
 }
@@ -35,8 +35,8 @@ export interface InProcessTransportOptions {
  * type and resolves when all have finished, so the relay's checkpoint only moves past
  * handled messages. Messages with the same key are handled one after the other, in the
  * order published, across overlapping `publish` calls too; different keys run
- * concurrently. Each message is validated on receipt like one from a broker; one that is
- * invalid becomes a dead letter. One that a handler keeps failing fails the publish with
+ * concurrently. Each message is checked against its contract on receipt like one from a
+ * broker; one that does not match becomes a dead letter. One that a handler keeps failing fails the publish with
  * `ConsumerFailed` once every handler has had it, so that the relay parks its event and
  * retries it on demand (the other handlers are idempotent). A handler must not wait for a publish
  * of its own message's key: that message is delivered only after the handler returns.
@@ -48,6 +48,7 @@ export class InProcessTransport implements Transport {
   private readonly keys = new KeyedQueue();
 
   constructor(
+    private readonly contracts: ContractRegistry,
     private readonly deadLetters: DeadLetters,
     private readonly options: InProcessTransportOptions = {},
   ) {
@@ -56,10 +57,11 @@ export class InProcessTransport implements Transport {
   }
 
   register(handler: MessageHandler): void {
+    refuseUncontracted(handler, this.contracts);
     for (const type of handler.types) this.handlers.set(type, [...(this.handlers.get(type) ?? []), handler]);
   }
 
-  publish(messages: readonly Message[]): Promise<void> {
+  publish(messages: readonly IntegrationMessage[]): Promise<void> {
     return Promise.all(
       messages.map((message) =>
         this.keys.run(message.key, async () => {
@@ -70,11 +72,11 @@ export class InProcessTransport implements Transport {
     ).then(() => undefined);
   }
 
-  private async deliver(message: Message): Promise<void> {
+  private async deliver(message: IntegrationMessage): Promise<void> {
     const handlers = this.handlers.get(message.type) ?? [];
     if (handlers.length === 0) return;
     // Serialised and parsed as a broker would: handlers never share the publisher's objects.
-    const parsed = parseMessage(JSON.parse(JSON.stringify(message)) as Message);
+    const parsed = this.contracts.parse(JSON.parse(JSON.stringify(message)) as IntegrationMessage);
     if (!parsed.ok) {
       await Promise.all(handlers.map((handler) => this.deadLetters.add({ consumer: handler.name, message, error: parsed.error, attempts: 0 })));
       return;
@@ -84,7 +86,7 @@ export class InProcessTransport implements Transport {
     if (failed) throw failed.reason;
   }
 
-  private async deliverTo(handler: MessageHandler, message: Message): Promise<void> {
+  private async deliverTo(handler: MessageHandler, message: IntegrationMessage): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         await handler.handle(message);

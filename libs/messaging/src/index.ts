@@ -1,3 +1,4 @@
+export * from './message-contracts.js';
 export * from './ports.js';
 export * from './schema.js';
 export * from './checkpoint-store.js';

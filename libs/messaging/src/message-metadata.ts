@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Message } from '@agora/contracts';
 import { schemaVersionOf, type RecordedEvent } from '@agora/event-sourcing';
-import type { OutgoingMessage } from './ports.js';
+import type { IntegrationMessage, MessageBody } from './message-contracts.js';
 
 /**
  * The id of the n-th message published for an event: a name-based (version 5 style)
@@ -17,7 +16,7 @@ export function derivedMessageId(eventId: string, index: number): string {
 }
 
 /** Gives a mapped message the metadata of the event it comes from: same story, caused by that event. */
-export function messageFrom(event: RecordedEvent, outgoing: OutgoingMessage, index: number): Message {
+export function messageFrom(event: RecordedEvent, outgoing: MessageBody, index: number): IntegrationMessage {
   const { userId, traceparent } = event.metadata;
   return {
     ...outgoing,
@@ -30,5 +29,5 @@ export function messageFrom(event: RecordedEvent, outgoing: OutgoingMessage, ind
       ...(userId !== undefined && { userId }),
       ...(traceparent !== undefined && { traceparent }),
     },
-  } as Message;
+  };
 }

@@ -1,30 +1,29 @@
-import type { Message, MessageType } from '@agora/contracts';
 import type { RecordedEvent } from '@agora/event-sourcing';
-
-/** A message as a context's mapping produces it; the relay adds the metadata. */
-export type OutgoingMessage = Message extends infer M ? (M extends Message ? Omit<M, 'metadata'> : never) : never;
+import type { IntegrationMessage, MessageBody } from './message-contracts.js';
 
 /**
  * How a context publishes: the relay reads the context's categories from the event store
- * (the store is the outbox) and publishes what `map` returns for each event, in order.
- * Domain events stay private: `map` returns `[]` for those nobody else needs.
+ * (the store is the outbox) and publishes what `map` returns for each event, in order,
+ * with the event's metadata. Domain events stay private: `map` returns `[]` for those
+ * nobody else needs. `M`: the union of the messages it may return.
  */
-export interface OutboundMapping {
+export interface OutboundMapping<M extends MessageBody = MessageBody> {
   /** Names the relay and its checkpoint, e.g. `inventory`. */
   readonly name: string;
   readonly categories: readonly string[];
-  map(event: RecordedEvent): readonly OutgoingMessage[];
+  map(event: RecordedEvent): readonly M[];
 }
 
 /**
  * How a context consumes: the transport delivers every message of these types, at least
- * once, in order per key. `handle` must be idempotent (a natural key or an inbox) and
- * throw only for failures worth retrying; after bounded retries the message is set
- * aside as a dead letter, visible to operators, and the next one is delivered.
+ * once, in order per key, each checked against its contract. `handle` must be idempotent
+ * (a natural key or an inbox) and throw only for failures worth retrying; after bounded
+ * retries the message is set aside as a dead letter, visible to operators, and the next
+ * one is delivered. `M`: the union of the messages it takes.
  */
-export interface MessageHandler {
+export interface MessageHandler<M extends MessageBody = MessageBody> {
   /** Names the consumer (its group on Kafka), e.g. `inventory.commands`. */
   readonly name: string;
-  readonly types: readonly MessageType[];
-  handle(message: Message): Promise<void>;
+  readonly types: readonly M['type'][];
+  handle(message: IntegrationMessage<M>): Promise<void>;
 }

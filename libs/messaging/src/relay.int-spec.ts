@@ -1,40 +1,41 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
-import type { Message } from '@agora/contracts';
 import { PostgresEventStore, requestContext, withMetadata, type RecordedEvent } from '@agora/event-sourcing';
 import { createTestDatabase } from '../../testing/src/postgres.js';
+import { PROBE_CONTRACTS, type ProbeMessage } from '../../testing/src/probe-messages.js';
 import { until } from '../../testing/src/until.js';
 import { PostgresCheckpointStore } from './checkpoint-store.js';
 import { PostgresDeadLetters } from './dead-letters.js';
 import { InProcessTransport } from './in-process-transport.js';
-import type { MessageHandler, OutboundMapping, OutgoingMessage } from './ports.js';
+import { ContractRegistry, type IntegrationMessage } from './message-contracts.js';
+import type { MessageHandler, OutboundMapping } from './ports.js';
 import { Relay } from './relay.js';
 import { PostgresParkedEvents } from './parked-events.js';
 import { migrateMessaging } from './schema.js';
 
-/** A context whose `released` events become `inventory.reservation-released.v1` messages. */
-function mappingFor(category: string): OutboundMapping {
+/** A context whose `released` events become `probe.order-released.v1` messages. */
+function mappingFor(category: string): OutboundMapping<ProbeMessage> {
   return {
     name: category,
     categories: [category],
-    map: (event: RecordedEvent): OutgoingMessage[] => {
+    map: (event: RecordedEvent): ProbeMessage[] => {
       const { orderId } = event.data as { orderId: string };
-      if (event.type === 'probe.released.v1') return [{ type: 'inventory.reservation-released.v1', key: orderId, data: { orderId } }];
-      if (event.type === 'probe.broken.v1') return [{ type: 'inventory.reservation-released.v1', key: orderId, data: { orderId: 'not-a-uuid' } }];
+      if (event.type === 'probe.released.v1') return [{ type: 'probe.order-released.v1', key: orderId, data: { orderId } }];
+      if (event.type === 'probe.broken.v1') return [{ type: 'probe.order-released.v1', key: orderId, data: { orderId: 'not-a-uuid' } }];
       return [];
     },
   };
 }
 
-class Recorder implements MessageHandler {
+class Recorder implements MessageHandler<ProbeMessage> {
   readonly name = 'recorder';
-  readonly types = ['inventory.reservation-released.v1'] as const;
-  readonly received: Message[] = [];
+  readonly types = ['probe.order-released.v1'] as const;
+  readonly received: IntegrationMessage<ProbeMessage>[] = [];
   failNext = 0;
   alwaysFailFor = new Set<string>();
 
-  async handle(message: Message): Promise<void> {
+  async handle(message: IntegrationMessage<ProbeMessage>): Promise<void> {
     if (this.alwaysFailFor.has(message.key)) throw new Error(`cannot handle ${message.key}`);
     if (this.failNext > 0) {
       this.failNext--;
@@ -45,6 +46,7 @@ class Recorder implements MessageHandler {
 }
 
 describe('Relay over the in-process transport', () => {
+  const contracts = ContractRegistry.of(PROBE_CONTRACTS);
   let pool: pg.Pool;
   let store: PostgresEventStore;
   let checkpoints: PostgresCheckpointStore;
@@ -72,7 +74,7 @@ describe('Relay over the in-process transport', () => {
   it('publishes what the mapping makes of each event, with the metadata of its story, then checkpoints', async () => {
     const c = category();
     const recorder = new Recorder();
-    const transport = new InProcessTransport(deadLetters);
+    const transport = new InProcessTransport(contracts, deadLetters);
     transport.register(recorder);
     const orderId = randomUUID();
     await append(`${c}-1`, 'probe.placed.v1', orderId);
@@ -86,7 +88,7 @@ describe('Relay over the in-process transport', () => {
 
     const [source] = (await store.readStream(`${c}-1`)).slice(-1);
     expect(recorder.received[0]).toEqual({
-      type: 'inventory.reservation-released.v1',
+      type: 'probe.order-released.v1',
       key: orderId,
       data: { orderId },
       metadata: {
@@ -104,7 +106,7 @@ describe('Relay over the in-process transport', () => {
   it('resumes after its checkpoint: a restarted relay publishes only what is new', async () => {
     const c = category();
     const recorder = new Recorder();
-    const transport = new InProcessTransport(deadLetters);
+    const transport = new InProcessTransport(contracts, deadLetters);
     transport.register(recorder);
     const first = randomUUID();
     await append(`${c}-1`, 'probe.released.v1', first);
@@ -127,7 +129,7 @@ describe('Relay over the in-process transport', () => {
     const c = category();
     const recorder = new Recorder();
     recorder.failNext = 2;
-    const transport = new InProcessTransport(deadLetters, { backoffMs: 1 });
+    const transport = new InProcessTransport(contracts, deadLetters, { backoffMs: 1 });
     transport.register(recorder);
     const orderId = randomUUID();
     await append(`${c}-1`, 'probe.released.v1', orderId);
@@ -143,7 +145,7 @@ describe('Relay over the in-process transport', () => {
     const recorder = new Recorder();
     const [poisoned, other] = [randomUUID(), randomUUID()];
     recorder.alwaysFailFor.add(poisoned);
-    const transport = new InProcessTransport(deadLetters, { backoffMs: 1, maxAttempts: 2 });
+    const transport = new InProcessTransport(contracts, deadLetters, { backoffMs: 1, maxAttempts: 2 });
     transport.register(recorder);
     await append(`${c}-${poisoned}`, 'probe.released.v1', poisoned);
     await append(`${c}-${poisoned}`, 'probe.released.v1', poisoned); // same stream: must wait behind the parked one
@@ -162,7 +164,7 @@ describe('Relay over the in-process transport', () => {
         [events[0]!.position, 'probe.released.v1', 3],
         [events[1]!.position, 'probe.released.v1', 0],
       ]);
-      expect(shelf[0]!.error).toContain(`recorder failed on inventory.reservation-released.v1: cannot handle ${poisoned}`);
+      expect(shelf[0]!.error).toContain(`recorder failed on probe.order-released.v1: cannot handle ${poisoned}`);
       expect(shelf[1]!.error).toContain(`behind an earlier parked event of ${c}-${poisoned}`);
 
       // Events of the parked stream that arrive meanwhile join it on the shelf.
@@ -187,13 +189,13 @@ describe('Relay over the in-process transport', () => {
   it('does not park events while the transport is away: it publishes them once it is back', async () => {
     const c = category();
     const recorder = new Recorder();
-    const inner = new InProcessTransport(deadLetters);
+    const inner = new InProcessTransport(contracts, deadLetters);
     inner.register(recorder);
     let down = true;
     let refused = 0;
     const flaky = {
       register: () => undefined,
-      publish: (messages: Message[]) => (down ? (refused++, Promise.reject(new Error('broker unreachable'))) : inner.publish(messages)),
+      publish: (messages: readonly IntegrationMessage[]) => (down ? (refused++, Promise.reject(new Error('broker unreachable'))) : inner.publish(messages)),
     };
     const id = randomUUID();
     await append(`${c}-1`, 'probe.released.v1', id);
@@ -215,7 +217,7 @@ describe('Relay over the in-process transport', () => {
   it('sets aside a message that breaks its contract without handing it to anyone', async () => {
     const c = category();
     const recorder = new Recorder();
-    const transport = new InProcessTransport(deadLetters);
+    const transport = new InProcessTransport(contracts, deadLetters);
     transport.register(recorder);
     const [broken, fine] = [randomUUID(), randomUUID()];
     await append(`${c}-1`, 'probe.broken.v1', broken);
@@ -235,7 +237,7 @@ describe('Relay over the in-process transport', () => {
   it('delivers each message twice, with the same id, when asked to inject duplicates', async () => {
     const c = category();
     const recorder = new Recorder();
-    const transport = new InProcessTransport(deadLetters, { duplicateDelivery: true });
+    const transport = new InProcessTransport(contracts, deadLetters, { duplicateDelivery: true });
     transport.register(recorder);
     await append(`${c}-1`, 'probe.released.v1', randomUUID());
     const relay = new Relay(store, checkpoints, transport, mappingFor(c));
@@ -252,7 +254,7 @@ describe('Relay over the in-process transport', () => {
     let mostConcurrent = 0;
     const slow: MessageHandler = {
       name: 'slow',
-      types: ['inventory.reservation-released.v1'],
+      types: ['probe.order-released.v1'],
       handle: async (message) => {
         concurrent++;
         mostConcurrent = Math.max(mostConcurrent, concurrent);
@@ -262,7 +264,7 @@ describe('Relay over the in-process transport', () => {
         concurrent--;
       },
     };
-    const transport = new InProcessTransport(deadLetters);
+    const transport = new InProcessTransport(contracts, deadLetters);
     transport.register(slow);
     const keys = Array.from({ length: 8 }, () => randomUUID());
     for (let sequence = 0; sequence < 5; sequence++) {
@@ -284,10 +286,10 @@ describe('Relay over the in-process transport', () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const handled: string[] = [];
-    const transport = new InProcessTransport(deadLetters);
+    const transport = new InProcessTransport(contracts, deadLetters);
     transport.register({
       name: 'gated',
-      types: ['inventory.reservation-released.v1'],
+      types: ['probe.order-released.v1'],
       handle: async (message) => {
         if (message.key === slowKey) await gate;
         handled.push(message.key);

@@ -1,4 +1,4 @@
-import type { Message } from '@agora/contracts';
+import type { IntegrationMessage } from './message-contracts.js';
 import type { MessageHandler } from './ports.js';
 
 /**
@@ -10,7 +10,7 @@ import type { MessageHandler } from './ports.js';
  */
 export interface Transport {
   register(handler: MessageHandler): void;
-  publish(messages: readonly Message[]): Promise<void>;
+  publish(messages: readonly IntegrationMessage[]): Promise<void>;
 }
 
 export const TRANSPORT = Symbol('Transport');

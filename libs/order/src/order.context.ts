@@ -1,3 +1,4 @@
+import { contractsFor } from '@agora/contracts';
 import type { ContextDefinition } from '@agora/host';
 import { CatalogHandler } from './catalog/catalog.handler.js';
 import { CancelOrderResolver } from './features/cancel-order/cancel-order.resolver.js';
@@ -23,7 +24,7 @@ export const orderContext: ContextDefinition = {
   readModels: [orderReadModel],
   outbound: [OrderOutboundMapping, CheckoutOutboundMapping],
   handlers: [CatalogHandler, CheckoutInputsHandler, OrderCommandsHandler],
-  publishes: [
+  publishes: contractsFor(
     'order.order-placed.v1',
     'order.order-confirmed.v1',
     'order.order-rejected.v1',
@@ -37,8 +38,8 @@ export const orderContext: ContextDefinition = {
     'order.confirm-order.v1',
     'order.reject-order.v1',
     'order.cancel-order.v1',
-  ],
-  consumes: [
+  ),
+  consumes: contractsFor(
     'inventory.product-added.v1',
     'inventory.stock-reserved.v1',
     'inventory.stock-reservation-rejected.v1',
@@ -47,5 +48,5 @@ export const orderContext: ContextDefinition = {
     'order.confirm-order.v1',
     'order.reject-order.v1',
     'order.cancel-order.v1',
-  ],
+  ),
 };

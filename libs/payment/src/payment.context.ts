@@ -1,3 +1,4 @@
+import { contractsFor } from '@agora/contracts';
 import type { ContextDefinition } from '@agora/host';
 import { PaymentsResolver } from './features/get-payments/get-payments.resolver.js';
 import { PaymentCommandsHandler } from './integration/payment-commands.handler.js';
@@ -16,6 +17,6 @@ export const paymentContext: ContextDefinition = {
   readModels: [paymentReadModel],
   outbound: [PaymentOutboundMapping],
   handlers: [PaymentCommandsHandler],
-  publishes: ['payment.payment-captured.v1', 'payment.payment-declined.v1', 'payment.payment-refunded.v1', 'payment.refund-not-needed.v1'],
-  consumes: ['payment.charge-payment.v1', 'payment.refund-payment.v1'],
+  publishes: contractsFor('payment.payment-captured.v1', 'payment.payment-declined.v1', 'payment.payment-refunded.v1', 'payment.refund-not-needed.v1'),
+  consumes: contractsFor('payment.charge-payment.v1', 'payment.refund-payment.v1'),
 };

@@ -1,3 +1,4 @@
+import { contractsFor } from '@agora/contracts';
 import type { ContextDefinition } from '@agora/host';
 import { AlsoBoughtResolver } from './features/also-bought/also-bought.resolver.js';
 import { RecommendationsResolver } from './features/recommended-for-me/recommended-for-me.resolver.js';
@@ -15,5 +16,5 @@ export const recommendationContext: ContextDefinition = {
   graphql: { resolvers: [RecommendationsResolver], alone: [AlsoBoughtResolver] },
   readModels: [recommendationReadModel],
   handlers: [RecommendationOrdersHandler],
-  consumes: ['order.order-confirmed.v1'],
+  consumes: contractsFor('order.order-confirmed.v1'),
 };

@@ -1,5 +1,5 @@
 import type { Decider, Event, IdentifiedEvent } from '@agora/event-sourcing';
-import type { OutgoingMessage } from '@agora/messaging';
+import type { MessageBody } from '@agora/messaging';
 
 /** What a saga reacts to: an integration message, a private event of its own context, or a deadline. */
 export interface SagaInput<Type extends string = string, Data = unknown> {
@@ -30,7 +30,7 @@ export interface Reaction<State> {
   readonly state: State;
   /** Names the step the saga is now in, for operators (`charging`, `compensating`…). */
   readonly step: string;
-  readonly send?: readonly OutgoingMessage[];
+  readonly send?: readonly MessageBody[];
   /** A new deadline (replacing any pending one), `null` to clear it, omitted to keep it. */
   readonly deadline?: { readonly name: string; readonly dueAt: Date } | null;
   /** `completed` ends the saga; `stuck` ends it visibly, with `reason`, for an operator. */
@@ -51,7 +51,7 @@ export interface LocalAggregate<Input extends SagaInput, Command = never, E exte
   /** The aggregate's stream beside the saga instance `sagaId`. */
   streamOf(sagaId: string): string;
   /** The command a message the saga sends stands for; `undefined` for one that leaves through the relay. */
-  commandOf(message: OutgoingMessage, now: Date): Command | undefined;
+  commandOf(message: MessageBody, now: Date): Command | undefined;
   /** The saga's input that an event of the aggregate is; `undefined` for one the saga does not react to. */
   inputOf(event: IdentifiedEvent<E>): Input | undefined;
 }

@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '@agora/event-sourcing';
-import type { OutboundMapping, OutgoingMessage } from '@agora/messaging';
+import type { MessageBody, OutboundMapping } from '@agora/messaging';
 import { isInputHandled } from './saga-stream.js';
 
 /** The commands sagas decided to send, published by a relay from their streams. */
@@ -7,7 +7,7 @@ export function sagaOutbound(name: string, categories: readonly string[]): Outbo
   return {
     name,
     categories,
-    map: (event: RecordedEvent): readonly OutgoingMessage[] =>
+    map: (event: RecordedEvent): readonly MessageBody[] =>
       isInputHandled(event) ? event.data.send : [],
   };
 }

@@ -31,7 +31,7 @@ const delivery = (category: string): SagaDefinition<State, Input> => ({
         return {
           state: { ...state, orderId: input.data.orderId },
           step: 'waiting',
-          send: [{ type: 'inventory.release-reservation.v1', key: input.data.orderId, data: { orderId: input.data.orderId } }],
+          send: [{ type: 'toy.release-asked.v1', key: input.data.orderId, data: { orderId: input.data.orderId } }],
           deadline: { name: 'answer', dueAt: new Date(now.getTime() + input.data.waitMs) },
         };
       case 'toy.answered':
@@ -42,14 +42,14 @@ const delivery = (category: string): SagaDefinition<State, Input> => ({
           step: 'timed-out',
           status: 'completed',
           reason: `no ${input.data.name}`,
-          send: [{ type: 'inventory.commit-reservation.v1', key: state.orderId!, data: { orderId: state.orderId! } }],
+          send: [{ type: 'toy.commit-asked.v1', key: state.orderId!, data: { orderId: state.orderId! } }],
         };
     }
   },
 });
 
 // A toy dispatch saga beside a parcel of its own context: once paid, it ships the parcel
-// (decided in its own append) and asks inventory to commit; the shipment ends it.
+// (decided in its own append) and asks the warehouse to commit; the shipment ends it.
 type ParcelEvent = Event<'toy.shipped', { orderId: string }> | Event<'toy.held', { orderId: string }>;
 interface Parcel {
   held: boolean;
@@ -76,7 +76,7 @@ const dispatch = (category: string): SagaDefinition<{ phase: string }, DispatchI
         step: 'shipping',
         send: [
           { type: 'order.confirm-order.v1', key: orderId, data: { orderId } },
-          { type: 'inventory.commit-reservation.v1', key: orderId, data: { orderId } },
+          { type: 'toy.commit-asked.v1', key: orderId, data: { orderId } },
         ],
       };
     }
@@ -131,7 +131,7 @@ describe('SagaRuntime and DeadlineScheduler', () => {
     expect(instance).toMatchObject({ step: 'waiting', status: 'active', state: { orderId }, deadline: { name: 'answer' } });
     expect(instance!.steps).toEqual([{ step: 'waiting', input: 'toy.started', at: expect.any(String) }]);
     expect(sagaOutbound('toy', [saga.category]).map(events[0]!)).toEqual([
-      { type: 'inventory.release-reservation.v1', key: orderId, data: { orderId } },
+      { type: 'toy.release-asked.v1', key: orderId, data: { orderId } },
     ]);
   });
 
@@ -155,7 +155,7 @@ describe('SagaRuntime and DeadlineScheduler', () => {
     const instance = (await runtime.read(saga, orderId))!;
     expect(instance).toMatchObject({ status: 'completed', reason: 'no answer', deadline: null });
     const last = (await store.readStream(streamName(saga.category, orderId))).at(-1) as RecordedEvent;
-    expect(sagaOutbound('toy', [saga.category]).map(last)).toEqual([{ type: 'inventory.commit-reservation.v1', key: orderId, data: { orderId } }]);
+    expect(sagaOutbound('toy', [saga.category]).map(last)).toEqual([{ type: 'toy.commit-asked.v1', key: orderId, data: { orderId } }]);
     expect((await pool.query('SELECT 1 FROM saga.deadlines WHERE saga_stream = $1', [streamName(saga.category, orderId)])).rowCount).toBe(0);
   });
 
@@ -302,7 +302,7 @@ describe('SagaRuntime and DeadlineScheduler', () => {
       // One commit for both streams; only the command to another context leaves through the relay.
       expect(new Set([shipped!, ...steps].map((event) => event.position.commit)).size).toBe(1);
       expect(steps.flatMap((step) => sagaOutbound('toy', [saga.category]).map(step))).toEqual([
-        { type: 'inventory.commit-reservation.v1', key: orderId, data: { orderId } },
+        { type: 'toy.commit-asked.v1', key: orderId, data: { orderId } },
       ]);
     });
 
@@ -412,7 +412,7 @@ describe('SagaRuntime and DeadlineScheduler', () => {
       expect((await store.readStream(saga.local!.streamOf(orderId))).map((event) => event.type)).toEqual(['toy.held', 'toy.held']);
       const steps = await store.readStream(streamName(saga.category, orderId));
       expect(steps.flatMap((step) => sagaOutbound('toy', [saga.category]).map(step))).toEqual([
-        { type: 'inventory.commit-reservation.v1', key: orderId, data: { orderId } },
+        { type: 'toy.commit-asked.v1', key: orderId, data: { orderId } },
       ]);
     });
   });

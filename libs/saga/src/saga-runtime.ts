@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CommandHandler, streamName, type Decider, type Event, type EventStore, type IdentifiedEvent, type MessageContext, type StreamPart } from '@agora/event-sourcing';
-import { derivedMessageId, type OutgoingMessage } from '@agora/messaging';
+import { derivedMessageId, type MessageBody } from '@agora/messaging';
 import type { DeadlineReached, SagaDefinition, SagaInput } from './saga-definition.js';
 import { emptyInstance, evolveInstance, inputHandledType, type InputHandled, type SagaInstance } from './saga-stream.js';
 
@@ -238,7 +238,7 @@ function decideWithLocal<State, Input extends SagaInput>(
     if (++rounds > MAX_LOCAL_ROUNDS) throw new Error(`${definition.category} and its local aggregate keep answering each other: more than ${MAX_LOCAL_ROUNDS} inputs in one step.`);
     const step = stepOf(definition, instance, input, now);
     if (!step) continue;
-    const send: OutgoingMessage[] = [];
+    const send: MessageBody[] = [];
     let made = 0;
     for (const message of step.data.send) {
       const command = local.commandOf(message, now);

@@ -1,5 +1,5 @@
 import type { Event, Upcaster } from '@agora/event-sourcing';
-import type { OutgoingMessage } from '@agora/messaging';
+import type { MessageBody } from '@agora/messaging';
 import type { SagaDeadline, SagaDefinition, SagaInput, SagaStatus } from './saga-definition.js';
 
 /**
@@ -14,7 +14,7 @@ export type InputHandled<State = unknown> = Event<
     readonly state: State;
     readonly status: SagaStatus;
     readonly reason?: string;
-    readonly send: readonly OutgoingMessage[];
+    readonly send: readonly MessageBody[];
     /** The pending deadline after this step, if any. */
     readonly deadline: SagaDeadline | null;
     readonly at: string;

@@ -14,3 +14,4 @@ export * from './embedded-server.js';
 export * from './test-host.js';
 export * from './tcp-proxy.js';
 export * from './browser.js';
+export * from './probe-messages.js';

@@ -1,3 +1,4 @@
+import { contractsFor } from '@agora/contracts';
 import type { ContextDefinition } from '@agora/host';
 import { ResetPasswordResolver } from './features/change-password/reset-password.resolver.js';
 import { LoginResolver } from './features/login/login.resolver.js';
@@ -24,7 +25,7 @@ export const userContext: ContextDefinition = {
   graphql: { resolvers: USER_RESOLVERS },
   readModels: [userReadModel],
   outbound: [UserOutboundMapping],
-  publishes: ['user.token-version-changed.v1'],
+  publishes: contractsFor('user.token-version-changed.v1'),
   issuesTokens: true,
   seed: (config) => {
     // At composition, before anything starts: in production a missing ADMIN_PASSWORD stops the host.

@@ -2,17 +2,18 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import kafkajs from 'kafkajs';
 import { TOPICS, type Message, type MessageType } from '@agora/contracts';
-import { KafkaTransport, type MessageHandler } from '@agora/messaging';
+import { KafkaTransport, type MessageHandler, type IntegrationMessage } from '@agora/messaging';
 import { readSideForTest, type ReadSideForTest } from '../../../testing/src/read-models.js';
 import { until } from '../../../testing/src/until.js';
 import { TOKEN_HOLDER_CACHE_MS } from '@agora/platform';
-import { TokenVersionHolders, TokenVersionsHandler } from './token-versions.js';
+import { TOKEN_VERSIONS, TokenVersionHolders, TokenVersionsHandler } from './token-versions.js';
+import { contractsOf } from '../context-definition.js';
 import { tokenVersionsReadModel } from './token-versions.read-model.js';
 
 // Real PostgreSQL and a real broker (the jest global setup starts scripts/kafka.sh, or KAFKA_BROKERS names one).
 const brokers = (process.env['KAFKA_BROKERS'] ?? '').split(',');
 
-function changed(userId: string, tokenVersion: number, messageId: string = randomUUID()): Message<'user.token-version-changed.v1'> {
+function changed(userId: string, tokenVersion: number, messageId: string = randomUUID()): IntegrationMessage<Message<'user.token-version-changed.v1'>> {
   const occurredAt = new Date().toISOString();
   return {
     type: 'user.token-version-changed.v1',
@@ -32,7 +33,7 @@ class Counted implements MessageHandler {
   get types(): readonly MessageType[] {
     return this.inner.types;
   }
-  async handle(message: Message): Promise<void> {
+  async handle(message: IntegrationMessage<Message>): Promise<void> {
     await this.inner.handle(message);
     this.handled.push(message.metadata.messageId);
   }
@@ -49,13 +50,15 @@ interface App {
 describe('the token versions of an app without the user context, from user messages on Kafka', () => {
   const prefix = `t${randomUUID().slice(0, 8)}.`;
   const apps: App[] = [];
+  // What an app of another context carries for them: the message it consumes.
+  const contracts = contractsOf([TOKEN_VERSIONS]);
   let publisher: KafkaTransport;
 
   async function startApp(name: string): Promise<App> {
     const side = await readSideForTest(`token_versions_${name}`, tokenVersionsReadModel);
     const holders = new TokenVersionHolders(side.readModels);
     const consumer = new Counted(new TokenVersionsHandler(name, side.readModels, holders));
-    const transport = new KafkaTransport({ brokers, clientId: `${prefix}${name}`, prefix });
+    const transport = new KafkaTransport({ contracts, brokers, clientId: `${prefix}${name}`, prefix });
     transport.register(consumer);
     await transport.start();
     const app = { side, holders, consumer, transport };
@@ -65,11 +68,11 @@ describe('the token versions of an app without the user context, from user messa
 
   const stored = async (app: App, userId: string) =>
     ((await app.side.readModels.query('SELECT token_version FROM token_versions.user_token_versions WHERE user_id = $1', [userId])) as { token_version: number }[])[0]?.token_version;
-  const handledAll = (app: App, messages: readonly Message[]) => until(() => messages.every((m) => app.consumer.handled.includes(m.metadata.messageId)), 20_000);
+  const handledAll = (app: App, messages: readonly IntegrationMessage<Message>[]) => until(() => messages.every((m) => app.consumer.handled.includes(m.metadata.messageId)), 20_000);
 
   let order: App;
   beforeAll(async () => {
-    publisher = new KafkaTransport({ brokers, clientId: `${prefix}user`, prefix });
+    publisher = new KafkaTransport({ contracts, brokers, clientId: `${prefix}user`, prefix });
     await publisher.connect();
     order = await startApp('order');
   }, 60_000);

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type Provider } from '@nestjs/common';
-import type { Message, MessageType } from '@agora/contracts';
-import type { MessageHandler } from '@agora/messaging';
+import { contractsFor, type Message, type MessageType } from '@agora/contracts';
+import type { IntegrationMessage, MessageHandler } from '@agora/messaging';
 import { isUserId, TOKEN_HOLDERS, TokenHolderCache, type Role, type TokenHolders } from '@agora/platform';
 import { DataSource } from 'typeorm';
 import type { ContextMessaging } from '../context-definition.js';
@@ -50,7 +50,7 @@ export class TokenVersionHolders implements TokenHolders {
  * that ever moved on, also for users who existed before it first started.
  */
 @Injectable()
-export class TokenVersionsHandler implements MessageHandler {
+export class TokenVersionsHandler implements MessageHandler<Message> {
   readonly name: string;
   readonly types: readonly MessageType[] = ['user.token-version-changed.v1'];
 
@@ -62,7 +62,7 @@ export class TokenVersionsHandler implements MessageHandler {
     this.name = `${app}.token-versions`;
   }
 
-  async handle(message: Message): Promise<void> {
+  async handle(message: IntegrationMessage<Message>): Promise<void> {
     if (message.type !== 'user.token-version-changed.v1') throw new Error(`${this.name} does not handle ${message.type}.`);
     const { userId, tokenVersion } = message.data;
     await this.readModels.query(
@@ -86,4 +86,4 @@ export function tokenVersionProviders(app: string): Provider[] {
 }
 
 /** The token versions' part in an app's messaging (`tokenVersionProviders` makes its handler). */
-export const TOKEN_VERSIONS: ContextMessaging = { name: 'token versions', handlers: [TokenVersionsHandler], consumes: ['user.token-version-changed.v1'] };
+export const TOKEN_VERSIONS: ContextMessaging = { name: 'token versions', handlers: [TokenVersionsHandler], consumes: contractsFor('user.token-version-changed.v1') };

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Message, MessageType } from '@agora/contracts';
 import { causedBy } from '@agora/event-sourcing';
-import type { MessageHandler } from '@agora/messaging';
+import type { IntegrationMessage, MessageHandler } from '@agora/messaging';
 import { CommitReservationHandler } from '../features/commit-reservation/commit-reservation.handler.js';
 import { ReleaseReservationHandler } from '../features/release-reservation/release-reservation.handler.js';
 import { ReserveStockHandler } from '../features/reserve-stock/reserve-stock.handler.js';
@@ -13,7 +13,7 @@ import { ReserveStockHandler } from '../features/reserve-stock/reserve-stock.han
  * as a dead letter.
  */
 @Injectable()
-export class InventoryCommandsHandler implements MessageHandler {
+export class InventoryCommandsHandler implements MessageHandler<Message> {
   readonly name = 'inventory.commands';
   readonly types: readonly MessageType[] = ['inventory.reserve-stock.v1', 'inventory.release-reservation.v1', 'inventory.commit-reservation.v1'];
 
@@ -23,7 +23,7 @@ export class InventoryCommandsHandler implements MessageHandler {
     private readonly commitReservation: CommitReservationHandler,
   ) {}
 
-  async handle(message: Message): Promise<void> {
+  async handle(message: IntegrationMessage<Message>): Promise<void> {
     const context = causedBy(message.metadata);
     switch (message.type) {
       case 'inventory.reserve-stock.v1':

@@ -2,7 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { Test, type TestingModule } from '@nestjs/testing';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { parseMessage, type Message, type MessageType } from '@agora/contracts';
+import { CONTRACTS, type Message, type MessageType } from '@agora/contracts';
+import { type IntegrationMessage, ContractRegistry } from '@agora/messaging';
 import {
   CommandHandler,
   EVENT_STORE,
@@ -150,9 +151,9 @@ describe('inventory’s handling of the saga’s commands (PostgreSQL)', () => {
     await app.get(AddProductHandler, { strict: false }).execute({ sku, name: `Product ${sku}`, priceCents: 100, currency: 'EUR', initialStock }, requestContext());
   }
 
-  function message<T extends MessageType>(type: T, data: unknown, correlationId: string = randomUUID()): Message {
+  function message<T extends MessageType>(type: T, data: unknown, correlationId: string = randomUUID()): IntegrationMessage<Message> {
     const metadata = { messageId: randomUUID(), correlationId, causationId: correlationId, occurredAt: new Date().toISOString(), schemaVersion: 1 };
-    const parsed = parseMessage({ type, key: String((data as { orderId: string }).orderId), data, metadata });
+    const parsed = ContractRegistry.of(CONTRACTS).parse({ type, key: String((data as { orderId: string }).orderId), data, metadata });
     if (!parsed.ok) throw new Error(parsed.error);
     return parsed.message;
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { inventoryEvents, parseMessage } from '@agora/contracts';
+import { inventoryEvents, CONTRACTS } from '@agora/contracts';
+import { ContractRegistry } from '@agora/messaging';
 import type { Event, RecordedEvent } from '@agora/event-sourcing';
 import type { ProductEvent } from '../domain/product.js';
 import type { ReservationEvent } from '../domain/reservation.js';
@@ -23,7 +24,7 @@ function recorded(event: ProductEvent | ReservationEvent, stream: string): Recor
 function published(event: ProductEvent | ReservationEvent, stream = `reservation-${orderId}`) {
   const messages = mapping.map(recorded(event, stream));
   for (const message of messages) {
-    const parsed = parseMessage({ ...message, metadata });
+    const parsed = ContractRegistry.of(CONTRACTS).parse({ ...message, metadata });
     expect(parsed).toMatchObject({ ok: true });
     expect(inventoryEvents[message.type as keyof typeof inventoryEvents].safeParse(message.data).success).toBe(true);
   }

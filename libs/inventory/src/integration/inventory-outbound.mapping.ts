@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { RecordedEvent } from '@agora/event-sourcing';
-import type { OutboundMapping, OutgoingMessage } from '@agora/messaging';
+import type { Message } from '@agora/contracts';
+import type { OutboundMapping } from '@agora/messaging';
 import { PRODUCT_CATEGORY, type ProductEvent } from '../domain/product.js';
 import { RESERVATION_CATEGORY, type ReservationEvent } from '../domain/reservation.js';
 
@@ -9,11 +10,11 @@ import { RESERVATION_CATEGORY, type ReservationEvent } from '../domain/reservati
  * order's reservation (keyed by order id). Stock movements on products stay private.
  */
 @Injectable()
-export class InventoryOutboundMapping implements OutboundMapping {
+export class InventoryOutboundMapping implements OutboundMapping<Message> {
   readonly name = 'inventory';
   readonly categories = [PRODUCT_CATEGORY, RESERVATION_CATEGORY];
 
-  map(recorded: RecordedEvent): readonly OutgoingMessage[] {
+  map(recorded: RecordedEvent): readonly Message[] {
     const event = recorded as unknown as ProductEvent | ReservationEvent;
     switch (event.type) {
       case 'inventory.product-added.v1': {

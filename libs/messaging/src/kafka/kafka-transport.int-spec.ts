@@ -1,34 +1,36 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import type { Message, MessageType } from '@agora/contracts';
 import { until } from '../../../testing/src/until.js';
 import { LocalKafka } from '../../../testing/src/local-kafka.js';
+import { PROBE_CONTRACTS, type ProbeMessage } from '../../../testing/src/probe-messages.js';
+import { ContractRegistry, type IntegrationMessage } from '../message-contracts.js';
 import type { MessageHandler } from '../ports.js';
 import { deadLetterTopic, KafkaTransport } from './kafka-transport.js';
 import { headerText, toRecord } from './kafka-wire.js';
 
 // A real broker: the jest global setup starts scripts/kafka.sh, or KAFKA_BROKERS names one.
 const brokers = (process.env['KAFKA_BROKERS'] ?? '').split(',');
-const TOPIC = 'inventory.events.v1';
+const TOPIC = 'probe.events.v1';
+const contracts = ContractRegistry.of(PROBE_CONTRACTS);
 
-function released(orderId: string, correlationId: string = randomUUID()): Message {
+function released(orderId: string, correlationId: string = randomUUID()): IntegrationMessage<ProbeMessage> {
   return {
-    type: 'inventory.reservation-released.v1',
+    type: 'probe.order-released.v1',
     key: orderId,
     data: { orderId },
     metadata: { messageId: randomUUID(), correlationId, causationId: correlationId, occurredAt: new Date().toISOString(), schemaVersion: 1, userId: 'u-1' },
-  } as Message;
+  } as IntegrationMessage<ProbeMessage>;
 }
 
 /** Records what it is given; fails for the message ids it is told to, and holds those it is told to until released. */
-class Recorder implements MessageHandler {
-  readonly types: readonly MessageType[] = ['inventory.reservation-released.v1'];
-  readonly received: Message[] = [];
+class Recorder implements MessageHandler<ProbeMessage> {
+  readonly types = ['probe.order-released.v1'] as const;
+  readonly received: IntegrationMessage<ProbeMessage>[] = [];
   readonly failFor = new Set<string>();
   readonly holdFor = new Map<string, Promise<void>>();
   constructor(readonly name: string) {}
-  async handle(message: Message): Promise<void> {
+  async handle(message: IntegrationMessage<ProbeMessage>): Promise<void> {
     if (this.failFor.has(message.metadata.messageId)) throw new Error(`cannot handle ${message.metadata.messageId}`);
     await this.holdFor.get(message.metadata.messageId);
     this.received.push(message);
@@ -40,7 +42,7 @@ describe('KafkaTransport on a real broker', () => {
   const recorder = new Recorder(`${group}.recorder`);
   // A second handler of the same type, in the same process: the two share one consumer group.
   const second = new Recorder(`${group}.second`);
-  const transport = new KafkaTransport({ brokers, clientId: group, maxAttempts: 2, backoffMs: 10 });
+  const transport = new KafkaTransport({ contracts, brokers, clientId: group, maxAttempts: 2, backoffMs: 10 });
   const kafka = new Kafka({ clientId: `${group}-probe`, brokers, logLevel: logLevel.NOTHING });
 
   beforeAll(async () => {
@@ -80,7 +82,7 @@ describe('KafkaTransport on a real broker', () => {
     const record = records.find((r) => r.key === message.key)!;
     expect(JSON.parse(record.value)).toEqual({ orderId: message.key });
     expect(record.headers).toEqual({
-      type: 'inventory.reservation-released.v1',
+      type: 'probe.order-released.v1',
       'message-id': message.metadata.messageId,
       'correlation-id': 'req-7',
       'causation-id': 'req-7',
@@ -111,7 +113,7 @@ describe('KafkaTransport on a real broker', () => {
     // One partition for all three, in this order.
     await producer.send({ topic: TOPIC, messages: [held, after, other].map((message) => ({ ...toRecord(message), partition: 0 })) });
     await producer.disconnect();
-    const got = (message: Message) => recorder.received.some((m) => m.metadata.messageId === message.metadata.messageId);
+    const got = (message: IntegrationMessage<ProbeMessage>) => recorder.received.some((m) => m.metadata.messageId === message.metadata.messageId);
     try {
       await until(() => got(other), 20_000);
       expect([got(held), got(after)]).toEqual([false, false]);
@@ -135,7 +137,7 @@ describe('KafkaTransport on a real broker', () => {
       'dlq-consumer': recorder.name,
       'dlq-error': `Error: cannot handle ${poisoned.metadata.messageId}`,
       'dlq-attempts': '2',
-      type: 'inventory.reservation-released.v1',
+      type: 'probe.order-released.v1',
     });
   }, 60_000);
 
@@ -163,16 +165,18 @@ describe('KafkaTransport on a real broker', () => {
     expect(letters.filter((r) => r.headers['message-id'] === failsForOne.metadata.messageId).map((r) => r.headers['dlq-consumer'])).toEqual([second.name]);
   }, 60_000);
 
-  it('sends a malformed record (not JSON, or breaking its contract) straight to the dead-letter topic', async () => {
+  it('sends a malformed record (not JSON, or breaking its contract) straight to the dead-letter topic, and passes over a type no handler here takes', async () => {
     const producer = kafka.producer();
     await producer.connect();
     const [notJson, invalid, fine] = [randomUUID(), randomUUID(), randomUUID()];
     await producer.send({
       topic: TOPIC,
       messages: [
-        { key: notJson, value: '{not json', headers: { type: 'inventory.reservation-released.v1' } },
+        { key: notJson, value: '{not json', headers: { type: 'probe.order-released.v1' } },
         // Every header right, the body breaking the contract.
         { ...toRecord(released(invalid)), value: JSON.stringify({ orderId: 'not-a-uuid' }) },
+        // A type for another app, which this host has no contract for: passed over, not set aside. Same key as `fine`, so handled before it.
+        { key: fine, value: JSON.stringify({ parcel: 1 }), headers: { type: 'warehouse.parcel-packed.v1' } },
       ],
     });
     await producer.disconnect();
@@ -182,6 +186,7 @@ describe('KafkaTransport on a real broker', () => {
     expect(letters.find((r) => r.key === notJson)!.headers).toMatchObject({ 'dlq-attempts': '0', 'dlq-error': expect.stringMatching(/not JSON/) });
     expect(letters.find((r) => r.key === invalid)!.headers['dlq-error']).toMatch(/orderId/);
     expect(recorder.received.some((m) => m.key === notJson || m.key === invalid)).toBe(false);
+    expect(letters.some((r) => r.key === fine)).toBe(false);
     // Set aside once for the process, in its group's name, not once per handler.
     expect(letters.filter((r) => r.key === notJson).map((r) => r.headers['dlq-consumer'])).toEqual([group]);
   }, 60_000);
@@ -199,7 +204,7 @@ describe('KafkaTransport on a real broker', () => {
       return { ends, committed: committed!.partitions.map(({ partition, offset }) => ({ partition, offset })).sort((a, b) => a.partition - b.partition) };
     };
     const first = new Recorder(`${name}.first`);
-    const before = new KafkaTransport({ brokers, clientId: name, prefix, commitIntervalMs: 600_000 });
+    const before = new KafkaTransport({ contracts, brokers, clientId: name, prefix, commitIntervalMs: 600_000 });
     before.register(first);
     const keys = Array.from({ length: 12 }, () => randomUUID());
     try {
@@ -217,7 +222,7 @@ describe('KafkaTransport on a real broker', () => {
 
       // The next member of the group starts after them, and commits on its own interval (100 ms).
       const next = new Recorder(`${name}.next`);
-      const after = new KafkaTransport({ brokers, clientId: name, prefix });
+      const after = new KafkaTransport({ contracts, brokers, clientId: name, prefix });
       after.register(next);
       await after.start();
       try {
@@ -250,7 +255,7 @@ describe('KafkaTransport when its broker stops and starts again', () => {
   it('delivers what was published before and after, and says that its consumer stopped and started again', async () => {
     const recorder = new Recorder('restart.recorder');
     const reports: string[] = [];
-    const transport = new KafkaTransport({ brokers: [broker.brokers], clientId: 'restart', onError: (error) => reports.push(String((error as Error).message)) });
+    const transport = new KafkaTransport({ contracts, brokers: [broker.brokers], clientId: 'restart', onError: (error) => reports.push(String((error as Error).message)) });
     transport.register(recorder);
     const before = Array.from({ length: 10 }, () => randomUUID());
     const after = Array.from({ length: 10 }, () => randomUUID());

@@ -1,14 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import kafkajs, { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaMessage, type RetryOptions } from 'kafkajs';
 import { KeyedQueue } from '@agora/event-sourcing';
-import { COMPACTED_TOPICS, parseMessage, topicOf, TOPICS, type Message } from '@agora/contracts';
+import { refuseUncontracted, type ContractRegistry, type IntegrationMessage, type ParsedMessage } from '../message-contracts.js';
 import type { MessageHandler } from '../ports.js';
 import type { Transport } from '../transport.js';
-import { fromRecord, toRecord } from './kafka-wire.js';
+import { fromRecord, headerText, toRecord } from './kafka-wire.js';
 import { KafkaPublisher } from './kafka-publisher.js';
 
 export interface KafkaTransportOptions {
   readonly brokers: readonly string[];
+  /** The types it carries: their topics (created at start), and what a received one must match. */
+  readonly contracts: ContractRegistry;
   /** Names this process to the brokers. */
   readonly clientId: string;
   /**
@@ -18,7 +20,7 @@ export interface KafkaTransportOptions {
   readonly group?: string;
   /**
    * Put before every topic and consumer group name, so that several systems (or test
-   * runs) can share a cluster. Default none: topics are `<context>.events.v1` and `<context>.commands.v1`.
+   * runs) can share a cluster. Default none: topics are named as the contracts say.
    */
   readonly prefix?: string;
   /** Partitions of each topic created at start. Default 3. */
@@ -84,12 +86,13 @@ export class KafkaTransport implements Transport {
 
   register(handler: MessageHandler): void {
     if (this.consumer) throw new Error(`${handler.name} registered after the consumer group started: register every handler before consume().`);
+    refuseUncontracted(handler, this.options.contracts);
     this.handlers.push(handler);
   }
 
   /**
    * Creates the topics (and their dead-letter topics) and connects the producer: `publish`
-   * works from here on. The topics of `COMPACTED_TOPICS` are made compacted, also when an
+   * works from here on. The topics the contracts call compacted are made so, also when an
    * earlier version created them without.
    */
   async connect(): Promise<void> {
@@ -97,9 +100,10 @@ export class KafkaTransport implements Transport {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const compacted = new Set(COMPACTED_TOPICS.map((topic) => this.topic(topic)));
+      const { contracts } = this.options;
+      const compacted = new Set(contracts.compactedTopics.map((topic) => this.topic(topic)));
       const compaction = [{ name: 'cleanup.policy', value: 'compact' }];
-      const topics = Object.values(TOPICS).flatMap((topic) => [this.topic(topic), deadLetterTopic(this.topic(topic))]);
+      const topics = contracts.topics.flatMap((topic) => [this.topic(topic), deadLetterTopic(this.topic(topic))]);
       // Our own wait (`untilTopicsServed`) follows: kafkajs's gives up at the first unknown-topic answer.
       await admin.createTopics({
         waitForLeaders: false,
@@ -169,8 +173,8 @@ export class KafkaTransport implements Transport {
     return `${this.options.prefix ?? ''}${topic}`;
   }
 
-  publish(messages: readonly Message[]): Promise<void> {
-    return this.publisher.send(messages.map((message) => ({ topic: this.topic(topicOf(message.type)), messages: [toRecord(message)] })));
+  publish(messages: readonly IntegrationMessage[]): Promise<void> {
+    return this.publisher.send(messages.map((message) => ({ topic: this.topic(this.options.contracts.topicOf(message.type)), messages: [toRecord(message)] })));
   }
 
   private async startConsumer(): Promise<Consumer> {
@@ -183,7 +187,7 @@ export class KafkaTransport implements Transport {
       this.options.onError?.(new Error(`The consumer group stopped (${describe(error)}); ${next}.`, { cause: error }), group);
     });
     await consumer.connect();
-    const topics = [...new Set(this.handlers.flatMap((handler) => handler.types.map((type) => this.topic(topicOf(type)))))];
+    const topics = [...new Set(this.handlers.flatMap((handler) => handler.types.map((type) => this.topic(this.options.contracts.topicOf(type)))))];
     await consumer.subscribe({ topics, fromBeginning: true });
     // Partitions are handled side by side, and within a fetched batch of one the keys too (`deliverBatch`).
     const partitions = topics.length * (this.options.partitions ?? 3);
@@ -258,19 +262,21 @@ export class KafkaTransport implements Transport {
    * set aside once, in the group's name.
    */
   private async deliver(group: string, topic: string, record: KafkaMessage): Promise<void> {
-    let parsed: ReturnType<typeof parseMessage>;
+    // A topic carries types none of our handlers take: those are for other apps, whose contracts this host need not know.
+    const type = headerText(record.headers, 'type');
+    if (type !== undefined && !this.handlers.some((handler) => handler.types.includes(type))) return;
+    let parsed: ParsedMessage;
     try {
-      parsed = parseMessage(fromRecord(record));
+      parsed = this.options.contracts.parse(fromRecord(record));
     } catch (error) {
       parsed = { ok: false, error: `the value is not JSON: ${describe(error)}` };
     }
     if (!parsed.ok) return this.deadLetter(group, topic, record, parsed.error, 0);
     const { message } = parsed;
-    // A topic carries types none of our handlers take: those are for other apps.
     for (const handler of this.handlers) if (handler.types.includes(message.type)) await this.deliverTo(handler, topic, record, message);
   }
 
-  private async deliverTo(handler: MessageHandler, topic: string, record: KafkaMessage, message: Message): Promise<void> {
+  private async deliverTo(handler: MessageHandler, topic: string, record: KafkaMessage, message: IntegrationMessage): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         await handler.handle(message);

@@ -1,5 +1,5 @@
 import type { IHeaders, KafkaMessage } from 'kafkajs';
-import type { Message } from '@agora/contracts';
+import type { IntegrationMessage } from '../message-contracts.js';
 
 /**
  * How an integration message looks on a topic, readable by any Kafka client: the key is
@@ -17,7 +17,7 @@ const HEADERS = {
   traceparent: 'traceparent',
 } as const;
 
-export function toRecord(message: Message): { key: string; value: string; headers: Record<string, string> } {
+export function toRecord(message: IntegrationMessage): { key: string; value: string; headers: Record<string, string> } {
   const headers: Record<string, string> = { type: message.type };
   for (const [field, header] of Object.entries(HEADERS)) {
     const value = (message.metadata as unknown as Record<string, unknown>)[field];
@@ -26,7 +26,7 @@ export function toRecord(message: Message): { key: string; value: string; header
   return { key: message.key, value: JSON.stringify(message.data), headers };
 }
 
-/** The raw parts of a record, for `parseMessage` to check; throws when the value is not JSON. */
+/** The raw parts of a record, for `ContractRegistry.parse` to check; throws when the value is not JSON. */
 export function fromRecord(record: Pick<KafkaMessage, 'key' | 'value' | 'headers'>): { type: string; key: string; data: unknown; metadata: unknown } {
   const header = (name: string) => headerText(record.headers, name);
   const metadata: Record<string, unknown> = {};

@@ -1,11 +1,11 @@
 import type { Message, MessageType } from '@agora/contracts';
 import { causedBy } from '@agora/event-sourcing';
-import type { MessageHandler } from '@agora/messaging';
+import type { IntegrationMessage, MessageHandler } from '@agora/messaging';
 import type { SagaRuntime } from '@agora/saga';
 import type { CheckoutInput, CheckoutSaga } from './checkout-saga.js';
 
 /** Inventory's and payment's answers, handed to the checkout saga of their order. */
-export class CheckoutInputsHandler implements MessageHandler {
+export class CheckoutInputsHandler implements MessageHandler<Message> {
   readonly name = 'order.checkout';
   readonly types: readonly MessageType[] = [
     'inventory.stock-reserved.v1',
@@ -19,7 +19,7 @@ export class CheckoutInputsHandler implements MessageHandler {
     private readonly saga: CheckoutSaga,
   ) {}
 
-  async handle(message: Message): Promise<void> {
+  async handle(message: IntegrationMessage<Message>): Promise<void> {
     if (!this.types.includes(message.type)) throw new Error(`${this.name} does not handle ${message.type}.`);
     const input = { type: message.type, data: message.data, messageId: message.metadata.messageId } as CheckoutInput;
     await this.runtime.handle(this.saga, input, causedBy(message.metadata));

@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '@agora/event-sourcing';
-import type { OutboundMapping, OutgoingMessage } from '@agora/messaging';
+import type { MessageBody, OutboundMapping } from '@agora/messaging';
 import { sagaOutbound } from '@agora/saga';
 import { CHECKOUT_CATEGORY } from './checkout-saga.js';
 
@@ -9,7 +9,7 @@ export class CheckoutOutboundMapping implements OutboundMapping {
   readonly name = this.mapping.name;
   readonly categories = this.mapping.categories;
 
-  map(event: RecordedEvent): readonly OutgoingMessage[] {
+  map(event: RecordedEvent): readonly MessageBody[] {
     return this.mapping.map(event);
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
-import type { OutgoingMessage } from '@agora/messaging';
+import type { Message } from '@agora/contracts';
 import type { DeadlineReached, Reaction } from '@agora/saga';
 import {
   cancelOrder,
@@ -60,7 +60,7 @@ const checkout = {
       const reaction = saga.react(state, last, now);
       return {
         /** The reaction sends exactly `send`, in order, and has the expected step, status, reason, deadline and phase. */
-        then: (expected: Expected, ...send: OutgoingMessage[]) => {
+        then: (expected: Expected, ...send: Message[]) => {
           expect(reaction).toBeDefined();
           const { phase, ...fields } = expected;
           expect(reaction).toMatchObject(fields);

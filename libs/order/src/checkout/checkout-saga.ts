@@ -1,6 +1,5 @@
-import type { MessageData } from '@agora/contracts';
+import type { Message, MessageData } from '@agora/contracts';
 import { streamName, type Event, type IdentifiedEvent } from '@agora/event-sourcing';
-import type { OutgoingMessage } from '@agora/messaging';
 import type { DeadlineReached, LocalAggregate, Reaction, SagaDefinition, SagaInput } from '@agora/saga';
 import { ORDER_CATEGORY, orderDecider, type OrderCommand, type OrderEvent, type OrderPlacedData, type OrderState } from '../domain/order.js';
 import { orderCommandOf } from '../integration/order-commands.handler.js';
@@ -245,7 +244,7 @@ export function checkoutInputOf(event: IdentifiedEvent<Event>): CheckoutInput | 
   }
 }
 
-function reject(state: Checkout, reason: RejectionReason, compensations: readonly OutgoingMessage[]): Reaction<Checkout> {
+function reject(state: Checkout, reason: RejectionReason, compensations: readonly Message[]): Reaction<Checkout> {
   return {
     state: { ...state, phase: 'rejected' },
     step: 'rejected',
@@ -256,7 +255,7 @@ function reject(state: Checkout, reason: RejectionReason, compensations: readonl
   };
 }
 
-function cancel(state: Checkout, compensations: readonly OutgoingMessage[]): Reaction<Checkout> {
+function cancel(state: Checkout, compensations: readonly Message[]): Reaction<Checkout> {
   return {
     state: { ...state, phase: 'cancelled' },
     step: 'cancelled',
@@ -268,7 +267,7 @@ function cancel(state: Checkout, compensations: readonly OutgoingMessage[]): Rea
 }
 
 /** An input that contradicts what the saga knows: ends it visibly, for an operator. */
-function stuck(state: Checkout, reason: string, send: readonly OutgoingMessage[] = []): Reaction<Checkout> {
+function stuck(state: Checkout, reason: string, send: readonly Message[] = []): Reaction<Checkout> {
   return { state, step: state.phase, send, deadline: null, status: 'stuck', reason };
 }
 
@@ -277,36 +276,36 @@ function checkoutOrderOf(placed: OrderPlacedData): CheckoutOrder {
   return { orderId, lines: lines.map(({ sku, quantity }) => ({ sku, quantity })), totalCents, currency, paymentToken };
 }
 
-export function reserveStock(order: CheckoutOrder): OutgoingMessage {
+export function reserveStock(order: CheckoutOrder): Message<'inventory.reserve-stock.v1'> {
   return { type: 'inventory.reserve-stock.v1', key: order.orderId, data: { orderId: order.orderId, lines: order.lines.map((line) => ({ ...line })) } };
 }
 
-export function chargePayment(order: CheckoutOrder): OutgoingMessage {
+export function chargePayment(order: CheckoutOrder): Message<'payment.charge-payment.v1'> {
   const { orderId, totalCents, currency, paymentToken } = order;
   return { type: 'payment.charge-payment.v1', key: orderId, data: { orderId, amountCents: totalCents, currency, paymentToken } };
 }
 
-export function releaseReservation(orderId: string): OutgoingMessage {
+export function releaseReservation(orderId: string): Message<'inventory.release-reservation.v1'> {
   return { type: 'inventory.release-reservation.v1', key: orderId, data: { orderId } };
 }
 
-export function commitReservation(orderId: string): OutgoingMessage {
+export function commitReservation(orderId: string): Message<'inventory.commit-reservation.v1'> {
   return { type: 'inventory.commit-reservation.v1', key: orderId, data: { orderId } };
 }
 
-export function refundPayment(orderId: string, reason: string): OutgoingMessage {
+export function refundPayment(orderId: string, reason: string): Message<'payment.refund-payment.v1'> {
   return { type: 'payment.refund-payment.v1', key: orderId, data: { orderId, reason } };
 }
 
-export function confirmOrder(orderId: string): OutgoingMessage {
+export function confirmOrder(orderId: string): Message<'order.confirm-order.v1'> {
   return { type: 'order.confirm-order.v1', key: orderId, data: { orderId } };
 }
 
-export function rejectOrder(orderId: string, reason: string): OutgoingMessage {
+export function rejectOrder(orderId: string, reason: string): Message<'order.reject-order.v1'> {
   return { type: 'order.reject-order.v1', key: orderId, data: { orderId, reason } };
 }
 
-export function cancelOrder(orderId: string): OutgoingMessage {
+export function cancelOrder(orderId: string): Message<'order.cancel-order.v1'> {
   return { type: 'order.cancel-order.v1', key: orderId, data: { orderId } };
 }
 

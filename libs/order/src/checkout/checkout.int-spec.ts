@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
-import type { Message, MessageType } from '@agora/contracts';
+import { CONTRACTS, type Message, type MessageType } from '@agora/contracts';
 import { CommandHandler, PostgresEventStore, requestContext, streamName } from '@agora/event-sourcing';
 import {
+  ContractRegistry,
   derivedMessageId,
   InProcessTransport,
   migrateMessaging,
@@ -11,8 +12,8 @@ import {
   PostgresDeadLetters,
   Relay,
   type EventStoreConsumer,
+  type IntegrationMessage,
   type MessageHandler,
-  type OutgoingMessage,
 } from '@agora/messaging';
 import { migrateSagas, SagaRuntime } from '@agora/saga';
 import { openReadModels, Projections } from '@agora/projections';
@@ -38,29 +39,29 @@ import { checkoutSaga, type CheckoutOptions } from './checkout-saga.js';
 // payment that answer the saga's commands the way those contexts do: idempotently, each
 // answer once per effect, with an id derived from the command's.
 
-const answerTo = (command: Message, type: OutgoingMessage['type'], data: unknown): Message =>
+const answerTo = (command: IntegrationMessage<Message>, type: Message['type'], data: unknown): IntegrationMessage<Message> =>
   ({
     type,
     key: command.key,
     data,
     metadata: { ...command.metadata, messageId: derivedMessageId(command.metadata.messageId, 0), causationId: command.metadata.messageId, schemaVersion: 1 },
-  }) as Message;
+  }) as IntegrationMessage<Message>;
 
 abstract class StubContext implements MessageHandler {
   abstract readonly name: string;
   abstract readonly types: readonly MessageType[];
-  readonly received: Message[] = [];
+  readonly received: IntegrationMessage<Message>[] = [];
 
   constructor(protected readonly transport: InProcessTransport) {}
 
-  async handle(message: Message): Promise<void> {
+  async handle(message: IntegrationMessage<Message>): Promise<void> {
     this.received.push(message);
     const answer = this.answer(message);
     // Not awaited: the answer has the command's key, so it is delivered after this handler.
     if (answer) void this.transport.publish([answer]);
   }
 
-  protected abstract answer(command: Message): Message | undefined;
+  protected abstract answer(command: IntegrationMessage<Message>): IntegrationMessage<Message> | undefined;
 
   /** Commands of one type for one order: distinct ones (by message id) and deliveries. */
   count(type: MessageType, orderId: string): { distinct: number; deliveries: number } {
@@ -75,7 +76,7 @@ class StubInventory extends StubContext {
   readonly available = new Map<string, number>();
   readonly reservations = new Map<string, { lines: { sku: string; quantity: number }[]; status: 'reserved' | 'rejected' | 'released' | 'committed' }>();
 
-  protected answer(command: Message): Message | undefined {
+  protected answer(command: IntegrationMessage<Message>): IntegrationMessage<Message> | undefined {
     const orderId = command.key;
     const reservation = this.reservations.get(orderId);
     switch (command.type) {
@@ -117,7 +118,7 @@ class StubPayment extends StubContext {
   /** Called at the moment a charge is captured, before the answer leaves. */
   onCapture: (orderId: string) => void = () => undefined;
 
-  protected answer(command: Message): Message | undefined {
+  protected answer(command: IntegrationMessage<Message>): IntegrationMessage<Message> | undefined {
     const orderId = command.key;
     switch (command.type) {
       case 'payment.charge-payment.v1': {
@@ -162,8 +163,8 @@ class Recorder implements MessageHandler {
     'order.reject-order.v1',
     'order.cancel-order.v1',
   ];
-  readonly received: Message[] = [];
-  async handle(message: Message): Promise<void> {
+  readonly received: IntegrationMessage<Message>[] = [];
+  async handle(message: IntegrationMessage<Message>): Promise<void> {
     this.received.push(message);
   }
 }
@@ -192,7 +193,7 @@ async function wire(options: CheckoutOptions & { duplicateDelivery?: boolean } =
   // As the host wires it: the saga decides the order's commands on the orders' command handler.
   const runtime = new SagaRuntime(store, { commands });
   const catalog = new ProductCatalog(pool);
-  const transport = new InProcessTransport(new PostgresDeadLetters(pool), { backoffMs: 5, duplicateDelivery: options.duplicateDelivery ?? false });
+  const transport = new InProcessTransport(ContractRegistry.of(CONTRACTS), new PostgresDeadLetters(pool), { backoffMs: 5, duplicateDelivery: options.duplicateDelivery ?? false });
   const inventory = new StubInventory(transport);
   const payment = new StubPayment(transport);
   const recorder = new Recorder();
@@ -214,7 +215,7 @@ async function wire(options: CheckoutOptions & { duplicateDelivery?: boolean } =
   await transport.publish(
     PRODUCTS.map(
       (product) =>
-        ({ type: 'inventory.product-added.v1', key: product.sku, data: product, metadata: { ...requestContext(), messageId: randomUUID(), occurredAt: new Date().toISOString(), schemaVersion: 1 } }) as Message,
+        ({ type: 'inventory.product-added.v1', key: product.sku, data: product, metadata: { ...requestContext(), messageId: randomUUID(), occurredAt: new Date().toISOString(), schemaVersion: 1 } }) as IntegrationMessage<Message>,
     ),
   );
 

@@ -5,6 +5,7 @@ import pg from 'pg';
 import pino from 'pino';
 import request from 'supertest';
 import type { Message } from '@agora/contracts';
+import { type IntegrationMessage } from '@agora/messaging';
 import { PostgresEventStore, type GlobalPosition } from '@agora/event-sourcing';
 import { PROJECTIONS, type Projections } from '@agora/projections';
 import { orderReadModel } from '../read-model/order-read-model.js';
@@ -89,7 +90,7 @@ describe('the orders API (HTTP, PostgreSQL)', () => {
   /** Requests waiting for an order's outcome. */
   const waiting = () => app.get<Projections>(PROJECTIONS).watching('order.orders');
   const sagaSays = (type: Message['type'], data: Record<string, unknown>) =>
-    app.get(OrderCommandsHandler).handle({ type, key: String(data.orderId), data, metadata: metadata() } as Message);
+    app.get(OrderCommandsHandler).handle({ type, key: String(data.orderId), data, metadata: metadata() } as IntegrationMessage<Message>);
 
   describe('POST /api/orders', () => {
     it('places an order at catalog prices: 202 with its id, recorded under the request’s correlation id', async () => {

@@ -1,6 +1,6 @@
 import type { Message, MessageType } from '@agora/contracts';
 import { causedBy, CommandHandler, streamName } from '@agora/event-sourcing';
-import type { MessageHandler, OutgoingMessage } from '@agora/messaging';
+import type { IntegrationMessage, MessageBody, MessageHandler } from '@agora/messaging';
 import { ORDER_CATEGORY, orderDecider, type OrderCommand } from '../domain/order.js';
 
 /**
@@ -11,7 +11,7 @@ import { ORDER_CATEGORY, orderDecider, type OrderCommand } from '../domain/order
  * order (confirm a rejected one) is a domain error: retried by the transport, then a
  * visible dead letter.
  */
-export class OrderCommandsHandler implements MessageHandler {
+export class OrderCommandsHandler implements MessageHandler<Message> {
   readonly name = 'order.commands';
   readonly types: readonly MessageType[] = ['order.confirm-order.v1', 'order.reject-order.v1', 'order.cancel-order.v1'];
 
@@ -20,7 +20,7 @@ export class OrderCommandsHandler implements MessageHandler {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
-  async handle(message: Message): Promise<void> {
+  async handle(message: IntegrationMessage<Message>): Promise<void> {
     const command = orderCommandOf(message, this.clock());
     if (!command) throw new Error(`${this.name} does not handle ${message.type}.`);
     await this.commands.handle(orderDecider, streamName(ORDER_CATEGORY, command.orderId), command, causedBy(message.metadata));
@@ -28,7 +28,7 @@ export class OrderCommandsHandler implements MessageHandler {
 }
 
 /** The order's command that a message to the order context stands for; `undefined` for a message to another context. */
-export function orderCommandOf(message: Pick<OutgoingMessage, 'type' | 'data'>, now: Date): OrderCommand | undefined {
+export function orderCommandOf(message: Pick<MessageBody, 'type' | 'data'>, now: Date): OrderCommand | undefined {
   const at = now.toISOString();
   const { orderId } = message.data as { readonly orderId: string };
   switch (message.type) {

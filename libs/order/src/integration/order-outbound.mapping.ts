@@ -1,13 +1,14 @@
 import type { RecordedEvent } from '@agora/event-sourcing';
-import type { OutboundMapping, OutgoingMessage } from '@agora/messaging';
+import type { Message } from '@agora/contracts';
+import type { OutboundMapping } from '@agora/messaging';
 import { ORDER_CATEGORY, type OrderEvent } from '../domain/order.js';
 
 /** Order's private events as the integration events others may rely on; the payment token stays here. */
-export class OrderOutboundMapping implements OutboundMapping {
+export class OrderOutboundMapping implements OutboundMapping<Message> {
   readonly name = 'order';
   readonly categories = [ORDER_CATEGORY];
 
-  map(recorded: RecordedEvent): readonly OutgoingMessage[] {
+  map(recorded: RecordedEvent): readonly Message[] {
     const event = recorded as unknown as OrderEvent;
     switch (event.type) {
       case 'order.placed.v1': {

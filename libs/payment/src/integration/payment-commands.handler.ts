@@ -1,6 +1,6 @@
 import { causedBy, CommandHandler, streamName } from '@agora/event-sourcing';
 import type { Message, MessageType } from '@agora/contracts';
-import type { MessageHandler } from '@agora/messaging';
+import type { IntegrationMessage, MessageHandler } from '@agora/messaging';
 import { paymentDecider, type PaymentCommand } from '../domain/payment.js';
 
 /**
@@ -8,13 +8,13 @@ import { paymentDecider, type PaymentCommand } from '../domain/payment.js';
  * command decides nothing) and returns at once: the gateway is called by the
  * `PaymentProcessor`, so a gateway that never answers cannot stall delivery.
  */
-export class PaymentCommandsHandler implements MessageHandler {
+export class PaymentCommandsHandler implements MessageHandler<Message> {
   readonly name = 'payment.commands';
   readonly types: readonly MessageType[] = ['payment.charge-payment.v1', 'payment.refund-payment.v1'];
 
   constructor(private readonly commands: CommandHandler) {}
 
-  async handle(message: Message): Promise<void> {
+  async handle(message: IntegrationMessage<Message>): Promise<void> {
     const command = toCommand(message);
     // A charge request opens the order's payment stream.
     await this.commands.handle(paymentDecider, streamName('payment', command.orderId), command, causedBy(message.metadata), { expectNew: command.type === 'request-charge' });

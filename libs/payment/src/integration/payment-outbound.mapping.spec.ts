@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseMessage } from '@agora/contracts';
+import { CONTRACTS } from '@agora/contracts';
+import { ContractRegistry } from '@agora/messaging';
 import type { RecordedEvent } from '@agora/event-sourcing';
 import type { PaymentEvent } from '../domain/payment.js';
 import { PaymentOutboundMapping } from './payment-outbound.mapping.js';
@@ -19,7 +20,7 @@ const recorded = (event: PaymentEvent): RecordedEvent =>
 /** As a consumer receives it: validated against the contract. */
 const published = (event: PaymentEvent) =>
   mapping.map(recorded(event)).map((message) => {
-    const parsed = parseMessage({ ...message, metadata });
+    const parsed = ContractRegistry.of(CONTRACTS).parse({ ...message, metadata });
     if (!parsed.ok) throw new Error(parsed.error);
     return { type: parsed.message.type, key: parsed.message.key, data: parsed.message.data };
   });

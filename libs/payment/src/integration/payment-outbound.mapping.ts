@@ -1,16 +1,17 @@
 import type { RecordedEvent } from '@agora/event-sourcing';
-import type { OutboundMapping, OutgoingMessage } from '@agora/messaging';
+import type { Message } from '@agora/contracts';
+import type { OutboundMapping } from '@agora/messaging';
 import { isPaymentEvent } from '../domain/payment.js';
 
 /**
  * What payment tells the other contexts, keyed by order id: the answers to the saga's
  * commands. Requests (charge-requested, refund-requested) and the card token stay inside.
  */
-export class PaymentOutboundMapping implements OutboundMapping {
+export class PaymentOutboundMapping implements OutboundMapping<Message> {
   readonly name = 'payment';
   readonly categories = ['payment'] as const;
 
-  map(event: RecordedEvent): readonly OutgoingMessage[] {
+  map(event: RecordedEvent): readonly Message[] {
     if (!isPaymentEvent(event)) return [];
     switch (event.type) {
       case 'payment.payment-captured.v1': {

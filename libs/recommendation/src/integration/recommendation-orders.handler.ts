@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Message, MessageType } from '@agora/contracts';
 import { GroupCommit, type Pending } from '@agora/event-sourcing';
-import type { MessageHandler } from '@agora/messaging';
+import type { IntegrationMessage, MessageHandler } from '@agora/messaging';
 import { DataSource } from 'typeorm';
 import { changeOf, type PurchaseStatisticsChange } from '../domain/purchase-statistics.js';
 
@@ -24,7 +24,7 @@ interface Confirmed {
  * fails only its own delivery.
  */
 @Injectable()
-export class RecommendationOrdersHandler implements MessageHandler {
+export class RecommendationOrdersHandler implements MessageHandler<Message> {
   readonly name = 'recommendation.orders';
   readonly types: readonly MessageType[] = ['order.order-confirmed.v1'];
   private readonly writes = new GroupCommit<Confirmed, void>((batch) => this.writeGroup(batch), {
@@ -35,7 +35,7 @@ export class RecommendationOrdersHandler implements MessageHandler {
 
   constructor(private readonly readModels: DataSource) {}
 
-  async handle(message: Message): Promise<void> {
+  async handle(message: IntegrationMessage<Message>): Promise<void> {
     if (message.type !== 'order.order-confirmed.v1') throw new Error(`${this.name} does not handle ${message.type}.`);
     await this.writes.submit({ messageId: message.metadata.messageId, change: changeOf(message.data) });
   }

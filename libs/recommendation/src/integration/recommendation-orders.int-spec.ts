@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { parseMessage, type Message } from '@agora/contracts';
+import { CONTRACTS, type Message } from '@agora/contracts';
+import { type IntegrationMessage, ContractRegistry } from '@agora/messaging';
 import { readSideForTest, type ReadSideForTest } from '../../../testing/src/read-models.js';
 import { Recommendations } from '../features/recommendations.js';
 import { CoPurchaseRow } from '../read-model/co-purchase.row.js';
@@ -31,13 +32,13 @@ describe('recommendation’s handling of confirmed orders (PostgreSQL)', () => {
     return { customer: `customer-${run}`, skus: skus.map((sku) => `T${run}-${sku}`) as { [K in keyof N]: string } };
   }
 
-  function confirmed(customerId: string, lines: [sku: string, quantity: number][]): Message<'order.order-confirmed.v1'> {
+  function confirmed(customerId: string, lines: [sku: string, quantity: number][]): IntegrationMessage<Message<'order.order-confirmed.v1'>> {
     const orderId = randomUUID();
     const data = { orderId, customerId, lines: lines.map(([sku, quantity]) => ({ sku, quantity, unitPriceCents: 100 })), totalCents: 100 * lines.length, currency: 'EUR' };
     const metadata = { messageId: randomUUID(), correlationId: orderId, causationId: orderId, occurredAt: new Date().toISOString(), schemaVersion: 1 };
-    const parsed = parseMessage({ type: 'order.order-confirmed.v1', key: orderId, data, metadata });
+    const parsed = ContractRegistry.of(CONTRACTS).parse({ type: 'order.order-confirmed.v1', key: orderId, data, metadata });
     if (!parsed.ok) throw new Error(parsed.error);
-    return parsed.message as Message<'order.order-confirmed.v1'>;
+    return parsed.message as IntegrationMessage<Message<'order.order-confirmed.v1'>>;
   }
 
   async function purchasesOf(customerId: string) {
@@ -240,7 +241,7 @@ describe('recommendation’s handling of confirmed orders (PostgreSQL)', () => {
     });
 
     it('refuses a message type it does not handle, and records nothing', async () => {
-      const message = { ...confirmed('nobody', [['X', 1]]), type: 'order.order-cancelled.v1', data: { orderId: randomUUID() } } as Message;
+      const message = { ...confirmed('nobody', [['X', 1]]), type: 'order.order-cancelled.v1', data: { orderId: randomUUID() } } as IntegrationMessage<Message>;
 
       await expect(handler.handle(message)).rejects.toThrow('recommendation.orders does not handle order.order-cancelled.v1.');
       expect(await readModels.getRepository(HandledMessageRow).findOneBy({ messageId: message.metadata.messageId })).toBeNull();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseMessage } from '@agora/contracts';
+import { CONTRACTS } from '@agora/contracts';
+import { ContractRegistry } from '@agora/messaging';
 import type { RecordedEvent } from '@agora/event-sourcing';
 import type { UserEvent } from '../domain/user.js';
 import { UserOutboundMapping } from './user-outbound.mapping.js';
@@ -19,7 +20,7 @@ describe('user outbound mapping', () => {
     ].flatMap((event) => mapping.map(event));
     expect(messages).toEqual([1, 2, 3].map((tokenVersion) => ({ type: 'user.token-version-changed.v1', key: userId, data: { userId, tokenVersion } })));
     expect(JSON.stringify(messages)).not.toMatch(/hash/);
-    for (const message of messages) expect(parseMessage({ ...message, metadata })).toMatchObject({ ok: true });
+    for (const message of messages) expect(ContractRegistry.of(CONTRACTS).parse({ ...message, metadata })).toMatchObject({ ok: true });
   });
 
   it('keeps registrations and profile changes private', () => {
@@ -28,7 +29,7 @@ describe('user outbound mapping', () => {
   });
 
   it('is refused on receipt with a version that is not a positive integer', () => {
-    const parsed = parseMessage({ type: 'user.token-version-changed.v1', key: userId, data: { userId, tokenVersion: 0 }, metadata });
+    const parsed = ContractRegistry.of(CONTRACTS).parse({ type: 'user.token-version-changed.v1', key: userId, data: { userId, tokenVersion: 0 }, metadata });
     expect(parsed).toMatchObject({ ok: false, error: expect.stringContaining('tokenVersion') });
   });
 });

@@ -1,5 +1,6 @@
 import type { RecordedEvent } from '@agora/event-sourcing';
-import type { OutboundMapping, OutgoingMessage } from '@agora/messaging';
+import type { Message } from '@agora/contracts';
+import type { OutboundMapping } from '@agora/messaging';
 import { USER_CATEGORY, type UserEvent } from '../domain/user.js';
 
 /**
@@ -8,11 +9,11 @@ import { USER_CATEGORY, type UserEvent } from '../domain/user.js';
  * Nothing else leaves: no email address, name or password hash. Roles are not published:
  * a user's role is set at registration and never changes, so the token's own claim holds.
  */
-export class UserOutboundMapping implements OutboundMapping {
+export class UserOutboundMapping implements OutboundMapping<Message> {
   readonly name = 'user';
   readonly categories = [USER_CATEGORY];
 
-  map(recorded: RecordedEvent): readonly OutgoingMessage[] {
+  map(recorded: RecordedEvent): readonly Message[] {
     const event = recorded as unknown as UserEvent;
     switch (event.type) {
       case 'user.password-changed.v1':

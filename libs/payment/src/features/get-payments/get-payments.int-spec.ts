@@ -7,6 +7,7 @@ import { Test } from '@nestjs/testing';
 import pg from 'pg';
 import request from 'supertest';
 import type { Message } from '@agora/contracts';
+import { type IntegrationMessage } from '@agora/messaging';
 import { EVENT_STORE, PostgresEventStore } from '@agora/event-sourcing';
 import { PG_POOL } from '@agora/platform';
 import { ReadSideModule } from '@agora/projections';
@@ -19,10 +20,10 @@ import type { PaymentsView } from './payments-view.js';
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
-function command(type: Message['type'], data: Record<string, unknown>): Message {
+function command(type: Message['type'], data: Record<string, unknown>): IntegrationMessage<Message> {
   const messageId = randomUUID();
   const metadata = { messageId, correlationId: messageId, causationId: messageId, occurredAt: new Date().toISOString(), schemaVersion: 1 };
-  return { type, key: data.orderId as string, data, metadata } as Message;
+  return { type, key: data.orderId as string, data, metadata } as IntegrationMessage<Message>;
 }
 
 describe('GET /api/payments', () => {

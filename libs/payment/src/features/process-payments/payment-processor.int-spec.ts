@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import pg from 'pg';
 import type { Message, MessageType, MessageData } from '@agora/contracts';
 import { comparePositions, PostgresEventStore, type GlobalPosition, type RecordedEvent } from '@agora/event-sourcing';
-import { migrateMessaging, PostgresCheckpointStore } from '@agora/messaging';
+import { migrateMessaging, PostgresCheckpointStore, type IntegrationMessage } from '@agora/messaging';
 import { createTestDatabase } from '@agora/testing';
 import { CommandHandler } from '@agora/event-sourcing';
 import { PaymentCommandsHandler } from '../../integration/payment-commands.handler.js';
@@ -22,14 +22,14 @@ async function until<T>(probe: () => Promise<T | undefined | false> | T | undefi
   }
 }
 
-function command<T extends MessageType>(type: T, data: MessageData<T>): Message {
+function command<T extends MessageType>(type: T, data: MessageData<T>): IntegrationMessage<Message> {
   const messageId = randomUUID();
   return {
     type,
     key: (data as { orderId: string }).orderId,
     data,
     metadata: { messageId, correlationId: `checkout-${messageId}`, causationId: messageId, occurredAt: new Date().toISOString(), schemaVersion: 1 },
-  } as Message;
+  } as IntegrationMessage<Message>;
 }
 const charge = (orderId: string, paymentToken: string, amountCents = 2500) =>
   command('payment.charge-payment.v1', { orderId, amountCents, currency: 'EUR', paymentToken });

@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import pino from 'pino';
 import request from 'supertest';
-import { parseMessage } from '@agora/contracts';
+import { CONTRACTS } from '@agora/contracts';
+import { ContractRegistry } from '@agora/messaging';
 import { EVENT_STORE, PostgresEventStore } from '@agora/event-sourcing';
 import { createHttpApp, loggerModule, SHUTDOWN_SIGNALS } from '@agora/platform';
 import { ReadSideModule } from '@agora/projections';
@@ -59,7 +60,7 @@ describe('GET /api/products/{sku}/also-bought (HTTP, PostgreSQL)', () => {
 
   function confirmed(skus: string[], customerId = 'alice') {
     const orderId = randomUUID();
-    const parsed = parseMessage({
+    const parsed = ContractRegistry.of(CONTRACTS).parse({
       type: 'order.order-confirmed.v1',
       key: orderId,
       data: { orderId, customerId, lines: skus.map((sku) => ({ sku, quantity: 1, unitPriceCents: 500 })), totalCents: 500 * skus.length, currency: 'EUR' },
