@@ -160,7 +160,7 @@ describe('the distributed apps under faults', () => {
     const producer = kafka.producer();
     await producer.connect();
     // The same key as the product added next: the same partition, right before it.
-    await producer.send({ topic: `${apps.topicPrefix}inventory.events.v1`, messages: [{ key: sku, value: '{"not json', headers: { type: 'inventory.product-added.v1' } }] });
+    await producer.send({ topic: `${apps.topicPrefix}inventory.events.v1`, messages: [{ key: sku, value: '{"not json', headers: { type: 'inventory.product-listed.v1' } }] });
     await producer.disconnect();
 
     const { status } = await shop.request('POST', '/api/products', { sku, name: `Product ${sku}`, priceCents: 500, currency: 'EUR', initialStock: 3 }, {}, 'admin');
@@ -171,7 +171,7 @@ describe('the distributed apps under faults', () => {
 
     const dead = await findRecord(`${apps.topicPrefix}inventory.events.v1.dlq`, (r) => r.key === sku);
     expect(dead.value).toBe('{"not json');
-    expect(dead.headers).toMatchObject({ type: 'inventory.product-added.v1', 'dlq-error': expect.stringMatching(/JSON/), 'dlq-attempts': '0' });
+    expect(dead.headers).toMatchObject({ type: 'inventory.product-listed.v1', 'dlq-error': expect.stringMatching(/JSON/), 'dlq-attempts': '0' });
     // Malformed, so set aside once for the order app's consumer group, not for a handler.
     expect(dead.headers['dlq-consumer']).toBe('order');
   });

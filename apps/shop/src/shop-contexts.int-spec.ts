@@ -44,7 +44,7 @@ describe('the shop composed from its contexts', () => {
   it('starts with every context, and one context\'s message reaches the context that consumes it', async () => {
     const app = await start(SHOP_CONTEXTS);
     try {
-      // inventory.product-added.v1: inventory's relay, the in-process transport, order's catalog.
+      // inventory.product-listed.v1: inventory's relay, the in-process transport, order's catalog.
       await app.get(AddProductHandler).execute({ sku: 'WIRED-MUG', name: 'Wired mug', priceCents: 1250, currency: 'EUR', initialStock: 3 }, requestContext());
       const priced = async () => (await pool.query('SELECT price_cents FROM order_catalog.products WHERE sku = $1', ['WIRED-MUG'])).rows;
       await until(async () => (await priced()).length > 0);
@@ -64,7 +64,7 @@ describe('the shop composed from its contexts', () => {
     );
     expect(failure).toBeInstanceOf(WiringGaps);
     expect((failure as WiringGaps).gaps).toEqual([
-      'order consumes inventory.product-added.v1, which no context of this process publishes: it would never arrive.',
+      'order consumes inventory.product-listed.v1, which no context of this process publishes: it would never arrive.',
       'order consumes inventory.stock-reserved.v1, which no context of this process publishes: it would never arrive.',
       'order consumes inventory.stock-reservation-rejected.v1, which no context of this process publishes: it would never arrive.',
     ]);

@@ -6,6 +6,18 @@ import { COMPACTED_TOPICS, TOPICS, type Topic } from './topics.js';
 import { userEvents } from './user.js';
 
 /**
+ * Types published under another name by an earlier version, same payload: a message still
+ * on a topic under an old name is read as its type now. A message type's name says it is
+ * public (`inventory.stock-sold.v1`); the events a context stores have names of their own
+ * (`inventory.reservation-committed.v1`), so that a name means one schema.
+ */
+const FORMERLY: Partial<Record<string, readonly string[]>> = {
+  'inventory.product-listed.v1': ['inventory.product-added.v1'],
+  'inventory.stock-released.v1': ['inventory.reservation-released.v1'],
+  'inventory.stock-sold.v1': ['inventory.reservation-committed.v1'],
+};
+
+/**
  * Every integration message of the shop: the topic it travels on and the schema of its
  * payload (`compacted` where its topic is). The one source of truth per message type;
  * a context's manifest declares the ones it publishes and consumes (`contractsFor`).
@@ -39,7 +51,9 @@ export function contractsFor<const T extends MessageType>(...types: readonly T[]
 
 function onTopic<const S extends Record<string, z.ZodType>>(topic: Topic, schemas: S) {
   const compacted = COMPACTED_TOPICS.includes(topic);
-  return Object.fromEntries(Object.entries(schemas).map(([type, schema]) => [type, { topic, schema, compacted }])) as {
-    [K in keyof S]: { readonly topic: Topic; readonly schema: S[K]; readonly compacted: boolean };
+  return Object.fromEntries(
+    Object.entries(schemas).map(([type, schema]) => [type, { topic, schema, compacted, ...(FORMERLY[type] && { formerly: FORMERLY[type] }) }]),
+  ) as {
+    [K in keyof S]: { readonly topic: Topic; readonly schema: S[K]; readonly compacted: boolean; readonly formerly?: readonly string[] };
   };
 }

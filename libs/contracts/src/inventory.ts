@@ -11,16 +11,17 @@ export const inventoryCommands = {
 /** Inventory's integration events; reservations keyed by order id, the catalog by sku. */
 export const inventoryEvents = {
   /** The catalog other contexts may copy (order takes prices from it). */
-  'inventory.product-added.v1': z.object({ sku, name: z.string().min(1), priceCents: cents, currency }).strict(),
+  'inventory.product-listed.v1': z.object({ sku, name: z.string().min(1), priceCents: cents, currency }).strict(),
   /** Every line was reserved. */
   'inventory.stock-reserved.v1': z.object({ orderId, lines: stockLines }).strict(),
   /** Nothing stays reserved: one line could not be. */
   'inventory.stock-reservation-rejected.v1': z
     .object({ orderId, sku, reason: z.enum(['insufficient-stock', 'unknown-sku']) })
     .strict(),
-  /** Also sent when there was nothing to release, so the sender always hears back. */
-  'inventory.reservation-released.v1': z.object({ orderId }).strict(),
-  'inventory.reservation-committed.v1': z.object({ orderId }).strict(),
+  /** The order's reserved stock is back on the shelves; also sent when there was nothing to release, so the sender always hears back. */
+  'inventory.stock-released.v1': z.object({ orderId }).strict(),
+  /** The order's reserved stock is sold: its reservation is committed. */
+  'inventory.stock-sold.v1': z.object({ orderId }).strict(),
 };
 
 export type InventoryCommandType = keyof typeof inventoryCommands;

@@ -21,6 +21,11 @@ export interface Upcaster {
   up(data: Record<string, unknown>, event: RecordedEvent): Record<string, unknown>;
 }
 
+/** A type renamed, its payload the same: events stored under `from` are read as `to` (of `category` only, where given). */
+export function renamed(from: string, to: string, category?: string): Upcaster {
+  return { from, to, ...(category !== undefined && { category }), up: (data) => data };
+}
+
 /**
  * The upcasters of a process, chained: an event is upcast from its stored type through
  * every step after it (`v1` → `v2` → `v3`). Refuses two steps from one type, and a chain

@@ -67,6 +67,18 @@ describe('wiringGaps', () => {
   });
 });
 
+describe('wiringGaps on names', () => {
+  it('names a stored event outside its context\'s namespace, and one named like a message', () => {
+    // A message's former name may stay a stored event's: it was the message's before the two were told apart.
+    const renamed = { 'stock.sold.v1': { topic: 'stock.events.v1', schema: order, formerly: ['stock.committed.v1'] } };
+    const sloppy: ContextMessaging = { name: 'stock', events: ['stock.added.v1', 'stock.reserved.v1', 'stock.committed.v1', 'parcel.packed.v1'], publishes: { ...contracts('stock.reserved.v1'), ...renamed } };
+    expect(wiringGaps([{ context: sloppy, handlers: [] }], { inOneProcess: false })).toEqual([
+      'stock stores stock.reserved.v1, which is also the name of an integration message: a name must mean one schema.',
+      'stock stores parcel.packed.v1, a name outside its own (stock.*).',
+    ]);
+  });
+});
+
 describe('publishingOnly', () => {
   const event = { type: 'parcel.packed.v1', data: { orderId: 'o-1' } } as unknown as RecordedEvent;
   const mapping = (type: Type): OutboundMapping => ({ name: 'parcels', categories: ['parcel'], map: () => [{ type, key: 'o-1', data: { orderId: 'o-1' } }] });

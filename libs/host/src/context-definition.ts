@@ -53,6 +53,11 @@ export interface ContextMessaging {
   readonly outbound?: readonly Type<OutboundMapping>[];
   /** Providers of its modules that handle the integration messages in `consumes`. */
   readonly handlers?: readonly Type<MessageHandler>[];
+  /**
+   * The types of the events it stores, private to it: `<name>.<event>.v<n>`, and never
+   * the name of an integration message, so that a name means one schema (checked at start).
+   */
+  readonly events?: readonly string[];
   /** The contracts (topic and schema) of the integration messages it publishes, from the shop's one source (`contractsFor`). */
   readonly publishes?: MessageContracts;
   /** The contracts of those it consumes: its transport checks every one that arrives against them. */
@@ -76,15 +81,24 @@ export interface WiredContext {
  * - every message type a context consumes is handled by one of its handlers, and every
  *   type its handlers take is one it says it consumes;
  * - two contexts that name the same type name the same contract;
+ * - a context's stored events are named in its namespace, and none like a message;
  * - `inOneProcess` (the in-process transport): every type consumed is published by a
  *   context of the process, since nothing else could send it.
  */
 export function wiringGaps(wired: readonly WiredContext[], options: { readonly inOneProcess: boolean }): string[] {
   const gaps: string[] = [];
+  let messageTypes = new Set<string>();
   try {
-    contractsOf(wired.map(({ context }) => context));
+    const contracts = contractsOf(wired.map(({ context }) => context));
+    messageTypes = new Set(contracts.types);
   } catch (error) {
     gaps.push(error instanceof Error ? error.message : String(error));
+  }
+  for (const { context } of wired) {
+    for (const type of context.events ?? []) {
+      if (!type.startsWith(`${context.name}.`)) gaps.push(`${context.name} stores ${type}, a name outside its own (${context.name}.*).`);
+      if (messageTypes.has(type)) gaps.push(`${context.name} stores ${type}, which is also the name of an integration message: a name must mean one schema.`);
+    }
   }
   const published = new Set(wired.flatMap(({ context }) => Object.keys(context.publishes ?? {})));
   for (const { context, handlers } of wired) {

@@ -10,6 +10,8 @@ import { InventoryCommandsHandler } from './integration/inventory-commands.handl
 import { InventoryOutboundMapping } from './integration/inventory-outbound.mapping.js';
 import { InventoryModule } from './inventory.module.js';
 import { inventoryReadModel } from './read-model/inventory-read-model.js';
+import { PRODUCT_EVENT_TYPES } from './domain/product.js';
+import { RESERVATION_EVENT_TYPES } from './domain/reservation.js';
 
 /** The inventory context as a host composes it. */
 export const inventoryContext: ContextDefinition = {
@@ -20,14 +22,15 @@ export const inventoryContext: ContextDefinition = {
   modules: () => [InventoryModule],
   graphql: { resolvers: [ListProductsResolver, GetProductResolver, AddProductResolver, AddStockResolver] },
   readModels: [inventoryReadModel],
+  events: [...PRODUCT_EVENT_TYPES, ...RESERVATION_EVENT_TYPES],
   outbound: [InventoryOutboundMapping],
   handlers: [InventoryCommandsHandler],
   publishes: contractsFor(
-    'inventory.product-added.v1',
+    'inventory.product-listed.v1',
     'inventory.stock-reserved.v1',
     'inventory.stock-reservation-rejected.v1',
-    'inventory.reservation-released.v1',
-    'inventory.reservation-committed.v1',
+    'inventory.stock-released.v1',
+    'inventory.stock-sold.v1',
   ),
   consumes: contractsFor('inventory.reserve-stock.v1', 'inventory.release-reservation.v1', 'inventory.commit-reservation.v1'),
   seed: (config) => ({

@@ -34,6 +34,17 @@ describe('ContractRegistry', () => {
     expect(registry.parse({ type: 'stock.reserve.v1', key: orderId, data: { orderId: 'x' }, metadata })).toMatchObject({ ok: false, error: expect.stringMatching(/^stock.reserve.v1: .*orderId/s) });
   });
 
+  it('reads a message that arrives under a former name of a type as that type', () => {
+    const sold = { topic: 'stock.events.v1', schema: order, formerly: ['stock.committed.v1'] };
+    const renamed = ContractRegistry.of({ 'stock.sold.v1': sold });
+    expect(renamed.current('stock.committed.v1')).toBe('stock.sold.v1');
+    expect(renamed.parse({ type: 'stock.committed.v1', key: orderId, data: { orderId }, metadata })).toEqual({
+      ok: true,
+      message: { type: 'stock.sold.v1', key: orderId, data: { orderId }, metadata },
+    });
+    expect(() => ContractRegistry.of({ 'stock.sold.v1': sold, 'stock.committed.v1': reserved })).toThrow('stock.sold.v1 was formerly stock.committed.v1, which is a type of its own.');
+  });
+
   it('refuses a type declared with two contracts, and a topic whose types disagree on compaction', () => {
     expect(() => ContractRegistry.of({ 'stock.reserve.v1': reserve }, { 'stock.reserve.v1': { ...reserve } })).toThrow(
       'stock.reserve.v1 is declared with two different contracts (topics stock.commands.v1 and stock.commands.v1).',

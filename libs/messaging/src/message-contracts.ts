@@ -25,6 +25,11 @@ export interface MessageContract {
   readonly topic: string;
   readonly schema: z.ZodType;
   readonly compacted?: boolean;
+  /**
+   * Names the type was published under before (same payload): a message that arrives
+   * under one of them, from a topic written by an earlier version, is read as this type.
+   */
+  readonly formerly?: readonly string[];
 }
 
 /** Contracts by message type, as the contexts' manifests declare what they publish and consume. */
@@ -53,9 +58,12 @@ const metadataSchema = z.object({
  */
 export class ContractRegistry<M extends MessageBody = MessageBody> {
   private readonly contracts: ReadonlyMap<string, MessageContract>;
+  /** Former names, each to the type it now is. */
+  private readonly renamed: ReadonlyMap<string, string>;
 
   private constructor(contracts: ReadonlyMap<string, MessageContract>) {
     this.contracts = contracts;
+    this.renamed = new Map([...contracts].flatMap(([type, { formerly = [] }]) => formerly.map((name) => [name, type] as const)));
   }
 
   /**
@@ -72,6 +80,10 @@ export class ContractRegistry<M extends MessageBody = MessageBody> {
         contracts.set(type, contract);
       }
     }
+    for (const [type, { formerly = [] }] of contracts) {
+      const taken = formerly.find((name) => contracts.has(name));
+      if (taken) throw new Error(`${type} was formerly ${taken}, which is a type of its own.`);
+    }
     const compaction = new Map<string, boolean>();
     for (const [type, { topic, compacted = false }] of contracts) {
       if (compaction.has(topic) && compaction.get(topic) !== compacted) throw new Error(`${type} disagrees with the other types of ${topic} on whether it is compacted.`);
@@ -86,6 +98,11 @@ export class ContractRegistry<M extends MessageBody = MessageBody> {
 
   has(type: string): boolean {
     return this.contracts.has(type);
+  }
+
+  /** The type a name stands for now: itself, or the type it is a former name of. */
+  current(type: string): string {
+    return this.renamed.get(type) ?? type;
   }
 
   /** The topic of a type; throws for a type without a contract here. */
@@ -106,18 +123,19 @@ export class ContractRegistry<M extends MessageBody = MessageBody> {
   }
 
   /**
-   * Validates a message on receipt: a type with a contract here, metadata, and a payload
-   * that matches the type's schema. A message that fails is not handled (it becomes a
-   * dead letter).
+   * Validates a message on receipt: a type with a contract here (a former name is read as
+   * the type it now is), metadata, and a payload that matches the type's schema. A
+   * message that fails is not handled (it becomes a dead letter).
    */
   parse(raw: { readonly type: string; readonly key: string; readonly data: unknown; readonly metadata: unknown }): ParsedMessage<M> {
-    const contract = this.contracts.get(raw.type);
+    const type = this.current(raw.type);
+    const contract = this.contracts.get(type);
     if (!contract) return { ok: false, error: `unknown message type "${raw.type}"` };
     const metadata = metadataSchema.safeParse(raw.metadata);
     if (!metadata.success) return { ok: false, error: `metadata: ${z.prettifyError(metadata.error)}` };
     const data = contract.schema.safeParse(raw.data);
     if (!data.success) return { ok: false, error: `${raw.type}: ${z.prettifyError(data.error)}` };
-    return { ok: true, message: { type: raw.type, key: raw.key, data: data.data, metadata: metadata.data } as IntegrationMessage<M> };
+    return { ok: true, message: { type, key: raw.key, data: data.data, metadata: metadata.data } as IntegrationMessage<M> };
   }
 }
 

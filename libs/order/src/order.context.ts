@@ -12,6 +12,8 @@ import { OrderCommandsHandler } from './integration/order-commands.handler.js';
 import { OrderOutboundMapping } from './integration/order-outbound.mapping.js';
 import { OrderModule } from './order.module.js';
 import { orderReadModel } from './read-model/order-read-model.js';
+import { ORDER_EVENT_TYPES } from './domain/order.js';
+import { PENDING_ORDERS_EVENT_TYPES } from './domain/pending-orders.js';
 
 /** The order context, with its checkout saga, as a host composes it. */
 export const orderContext: ContextDefinition = {
@@ -22,6 +24,7 @@ export const orderContext: ContextDefinition = {
   modules: (config) => [OrderModule.fromConfig(config)],
   graphql: { resolvers: [ListOrdersResolver, GetOrderResolver, GetCheckoutResolver, PlaceOrderResolver, CancelOrderResolver] },
   readModels: [orderReadModel],
+  events: [...ORDER_EVENT_TYPES, ...PENDING_ORDERS_EVENT_TYPES],
   outbound: [OrderOutboundMapping, CheckoutOutboundMapping],
   handlers: [CatalogHandler, CheckoutInputsHandler, OrderCommandsHandler],
   publishes: contractsFor(
@@ -40,7 +43,7 @@ export const orderContext: ContextDefinition = {
     'order.cancel-order.v1',
   ),
   consumes: contractsFor(
-    'inventory.product-added.v1',
+    'inventory.product-listed.v1',
     'inventory.stock-reserved.v1',
     'inventory.stock-reservation-rejected.v1',
     'payment.payment-captured.v1',

@@ -5,6 +5,8 @@ import { PaymentCommandsHandler } from './integration/payment-commands.handler.j
 import { PaymentOutboundMapping } from './integration/payment-outbound.mapping.js';
 import { PaymentModule } from './payment.module.js';
 import { paymentReadModel } from './read-model/payments.projection.js';
+import { renamed } from '@agora/event-sourcing';
+import { PAYMENT_EVENT_TYPES } from './domain/payment.js';
 
 /** The payment context as a host composes it. */
 export const paymentContext: ContextDefinition = {
@@ -15,6 +17,14 @@ export const paymentContext: ContextDefinition = {
   modules: (config) => [PaymentModule.fromConfig(config)],
   graphql: { resolvers: [], alone: [PaymentsResolver] },
   readModels: [paymentReadModel],
+  events: PAYMENT_EVENT_TYPES,
+  // Events stored when they had the names of the integration messages they are published as: read under their own.
+  upcasters: [
+    renamed('payment.payment-captured.v1', 'payment.captured.v1', 'payment'),
+    renamed('payment.payment-declined.v1', 'payment.declined.v1', 'payment'),
+    renamed('payment.payment-refunded.v1', 'payment.refunded.v1', 'payment'),
+    renamed('payment.refund-not-needed.v1', 'payment.refund-skipped.v1', 'payment'),
+  ],
   outbound: [PaymentOutboundMapping],
   handlers: [PaymentCommandsHandler],
   publishes: contractsFor('payment.payment-captured.v1', 'payment.payment-declined.v1', 'payment.payment-refunded.v1', 'payment.refund-not-needed.v1'),

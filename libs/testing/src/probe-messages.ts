@@ -5,7 +5,7 @@ import { z } from 'zod';
  * sagas): they carry whatever contracts a host gives them, these as well as the shop's.
  */
 export const PROBE_CONTRACTS = {
-  'probe.order-released.v1': { topic: 'probe.events.v1', schema: z.object({ orderId: z.uuid() }).strict() },
+  'probe.order-released.v1': { topic: 'probe.events.v1', schema: z.object({ orderId: z.uuid() }).strict(), formerly: ['probe.order-freed.v1'] },
   'probe.order-committed.v1': { topic: 'probe.commands.v1', schema: z.object({ orderId: z.uuid() }).strict() },
 };
 

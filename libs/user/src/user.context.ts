@@ -11,6 +11,8 @@ import { seedUsers } from './features/seed-users/seed-users.js';
 import { UserOutboundMapping } from './integration/user-outbound.mapping.js';
 import { userReadModel } from './read-model/user-read-model.js';
 import { UserModule } from './user.module.js';
+import { EMAIL_CLAIM_EVENT_TYPES } from './domain/email-claim.js';
+import { USER_EVENT_TYPES } from './domain/user.js';
 
 /** The user context's GraphQL: each use case's resolver beside its controller. */
 export const USER_RESOLVERS = [MeResolver, RegisterUserResolver, LoginResolver, ResetPasswordResolver, SignOutResolver];
@@ -24,6 +26,7 @@ export const userContext: ContextDefinition = {
   modules: (config) => [UserModule.forRoot(config)],
   graphql: { resolvers: USER_RESOLVERS },
   readModels: [userReadModel],
+  events: [...USER_EVENT_TYPES, ...EMAIL_CLAIM_EVENT_TYPES],
   outbound: [UserOutboundMapping],
   publishes: contractsFor('user.token-version-changed.v1'),
   issuesTokens: true,

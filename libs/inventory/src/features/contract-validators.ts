@@ -4,7 +4,7 @@ import { inventoryEvents } from '@agora/contracts';
 // class-validator decorators backed by the contract schemas, so that the REST API accepts
 // exactly the skus and currencies that integration messages carry. (The contracts library
 // exports the field schemas only as parts of its messages.)
-const { sku, currency } = inventoryEvents['inventory.product-added.v1'].shape;
+const { sku, currency } = inventoryEvents['inventory.product-listed.v1'].shape;
 
 export function IsSku(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(

@@ -284,7 +284,7 @@ describe('inventory’s handling of the saga’s commands (PostgreSQL)', () => {
       await inventory.handle(commitment);
       expect(await stockOf(a)).toEqual({ available: 3, reserved: 0, sold: 2 });
       expect(await stockOf(b)).toEqual({ available: 4, reserved: 0, sold: 1 });
-      expect((await heard(orderId)).map((m) => m.type)).toEqual(['inventory.stock-reserved.v1', 'inventory.reservation-committed.v1']);
+      expect((await heard(orderId)).map((m) => m.type)).toEqual(['inventory.stock-reserved.v1', 'inventory.stock-sold.v1']);
     });
 
     it('a rejected reservation', async () => {
@@ -315,7 +315,7 @@ describe('inventory’s handling of the saga’s commands (PostgreSQL)', () => {
       await inventory.handle(release1);
 
       expect(await stockOf(a)).toEqual({ available: 5, reserved: 0, sold: 0 });
-      expect((await heard(orderId)).map((m) => m.type)).toEqual(['inventory.stock-reserved.v1', 'inventory.reservation-released.v1']);
+      expect((await heard(orderId)).map((m) => m.type)).toEqual(['inventory.stock-reserved.v1', 'inventory.stock-released.v1']);
     });
   });
 
@@ -395,7 +395,7 @@ describe('inventory’s handling of the saga’s commands (PostgreSQL)', () => {
       expect(await stockOf(a)).toMatchObject(expected);
       expect((await heard(orderId)).map((m) => m.type)).toEqual([
         'inventory.stock-reserved.v1',
-        kind === 'release' ? 'inventory.reservation-released.v1' : 'inventory.reservation-committed.v1',
+        kind === 'release' ? 'inventory.stock-released.v1' : 'inventory.stock-sold.v1',
       ]);
     });
   });
@@ -413,7 +413,7 @@ describe('inventory’s handling of the saga’s commands (PostgreSQL)', () => {
       await inventory.handle(release(orderId));
       await inventory.handle(command);
 
-      expect(await heard(orderId)).toEqual([{ type: 'inventory.reservation-released.v1', data: { orderId } }]);
+      expect(await heard(orderId)).toEqual([{ type: 'inventory.stock-released.v1', data: { orderId } }]);
       expect(await stockOf(a)).toEqual({ available: 5, reserved: 0, sold: 0 });
       expect(await stockOf(b)).toEqual({ available: 5, reserved: 0, sold: 0 });
     });
@@ -428,7 +428,7 @@ describe('inventory’s handling of the saga’s commands (PostgreSQL)', () => {
       crashing.interleaveAt(at, () => anotherInstance().handle(release(orderId)));
       await inventory.handle(reserve(orderId, [{ sku: a, quantity: 2 }, { sku: b, quantity: 1 }]));
 
-      expect(await heard(orderId)).toEqual([{ type: 'inventory.reservation-released.v1', data: { orderId } }]);
+      expect(await heard(orderId)).toEqual([{ type: 'inventory.stock-released.v1', data: { orderId } }]);
       expect(await stockOf(a)).toEqual({ available: 5, reserved: 0, sold: 0 });
       expect(await stockOf(b)).toEqual({ available: 5, reserved: 0, sold: 0 });
     });
@@ -480,7 +480,7 @@ describe('inventory’s handling of the saga’s commands (PostgreSQL)', () => {
       }
       expect((await heard(orderId)).map((m) => m.type)).toEqual([
         'inventory.stock-reserved.v1',
-        kind === 'commit' ? 'inventory.reservation-committed.v1' : 'inventory.reservation-released.v1',
+        kind === 'commit' ? 'inventory.stock-sold.v1' : 'inventory.stock-released.v1',
       ]);
     });
 
@@ -538,7 +538,7 @@ describe('inventory’s handling of the saga’s commands (PostgreSQL)', () => {
       await inventory.handle(release(orderId));
       await inventory.handle(reserve(orderId, [{ sku: a, quantity: 1 }]));
 
-      expect(await heard(orderId)).toEqual([{ type: 'inventory.reservation-released.v1', data: { orderId } }]);
+      expect(await heard(orderId)).toEqual([{ type: 'inventory.stock-released.v1', data: { orderId } }]);
       expect(await reservationOf(orderId)).toMatchObject({ status: 'released' });
       expect(await stockOf(a)).toEqual({ available: 5, reserved: 0, sold: 0 });
     });
@@ -550,7 +550,7 @@ describe('inventory’s handling of the saga’s commands (PostgreSQL)', () => {
       await inventory.handle(reserve(orderId, [{ sku: a, quantity: 1 }]));
       await inventory.handle(release(orderId));
 
-      expect((await heard(orderId)).map((m) => m.type)).toEqual(['inventory.stock-reservation-rejected.v1', 'inventory.reservation-released.v1']);
+      expect((await heard(orderId)).map((m) => m.type)).toEqual(['inventory.stock-reservation-rejected.v1', 'inventory.stock-released.v1']);
     });
 
     it('refuses to commit a reservation never made', async () => {

@@ -43,7 +43,7 @@ describe('inventory outbound mapping', () => {
         { type: 'inventory.product-added.v1', data: { sku: 'MUG-BLUE', name: 'Blue mug', priceCents: 1250, currency: 'EUR', initialStock: 7 } },
         'product-MUG-BLUE',
       ),
-    ).toEqual([{ type: 'inventory.product-added.v1', key: 'MUG-BLUE', data: { sku: 'MUG-BLUE', name: 'Blue mug', priceCents: 1250, currency: 'EUR' } }]));
+    ).toEqual([{ type: 'inventory.product-listed.v1', key: 'MUG-BLUE', data: { sku: 'MUG-BLUE', name: 'Blue mug', priceCents: 1250, currency: 'EUR' } }]));
 
   it('publishes an accepted reservation as stock reserved, keyed by order id', () =>
     expect(
@@ -63,10 +63,10 @@ describe('inventory outbound mapping', () => {
 
   it('publishes released and committed reservations', () => {
     expect(published({ type: 'inventory.reservation-released.v1', data: { orderId } })).toEqual([
-      { type: 'inventory.reservation-released.v1', key: orderId, data: { orderId } },
+      { type: 'inventory.stock-released.v1', key: orderId, data: { orderId } },
     ]);
     expect(published({ type: 'inventory.reservation-committed.v1', data: { orderId } })).toEqual([
-      { type: 'inventory.reservation-committed.v1', key: orderId, data: { orderId } },
+      { type: 'inventory.stock-sold.v1', key: orderId, data: { orderId } },
     ]);
   });
 

@@ -19,7 +19,7 @@ export class InventoryOutboundMapping implements OutboundMapping<Message> {
     switch (event.type) {
       case 'inventory.product-added.v1': {
         const { sku, name, priceCents, currency } = event.data;
-        return [{ type: 'inventory.product-added.v1', key: sku, data: { sku, name, priceCents, currency } }];
+        return [{ type: 'inventory.product-listed.v1', key: sku, data: { sku, name, priceCents, currency } }];
       }
       case 'inventory.reservation-accepted.v1':
         return [
@@ -34,9 +34,9 @@ export class InventoryOutboundMapping implements OutboundMapping<Message> {
         return [{ type: 'inventory.stock-reservation-rejected.v1', key: orderId, data: { orderId, sku, reason } }];
       }
       case 'inventory.reservation-released.v1':
-        return [{ type: 'inventory.reservation-released.v1', key: event.data.orderId, data: { orderId: event.data.orderId } }];
+        return [{ type: 'inventory.stock-released.v1', key: event.data.orderId, data: { orderId: event.data.orderId } }];
       case 'inventory.reservation-committed.v1':
-        return [{ type: 'inventory.reservation-committed.v1', key: event.data.orderId, data: { orderId: event.data.orderId } }];
+        return [{ type: 'inventory.stock-sold.v1', key: event.data.orderId, data: { orderId: event.data.orderId } }];
       case 'inventory.stock-added.v1':
       case 'inventory.product-stock-reserved.v1':
       case 'inventory.product-stock-released.v1':

@@ -103,6 +103,17 @@ describe('KafkaTransport on a real broker', () => {
     expect(recorder.received.filter((m) => m.key === key).map((m) => m.metadata.correlationId)).toEqual(sent.map((m) => m.metadata.correlationId));
   }, 60_000);
 
+  it('hands out a record written under a former name of a type as that type', async () => {
+    const message = released(randomUUID());
+    const producer = kafka.producer();
+    await producer.connect();
+    const record = toRecord(message);
+    await producer.send({ topic: TOPIC, messages: [{ ...record, headers: { ...record.headers, type: 'probe.order-freed.v1' } }] });
+    await producer.disconnect();
+    await until(() => recorder.received.some((m) => m.metadata.messageId === message.metadata.messageId), 20_000);
+    expect(recorder.received.find((m) => m.metadata.messageId === message.metadata.messageId)).toEqual(message);
+  }, 60_000);
+
   it('handles the other keys of a partition while one key waits, and keeps the order of that key', async () => {
     const [slow, quick] = [randomUUID(), randomUUID()];
     const [held, after, other] = [released(slow), released(slow), released(quick)];

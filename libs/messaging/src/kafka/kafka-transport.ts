@@ -263,7 +263,8 @@ export class KafkaTransport implements Transport {
    */
   private async deliver(group: string, topic: string, record: KafkaMessage): Promise<void> {
     // A topic carries types none of our handlers take: those are for other apps, whose contracts this host need not know.
-    const type = headerText(record.headers, 'type');
+    const header = headerText(record.headers, 'type');
+    const type = header === undefined ? undefined : this.options.contracts.current(header);
     if (type !== undefined && !this.handlers.some((handler) => handler.types.includes(type))) return;
     let parsed: ParsedMessage;
     try {

@@ -26,7 +26,7 @@ export class ProductCatalog {
 
   constructor(private readonly pool: pg.Pool) {}
 
-  /** Adds a product; one already in the catalog is left as it is (a redelivered `product-added` changes nothing). */
+  /** Adds a product; one already in the catalog is left as it is (a redelivered `product-listed` changes nothing). */
   async add(product: CatalogProduct): Promise<void> {
     await this.pool.query(
       `INSERT INTO order_catalog.products (sku, name, price_cents, currency) VALUES ($1, $2, $3, $4) ON CONFLICT (sku) DO NOTHING`,

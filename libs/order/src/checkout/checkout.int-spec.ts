@@ -97,12 +97,12 @@ class StubInventory extends StubContext {
           for (const line of reservation.lines) this.available.set(line.sku, this.available.get(line.sku)! + line.quantity);
         }
         this.reservations.set(orderId, { lines: reservation?.lines ?? [], status: 'released' });
-        return answerTo(command, 'inventory.reservation-released.v1', { orderId });
+        return answerTo(command, 'inventory.stock-released.v1', { orderId });
       }
       case 'inventory.commit-reservation.v1':
         if (reservation?.status !== 'reserved') return undefined;
         this.reservations.set(orderId, { ...reservation, status: 'committed' });
-        return answerTo(command, 'inventory.reservation-committed.v1', { orderId });
+        return answerTo(command, 'inventory.stock-sold.v1', { orderId });
       default:
         throw new Error(`unexpected ${command.type}`);
     }
@@ -215,7 +215,7 @@ async function wire(options: CheckoutOptions & { duplicateDelivery?: boolean } =
   await transport.publish(
     PRODUCTS.map(
       (product) =>
-        ({ type: 'inventory.product-added.v1', key: product.sku, data: product, metadata: { ...requestContext(), messageId: randomUUID(), occurredAt: new Date().toISOString(), schemaVersion: 1 } }) as IntegrationMessage<Message>,
+        ({ type: 'inventory.product-listed.v1', key: product.sku, data: product, metadata: { ...requestContext(), messageId: randomUUID(), occurredAt: new Date().toISOString(), schemaVersion: 1 } }) as IntegrationMessage<Message>,
     ),
   );
 

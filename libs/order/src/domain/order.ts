@@ -43,6 +43,15 @@ export type OrderEvent =
   | Event<'order.cancellation-requested.v1', { orderId: string; at: string }>
   | Event<'order.cancelled.v1', { orderId: string; at: string }>;
 
+/** The names of its events, each once: the one source of truth of each (checked against the integration messages' names). */
+export const ORDER_EVENT_TYPES = Object.keys({
+  'order.placed.v1': true,
+  'order.confirmed.v1': true,
+  'order.rejected.v1': true,
+  'order.cancellation-requested.v1': true,
+  'order.cancelled.v1': true,
+} satisfies Record<OrderEvent['type'], true>) as OrderEvent['type'][];
+
 export type OrderCommand =
   | {
       type: 'place-order';

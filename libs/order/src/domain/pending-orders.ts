@@ -30,6 +30,11 @@ export type PendingOrdersEvent =
   | Event<'order.pending-order-admitted.v1', { orderId: string; units: number; at: string }>
   | Event<'order.pending-orders-settled.v1', { orderIds: readonly string[]; at: string }>;
 
+export const PENDING_ORDERS_EVENT_TYPES = Object.keys({
+  'order.pending-order-admitted.v1': true,
+  'order.pending-orders-settled.v1': true,
+} satisfies Record<PendingOrdersEvent['type'], true>) as PendingOrdersEvent['type'][];
+
 export type PendingOrdersCommand =
   | {
       type: 'admit-order';

@@ -51,7 +51,7 @@ describe('the orders API (HTTP, PostgreSQL)', () => {
       ['MUG', 850, 'EUR'],
       ['HAT', 1500, 'USD'],
     ] as const) {
-      await catalog.handle({ type: 'inventory.product-added.v1', key: sku, data: { sku, name: sku.toLowerCase(), priceCents, currency }, metadata: metadata() });
+      await catalog.handle({ type: 'inventory.product-listed.v1', key: sku, data: { sku, name: sku.toLowerCase(), priceCents, currency }, metadata: metadata() });
     }
   });
 

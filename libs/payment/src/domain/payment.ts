@@ -8,11 +8,11 @@ import type { Decider, Event } from '@agora/event-sourcing';
 export type PaymentEvent =
   /** Recorded when the saga asks; the gateway is called later, by the payment processor. */
   | Event<'payment.charge-requested.v1', { orderId: string; amountCents: number; currency: string; paymentToken: string }>
-  | Event<'payment.payment-captured.v1', { orderId: string; chargeId: string; amountCents: number; currency: string }>
-  | Event<'payment.payment-declined.v1', { orderId: string; amountCents: number; currency: string; reason: string }>
+  | Event<'payment.captured.v1', { orderId: string; chargeId: string; amountCents: number; currency: string }>
+  | Event<'payment.declined.v1', { orderId: string; amountCents: number; currency: string; reason: string }>
   | Event<'payment.refund-requested.v1', { orderId: string; reason: string }>
-  | Event<'payment.payment-refunded.v1', { orderId: string; chargeId: string; refundId: string; amountCents: number; currency: string }>
-  | Event<'payment.refund-not-needed.v1', { orderId: string; reason: string }>;
+  | Event<'payment.refunded.v1', { orderId: string; chargeId: string; refundId: string; amountCents: number; currency: string }>
+  | Event<'payment.refund-skipped.v1', { orderId: string; reason: string }>;
 
 export type PaymentEventType = PaymentEvent['type'];
 
@@ -57,7 +57,7 @@ export function decide(command: PaymentCommand, state: Payment): PaymentEvent[] 
       if (state.charge) return []; // redelivery: one charge per order
       const { amountCents, currency } = command;
       // The order is being compensated already: taking money now would be money without goods.
-      if (state.refund) return [{ type: 'payment.payment-declined.v1', data: { orderId, amountCents, currency, reason: REFUNDED_BEFORE_CHARGE } }];
+      if (state.refund) return [{ type: 'payment.declined.v1', data: { orderId, amountCents, currency, reason: REFUNDED_BEFORE_CHARGE } }];
       return [{ type: 'payment.charge-requested.v1', data: { orderId, amountCents, currency, paymentToken: command.paymentToken } }];
     }
     case 'settle-charge': {
@@ -66,18 +66,18 @@ export function decide(command: PaymentCommand, state: Payment): PaymentEvent[] 
       if (charge.status !== 'pending') return []; // the answer is already recorded
       const { amountCents, currency } = charge;
       if (command.outcome.outcome === 'approved') {
-        return [{ type: 'payment.payment-captured.v1', data: { orderId, chargeId: command.outcome.chargeId, amountCents, currency } }];
+        return [{ type: 'payment.captured.v1', data: { orderId, chargeId: command.outcome.chargeId, amountCents, currency } }];
       }
-      const declined: PaymentEvent = { type: 'payment.payment-declined.v1', data: { orderId, amountCents, currency, reason: command.outcome.reason } };
+      const declined: PaymentEvent = { type: 'payment.declined.v1', data: { orderId, amountCents, currency, reason: command.outcome.reason } };
       // A refund waiting for this answer has nothing to give back.
       return state.refund?.status === 'pending'
-        ? [declined, { type: 'payment.refund-not-needed.v1', data: { orderId, reason: state.refund.reason } }]
+        ? [declined, { type: 'payment.refund-skipped.v1', data: { orderId, reason: state.refund.reason } }]
         : [declined];
     }
     case 'request-refund': {
       if (state.refund) return []; // redelivery: one refund per order
       const { reason } = command;
-      if (!state.charge || state.charge.status === 'declined') return [{ type: 'payment.refund-not-needed.v1', data: { orderId, reason } }];
+      if (!state.charge || state.charge.status === 'declined') return [{ type: 'payment.refund-skipped.v1', data: { orderId, reason } }];
       // Captured: the processor refunds now. Pending: it refunds when the (late) capture arrives.
       return [{ type: 'payment.refund-requested.v1', data: { orderId, reason } }];
     }
@@ -88,7 +88,7 @@ export function decide(command: PaymentCommand, state: Payment): PaymentEvent[] 
       }
       if (refund.status !== 'pending') return [];
       const data = { orderId, chargeId: charge.chargeId, refundId: command.refundId, amountCents: charge.amountCents, currency: charge.currency };
-      return [{ type: 'payment.payment-refunded.v1', data }];
+      return [{ type: 'payment.refunded.v1', data }];
     }
     default:
       return unreachable(command);
@@ -101,19 +101,19 @@ export function evolve(state: Payment, event: PaymentEvent): Payment {
       const { amountCents, currency, paymentToken } = event.data;
       return { ...state, charge: { amountCents, currency, paymentToken, status: 'pending' } };
     }
-    case 'payment.payment-captured.v1': {
+    case 'payment.captured.v1': {
       const { amountCents, currency, chargeId } = event.data;
       return { ...state, charge: { amountCents, currency, chargeId, status: 'captured' } };
     }
-    case 'payment.payment-declined.v1': {
+    case 'payment.declined.v1': {
       const { amountCents, currency, reason } = event.data;
       return { ...state, charge: { amountCents, currency, reason, status: 'declined' } };
     }
     case 'payment.refund-requested.v1':
       return { ...state, refund: { status: 'pending', reason: event.data.reason } };
-    case 'payment.payment-refunded.v1':
+    case 'payment.refunded.v1':
       return { ...state, refund: { status: 'refunded', reason: state.refund?.reason ?? '', refundId: event.data.refundId } };
-    case 'payment.refund-not-needed.v1':
+    case 'payment.refund-skipped.v1':
       return { ...state, refund: { status: 'not-needed', reason: event.data.reason } };
     default:
       return unreachable(event);
@@ -137,14 +137,17 @@ export function isPaymentEvent(event: Event): event is PaymentEvent {
   return Object.hasOwn(EVENT_TYPES, event.type);
 }
 
-const EVENT_TYPES: Record<PaymentEventType, true> = {
+const EVENT_TYPES = {
   'payment.charge-requested.v1': true,
-  'payment.payment-captured.v1': true,
-  'payment.payment-declined.v1': true,
+  'payment.captured.v1': true,
+  'payment.declined.v1': true,
   'payment.refund-requested.v1': true,
-  'payment.payment-refunded.v1': true,
-  'payment.refund-not-needed.v1': true,
-};
+  'payment.refunded.v1': true,
+  'payment.refund-skipped.v1': true,
+} satisfies Record<PaymentEventType, true>;
+
+/** The names of its events, each once. */
+export const PAYMENT_EVENT_TYPES = Object.keys(EVENT_TYPES) as PaymentEventType[];
 
 function unreachable(value: never): never {
   throw new Error(`Unhandled: ${JSON.stringify(value)}`);

@@ -7,11 +7,11 @@ export const chargeRequested = (paymentToken = 'tok_visa'): PaymentEvent => ({
   type: 'payment.charge-requested.v1',
   data: { orderId, amountCents: 4200, currency: 'EUR', paymentToken },
 });
-export const captured = (chargeId = 'ch_1'): PaymentEvent => ({ type: 'payment.payment-captured.v1', data: { orderId, chargeId, amountCents: 4200, currency: 'EUR' } });
-export const declined = (reason = 'card-declined'): PaymentEvent => ({ type: 'payment.payment-declined.v1', data: { orderId, amountCents: 4200, currency: 'EUR', reason } });
+export const captured = (chargeId = 'ch_1'): PaymentEvent => ({ type: 'payment.captured.v1', data: { orderId, chargeId, amountCents: 4200, currency: 'EUR' } });
+export const declined = (reason = 'card-declined'): PaymentEvent => ({ type: 'payment.declined.v1', data: { orderId, amountCents: 4200, currency: 'EUR', reason } });
 export const refundRequested: PaymentEvent = { type: 'payment.refund-requested.v1', data: { orderId, reason: 'payment-timeout' } };
 export const refunded = (refundId = 're_1'): PaymentEvent => ({
-  type: 'payment.payment-refunded.v1',
+  type: 'payment.refunded.v1',
   data: { orderId, chargeId: 'ch_1', refundId, amountCents: 4200, currency: 'EUR' },
 });
-export const refundNotNeeded: PaymentEvent = { type: 'payment.refund-not-needed.v1', data: { orderId, reason: 'payment-timeout' } };
+export const refundNotNeeded: PaymentEvent = { type: 'payment.refund-skipped.v1', data: { orderId, reason: 'payment-timeout' } };

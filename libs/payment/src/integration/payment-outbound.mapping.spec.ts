@@ -32,22 +32,22 @@ describe('payment outbound mapping', () => {
   });
 
   it('publishes a capture', () =>
-    expect(published({ type: 'payment.payment-captured.v1', data: { orderId, chargeId: 'ch_1', amountCents: 500, currency: 'EUR' } })).toEqual([
+    expect(published({ type: 'payment.captured.v1', data: { orderId, chargeId: 'ch_1', amountCents: 500, currency: 'EUR' } })).toEqual([
       { type: 'payment.payment-captured.v1', key: orderId, data: { orderId, chargeId: 'ch_1', amountCents: 500, currency: 'EUR' } },
     ]));
 
   it('publishes a decline with its reason, not the amount', () =>
-    expect(published({ type: 'payment.payment-declined.v1', data: { orderId, amountCents: 500, currency: 'EUR', reason: 'card-declined' } })).toEqual([
+    expect(published({ type: 'payment.declined.v1', data: { orderId, amountCents: 500, currency: 'EUR', reason: 'card-declined' } })).toEqual([
       { type: 'payment.payment-declined.v1', key: orderId, data: { orderId, reason: 'card-declined' } },
     ]));
 
   it('publishes a refund without the gateway’s refund id', () =>
     expect(
-      published({ type: 'payment.payment-refunded.v1', data: { orderId, chargeId: 'ch_1', refundId: 're_1', amountCents: 500, currency: 'EUR' } }),
+      published({ type: 'payment.refunded.v1', data: { orderId, chargeId: 'ch_1', refundId: 're_1', amountCents: 500, currency: 'EUR' } }),
     ).toEqual([{ type: 'payment.payment-refunded.v1', key: orderId, data: { orderId, chargeId: 'ch_1', amountCents: 500, currency: 'EUR' } }]));
 
   it('publishes that no refund was needed', () =>
-    expect(published({ type: 'payment.refund-not-needed.v1', data: { orderId, reason: 'payment-timeout' } })).toEqual([
+    expect(published({ type: 'payment.refund-skipped.v1', data: { orderId, reason: 'payment-timeout' } })).toEqual([
       { type: 'payment.refund-not-needed.v1', key: orderId, data: { orderId } },
     ]));
 

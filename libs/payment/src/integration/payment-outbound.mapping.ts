@@ -14,19 +14,19 @@ export class PaymentOutboundMapping implements OutboundMapping<Message> {
   map(event: RecordedEvent): readonly Message[] {
     if (!isPaymentEvent(event)) return [];
     switch (event.type) {
-      case 'payment.payment-captured.v1': {
+      case 'payment.captured.v1': {
         const { orderId, chargeId, amountCents, currency } = event.data;
         return [{ type: 'payment.payment-captured.v1', key: orderId, data: { orderId, chargeId, amountCents, currency } }];
       }
-      case 'payment.payment-declined.v1': {
+      case 'payment.declined.v1': {
         const { orderId, reason } = event.data;
         return [{ type: 'payment.payment-declined.v1', key: orderId, data: { orderId, reason } }];
       }
-      case 'payment.payment-refunded.v1': {
+      case 'payment.refunded.v1': {
         const { orderId, chargeId, amountCents, currency } = event.data;
         return [{ type: 'payment.payment-refunded.v1', key: orderId, data: { orderId, chargeId, amountCents, currency } }];
       }
-      case 'payment.refund-not-needed.v1': {
+      case 'payment.refund-skipped.v1': {
         const { orderId } = event.data;
         return [{ type: 'payment.refund-not-needed.v1', key: orderId, data: { orderId } }];
       }

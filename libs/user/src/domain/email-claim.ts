@@ -44,6 +44,8 @@ export type EmailClaimCommand = ClaimEmail;
 export type EmailClaimed = Event<'user.email-claimed.v1', { email: string; userId: string; revision: number; events: UserEvent[]; at: string }>;
 export type EmailClaimEvent = EmailClaimed;
 
+export const EMAIL_CLAIM_EVENT_TYPES: readonly EmailClaimEvent['type'][] = ['user.email-claimed.v1'];
+
 export type EmailClaim =
   | { readonly status: 'unclaimed' }
   | { readonly status: 'claimed'; readonly email: string; readonly userId: string; readonly revision: number; readonly events: readonly UserEvent[] };

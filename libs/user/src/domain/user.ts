@@ -53,6 +53,13 @@ export type UserPasswordChanged = Event<'user.password-changed.v1', { userId: st
 export type UserSignedOut = Event<'user.signed-out.v1', { userId: string; tokenVersion: number; at: string }>;
 export type UserEvent = UserRegistered | UserProfileChanged | UserPasswordChanged | UserSignedOut;
 
+export const USER_EVENT_TYPES = Object.keys({
+  'user.registered.v1': true,
+  'user.profile-changed.v1': true,
+  'user.password-changed.v1': true,
+  'user.signed-out.v1': true,
+} satisfies Record<UserEvent['type'], true>) as UserEvent['type'][];
+
 export interface RegisteredUser {
   readonly status: 'registered';
   readonly userId: string;

@@ -38,7 +38,7 @@ describe('the limits on pending orders across instances (PostgreSQL)', () => {
     projections.start();
     const catalog = new ProductCatalog(pool);
     await new CatalogHandler(catalog).handle({
-      type: 'inventory.product-added.v1',
+      type: 'inventory.product-listed.v1',
       key: 'SHIRT',
       data: { sku: 'SHIRT', name: 'Shirt', priceCents: 1999, currency: 'EUR' },
       metadata: { ...requestContext(), messageId: randomUUID(), occurredAt: new Date().toISOString(), schemaVersion: 1 },

@@ -38,22 +38,22 @@ export function evolvePaymentsView(view: PaymentsView, event: RecordedEvent): Pa
   switch (event.type) {
     case 'payment.charge-requested.v1':
       return withCharge({ amountCents: event.data.amountCents, currency: event.data.currency, status: 'pending', at });
-    case 'payment.payment-captured.v1': {
+    case 'payment.captured.v1': {
       const { chargeId, amountCents, currency } = event.data;
       const captured = withCharge({ chargeId, amountCents, currency, status: 'captured', at });
       return refund?.status === 'pending' ? { ...captured, refunds: [{ ...refund, chargeId }] } : captured;
     }
-    case 'payment.payment-declined.v1': {
+    case 'payment.declined.v1': {
       const { amountCents, currency, reason } = event.data;
       return withCharge({ amountCents, currency, status: 'declined', reason, at });
     }
     case 'payment.refund-requested.v1':
       return withRefund({ ...(charge?.chargeId && { chargeId: charge.chargeId }), amountCents: charge?.amountCents ?? 0, status: 'pending', at });
-    case 'payment.payment-refunded.v1': {
+    case 'payment.refunded.v1': {
       const { refundId, chargeId, amountCents } = event.data;
       return withRefund({ refundId, chargeId, amountCents, status: 'refunded', at });
     }
-    case 'payment.refund-not-needed.v1':
+    case 'payment.refund-skipped.v1':
       return withRefund({ amountCents: 0, status: 'not-needed', at });
   }
 }

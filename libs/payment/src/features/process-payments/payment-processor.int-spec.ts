@@ -95,9 +95,9 @@ describe('payment: commands in, gateway calls by the processor, answers out', ()
     await inbound.handle(message);
     await inbound.handle(message);
 
-    await eventually(orderId, 'payment.payment-captured.v1');
+    await eventually(orderId, 'payment.captured.v1');
     await settled(checkpointName);
-    expect(await typesOf(orderId)).toEqual(['payment.charge-requested.v1', 'payment.payment-captured.v1']);
+    expect(await typesOf(orderId)).toEqual(['payment.charge-requested.v1', 'payment.captured.v1']);
     expect(gateway.charges).toEqual([expect.objectContaining({ orderId, amountCents: 2500, currency: 'EUR' })]);
     expect(await published(orderId)).toEqual([
       { type: 'payment.payment-captured.v1', data: { orderId, chargeId: gateway.charges[0]!.chargeId, amountCents: 2500, currency: 'EUR' } },
@@ -113,9 +113,9 @@ describe('payment: commands in, gateway calls by the processor, answers out', ()
     await inbound.handle(charge(orderId, 'tok_chargeDeclined'));
     await inbound.handle(charge(orderId, 'tok_chargeDeclined'));
 
-    await eventually(orderId, 'payment.payment-declined.v1');
+    await eventually(orderId, 'payment.declined.v1');
     await settled(checkpointName);
-    expect(await typesOf(orderId)).toEqual(['payment.charge-requested.v1', 'payment.payment-declined.v1']);
+    expect(await typesOf(orderId)).toEqual(['payment.charge-requested.v1', 'payment.declined.v1']);
     expect(gateway.charges).toEqual([]);
     expect(await published(orderId)).toEqual([{ type: 'payment.payment-declined.v1', data: { orderId, reason: 'card-declined' } }]);
   });
@@ -125,18 +125,18 @@ describe('payment: commands in, gateway calls by the processor, answers out', ()
     const { checkpointName } = await startProcessor(gateway);
     const orderId = randomUUID();
     await inbound.handle(charge(orderId, 'tok_visa'));
-    await eventually(orderId, 'payment.payment-captured.v1');
+    await eventually(orderId, 'payment.captured.v1');
     const message = refund(orderId);
     await inbound.handle(message);
     await inbound.handle(message);
 
-    await eventually(orderId, 'payment.payment-refunded.v1');
+    await eventually(orderId, 'payment.refunded.v1');
     await settled(checkpointName);
     expect(await typesOf(orderId)).toEqual([
       'payment.charge-requested.v1',
-      'payment.payment-captured.v1',
+      'payment.captured.v1',
       'payment.refund-requested.v1',
-      'payment.payment-refunded.v1',
+      'payment.refunded.v1',
     ]);
     const { chargeId } = gateway.charges[0]!;
     expect(gateway.refunds).toEqual([expect.objectContaining({ chargeId, amountCents: 2500 })]);
@@ -154,7 +154,7 @@ describe('payment: commands in, gateway calls by the processor, answers out', ()
     await inbound.handle(refund(orderId));
 
     await settled(checkpointName);
-    expect(await typesOf(orderId)).toEqual(['payment.refund-not-needed.v1']);
+    expect(await typesOf(orderId)).toEqual(['payment.refund-skipped.v1']);
     expect(await published(orderId)).toEqual([{ type: 'payment.refund-not-needed.v1', data: { orderId } }]);
     expect(gateway.chargeRequests).toEqual([]);
     expect(gateway.refunds).toEqual([]);
@@ -168,13 +168,13 @@ describe('payment: commands in, gateway calls by the processor, answers out', ()
     await until(() => gateway.chargeRequests.length === 1, 'the charge to reach the gateway');
     await inbound.handle(refund(orderId)); // the saga's deadline fired
 
-    await eventually(orderId, 'payment.payment-refunded.v1');
+    await eventually(orderId, 'payment.refunded.v1');
     await settled(checkpointName);
     expect(await typesOf(orderId)).toEqual([
       'payment.charge-requested.v1',
       'payment.refund-requested.v1',
-      'payment.payment-captured.v1',
-      'payment.payment-refunded.v1',
+      'payment.captured.v1',
+      'payment.refunded.v1',
     ]);
     expect(gateway.charges).toEqual([expect.objectContaining({ orderId, amountCents: 2500, refundedCents: 2500 })]);
     expect((await published(orderId)).map((message) => message.type)).toEqual(['payment.payment-captured.v1', 'payment.payment-refunded.v1']);
@@ -188,7 +188,7 @@ describe('payment: commands in, gateway calls by the processor, answers out', ()
     await inbound.handle(charge(stuck, 'tok_timeout'));
     await inbound.handle(charge(other, 'tok_visa'));
 
-    await eventually(other, 'payment.payment-captured.v1');
+    await eventually(other, 'payment.captured.v1');
     expect(await typesOf(stuck)).toEqual(['payment.charge-requested.v1']);
     // Everything after the unanswered request is done, yet the checkpoint may not pass it.
     const [stuckRequest] = await streamOf(stuck);
@@ -210,11 +210,11 @@ describe('payment: commands in, gateway calls by the processor, answers out', ()
     processor.start();
     const [first, second] = [randomUUID(), randomUUID()];
     await inbound.handle(charge(first, 'tok_visa'));
-    await eventually(first, 'payment.payment-captured.v1');
+    await eventually(first, 'payment.captured.v1');
     await until(() => saves > 0, 'a checkpoint save to start');
 
     await inbound.handle(charge(second, 'tok_visa'));
-    await eventually(second, 'payment.payment-captured.v1');
+    await eventually(second, 'payment.captured.v1');
     expect(gateway.charges.map((c) => c.orderId)).toEqual([first, second]);
   });
 
@@ -231,25 +231,25 @@ describe('payment: commands in, gateway calls by the processor, answers out', ()
     expect(comparePositions(mark, request!.position)).toBeLessThan(0);
 
     await startProcessor(gateway, first.checkpointName);
-    await eventually(orderId, 'payment.payment-captured.v1');
+    await eventually(orderId, 'payment.captured.v1');
     await settled(first.checkpointName);
     await sleep(350); // long enough for the abandoned first call to have answered too
     expect(gateway.chargeRequests.map((r) => r.idempotencyKey)).toEqual([orderId, orderId]);
     expect(gateway.charges).toHaveLength(1);
-    expect(await typesOf(orderId)).toEqual(['payment.charge-requested.v1', 'payment.payment-captured.v1']);
+    expect(await typesOf(orderId)).toEqual(['payment.charge-requested.v1', 'payment.captured.v1']);
   });
 
   it('refunds after a restart a charge captured before it (the simulated provider lives in the process)', async () => {
     const before = await startProcessor(gatewayWith());
     const orderId = randomUUID();
     await inbound.handle(charge(orderId, 'tok_visa'));
-    await eventually(orderId, 'payment.payment-captured.v1');
+    await eventually(orderId, 'payment.captured.v1');
     await before.processor.stop();
 
     const afterRestart = gatewayWith();
     await startProcessor(afterRestart, before.checkpointName);
     await inbound.handle(refund(orderId));
-    await eventually(orderId, 'payment.payment-refunded.v1');
+    await eventually(orderId, 'payment.refunded.v1');
     const [, captured, , refunded] = await streamOf(orderId);
     const { chargeId } = captured!.data as { chargeId: string };
     expect(refunded!.data).toMatchObject({ orderId, chargeId, amountCents: 2500 });
@@ -296,7 +296,7 @@ describe('payment: commands in, gateway calls by the processor, answers out', ()
     await processor.start();
     const orderId = randomUUID();
     await inbound.handle(charge(orderId, 'tok_visa'));
-    await eventually(orderId, 'payment.payment-captured.v1');
+    await eventually(orderId, 'payment.captured.v1');
     await settled('payment.charges');
   });
 });

@@ -17,7 +17,7 @@ export interface PaymentProcessorOptions {
 }
 
 /** Events after which an order may have gateway work to do. */
-const TRIGGERS = new Set<PaymentEventType>(['payment.charge-requested.v1', 'payment.refund-requested.v1', 'payment.payment-captured.v1']);
+const TRIGGERS = new Set<PaymentEventType>(['payment.charge-requested.v1', 'payment.refund-requested.v1', 'payment.captured.v1']);
 const MAX_RETRY_DELAY_MS = 5_000;
 
 /**
