@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   const database = await benchDatabase('bench_projections');
   const pool = createPostgresPool({ url: database.url, size: WRITERS + 2 });
   const store = new PostgresEventStore(pool, { schema: 'bench_projections_store' });
-  const readModels = await openReadModels({ url: database.url, entities: orderReadModel.entities, migrations: orderReadModel.migrations, schemas: [orderReadModel.schema] });
+  const readModels = await openReadModels({ url: database.url, readModels: [orderReadModel] });
   try {
     await store.migrate();
     const projection = orderReadModel.projections[0]!;

@@ -12,7 +12,7 @@
  */
 import 'reflect-metadata';
 import { EventStoreDbEventStore, PostgresEventStore, type EventStore, type GlobalPosition } from '@agora/event-sourcing';
-import { claimCheckpointsForEventStore, migrateMessaging, PostgresParkedEvents } from '@agora/messaging';
+import { claimCheckpointsForEventStore, PostgresParkedEvents } from '@agora/messaging';
 import { closePostgresPool, createPostgresPool, openPostgresDatabase, readConfigOrExit } from '@agora/platform';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openReadModels, ProjectionCheckpoints, projectionStatus, rebuildProjection, type Projection } from '@agora/projections';
@@ -42,14 +42,8 @@ async function main(args: string[]): Promise<number> {
   let readModels: Awaited<ReturnType<typeof openReadModels>> | undefined;
   try {
     if (interrupted.aborted) return 0;
-    readModels = await openReadModels({
-      url: database.url,
-      entities: SHOP_READ_MODELS.flatMap((model) => model.entities),
-      migrations: SHOP_READ_MODELS.flatMap((model) => model.migrations),
-      schemas: SHOP_READ_MODELS.map((model) => model.schema),
-    });
+    readModels = await openReadModels({ url: database.url, readModels: SHOP_READ_MODELS });
     if (interrupted.aborted) return 0;
-    await migrateMessaging(pool);
     await claimCheckpointsForEventStore(pool, config.EVENT_STORE);
     store = config.EVENT_STORE === 'esdb' ? EventStoreDbEventStore.connect(config.EVENTSTORE_URL!) : new PostgresEventStore(pool, { schema: 'event_store' });
     if (command === 'parked') return await listParked(pool, target);

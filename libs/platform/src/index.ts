@@ -6,6 +6,7 @@ export * from './database/embedded-postgres-server.js';
 export * from './database/postgres-database.js';
 export * from './database/postgres-pool.js';
 export * from './database/transaction.js';
+export * from './database/migrations.js';
 export * from './http/correlation-id.js';
 export * from './http/http-app.js';
 export * from './http/listen.js';

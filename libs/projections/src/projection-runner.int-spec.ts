@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { Column, Entity, PrimaryColumn, type DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { Column, Entity, PrimaryColumn, type DataSource } from 'typeorm';
+import type { Migration } from '@agora/platform';
 import { requestContext, withMetadata, type PostgresEventStore, type RecordedEvent } from '@agora/event-sourcing';
 import { readSideForTest, type ReadSideForTest } from '../../testing/src/read-models.js';
 import { until } from '../../testing/src/until.js';
@@ -26,16 +27,7 @@ class Tally {
   total!: number;
 }
 
-class TallyReadModel1795700000099 implements MigrationInterface {
-  name = 'TallyReadModel1795700000099';
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query('CREATE SCHEMA IF NOT EXISTS tally_read');
-    await queryRunner.query('CREATE TABLE tally_read.tallies (counter text PRIMARY KEY, events integer NOT NULL, total integer NOT NULL)');
-  }
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query('DROP SCHEMA tally_read CASCADE');
-  }
-}
+const tallies0001: Migration = { name: '0001-tallies', up: 'CREATE SCHEMA IF NOT EXISTS tally_read; CREATE TABLE tally_read.tallies (counter text PRIMARY KEY, events integer NOT NULL, total integer NOT NULL)' };
 
 const tallies = (category: string, options: { rowPerStream?: boolean } = {}): Projection =>
   rowProjection<Tally>({
@@ -58,7 +50,7 @@ describe('ProjectionRunner', () => {
   let readModels: DataSource;
 
   beforeAll(async () => {
-    side = await readSideForTest('projections', { schema: 'tally_read', entities: [Tally], migrations: [TallyReadModel1795700000099] });
+    side = await readSideForTest('projections', { schema: 'tally_read', entities: [Tally], migrations: [tallies0001] });
     ({ store, readModels } = side);
   });
   afterAll(() => side.close());

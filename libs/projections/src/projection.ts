@@ -1,3 +1,4 @@
+import type { Migration } from '@agora/platform';
 import type { RecordedEvent } from '@agora/event-sourcing';
 import { LRUCache } from 'lru-cache';
 import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
@@ -103,11 +104,12 @@ export class CommittedRows {
  */
 export type RowsByStream = ReadonlyMap<string, unknown>;
 
-/** What a context contributes to the read side: its schema, TypeORM entities and migrations, and the projections that fill them. */
+/** What a context contributes to the read side: its schema, its TypeORM entities, its migrations, and the projections that fill them. */
 export interface ReadModel {
   readonly schema: string;
-  /** Entity and migration classes, typed as TypeORM takes them. */
+  /** Entity classes, typed as TypeORM takes them. */
   readonly entities: readonly Function[];
-  readonly migrations: readonly Function[];
+  /** Its schema's migrations, in order, for the one runner (`migrate`, `readModelMigrations`). */
+  readonly migrations: readonly Migration[];
   readonly projections: readonly Projection[];
 }

@@ -1,58 +1,61 @@
-import { migrateMessaging } from '@agora/messaging';
-import { closePostgresPool, createPostgresPool } from '@agora/platform';
+import { MESSAGING_MIGRATIONS } from '@agora/messaging';
+import { closePostgresPool, createPostgresPool, migrate, type SchemaMigrations } from '@agora/platform';
+import type pg from 'pg';
 import { DataSource } from 'typeorm';
 import { MoveProjectionCheckpoints1795800000000, ProjectionCheckpoints1795600000000 } from './checkpoints.migration.js';
+import type { ReadModel } from './projection.js';
 
 export interface ReadModelsOptions {
   readonly url: string;
-  /** TypeORM entities of every read model this process serves or projects. */
-  readonly entities: readonly Function[];
-  /** TypeORM migrations that create their schemas and tables. */
-  readonly migrations: readonly Function[];
-  /** The read models' schemas: unqualified table names resolve in these, in this order. */
-  readonly schemas: readonly string[];
+  /** Every read model this process serves or projects: its schema, TypeORM entities and migrations. */
+  readonly readModels: readonly Pick<ReadModel, 'schema' | 'entities' | 'migrations'>[];
   /** Most connections to PostgreSQL. Default 10. */
   readonly poolSize?: number;
 }
 
-const MIGRATION_LOCK = 'agora.read-models';
+/** The projections' checkpoints before they moved to `messaging.checkpoints`: created, then moved. */
+const PROJECTION_CHECKPOINTS: SchemaMigrations = {
+  schema: 'projections',
+  migrations: [ProjectionCheckpoints1795600000000, MoveProjectionCheckpoints1795800000000],
+  adopt: adoptTypeormRecords,
+};
 
 /**
- * Opens the TypeORM data source of the read models and migrates them (never
- * `synchronize`), after the messaging tables that hold the projections' checkpoints and
- * parked events. Migrations run under a PostgreSQL advisory lock, so processes starting
- * side by side take turns and each finds the work done.
+ * A read model's migrations for the one runner (`migrate`). On a database whose read
+ * models TypeORM migrated (table `read_model_migrations`, as before the runner existed),
+ * the migrations it recorded are taken as applied: they keep their names.
+ */
+export function readModelMigrations(readModel: Pick<ReadModel, 'schema' | 'migrations'>): SchemaMigrations {
+  return { schema: readModel.schema, migrations: readModel.migrations, adopt: adoptTypeormRecords };
+}
+
+async function adoptTypeormRecords(client: pg.ClientBase): Promise<string[]> {
+  const { rows } = await client.query<{ found: string | null }>("SELECT to_regclass('public.read_model_migrations')::text AS found");
+  if (rows[0]?.found == null) return [];
+  return (await client.query<{ name: string }>('SELECT name FROM public.read_model_migrations')).rows.map((row) => row.name);
+}
+
+/**
+ * Opens the TypeORM data source of the read models once their schemas are up to date
+ * (never `synchronize`): the messaging tables first, which hold the projections'
+ * checkpoints and parked events, then each read model's schema, through the one runner.
  */
 export async function openReadModels(options: ReadModelsOptions): Promise<DataSource> {
   const pool = createPostgresPool({ url: options.url, size: 1 });
   try {
-    await migrateMessaging(pool);
+    await migrate(pool, [MESSAGING_MIGRATIONS, PROJECTION_CHECKPOINTS, ...options.readModels.map(readModelMigrations)]);
   } finally {
     await closePostgresPool(pool);
   }
+  const schemas = options.readModels.map((model) => model.schema);
   const dataSource = new DataSource({
     type: 'postgres',
     url: options.url,
-    entities: [...options.entities],
-    migrations: [ProjectionCheckpoints1795600000000, MoveProjectionCheckpoints1795800000000, ...options.migrations],
-    migrationsTableName: 'read_model_migrations',
+    entities: options.readModels.flatMap((model) => model.entities),
     synchronize: false,
-    // `public` first: it stays the current schema, where TypeORM keeps its migrations table,
-    // whichever read schemas exist yet. Read-model tables resolve in the schemas after it.
-    extra: { max: options.poolSize ?? 10, options: `-c search_path=${['public', ...options.schemas].join(',')}` },
+    // Read-model tables resolve in their schemas, after `public`.
+    extra: { max: options.poolSize ?? 10, options: `-c search_path=${['public', ...schemas].join(',')}` },
   });
   await dataSource.initialize();
-  const lock = dataSource.createQueryRunner();
-  try {
-    await lock.connect();
-    await lock.query('SELECT pg_advisory_lock(hashtext($1))', [MIGRATION_LOCK]);
-    await dataSource.runMigrations({ transaction: 'each' });
-  } catch (error) {
-    await dataSource.destroy();
-    throw error;
-  } finally {
-    await lock.query('SELECT pg_advisory_unlock(hashtext($1))', [MIGRATION_LOCK]).catch(() => undefined);
-    await lock.release().catch(() => undefined);
-  }
   return dataSource;
 }

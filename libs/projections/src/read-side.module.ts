@@ -38,9 +38,7 @@ export class ReadSideModule implements OnApplicationShutdown {
           useFactory: async (...injected: never[]) =>
             openReadModels({
               url: await options.url(...injected),
-              entities: options.readModels.flatMap((model) => model.entities),
-              migrations: options.readModels.flatMap((model) => model.migrations),
-              schemas: options.readModels.map((model) => model.schema),
+              readModels: options.readModels,
               ...(options.poolSize !== undefined && { poolSize: options.poolSize }),
             }),
         },

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import pg from 'pg';
 import { randomUUID } from 'node:crypto';
-import { Column, Entity, PrimaryColumn, type DataSource, type EntityManager, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { Column, Entity, PrimaryColumn, type DataSource, type EntityManager } from 'typeorm';
+import type { Migration } from '@agora/platform';
 import { requestContext, withMetadata, type PostgresEventStore } from '@agora/event-sourcing';
 import { PostgresParkedEvents } from '@agora/messaging';
 import { readSideForTest, type ReadSideForTest } from '../../testing/src/read-models.js';
@@ -21,16 +22,7 @@ class Mark {
   events!: number;
 }
 
-class MarksReadModel1795700000098 implements MigrationInterface {
-  name = 'MarksReadModel1795700000098';
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query('CREATE SCHEMA IF NOT EXISTS shared_read');
-    await queryRunner.query('CREATE TABLE shared_read.marks (stream text PRIMARY KEY, events integer NOT NULL)');
-  }
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query('DROP SCHEMA shared_read CASCADE');
-  }
-}
+const marks0001: Migration = { name: '0001-marks', up: 'CREATE SCHEMA IF NOT EXISTS shared_read; CREATE TABLE shared_read.marks (stream text PRIMARY KEY, events integer NOT NULL)' };
 
 describe('SharedTransactions', () => {
   let side: ReadSideForTest;
@@ -38,7 +30,7 @@ describe('SharedTransactions', () => {
   let readModels: DataSource;
 
   beforeAll(async () => {
-    side = await readSideForTest('shared_transactions', { schema: 'shared_read', entities: [Mark], migrations: [MarksReadModel1795700000098] });
+    side = await readSideForTest('shared_transactions', { schema: 'shared_read', entities: [Mark], migrations: [marks0001] });
     ({ store, readModels } = side);
   });
   afterAll(() => side.close());

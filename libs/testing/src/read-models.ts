@@ -18,7 +18,7 @@ export async function readSideForTest(name: string, readModel: Pick<ReadModel, '
   const pool = createPostgresPool({ url, size: 10 });
   const store = new PostgresEventStore(pool, { pollIntervalMs: 50 });
   await store.migrate();
-  const readModels = await openReadModels({ url, entities: readModel.entities, migrations: readModel.migrations, schemas: [readModel.schema] });
+  const readModels = await openReadModels({ url, readModels: [readModel] });
   return {
     pool,
     store,

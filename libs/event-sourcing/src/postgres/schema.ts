@@ -1,10 +1,10 @@
+import { migrate, type SchemaMigrations } from '@agora/platform';
 import pg from 'pg';
 
 /**
- * The event store's tables, versioned. Each entry runs once, in order, inside one
- * transaction that holds an advisory lock, so that hosts starting side by side do not
- * race. `{schema}` is replaced by the quoted schema name. Never edit a released entry:
- * add a new one.
+ * The event store's tables, versioned: each entry runs once, in order, through the one
+ * migration runner (`migrate`, `platform.migrations`). `{schema}` is replaced by the
+ * quoted schema name. Never edit a released entry: add a new one.
  *
  * Ordering of the global log (docs/adr/0002, 0019): an event's position is the pair
  * (transaction_id, global_position), and appending transactions take their ids under a
@@ -102,29 +102,28 @@ export function quotedSchema(schema: string): string {
   return pg.escapeIdentifier(schema);
 }
 
+/**
+ * The event store's migrations in `schema`, for the one runner (`migrate`). A database
+ * whose event store recorded its migrations in its own table (`<schema>.migrations`, as
+ * before the runner existed) has them taken as applied.
+ */
+export function eventStoreMigrations(schema: string): SchemaMigrations {
+  const quoted = quotedSchema(schema);
+  return {
+    schema,
+    migrations: [
+      { name: '0000-schema', up: `CREATE SCHEMA IF NOT EXISTS ${quoted}` },
+      ...MIGRATIONS.map((migration) => ({ name: migration.name, up: migration.sql.replaceAll('{schema}', quoted) })),
+    ],
+    adopt: async (client) => {
+      const { rows } = await client.query<{ found: string | null }>('SELECT to_regclass($1)::text AS found', [`${quoted}.migrations`]);
+      if (rows[0]?.found == null) return [];
+      return (await client.query<{ name: string }>(`SELECT name FROM ${quoted}.migrations`)).rows.map((row) => row.name);
+    },
+  };
+}
+
 /** Brings the event store's schema up to date; safe to run from several processes at once. */
 export async function migrateEventStore(pool: pg.Pool, schema: string): Promise<void> {
-  const quoted = quotedSchema(schema);
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`agora.event-store.${schema}`]);
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoted}`);
-    await client.query(
-      `CREATE TABLE IF NOT EXISTS ${quoted}.migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
-    );
-    const { rows } = await client.query<{ name: string }>(`SELECT name FROM ${quoted}.migrations`);
-    const applied = new Set(rows.map((row) => row.name));
-    for (const migration of MIGRATIONS) {
-      if (applied.has(migration.name)) continue;
-      await client.query(migration.sql.replaceAll('{schema}', quoted));
-      await client.query(`INSERT INTO ${quoted}.migrations (name) VALUES ($1)`, [migration.name]);
-    }
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  await migrate(pool, [eventStoreMigrations(schema)]);
 }

@@ -1,5 +1,5 @@
 import type { ReadModel } from '@agora/projections';
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { Migration } from '@agora/platform';
 
 export const TOKEN_VERSIONS_SCHEMA = 'token_versions';
 
@@ -8,23 +8,18 @@ export const TOKEN_VERSIONS_SCHEMA = 'token_versions';
  * on: table `user_token_versions` in schema `token_versions`. A user without a row still
  * has the initial version. `changed_at` is when the user context recorded the change.
  */
-export class TokenVersions1796200000000 implements MigrationInterface {
-  name = 'TokenVersions1796200000000';
-
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`CREATE SCHEMA IF NOT EXISTS ${TOKEN_VERSIONS_SCHEMA}`);
-    await queryRunner.query(`
+export const TokenVersions1796200000000: Migration = {
+  name: 'TokenVersions1796200000000',
+  up: async (db) => {
+    await db.query(`CREATE SCHEMA IF NOT EXISTS ${TOKEN_VERSIONS_SCHEMA}`);
+    await db.query(`
       CREATE TABLE ${TOKEN_VERSIONS_SCHEMA}.user_token_versions (
         user_id       uuid PRIMARY KEY,
         token_version integer NOT NULL CHECK (token_version > 0),
         changed_at    timestamptz NOT NULL
       )`);
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP SCHEMA ${TOKEN_VERSIONS_SCHEMA} CASCADE`);
-  }
-}
+  },
+};
 
 /**
  * The token versions of an app without the user context, beside its own read models. No

@@ -1,12 +1,11 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { Migration } from '@agora/platform';
 
 /** The inventory context's read model: schema `inventory_read`. */
-export class InventoryReadModel1795700000001 implements MigrationInterface {
-  name = 'InventoryReadModel1795700000001';
-
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`CREATE SCHEMA IF NOT EXISTS inventory_read`);
-    await queryRunner.query(`
+export const InventoryReadModel1795700000001: Migration = {
+  name: 'InventoryReadModel1795700000001',
+  up: async (db) => {
+    await db.query(`CREATE SCHEMA IF NOT EXISTS inventory_read`);
+    await db.query(`
       CREATE TABLE inventory_read.products (
         sku         text PRIMARY KEY,
         name        text NOT NULL,
@@ -16,37 +15,23 @@ export class InventoryReadModel1795700000001 implements MigrationInterface {
         reserved    integer NOT NULL,
         sold        integer NOT NULL
       )`);
-    await queryRunner.query(`CREATE INDEX products_by_name ON inventory_read.products (lower(name), sku)`);
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP SCHEMA inventory_read CASCADE`);
-  }
-}
+    await db.query(`CREATE INDEX products_by_name ON inventory_read.products (lower(name), sku)`);
+  },
+};
 
 /**
  * Stock levels add up over any number of additions, and sold units over every order:
  * `integer` would stop the projection at about 2.1 billion units. The price is bounded
  * (1,000,000.00) but follows, so that every count and amount of the table is one type.
  */
-export class ProductStockBigint1796000000001 implements MigrationInterface {
-  name = 'ProductStockBigint1796000000001';
-
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`
+export const ProductStockBigint1796000000001: Migration = {
+  name: 'ProductStockBigint1796000000001',
+  up: async (db) => {
+    await db.query(`
       ALTER TABLE inventory_read.products
         ALTER COLUMN price_cents TYPE bigint,
         ALTER COLUMN available TYPE bigint,
         ALTER COLUMN reserved TYPE bigint,
         ALTER COLUMN sold TYPE bigint`);
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`
-      ALTER TABLE inventory_read.products
-        ALTER COLUMN price_cents TYPE integer,
-        ALTER COLUMN available TYPE integer,
-        ALTER COLUMN reserved TYPE integer,
-        ALTER COLUMN sold TYPE integer`);
-  }
-}
+  },
+};

@@ -184,7 +184,7 @@ async function wire(options: CheckoutOptions & { duplicateDelivery?: boolean } =
   await migrateMessaging(pool);
   await migrateSagas(pool);
   await migrateOrderCatalog(pool);
-  const readModels = await openReadModels({ url, entities: orderReadModel.entities, migrations: orderReadModel.migrations, schemas: [orderReadModel.schema] });
+  const readModels = await openReadModels({ url, readModels: [orderReadModel] });
   const projections = new Projections(readModels, store, orderReadModel.projections);
   projections.start();
 

@@ -1,5 +1,5 @@
 import { rowProjection, type ReadModel } from '@agora/projections';
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { Migration } from '@agora/platform';
 import { evolvePaymentsView } from '../features/get-payments/payments-view.js';
 import { PaymentRow } from './payment.row.js';
 
@@ -21,18 +21,13 @@ export const paymentsProjection = rowProjection<PaymentRow>({
 });
 
 /** The payment context's read model: schema `payment_read`. */
-export class PaymentReadModel1795700000004 implements MigrationInterface {
-  name = 'PaymentReadModel1795700000004';
-
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query('CREATE SCHEMA IF NOT EXISTS payment_read');
-    await queryRunner.query('CREATE TABLE payment_read.payments (order_id uuid PRIMARY KEY, charges jsonb NOT NULL, refunds jsonb NOT NULL)');
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query('DROP SCHEMA payment_read CASCADE');
-  }
-}
+export const PaymentReadModel1795700000004: Migration = {
+  name: 'PaymentReadModel1795700000004',
+  up: async (db) => {
+    await db.query('CREATE SCHEMA IF NOT EXISTS payment_read');
+    await db.query('CREATE TABLE payment_read.payments (order_id uuid PRIMARY KEY, charges jsonb NOT NULL, refunds jsonb NOT NULL)');
+  },
+};
 
 export const paymentReadModel: ReadModel = {
   schema: PAYMENT_READ_SCHEMA,

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { migrateUnderLock } from './transaction.js';
+import { migrate, type SchemaMigrations } from './migrations.js';
 
 /** A write refused because the lease it ran under was taken over by another instance. */
 export class Deposed extends Error {
@@ -9,20 +9,27 @@ export class Deposed extends Error {
   }
 }
 
-/** Creates `platform.leases`: one row per lease, with its holder, epoch and expiry. Idempotent. */
+/** `platform.leases`: one row per lease, with its holder, epoch and expiry. */
+export const LEASES_MIGRATIONS: SchemaMigrations = {
+  schema: 'platform',
+  migrations: [
+    {
+      name: '0001-leases',
+      up: `
+        CREATE SCHEMA IF NOT EXISTS platform;
+        CREATE TABLE IF NOT EXISTS platform.leases (
+          name       text PRIMARY KEY,
+          holder     text,
+          epoch      bigint NOT NULL,
+          expires_at timestamptz NOT NULL
+        );`,
+    },
+  ],
+};
+
+/** Creates `platform.leases` (`LEASES_MIGRATIONS`). */
 export async function migrateLeases(pool: pg.Pool): Promise<void> {
-  await migrateUnderLock(
-    pool,
-    'agora.platform.leases',
-    `
-      CREATE SCHEMA IF NOT EXISTS platform;
-      CREATE TABLE IF NOT EXISTS platform.leases (
-        name       text PRIMARY KEY,
-        holder     text,
-        epoch      bigint NOT NULL,
-        expires_at timestamptz NOT NULL
-      );`,
-  );
+  await migrate(pool, [LEASES_MIGRATIONS]);
 }
 
 /**

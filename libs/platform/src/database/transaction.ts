@@ -15,14 +15,3 @@ export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClie
     client.release();
   }
 }
-
-/**
- * Runs idempotent DDL (`CREATE … IF NOT EXISTS`) while holding a transaction-scoped
- * advisory lock named `lock`, so that hosts starting side by side do not race.
- */
-export async function migrateUnderLock(pool: pg.Pool, lock: string, ddl: string): Promise<void> {
-  await inTransaction(pool, async (client) => {
-    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [lock]);
-    await client.query(ddl);
-  });
-}

@@ -1,16 +1,15 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { Migration } from '@agora/platform';
 
 /** The user context's read model: schema `user_read`. */
-export class UserReadModel1795700000003 implements MigrationInterface {
-  name = 'UserReadModel1795700000003';
-
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`CREATE SCHEMA IF NOT EXISTS user_read`);
+export const UserReadModel1795700000003: Migration = {
+  name: 'UserReadModel1795700000003',
+  up: async (db) => {
+    await db.query(`CREATE SCHEMA IF NOT EXISTS user_read`);
     // The email constraint is checked at commit, not per row: a batch's rows are upserted
     // in one statement, in the order the batch first touched them, so a user who takes an
     // address that another gives up later in the same batch comes first. The event store's
     // claims keep addresses unique at every point of the log, hence at every commit.
-    await queryRunner.query(`
+    await db.query(`
       CREATE TABLE user_read.users (
         user_id       uuid PRIMARY KEY,
         email         text NOT NULL,
@@ -22,22 +21,13 @@ export class UserReadModel1795700000003 implements MigrationInterface {
         CONSTRAINT users_email_key UNIQUE (email) DEFERRABLE INITIALLY DEFERRED,
         CONSTRAINT users_email_lower_case CHECK (email = lower(email))
       )`);
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP SCHEMA user_read CASCADE`);
-  }
-}
+  },
+};
 
 /** The token version of each user (0 for a user who never changed a password or signed out). */
-export class UserTokenVersion1796100000000 implements MigrationInterface {
-  name = 'UserTokenVersion1796100000000';
-
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`ALTER TABLE user_read.users ADD COLUMN token_version integer NOT NULL DEFAULT 0`);
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`ALTER TABLE user_read.users DROP COLUMN token_version`);
-  }
-}
+export const UserTokenVersion1796100000000: Migration = {
+  name: 'UserTokenVersion1796100000000',
+  up: async (db) => {
+    await db.query(`ALTER TABLE user_read.users ADD COLUMN token_version integer NOT NULL DEFAULT 0`);
+  },
+};

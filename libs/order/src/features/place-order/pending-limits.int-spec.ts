@@ -33,7 +33,7 @@ describe('the limits on pending orders across instances (PostgreSQL)', () => {
     store = new PostgresEventStore(pool, { pollIntervalMs: 20 });
     await store.migrate();
     await migrateOrderCatalog(pool);
-    readModels = await openReadModels({ url, entities: orderReadModel.entities, migrations: orderReadModel.migrations, schemas: [orderReadModel.schema] });
+    readModels = await openReadModels({ url, readModels: [orderReadModel] });
     projections = new Projections(readModels, store, orderReadModel.projections);
     projections.start();
     const catalog = new ProductCatalog(pool);
