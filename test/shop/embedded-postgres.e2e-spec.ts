@@ -40,6 +40,14 @@ describe('the shop host on embedded PostgreSQL', () => {
     const response = await fetch(`${host.url}/health`);
     expect(await response.json()).toMatchObject({ status: 'ok', info: { database: { status: 'up' }, eventStore: { status: 'up' } } });
     await query(await agora(), 'CREATE TABLE kept (note text); INSERT INTO kept VALUES ($$written by the first run$$)');
+    // Every schema migrated in one run at start, each migration recorded once.
+    const applied = migrationsLogged(host);
+    expect(applied).toHaveLength(1);
+    const recorded = (await query(await agora(), 'SELECT schema_name || $$/$$ || name AS migration FROM platform.migrations')) as { migration: string }[];
+    expect(applied[0]!.split(', ').sort()).toEqual(recorded.map((row) => row.migration).sort());
+    expect(new Set(recorded.map((row) => row.migration.split('/')[0]))).toEqual(
+      new Set(['platform', 'event_store', 'messaging', 'projections', 'user_read', 'inventory_read', 'order_read', 'payment_read', 'recommendation_read', 'order_catalog', 'saga']),
+    );
   }, 60_000);
 
   it('lets no one in with postgres/postgres: the password is random, readable by its owner only', async () => {
@@ -55,9 +63,10 @@ describe('the shop host on embedded PostgreSQL', () => {
     expect(existsSync(join(dataDir, 'postmaster.pid'))).toBe(false);
   }, 30_000);
 
-  it('keeps the data for the next run', async () => {
+  it('keeps the data for the next run, and migrates nothing again', async () => {
     host = await start();
     expect(await query(await agora(), 'SELECT note FROM kept')).toEqual([{ note: 'written by the first run' }]);
+    expect(migrationsLogged(host)).toEqual([]);
   }, 60_000);
 
   it('leaves the server running when the host is killed', async () => {
@@ -73,6 +82,11 @@ describe('the shop host on embedded PostgreSQL', () => {
     expect(await isListening(postgresPort)).toBe(false);
   }, 60_000);
 });
+
+/** What the host said it migrated at start: one line per run of the runner that applied anything. */
+function migrationsLogged(host: HostProcess): string[] {
+  return host.logs().flatMap(({ msg }) => (typeof msg === 'string' && msg.startsWith('Applied ') ? [msg.slice('Applied '.length)] : []));
+}
 
 async function query(url: string, sql: string): Promise<unknown[]> {
   const client = new pg.Client({ connectionString: url });

@@ -34,7 +34,7 @@ describe('the shop composed from its contexts', () => {
     return NestFactory.createApplicationContext(
       {
         module: class ShopUnderTest {},
-        imports: [loggerModule(pino({ level: 'silent' })), ...testHost({ url, eventStore: store, pool, readModels: contexts.flatMap((context) => context.readModels) }), ...hosted.imports],
+        imports: [loggerModule(pino({ level: 'silent' })), ...testHost({ url, eventStore: store, pool, readModels: hosted.readModels, schemas: hosted.schemas }), ...hosted.imports],
         providers: hosted.providers,
       },
       { logger: false, abortOnError: false },

@@ -25,6 +25,7 @@ export class ShopModule {
           jwtSecret: secrets.jwtSecret,
           readModels: contexts.readModels,
           upcasters: contexts.upcasters,
+          schemas: contexts.schemas,
         }),
         ...contexts.imports,
         graphql.module,

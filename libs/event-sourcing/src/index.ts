@@ -4,6 +4,7 @@ export * from './fan-out-event-store.js';
 export * from './errors.js';
 export * from './stream-name.js';
 export * from './postgres/postgres-event-store.js';
+export { eventStoreMigrations } from './postgres/schema.js';
 export * from './message-context.js';
 export * from './decider.js';
 export * from './command-handler.js';

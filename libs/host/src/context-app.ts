@@ -1,6 +1,6 @@
 import { Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
 import type { Upcaster } from '@agora/event-sourcing';
-import type { Config } from '@agora/platform';
+import type { Config, SchemaMigrations } from '@agora/platform';
 import type { ReadModel } from '@agora/projections';
 import type { ContextDefinition, ContextMessaging } from './context-definition.js';
 import { graphqlFor } from './graphql/graphql-for.js';
@@ -45,6 +45,7 @@ export function runContextApp(context: ContextDefinition): Promise<void> {
             jwtSecret: secrets.jwtSecret,
             readModels: [...hosted.readModels, ...(tokenVersions ? [tokenVersionsReadModel] : [])],
             upcasters: hosted.upcasters,
+            schemas: hosted.schemas,
           }),
           ...hosted.imports,
           ...(graphql ? [graphql.module] : []),
@@ -68,9 +69,10 @@ export interface HostedContexts {
   readonly imports: (Type | DynamicModule)[];
   /** Their messaging (`hostMessaging`) and seeds, as providers of the root module. */
   readonly providers: Provider[];
-  /** Their read models and upcasters, for `HostModule.forRoot`. */
+  /** Their read models, upcasters and other schemas, for `HostModule.forRoot`. */
   readonly readModels: ReadModel[];
   readonly upcasters: Upcaster[];
+  readonly schemas: SchemaMigrations[];
 }
 
 /**
@@ -90,5 +92,6 @@ export function hostContexts(contexts: readonly ContextDefinition[], options: Ho
     providers: [...(messages ? hostMessaging({ transport: options.transport, app: options.app, config, contexts: messaging }) : []), ...seeds],
     readModels: contexts.flatMap((context) => context.readModels),
     upcasters: contexts.flatMap((context) => context.upcasters ?? []),
+    schemas: contexts.flatMap((context) => context.schemas ?? []),
   };
 }

@@ -1,7 +1,7 @@
 import type { DynamicModule, InjectionToken, Type } from '@nestjs/common';
 import type { Upcaster } from '@agora/event-sourcing';
 import { ContractRegistry, type MessageContracts, type MessageHandler, type OutboundMapping } from '@agora/messaging';
-import type { Config } from '@agora/platform';
+import type { Config, SchemaMigrations } from '@agora/platform';
 import type { ReadModel } from '@agora/projections';
 
 /**
@@ -18,6 +18,8 @@ export interface ContextDefinition extends ContextMessaging {
   /** Its Nest modules. */
   readonly modules: (config: Config) => readonly (Type | DynamicModule)[];
   readonly readModels: readonly ReadModel[];
+  /** The migrations of the schemas it keeps besides its read models, which the host runs with all others at start. */
+  readonly schemas?: readonly SchemaMigrations[];
   /** How its events stored in an older shape become the newest, on every read (`Upcasters`). */
   readonly upcasters?: readonly Upcaster[];
   /** Its part of the GraphQL schema at /graphql. */

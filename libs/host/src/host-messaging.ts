@@ -111,7 +111,6 @@ export function hostMessaging(options: HostMessagingOptions): Provider[] {
         }));
         const gaps = wiringGaps(wired, { inOneProcess: options.transport === 'in-process' });
         if (gaps.length > 0) throw new WiringGaps(options.app, gaps);
-        await Messaging.migrate(pool);
         const messaging = new Messaging(store, pool, via, {
           outbound: wired.flatMap(({ context, mappings: its }) => its.map((mapping) => publishingOnly(mapping, context))),
           handlers: wired.flatMap(({ handlers: its }) => its),

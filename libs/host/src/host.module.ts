@@ -2,6 +2,7 @@ import { Inject, Logger, Module, type BeforeApplicationShutdown, type DynamicMod
 import { TerminusModule } from '@nestjs/terminus';
 import {
   EVENT_STORE,
+  eventStoreMigrations,
   EventStoreDbEventStore,
   FanOutEventStore,
   PostgresEventStore,
@@ -13,21 +14,24 @@ import {
   type SnapshotStore,
   type Upcaster,
 } from '@agora/event-sourcing';
-import { claimCheckpointsForEventStore, migrateMessaging } from '@agora/messaging';
+import { claimCheckpointsForEventStore } from '@agora/messaging';
 import {
   AuthModule,
   BACKGROUND_WORK,
   BackgroundWork,
   closePostgresPool,
   createPostgresPool,
+  LEASES_MIGRATIONS,
   loggerModule,
+  migrate,
   openPostgresDatabase,
   PG_POOL,
   POSTGRES_DATABASE,
   type Config,
   type PostgresDatabase,
+  type SchemaMigrations,
 } from '@agora/platform';
-import { ReadSideModule, type ReadModel } from '@agora/projections';
+import { readSideMigrations, ReadSideModule, type ReadModel } from '@agora/projections';
 import type pg from 'pg';
 import type pino from 'pino';
 import { HealthController, PROJECTION_LAG_DEGRADED_MS } from './health.controller.js';
@@ -42,7 +46,16 @@ export interface HostOptions {
   readonly readModels: readonly ReadModel[];
   /** How events stored in an older shape become the newest, on every read of the event store. */
   readonly upcasters?: readonly Upcaster[];
+  /** The migrations of the schemas its contexts keep besides their read models (the order catalog, the saga's deadlines). */
+  readonly schemas?: readonly SchemaMigrations[];
 }
+
+/**
+ * Resolved once every schema of the host is up to date: one run of the migration runner
+ * at start (`migrate`), which the event store, the snapshots, the read side and the
+ * background work wait for.
+ */
+export const SCHEMAS_MIGRATED = Symbol('SchemasMigrated');
 
 /**
  * What every host needs besides its contexts, as one global module: PostgreSQL (embedded
@@ -65,8 +78,9 @@ export class HostModule implements BeforeApplicationShutdown, OnApplicationShutd
         TerminusModule,
         ReadSideModule.forRoot({
           readModels: options.readModels,
-          inject: [POSTGRES_DATABASE],
+          inject: [POSTGRES_DATABASE, SCHEMAS_MIGRATED],
           url: (database: PostgresDatabase) => database.url,
+          migrate: false,
           poolSize: config.DATABASE_POOL_SIZE,
         }),
       ],
@@ -81,17 +95,29 @@ export class HostModule implements BeforeApplicationShutdown, OnApplicationShutd
             createPostgresPool({ url: database.url, size: config.DATABASE_POOL_SIZE, applicationName: `agora-${options.app}` }),
         },
         {
-          provide: EVENT_STORE,
+          provide: SCHEMAS_MIGRATED,
           inject: [PG_POOL],
+          useFactory: async (pool: pg.Pool): Promise<void> => {
+            const applied = await migrate(pool, [
+              LEASES_MIGRATIONS,
+              // Snapshots live in the event store's schema in PostgreSQL also when events live in EventStoreDB.
+              eventStoreMigrations('event_store'),
+              ...readSideMigrations(options.readModels),
+              ...(options.schemas ?? []),
+            ]);
+            if (applied.length > 0) new Logger('Migrations').log(`Applied ${applied.join(', ')}`);
+          },
+        },
+        {
+          provide: EVENT_STORE,
+          inject: [PG_POOL, SCHEMAS_MIGRATED],
           useFactory: async (pool: pg.Pool): Promise<EventStore> => {
             // Every checkpoint is a position in this store: refuse a database whose checkpoints are another's.
-            await migrateMessaging(pool);
             await claimCheckpointsForEventStore(pool, config.EVENT_STORE);
             const upcasters = new Upcasters(options.upcasters);
             // The config schema refuses EVENT_STORE=esdb without EVENTSTORE_URL.
             if (config.EVENT_STORE === 'esdb') return new FanOutEventStore(UpcastingEventStore.over(EventStoreDbEventStore.connect(config.EVENTSTORE_URL!), upcasters));
             const store = new PostgresEventStore(pool, { schema: 'event_store' });
-            await store.migrate();
             // One reader of the log for the whole process, fanned out to every subscriber;
             // each event is upcast once, below it.
             return new FanOutEventStore(UpcastingEventStore.over(store, upcasters));
@@ -100,20 +126,16 @@ export class HostModule implements BeforeApplicationShutdown, OnApplicationShutd
         {
           // In PostgreSQL also when events live in EventStoreDB (docs/adr/0011).
           provide: SNAPSHOT_STORE,
-          inject: [PG_POOL],
-          useFactory: async (pool: pg.Pool): Promise<SnapshotStore> => {
-            const snapshots = new PostgresSnapshotStore(pool, { schema: 'event_store' });
-            await snapshots.migrate();
-            return snapshots;
-          },
+          inject: [PG_POOL, SCHEMAS_MIGRATED],
+          useFactory: (pool: pg.Pool): SnapshotStore => new PostgresSnapshotStore(pool, { schema: 'event_store' }),
         },
         {
           provide: BACKGROUND_WORK,
-          inject: [PG_POOL],
+          inject: [PG_POOL, SCHEMAS_MIGRATED],
           useFactory: (pool: pg.Pool) => new BackgroundWork(pool, options.app, { leaseMs: config.BACKGROUND_FAILOVER_MS }),
         },
       ],
-      exports: [EVENT_STORE, SNAPSHOT_STORE, PG_POOL, POSTGRES_DATABASE, BACKGROUND_WORK],
+      exports: [EVENT_STORE, SNAPSHOT_STORE, PG_POOL, POSTGRES_DATABASE, BACKGROUND_WORK, SCHEMAS_MIGRATED],
     };
   }
 

@@ -5,7 +5,6 @@ import type { LogSource } from './event-store-consumer.js';
 import { PostgresParkedEvents } from './parked-events.js';
 import type { MessageHandler, OutboundMapping } from './ports.js';
 import { Relay } from './relay.js';
-import { migrateMessaging } from './schema.js';
 import type { Transport } from './transport.js';
 
 export interface MessagingOptions {
@@ -32,11 +31,6 @@ export class Messaging {
     this.relays = options.outbound.map(
       (mapping) => new Relay(store, checkpoints, transport, mapping, { parked, onError: (error, relay) => options.onError?.(error, relay) }),
     );
-  }
-
-  /** Creates the checkpoint, parked-event and dead-letter tables; every instance does so at start. */
-  static migrate(pool: pg.Pool): Promise<void> {
-    return migrateMessaging(pool);
   }
 
   get names(): string[] {

@@ -1,5 +1,7 @@
 import { contractsFor } from '@agora/contracts';
 import type { ContextDefinition } from '@agora/host';
+import { SAGA_MIGRATIONS } from '@agora/saga';
+import { ORDER_CATALOG_MIGRATIONS } from './catalog/catalog-schema.js';
 import { CatalogHandler } from './catalog/catalog.handler.js';
 import { CancelOrderResolver } from './features/cancel-order/cancel-order.resolver.js';
 import { GetCheckoutResolver } from './features/get-checkout/get-checkout.resolver.js';
@@ -24,6 +26,7 @@ export const orderContext: ContextDefinition = {
   modules: (config) => [OrderModule.fromConfig(config)],
   graphql: { resolvers: [ListOrdersResolver, GetOrderResolver, GetCheckoutResolver, PlaceOrderResolver, CancelOrderResolver] },
   readModels: [orderReadModel],
+  schemas: [ORDER_CATALOG_MIGRATIONS, SAGA_MIGRATIONS],
   events: [...ORDER_EVENT_TYPES, ...PENDING_ORDERS_EVENT_TYPES],
   outbound: [OrderOutboundMapping, CheckoutOutboundMapping],
   handlers: [CatalogHandler, CheckoutInputsHandler, OrderCommandsHandler],

@@ -5,7 +5,6 @@ import { READ_SIDE_STATEMENTS } from '@agora/projections';
 import { SagaRuntime } from '@agora/saga';
 import type pg from 'pg';
 import { CatalogHandler } from './catalog/catalog.handler.js';
-import { migrateOrderCatalog } from './catalog/catalog-schema.js';
 import { ProductCatalog } from './catalog/product-catalog.js';
 import { CheckoutInputsHandler } from './checkout/checkout-inputs.handler.js';
 import { CheckoutOutboundMapping } from './checkout/checkout-outbound.mapping.js';
@@ -97,10 +96,7 @@ export class OrderModule {
         {
           provide: ProductCatalog,
           inject: [PG_POOL],
-          useFactory: async (pool: pg.Pool) => {
-            await migrateOrderCatalog(pool);
-            return new ProductCatalog(pool);
-          },
+          useFactory: (pool: pg.Pool) => new ProductCatalog(pool),
         },
         PlaceOrderHandler,
         GetOrderHandler,
@@ -122,7 +118,6 @@ export class OrderModule {
           provide: CheckoutProcess,
           inject: [PG_POOL, EVENT_STORE, SagaRuntime, CHECKOUT_SAGA, BACKGROUND_WORK, READ_SIDE_STATEMENTS],
           useFactory: async (pool: pg.Pool, store: EventStore, runtime: SagaRuntime, saga: CheckoutSaga, work: BackgroundWork, statements: StatementRunner) => {
-            await CheckoutProcess.migrate(pool);
             // The read models share the host's database: the deadlines join the projections' statements.
             const process = new CheckoutProcess(pool, store, runtime, saga, {
               ...(options.deadlinePollMs !== undefined && { deadlinePollMs: options.deadlinePollMs }),

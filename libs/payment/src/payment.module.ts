@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CommandHandler, EVENT_STORE, type EventStore } from '@agora/event-sourcing';
-import { CHECKPOINT_STORE, migrateMessaging, PostgresCheckpointStore, PostgresParkedEvents, type CheckpointStore } from '@agora/messaging';
+import { CHECKPOINT_STORE, PostgresCheckpointStore, PostgresParkedEvents, type CheckpointStore } from '@agora/messaging';
 import { BACKGROUND_WORK, PG_POOL, type BackgroundWork, type Config } from '@agora/platform';
 import type pg from 'pg';
 import { GetPaymentsController } from './features/get-payments/get-payments.controller.js';
@@ -48,7 +48,6 @@ export class PaymentModule {
           inject: [PG_POOL, BACKGROUND_WORK],
           useFactory: async (pool: pg.Pool, work: BackgroundWork): Promise<CheckpointStore> => {
             if (options.checkpointStore) return options.checkpointStore;
-            await migrateMessaging(pool);
             return new PostgresCheckpointStore(pool, work.fence);
           },
         },

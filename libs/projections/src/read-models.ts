@@ -11,6 +11,8 @@ export interface ReadModelsOptions {
   readonly readModels: readonly Pick<ReadModel, 'schema' | 'entities' | 'migrations'>[];
   /** Most connections to PostgreSQL. Default 10. */
   readonly poolSize?: number;
+  /** `false` where the host has migrated them already (`readSideMigrations`, in its one run at start). Default `true`. */
+  readonly migrate?: boolean;
 }
 
 /** The projections' checkpoints before they moved to `messaging.checkpoints`: created, then moved. */
@@ -36,16 +38,25 @@ async function adoptTypeormRecords(client: pg.ClientBase): Promise<string[]> {
 }
 
 /**
+ * What the read side needs migrated, in order: the messaging tables first, which hold the
+ * projections' checkpoints and parked events, then each read model's schema.
+ */
+export function readSideMigrations(readModels: readonly Pick<ReadModel, 'schema' | 'migrations'>[]): SchemaMigrations[] {
+  return [MESSAGING_MIGRATIONS, PROJECTION_CHECKPOINTS, ...readModels.map(readModelMigrations)];
+}
+
+/**
  * Opens the TypeORM data source of the read models once their schemas are up to date
- * (never `synchronize`): the messaging tables first, which hold the projections'
- * checkpoints and parked events, then each read model's schema, through the one runner.
+ * (`readSideMigrations`, through the one runner; never `synchronize`).
  */
 export async function openReadModels(options: ReadModelsOptions): Promise<DataSource> {
-  const pool = createPostgresPool({ url: options.url, size: 1 });
-  try {
-    await migrate(pool, [MESSAGING_MIGRATIONS, PROJECTION_CHECKPOINTS, ...options.readModels.map(readModelMigrations)]);
-  } finally {
-    await closePostgresPool(pool);
+  if (options.migrate !== false) {
+    const pool = createPostgresPool({ url: options.url, size: 1 });
+    try {
+      await migrate(pool, readSideMigrations(options.readModels));
+    } finally {
+      await closePostgresPool(pool);
+    }
   }
   const schemas = options.readModels.map((model) => model.schema);
   const dataSource = new DataSource({

@@ -14,6 +14,8 @@ export interface ReadSideOptions {
   readonly inject?: InjectionToken[];
   readonly url: (...injected: never[]) => string | Promise<string>;
   readonly poolSize?: number;
+  /** `false` where the host has migrated the read models already. Default `true`. */
+  readonly migrate?: boolean;
   /** Longest a command endpoint waits for its projection. Default 5 s. */
   readonly waitTimeoutMs?: number;
 }
@@ -39,6 +41,7 @@ export class ReadSideModule implements OnApplicationShutdown {
             openReadModels({
               url: await options.url(...injected),
               readModels: options.readModels,
+              ...(options.migrate !== undefined && { migrate: options.migrate }),
               ...(options.poolSize !== undefined && { poolSize: options.poolSize }),
             }),
         },

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { EventStore } from '@agora/event-sourcing';
-import { migrateMessaging, PostgresCheckpointStore, PostgresParkedEvents, type EventStoreConsumer } from '@agora/messaging';
-import { DeadlineScheduler, migrateSagas, type SagaDefinition, type SagaInput, type SagaRuntime } from '@agora/saga';
+import { PostgresCheckpointStore, PostgresParkedEvents, type EventStoreConsumer } from '@agora/messaging';
+import { DeadlineScheduler, type SagaDefinition, type SagaInput, type SagaRuntime } from '@agora/saga';
 import type { Fence, StatementRunner } from '@agora/platform';
 import type pg from 'pg';
 import { checkoutFeed } from './checkout-feed.js';
@@ -34,12 +34,6 @@ export class CheckoutProcess {
     private readonly saga: CheckoutSaga,
     private readonly options: CheckoutProcessOptions = {},
   ) {}
-
-  /** Creates the tables it needs; every instance does so at start, active or not. */
-  static async migrate(pool: pg.Pool): Promise<void> {
-    await migrateMessaging(pool);
-    await migrateSagas(pool);
-  }
 
   start(): void {
     if (this.feed) return;

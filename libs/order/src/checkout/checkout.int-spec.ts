@@ -208,7 +208,6 @@ async function wire(options: CheckoutOptions & { duplicateDelivery?: boolean } =
   const extraFeeds: EventStoreConsumer[] = options.duplicateDelivery ? [checkoutFeed(store, checkpoints, runtime, saga, { name: 'order.checkout-feed.twin' })] : [];
   for (const relay of relays) relay.start();
   for (const feed of extraFeeds) feed.start();
-  await CheckoutProcess.migrate(pool);
   process.start();
 
   inventory.available.set('SHIRT', 100).set('MUG', 100).set('RARE', 1);

@@ -11,6 +11,7 @@ import { PROJECTIONS, type Projections } from '@agora/projections';
 import { orderReadModel } from '../read-model/order-read-model.js';
 import { createHttpApp, loggerModule, SHUTDOWN_SIGNALS } from '@agora/platform';
 import { createTestDatabase, testAuth, testHost, until } from '@agora/testing';
+import { orderContext } from '../order.context.js';
 import { CatalogHandler } from '../catalog/catalog.handler.js';
 import { CheckoutProcess } from '../checkout/checkout-process.js';
 import { OrderCommandsHandler } from '../integration/order-commands.handler.js';
@@ -38,7 +39,7 @@ describe('the orders API (HTTP, PostgreSQL)', () => {
         module: class OrderHostModule {},
         imports: [
           loggerModule(logger),
-          ...testHost({ url, eventStore: store, pool, readModels: [orderReadModel] }),
+          ...testHost({ url, eventStore: store, pool, readModels: [orderReadModel], schemas: orderContext.schemas }),
           OrderModule.forRoot({ deadlinePollMs: 20 }),
         ],
       },
