@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -107,6 +108,26 @@ describe('the projections of the shop host', () => {
     expect((await http('GET', `/api/products/${later.sku}`)).body).toMatchObject({ available: 0, reserved: 0, sold: 3 });
     expect((await http('GET', `/api/products/${sku}`)).body).toMatchObject({ sold: 3 });
     expect((await http('GET', `/api/orders/${orderIds[3]}`)).body).toMatchObject({ status: 'REJECTED', reason: 'out-of-stock' });
+  });
+
+  it('reads payment events stored under their former names, live and when the CLI rebuilds', async () => {
+    // As an earlier version stored a captured charge: under the name of the message it is published as.
+    const orderId = randomUUID();
+    const store = new PostgresEventStore(pool, { schema: 'event_store' });
+    await store.appendToStream(
+      `payment-${orderId}`,
+      [
+        { type: 'payment.charge-requested.v1', data: { orderId, amountCents: 4200, currency: 'EUR', paymentToken: 'tok_visa' } },
+        { type: 'payment.payment-captured.v1', data: { orderId, chargeId: 'ch_earlier', amountCents: 4200, currency: 'EUR' } },
+      ].map((event) => withMetadata(event, requestContext(), new Date())),
+      'no-stream',
+    );
+    await store.close();
+    const charge = async () => ((await http('GET', `/api/payments?orderId=${orderId}`, undefined, 'admin')).body['charges'] as Record<string, unknown>[])[0];
+    await until(async () => (await charge())?.['status'] === 'captured', 20_000);
+
+    await cli('rebuild', 'payment.payments');
+    expect(await charge()).toMatchObject({ status: 'captured', chargeId: 'ch_earlier', amountCents: 4200 });
   });
 
   it('parks an event a projection cannot apply: the others go on, /health says degraded, the CLI lists it and a retry that fails again keeps it', async () => {

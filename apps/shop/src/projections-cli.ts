@@ -11,14 +11,14 @@
  * EMBEDDED_POSTGRES_DIR, which is used as it runs or started for the run).
  */
 import 'reflect-metadata';
-import { EventStoreDbEventStore, PostgresEventStore, type EventStore, type GlobalPosition } from '@agora/event-sourcing';
+import { EventStoreDbEventStore, PostgresEventStore, Upcasters, UpcastingEventStore, type EventStore, type GlobalPosition } from '@agora/event-sourcing';
 import { claimCheckpointsForEventStore, PostgresParkedEvents } from '@agora/messaging';
 import { closePostgresPool, createPostgresPool, openPostgresDatabase, readConfigOrExit } from '@agora/platform';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openReadModels, ProjectionCheckpoints, projectionStatus, rebuildProjection, type Projection } from '@agora/projections';
 import cliProgress from 'cli-progress';
 import type pg from 'pg';
-import { SHOP_READ_MODELS } from './shop-contexts.js';
+import { SHOP_READ_MODELS, SHOP_UPCASTERS } from './shop-contexts.js';
 
 const USAGE = 'usage: npm run projections -- status | rebuild <name> | rebuild --all | parked [<subscriber>] | retry-parked [<subscriber>]';
 const COMMANDS = ['status', 'rebuild', 'parked', 'retry-parked'];
@@ -45,7 +45,9 @@ async function main(args: string[]): Promise<number> {
     readModels = await openReadModels({ url: database.url, readModels: SHOP_READ_MODELS });
     if (interrupted.aborted) return 0;
     await claimCheckpointsForEventStore(pool, config.EVENT_STORE);
-    store = config.EVENT_STORE === 'esdb' ? EventStoreDbEventStore.connect(config.EVENTSTORE_URL!) : new PostgresEventStore(pool, { schema: 'event_store' });
+    // Read as the host reads it: events stored in an older shape or name come out in today's.
+    const stored = config.EVENT_STORE === 'esdb' ? EventStoreDbEventStore.connect(config.EVENTSTORE_URL!) : new PostgresEventStore(pool, { schema: 'event_store' });
+    store = UpcastingEventStore.over(stored, new Upcasters(SHOP_UPCASTERS));
     if (command === 'parked') return await listParked(pool, target);
     if (command === 'retry-parked') return await retryParked(pool, target);
     if (command === 'status') {
