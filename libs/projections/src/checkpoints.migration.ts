@@ -6,16 +6,15 @@ import type { Migration } from '@agora/platform';
  */
 export const ProjectionCheckpoints1795600000000: Migration = {
   name: 'ProjectionCheckpoints1795600000000',
-  up: async (db) => {
-    await db.query('CREATE SCHEMA IF NOT EXISTS projections');
-    await db.query(`
+  up: `
+      CREATE SCHEMA IF NOT EXISTS projections;
       CREATE TABLE projections.checkpoints (
         name             text PRIMARY KEY,
         commit_position  bigint NOT NULL,
         prepare_position bigint NOT NULL,
         updated_at       timestamptz NOT NULL DEFAULT now()
-      )`);
-  },
+      );
+    `,
 };
 
 /**
@@ -25,11 +24,10 @@ export const ProjectionCheckpoints1795600000000: Migration = {
  */
 export const MoveProjectionCheckpoints1795800000000: Migration = {
   name: 'MoveProjectionCheckpoints1795800000000',
-  up: async (db) => {
-    await db.query(`
+  up: `
       INSERT INTO messaging.checkpoints (name, commit_position, prepare_position, updated_at)
       SELECT name, commit_position, prepare_position, updated_at FROM projections.checkpoints
-      ON CONFLICT (name) DO NOTHING`);
-    await db.query('DROP SCHEMA projections CASCADE');
-  },
+      ON CONFLICT (name) DO NOTHING;
+      DROP SCHEMA projections CASCADE;
+    `,
 };

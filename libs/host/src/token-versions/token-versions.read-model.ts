@@ -10,15 +10,14 @@ export const TOKEN_VERSIONS_SCHEMA = 'token_versions';
  */
 export const TokenVersions1796200000000: Migration = {
   name: 'TokenVersions1796200000000',
-  up: async (db) => {
-    await db.query(`CREATE SCHEMA IF NOT EXISTS ${TOKEN_VERSIONS_SCHEMA}`);
-    await db.query(`
+  up: `
+      CREATE SCHEMA IF NOT EXISTS ${TOKEN_VERSIONS_SCHEMA};
       CREATE TABLE ${TOKEN_VERSIONS_SCHEMA}.user_token_versions (
         user_id       uuid PRIMARY KEY,
         token_version integer NOT NULL CHECK (token_version > 0),
         changed_at    timestamptz NOT NULL
-      )`);
-  },
+      );
+    `,
 };
 
 /**

@@ -3,9 +3,8 @@ import type { Migration } from '@agora/platform';
 /** The inventory context's read model: schema `inventory_read`. */
 export const InventoryReadModel1795700000001: Migration = {
   name: 'InventoryReadModel1795700000001',
-  up: async (db) => {
-    await db.query(`CREATE SCHEMA IF NOT EXISTS inventory_read`);
-    await db.query(`
+  up: `
+      CREATE SCHEMA IF NOT EXISTS inventory_read;
       CREATE TABLE inventory_read.products (
         sku         text PRIMARY KEY,
         name        text NOT NULL,
@@ -14,9 +13,9 @@ export const InventoryReadModel1795700000001: Migration = {
         available   integer NOT NULL,
         reserved    integer NOT NULL,
         sold        integer NOT NULL
-      )`);
-    await db.query(`CREATE INDEX products_by_name ON inventory_read.products (lower(name), sku)`);
-  },
+      );
+      CREATE INDEX products_by_name ON inventory_read.products (lower(name), sku);
+    `,
 };
 
 /**
@@ -26,12 +25,11 @@ export const InventoryReadModel1795700000001: Migration = {
  */
 export const ProductStockBigint1796000000001: Migration = {
   name: 'ProductStockBigint1796000000001',
-  up: async (db) => {
-    await db.query(`
+  up: `
       ALTER TABLE inventory_read.products
         ALTER COLUMN price_cents TYPE bigint,
         ALTER COLUMN available TYPE bigint,
         ALTER COLUMN reserved TYPE bigint,
-        ALTER COLUMN sold TYPE bigint`);
-  },
+        ALTER COLUMN sold TYPE bigint;
+    `,
 };

@@ -3,9 +3,8 @@ import type { Migration } from '@agora/platform';
 /** The order context's read model: schema `order_read`. */
 export const OrderReadModel1795700000000: Migration = {
   name: 'OrderReadModel1795700000000',
-  up: async (db) => {
-    await db.query(`CREATE SCHEMA IF NOT EXISTS order_read`);
-    await db.query(`
+  up: `
+      CREATE SCHEMA IF NOT EXISTS order_read;
       CREATE TABLE order_read.orders (
         order_id    uuid PRIMARY KEY,
         customer_id text NOT NULL,
@@ -16,16 +15,15 @@ export const OrderReadModel1795700000000: Migration = {
         currency    text NOT NULL,
         created_at  timestamptz NOT NULL,
         updated_at  timestamptz NOT NULL
-      )`);
-    await db.query(`CREATE INDEX orders_by_customer ON order_read.orders (customer_id, created_at, order_id)`);
-  },
+      );
+      CREATE INDEX orders_by_customer ON order_read.orders (customer_id, created_at, order_id);
+    `,
 };
 
 /** The checkout saga's view beside the orders. */
 export const OrderCheckouts1795700000005: Migration = {
   name: 'OrderCheckouts1795700000005',
-  up: async (db) => {
-    await db.query(`
+  up: `
       CREATE TABLE order_read.checkouts (
         order_id     uuid PRIMARY KEY,
         status       text NOT NULL,
@@ -33,8 +31,8 @@ export const OrderCheckouts1795700000005: Migration = {
         reason       text,
         deadline     jsonb,
         steps        jsonb NOT NULL
-      )`);
-  },
+      );
+    `,
 };
 
 /**
@@ -43,7 +41,5 @@ export const OrderCheckouts1795700000005: Migration = {
  */
 export const OrderTotalsBigint1796000000000: Migration = {
   name: 'OrderTotalsBigint1796000000000',
-  up: async (db) => {
-    await db.query(`ALTER TABLE order_read.orders ALTER COLUMN total_cents TYPE bigint`);
-  },
+  up: 'ALTER TABLE order_read.orders ALTER COLUMN total_cents TYPE bigint',
 };

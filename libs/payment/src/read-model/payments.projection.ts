@@ -23,10 +23,10 @@ export const paymentsProjection = rowProjection<PaymentRow>({
 /** The payment context's read model: schema `payment_read`. */
 export const PaymentReadModel1795700000004: Migration = {
   name: 'PaymentReadModel1795700000004',
-  up: async (db) => {
-    await db.query('CREATE SCHEMA IF NOT EXISTS payment_read');
-    await db.query('CREATE TABLE payment_read.payments (order_id uuid PRIMARY KEY, charges jsonb NOT NULL, refunds jsonb NOT NULL)');
-  },
+  up: `
+      CREATE SCHEMA IF NOT EXISTS payment_read;
+      CREATE TABLE payment_read.payments (order_id uuid PRIMARY KEY, charges jsonb NOT NULL, refunds jsonb NOT NULL);
+    `,
 };
 
 export const paymentReadModel: ReadModel = {

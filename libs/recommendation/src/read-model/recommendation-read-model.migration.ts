@@ -7,30 +7,27 @@ import type { Migration } from '@agora/platform';
  */
 export const RecommendationReadModel1795700000002: Migration = {
   name: 'RecommendationReadModel1795700000002',
-  up: async (db) => {
-    await db.query(`CREATE SCHEMA IF NOT EXISTS recommendation_read`);
-    await db.query(`
+  up: `
+      CREATE SCHEMA IF NOT EXISTS recommendation_read;
       CREATE TABLE recommendation_read.customer_purchases (
         customer_id text NOT NULL,
         sku         text COLLATE "C" NOT NULL,
         quantity    integer NOT NULL,
         orders      integer NOT NULL,
         PRIMARY KEY (customer_id, sku)
-      )`);
-    await db.query(`
+      );
       CREATE TABLE recommendation_read.co_purchases (
         sku       text COLLATE "C" NOT NULL,
         other_sku text COLLATE "C" NOT NULL,
         count     integer NOT NULL,
         PRIMARY KEY (sku, other_sku)
-      )`);
-    await db.query(`CREATE INDEX co_purchases_by_count ON recommendation_read.co_purchases (sku, count DESC, other_sku)`);
-    await db.query(`
+      );
+      CREATE INDEX co_purchases_by_count ON recommendation_read.co_purchases (sku, count DESC, other_sku);
       CREATE TABLE recommendation_read.handled_messages (
         message_id uuid PRIMARY KEY,
         handled_at timestamptz NOT NULL DEFAULT now()
-      )`);
-  },
+      );
+    `,
 };
 
 /**
@@ -40,8 +37,8 @@ export const RecommendationReadModel1795700000002: Migration = {
  */
 export const RecommendationCountersBigint1796000000002: Migration = {
   name: 'RecommendationCountersBigint1796000000002',
-  up: async (db) => {
-    await db.query(`ALTER TABLE recommendation_read.customer_purchases ALTER COLUMN quantity TYPE bigint, ALTER COLUMN orders TYPE bigint`);
-    await db.query(`ALTER TABLE recommendation_read.co_purchases ALTER COLUMN count TYPE bigint`);
-  },
+  up: `
+      ALTER TABLE recommendation_read.customer_purchases ALTER COLUMN quantity TYPE bigint, ALTER COLUMN orders TYPE bigint;
+      ALTER TABLE recommendation_read.co_purchases ALTER COLUMN count TYPE bigint;
+    `,
 };
