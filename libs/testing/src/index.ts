@@ -15,3 +15,4 @@ export * from './test-host.js';
 export * from './tcp-proxy.js';
 export * from './browser.js';
 export * from './probe-messages.js';
+export * from './http-test-app.js';

@@ -1,57 +1,28 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import pg from 'pg';
-import pino from 'pino';
 import request from 'supertest';
-import { EVENT_STORE, PostgresEventStore, type GlobalPosition } from '@agora/event-sourcing';
-import { ReadSideModule } from '@agora/projections';
+import { PostgresEventStore, type GlobalPosition } from '@agora/event-sourcing';
 import { inventoryReadModel } from '../read-model/inventory-read-model.js';
-import { createHttpApp, loggerModule, SHUTDOWN_SIGNALS } from '@agora/platform';
-import { createTestDatabase, testAuth, testBackgroundWork } from '@agora/testing';
+import { type HttpTestApp, httpTestApp, testAuth } from '@agora/testing';
 import { InventoryModule } from '../inventory.module.js';
 
 describe('the products API (HTTP, PostgreSQL)', () => {
   let pool: pg.Pool;
   let store: PostgresEventStore;
   let app: INestApplication;
-  // createHttpApp takes over the shutdown signals; give them back to jest afterwards.
-  const signalListeners = SHUTDOWN_SIGNALS.map((signal) => [signal, process.listeners(signal)] as const);
+  let tested: HttpTestApp;
   let headBefore: GlobalPosition | undefined;
   let admin: { authorization: string };
 
   beforeAll(async () => {
-    const url = await createTestDatabase('inventory_http');
-    pool = new pg.Pool({ connectionString: url });
-    store = new PostgresEventStore(pool);
-    await store.migrate();
-    const logger = pino({ level: 'silent' });
-    // The host's HTTP conventions (prefix, validation, correlation ids) around the host's
-    // way of providing the event store: a global module.
-    app = await createHttpApp(
-      {
-        module: class InventoryHostModule {},
-        imports: [
-          loggerModule(logger),
-          { module: class EventStoreModule {}, global: true, providers: [{ provide: EVENT_STORE, useValue: store }], exports: [EVENT_STORE] },
-          testAuth.module(),
-          testBackgroundWork(url),
-          ReadSideModule.forRoot({ readModels: [inventoryReadModel], url: () => url }),
-          InventoryModule,
-        ],
-      },
-      { logger, title: 'Inventory', description: 'Inventory API under test', version: '0.0.0' },
-    );
-    await app.init();
+    tested = await httpTestApp({ database: 'inventory_http', title: 'Inventory', readModels: [inventoryReadModel], imports: [InventoryModule] });
+    ({ app, pool, store } = tested);
     admin = await testAuth.bearer({ userId: 'admin-1', role: 'admin' });
     await post('/api/products', { sku: 'MUG-BLUE', name: 'Blue mug', priceCents: 1250, currency: 'EUR', initialStock: 5 }).expect(201);
   });
 
-  afterAll(async () => {
-    await app.close();
-    for (const [signal, listeners] of signalListeners) for (const listener of listeners) process.on(signal, listener);
-    await store.close();
-    await pool.end();
-  });
+  afterAll(() => tested.close());
 
   beforeEach(async () => {
     headBefore = await store.headPosition();

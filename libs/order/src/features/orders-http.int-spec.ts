@@ -2,15 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import pg from 'pg';
-import pino from 'pino';
 import request from 'supertest';
 import type { Message } from '@agora/contracts';
 import { type IntegrationMessage } from '@agora/messaging';
 import { PostgresEventStore, type GlobalPosition } from '@agora/event-sourcing';
 import { PROJECTIONS, type Projections } from '@agora/projections';
 import { orderReadModel } from '../read-model/order-read-model.js';
-import { createHttpApp, loggerModule, SHUTDOWN_SIGNALS } from '@agora/platform';
-import { createTestDatabase, testAuth, testHost, until } from '@agora/testing';
+import { httpTestApp, testAuth, until, type HttpTestApp } from '@agora/testing';
 import { orderContext } from '../order.context.js';
 import { CatalogHandler } from '../catalog/catalog.handler.js';
 import { CheckoutProcess } from '../checkout/checkout-process.js';
@@ -23,29 +21,19 @@ describe('the orders API (HTTP, PostgreSQL)', () => {
   let pool: pg.Pool;
   let store: PostgresEventStore;
   let app: INestApplication;
-  // createHttpApp takes over the shutdown signals; give them back to jest afterwards.
-  const signalListeners = SHUTDOWN_SIGNALS.map((signal) => [signal, process.listeners(signal)] as const);
+  let tested: HttpTestApp;
 
   beforeAll(async () => {
-    const url = await createTestDatabase('order_http');
-    pool = new pg.Pool({ connectionString: url, max: 20 });
-    store = new PostgresEventStore(pool, { pollIntervalMs: 50 });
-    await store.migrate();
-    const logger = pino({ level: 'silent' });
-    // The host's HTTP conventions (prefix, validation, correlation ids) around what the
-    // host gives its context modules.
-    app = await createHttpApp(
-      {
-        module: class OrderHostModule {},
-        imports: [
-          loggerModule(logger),
-          ...testHost({ url, eventStore: store, pool, readModels: [orderReadModel], schemas: orderContext.schemas }),
-          OrderModule.forRoot({ deadlinePollMs: 20 }),
-        ],
-      },
-      { logger, title: 'Order', description: 'Order API under test', version: '0.0.0' },
-    );
-    await app.init();
+    tested = await httpTestApp({
+      database: 'order_http',
+      title: 'Order',
+      readModels: [orderReadModel],
+      schemas: orderContext.schemas,
+      imports: [OrderModule.forRoot({ deadlinePollMs: 20 })],
+      poolSize: 20,
+      pollIntervalMs: 50,
+    });
+    ({ app, pool, store } = tested);
     const catalog = app.get(CatalogHandler);
     for (const [sku, priceCents, currency] of [
       ['SHIRT', 1999, 'EUR'],
@@ -56,13 +44,7 @@ describe('the orders API (HTTP, PostgreSQL)', () => {
     }
   });
 
-  let closed = false;
-  afterAll(async () => {
-    if (!closed) await app.close();
-    for (const [signal, listeners] of signalListeners) for (const listener of listeners) process.on(signal, listener);
-    await store.close();
-    await pool.end();
-  });
+  afterAll(() => tested.close());
 
   // The saga writes its own streams in the background: "nothing written" means no order event.
   let orderHead: GlobalPosition | undefined;
@@ -418,8 +400,7 @@ describe('the orders API (HTTP, PostgreSQL)', () => {
     const { orderId } = (await post('/api/orders', valid())).body as { orderId: string };
     const answer = http().get(`/api/orders/${orderId}?wait=terminal&timeoutMs=30000`).then((response) => response);
     await until(() => waiting() === 1);
-    closed = true;
-    await app.close();
+    await tested.closeApp();
     expect((await answer).body).toMatchObject({ orderId, status: 'PENDING' });
   });
 });

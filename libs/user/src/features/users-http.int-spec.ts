@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import pg from 'pg';
-import pino from 'pino';
 import request from 'supertest';
 import { PostgresEventStore, type GlobalPosition } from '@agora/event-sourcing';
-import { createHttpApp, loggerModule, SHUTDOWN_SIGNALS } from '@agora/platform';
-import { createTestDatabase, testHost } from '@agora/testing';
+import { type HttpTestApp, httpTestApp } from '@agora/testing';
 import { userReadModel } from '../read-model/user-read-model.js';
 import { UserModule } from '../user.module.js';
 import { GetUserHandler } from './get-user/get-user.handler.js';
@@ -16,37 +14,16 @@ describe('the users API (HTTP, PostgreSQL)', () => {
   let pool: pg.Pool;
   let store: PostgresEventStore;
   let app: INestApplication;
-  // createHttpApp takes over the shutdown signals; give them back to jest afterwards.
-  const signalListeners = SHUTDOWN_SIGNALS.map((signal) => [signal, process.listeners(signal)] as const);
+  let tested: HttpTestApp;
   let headBefore: GlobalPosition | undefined;
 
   beforeAll(async () => {
-    const url = await createTestDatabase('user_http');
-    pool = new pg.Pool({ connectionString: url });
-    store = new PostgresEventStore(pool);
-    await store.migrate();
-    const logger = pino({ level: 'silent' });
-    app = await createHttpApp(
-      {
-        module: class UserHostModule {},
-        imports: [
-          loggerModule(logger),
-          ...testHost({ url, eventStore: store, pool, readModels: [userReadModel] }),
-          UserModule,
-        ],
-      },
-      { logger, title: 'Users', description: 'Users API under test', version: '0.0.0' },
-    );
-    await app.init();
+    tested = await httpTestApp({ database: 'user_http', title: 'Users', readModels: [userReadModel], imports: [UserModule] });
+    ({ app, pool, store } = tested);
     await post({ email: 'ada@example.org', name: 'Ada Lovelace', password: 'correct horse battery' }).expect(201);
   });
 
-  afterAll(async () => {
-    await app.close();
-    for (const [signal, listeners] of signalListeners) for (const listener of listeners) process.on(signal, listener);
-    await store.close();
-    await pool.end();
-  });
+  afterAll(() => tested.close());
 
   beforeEach(async () => {
     headBefore = await store.headPosition();

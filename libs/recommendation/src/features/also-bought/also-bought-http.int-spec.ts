@@ -2,14 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import pino from 'pino';
 import request from 'supertest';
 import { CONTRACTS } from '@agora/contracts';
 import { ContractRegistry } from '@agora/messaging';
-import { EVENT_STORE, PostgresEventStore } from '@agora/event-sourcing';
-import { createHttpApp, loggerModule, SHUTDOWN_SIGNALS } from '@agora/platform';
-import { ReadSideModule } from '@agora/projections';
-import { createTestDatabase, testAuth, testBackgroundWork } from '@agora/testing';
+import { PostgresEventStore } from '@agora/event-sourcing';
+import { type HttpTestApp, httpTestApp, testAuth } from '@agora/testing';
 import { RecommendationOrdersHandler } from '../../integration/recommendation-orders.handler.js';
 import { recommendationReadModel } from '../../read-model/recommendation-read-model.js';
 import { RecommendationModule } from '../../recommendation.module.js';
@@ -18,32 +15,13 @@ describe('GET /api/products/{sku}/also-bought (HTTP, PostgreSQL)', () => {
   let pool: pg.Pool;
   let store: PostgresEventStore;
   let app: INestApplication;
-  // createHttpApp takes over the shutdown signals; give them back to jest afterwards.
-  const signalListeners = SHUTDOWN_SIGNALS.map((signal) => [signal, process.listeners(signal)] as const);
+  let tested: HttpTestApp;
   // Bought with MUG: TEA in 3 orders, CUP in 2, then P01…P11 once each.
   const fillers = Array.from({ length: 11 }, (_, i) => `P${String(i + 1).padStart(2, '0')}`);
 
   beforeAll(async () => {
-    const url = await createTestDatabase('recommendation_http');
-    pool = new pg.Pool({ connectionString: url });
-    store = new PostgresEventStore(pool);
-    await store.migrate();
-    const logger = pino({ level: 'silent' });
-    app = await createHttpApp(
-      {
-        module: class RecommendationHostModule {},
-        imports: [
-          loggerModule(logger),
-          { module: class EventStoreModule {}, global: true, providers: [{ provide: EVENT_STORE, useValue: store }], exports: [EVENT_STORE] },
-          testAuth.module(),
-          testBackgroundWork(url),
-          ReadSideModule.forRoot({ readModels: [recommendationReadModel], url: () => url }),
-          RecommendationModule,
-        ],
-      },
-      { logger, title: 'Recommendation', description: 'Recommendation API under test', version: '0.0.0' },
-    );
-    await app.init();
+    tested = await httpTestApp({ database: 'recommendation_http', title: 'Recommendation', readModels: [recommendationReadModel], imports: [RecommendationModule] });
+    ({ app, pool, store } = tested);
 
     const orders = app.get(RecommendationOrdersHandler);
     await orders.handle(confirmed(['MUG', 'TEA', 'CUP']));
@@ -51,12 +29,7 @@ describe('GET /api/products/{sku}/also-bought (HTTP, PostgreSQL)', () => {
     await orders.handle(confirmed(['TEA', 'MUG', ...fillers]));
   });
 
-  afterAll(async () => {
-    await app.close();
-    for (const [signal, listeners] of signalListeners) for (const listener of listeners) process.on(signal, listener);
-    await store.close();
-    await pool.end();
-  });
+  afterAll(() => tested.close());
 
   function confirmed(skus: string[], customerId = 'alice') {
     const orderId = randomUUID();

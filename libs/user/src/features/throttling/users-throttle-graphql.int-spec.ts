@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import pg from 'pg';
-import pino from 'pino';
 import request from 'supertest';
 import { PostgresEventStore } from '@agora/event-sourcing';
-import { createHttpApp, loggerModule, SHUTDOWN_SIGNALS } from '@agora/platform';
-import { createTestDatabase, testHost } from '@agora/testing';
+import { type HttpTestApp, httpTestApp } from '@agora/testing';
 import { graphqlFor } from '@agora/host';
 import type { SignInLimits } from './sign-in-throttle.js';
 import { userReadModel } from '../../read-model/user-read-model.js';
@@ -30,37 +28,22 @@ describe('throttled login and register mutations (GraphQL, PostgreSQL)', () => {
   let pool: pg.Pool;
   let store: PostgresEventStore;
   let app: INestApplication;
-  const signalListeners = SHUTDOWN_SIGNALS.map((signal) => [signal, process.listeners(signal)] as const);
+  let tested: HttpTestApp;
 
   beforeAll(async () => {
-    const url = await createTestDatabase('graphql_throttle');
-    pool = new pg.Pool({ connectionString: url });
-    store = new PostgresEventStore(pool);
-    await store.migrate();
-    const logger = pino({ level: 'silent' });
     const graphql = graphqlFor(USER_RESOLVERS);
-    app = await createHttpApp(
-      {
-        module: class ThrottledGraphqlModule {},
-        imports: [
-          loggerModule(logger),
-          ...testHost({ url, eventStore: store, pool, readModels: [userReadModel] }),
-          UserModule.forRoot(LIMITS),
-          graphql.module,
-        ],
-        providers: [...graphql.resolvers],
-      },
-      { logger, title: 'Users', description: 'Throttled GraphQL under test', version: '0.0.0', trustProxyHops: 1 },
-    );
-    await app.init();
+    tested = await httpTestApp({
+      database: 'graphql_throttle',
+      title: 'Users',
+      readModels: [userReadModel],
+      imports: [UserModule.forRoot(LIMITS), graphql.module],
+      providers: graphql.resolvers,
+      http: { trustProxyHops: 1 },
+    });
+    ({ app, pool, store } = tested);
   });
 
-  afterAll(async () => {
-    await app.close();
-    for (const [signal, listeners] of signalListeners) for (const listener of listeners) process.on(signal, listener);
-    await store.close();
-    await pool.end();
-  });
+  afterAll(() => tested.close());
 
   /** From the client address `from`, as the one trusted proxy says. */
   const gql = (from: string, query: string, variables: Record<string, unknown>) =>
