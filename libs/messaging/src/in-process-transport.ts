@@ -35,11 +35,12 @@ export interface InProcessTransportOptions {
  * type and resolves when all have finished, so the relay's checkpoint only moves past
  * handled messages. Messages with the same key are handled one after the other, in the
  * order published, across overlapping `publish` calls too; different keys run
- * concurrently. Each message is checked against its contract on receipt like one from a
- * broker; one that does not match becomes a dead letter. One that a handler keeps failing fails the publish with
- * `ConsumerFailed` once every handler has had it, so that the relay parks its event and
- * retries it on demand (the other handlers are idempotent). A handler must not wait for a publish
- * of its own message's key: that message is delivered only after the handler returns.
+ * concurrently. Each message is checked against its contract on receipt, like one from a
+ * broker; one that does not match becomes a dead letter. One that a handler keeps failing
+ * fails the publish with `ConsumerFailed` once every handler has had it, so that the relay
+ * parks its event and retries it on demand (the other handlers are idempotent). A handler
+ * must not wait for a publish of its own message's key: that message is delivered only
+ * after the handler returns.
  */
 export class InProcessTransport implements Transport {
   private readonly handlers = new Map<string, MessageHandler[]>();

@@ -35,6 +35,7 @@ export async function migrate(pool: pg.Pool, sets: readonly SchemaMigrations[]):
   for (const set of sets) refuseRepeated(set);
   const client = await pool.connect();
   const applied: string[] = [];
+  let broken: Error | undefined;
   try {
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [LOCK]);
     try {
@@ -49,10 +50,11 @@ export async function migrate(pool: pg.Pool, sets: readonly SchemaMigrations[]):
       );
       for (const set of sets) applied.push(...(await migrateSchema(client, set)));
     } finally {
-      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [LOCK]);
+      // A connection that broke took its lock with it: its error is the one to report.
+      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [LOCK]).catch((error: Error) => (broken = error));
     }
   } finally {
-    client.release();
+    client.release(broken);
   }
   return applied;
 }
