@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
-import { createTestDatabase } from '../../testing/src/postgres.js';
+import { eventStoreForTest } from '../../testing/src/event-store-for-test.js';
 import { CommandHandler } from './command-handler.js';
 import type { Decider } from './decider.js';
 import type { Event } from './event.js';
@@ -28,9 +28,7 @@ describe('CommandHandler', () => {
   const fixedNow = new Date('2026-01-02T03:04:05.000Z');
 
   beforeAll(async () => {
-    pool = new pg.Pool({ connectionString: await createTestDatabase('command_handler'), max: 20 });
-    store = new PostgresEventStore(pool);
-    await store.migrate();
+    ({ pool, store } = await eventStoreForTest('command_handler', { max: 20 }));
   });
   afterAll(async () => {
     await store.close();

@@ -16,3 +16,4 @@ export * from './tcp-proxy.js';
 export * from './browser.js';
 export * from './probe-messages.js';
 export * from './http-test-app.js';
+export * from './event-store-for-test.js';

@@ -7,6 +7,7 @@ import type { AppendResult } from '../event-store.js';
 import { requestContext, withMetadata } from '../message-context.js';
 import { PostgresEventStore } from './postgres-event-store.js';
 import { createTestDatabase, TEST_POSTGRES_URL } from '../../../testing/src/postgres.js';
+import { eventStoreForTest } from '../../../testing/src/event-store-for-test.js';
 import { describeEventStoreContract } from '../../../testing/src/event-store-contract.js';
 import { until } from '../../../testing/src/until.js';
 
@@ -32,9 +33,7 @@ describe('PostgresEventStore group commit', () => {
   let store: PostgresEventStore;
 
   beforeAll(async () => {
-    pool = new pg.Pool({ connectionString: await createTestDatabase('event_store'), max: 10 });
-    store = new PostgresEventStore(pool);
-    await store.migrate();
+    ({ pool, store } = await eventStoreForTest('event_store', { max: 10 }));
   });
 
   afterAll(async () => {

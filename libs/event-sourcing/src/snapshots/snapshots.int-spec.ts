@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
-import { createTestDatabase } from '../../../testing/src/postgres.js';
+import { eventStoreForTest } from '../../../testing/src/event-store-for-test.js';
 import { CommandHandler } from '../command-handler.js';
 import type { Decider } from '../decider.js';
 import type { Event } from '../event.js';
@@ -26,9 +26,7 @@ describe('snapshots of long streams', () => {
   let snapshots: PostgresSnapshotStore;
 
   beforeAll(async () => {
-    pool = new pg.Pool({ connectionString: await createTestDatabase('snapshots'), max: 10 });
-    store = new PostgresEventStore(pool);
-    await store.migrate();
+    ({ pool, store } = await eventStoreForTest('snapshots', { max: 10 }));
     snapshots = new PostgresSnapshotStore(pool);
     await snapshots.migrate();
   });

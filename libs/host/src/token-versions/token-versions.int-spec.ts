@@ -68,6 +68,12 @@ describe('the token versions of an app without the user context, from user messa
 
   const stored = async (app: App, userId: string) =>
     ((await app.side.readModels.query('SELECT token_version FROM token_versions.user_token_versions WHERE user_id = $1', [userId])) as { token_version: number }[])[0]?.token_version;
+  /** The app stored `version` for the user, refuses the tokens of the version before and takes those of this one. */
+  const expectVersion = async (app: App, userId: string, version: number, role: 'customer' | 'admin') => {
+    expect(await stored(app, userId)).toBe(version);
+    expect(await app.holders.roleFor(userId, version - 1, role)).toBeUndefined();
+    expect(await app.holders.roleFor(userId, version, role)).toBe(role);
+  };
   const handledAll = (app: App, messages: readonly IntegrationMessage<Message>[]) => until(() => messages.every((m) => app.consumer.handled.includes(m.metadata.messageId)), 20_000);
 
   let order: App;
@@ -98,9 +104,7 @@ describe('the token versions of an app without the user context, from user messa
     const message = changed(userId, 1);
     await publisher.publish([message]);
     await handledAll(order, [message]);
-    expect(await stored(order, userId)).toBe(1);
-    expect(await order.holders.roleFor(userId, 0, 'customer')).toBeUndefined();
-    expect(await order.holders.roleFor(userId, 1, 'customer')).toBe('customer');
+    await expectVersion(order, userId, 1, 'customer');
   });
 
   it('never moves a version back: not for a message delivered again, nor for an older one after a newer', async () => {
@@ -109,9 +113,7 @@ describe('the token versions of an app without the user context, from user messa
     const messages = [changed(userId, 2), third, changed(userId, 1), third, changed(userId, 2)];
     await publisher.publish(messages);
     await until(() => order.consumer.handled.filter((id) => messages.some((m) => m.metadata.messageId === id)).length >= messages.length, 20_000);
-    expect(await stored(order, userId)).toBe(3);
-    expect(await order.holders.roleFor(userId, 2, 'customer')).toBeUndefined();
-    expect(await order.holders.roleFor(userId, 3, 'customer')).toBe('customer');
+    await expectVersion(order, userId, 3, 'customer');
   });
 
   it('gives an app that starts later every version moved on before, from the compacted topic', async () => {
@@ -120,9 +122,7 @@ describe('the token versions of an app without the user context, from user messa
     await publisher.publish([message]);
     const late = await startApp('recommendation');
     await handledAll(late, [message]);
-    expect(await stored(late, earlier)).toBe(4);
-    expect(await late.holders.roleFor(earlier, 3, 'admin')).toBeUndefined();
-    expect(await late.holders.roleFor(earlier, 4, 'admin')).toBe('admin');
+    await expectVersion(late, earlier, 4, 'admin');
 
     const admin = publisher.client.admin();
     await admin.connect();

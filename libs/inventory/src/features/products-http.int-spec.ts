@@ -1,23 +1,17 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import type { INestApplication } from '@nestjs/common';
-import pg from 'pg';
 import request from 'supertest';
-import { PostgresEventStore, type GlobalPosition } from '@agora/event-sourcing';
+import type { GlobalPosition } from '@agora/event-sourcing';
 import { inventoryReadModel } from '../read-model/inventory-read-model.js';
 import { type HttpTestApp, httpTestApp, testAuth } from '@agora/testing';
 import { InventoryModule } from '../inventory.module.js';
 
 describe('the products API (HTTP, PostgreSQL)', () => {
-  let pool: pg.Pool;
-  let store: PostgresEventStore;
-  let app: INestApplication;
   let tested: HttpTestApp;
   let headBefore: GlobalPosition | undefined;
   let admin: { authorization: string };
 
   beforeAll(async () => {
     tested = await httpTestApp({ database: 'inventory_http', title: 'Inventory', readModels: [inventoryReadModel], imports: [InventoryModule] });
-    ({ app, pool, store } = tested);
     admin = await testAuth.bearer({ userId: 'admin-1', role: 'admin' });
     await post('/api/products', { sku: 'MUG-BLUE', name: 'Blue mug', priceCents: 1250, currency: 'EUR', initialStock: 5 }).expect(201);
   });
@@ -25,12 +19,12 @@ describe('the products API (HTTP, PostgreSQL)', () => {
   afterAll(() => tested.close());
 
   beforeEach(async () => {
-    headBefore = await store.headPosition();
+    headBefore = await tested.store.headPosition();
   });
-  const nothingWritten = async () => expect(await store.headPosition()).toEqual(headBefore);
+  const nothingWritten = async () => expect(await tested.store.headPosition()).toEqual(headBefore);
 
   function post(path: string, body: unknown) {
-    return request(app.getHttpServer()).post(path).set(admin).set('content-type', 'application/json').send(JSON.stringify(body));
+    return request(tested.app.getHttpServer()).post(path).set(admin).set('content-type', 'application/json').send(JSON.stringify(body));
   }
   const messages = (body: unknown) => (body as { message: string[] }).message;
 
@@ -39,29 +33,29 @@ describe('the products API (HTTP, PostgreSQL)', () => {
       for (const [sku, name] of [['LAMP-1', 'Desk lamp'], ['LAMP-2', 'Floor LAMP'], ['RUG-1', 'Rug']]) {
         await post('/api/products', { sku, name, priceCents: 100, currency: 'EUR', initialStock: 1 }).expect(201);
       }
-      const found = await request(app.getHttpServer()).get('/api/products?search=lamp&first=1');
+      const found = await request(tested.app.getHttpServer()).get('/api/products?search=lamp&first=1');
       expect(found.status).toBe(200);
       expect(found.body.items).toEqual([expect.objectContaining({ sku: 'LAMP-1', name: 'Desk lamp', available: 1 })]);
-      const next = await request(app.getHttpServer()).get(`/api/products?search=lamp&first=1&after=${found.body.nextCursor}`);
+      const next = await request(tested.app.getHttpServer()).get(`/api/products?search=lamp&first=1&after=${found.body.nextCursor}`);
       expect(next.body).toEqual({ items: [expect.objectContaining({ sku: 'LAMP-2' })], nextCursor: null });
-      const names = (await request(app.getHttpServer()).get('/api/products?first=100')).body.items.map((p: { name: string }) => p.name.toLowerCase());
+      const names = (await request(tested.app.getHttpServer()).get('/api/products?first=100')).body.items.map((p: { name: string }) => p.name.toLowerCase());
       expect(names).toEqual([...names].sort());
-      expect((await request(app.getHttpServer()).get('/api/products?search=100%25')).body.items).toEqual([]);
+      expect((await request(tested.app.getHttpServer()).get('/api/products?search=100%25')).body.items).toEqual([]);
     });
 
     it('answers 400 naming the parameter', async () => {
-      expect(messages((await request(app.getHttpServer()).get('/api/products?first=101')).body)).toContainEqual(expect.stringContaining('first must not be greater than 100'));
-      expect(messages((await request(app.getHttpServer()).get('/api/products?search=')).body)).toContainEqual(expect.stringContaining('search must be longer than or equal to 1'));
+      expect(messages((await request(tested.app.getHttpServer()).get('/api/products?first=101')).body)).toContainEqual(expect.stringContaining('first must not be greater than 100'));
+      expect(messages((await request(tested.app.getHttpServer()).get('/api/products?search=')).body)).toContainEqual(expect.stringContaining('search must be longer than or equal to 1'));
     });
   });
 
   describe('POST /api/products', () => {
     it('answers 401 without a token and 403 to a customer, and writes nothing', async () => {
       const body = JSON.stringify({ sku: 'SNEAKY-1', name: 'Sneaky', priceCents: 1, currency: 'EUR', initialStock: 1 });
-      const anonymous = await request(app.getHttpServer()).post('/api/products').set('content-type', 'application/json').send(body);
+      const anonymous = await request(tested.app.getHttpServer()).post('/api/products').set('content-type', 'application/json').send(body);
       expect(anonymous.status).toBe(401);
       expect(anonymous.body.message).toMatch(/bearer token/);
-      const customer = await request(app.getHttpServer())
+      const customer = await request(tested.app.getHttpServer())
         .post('/api/products')
         .set(await testAuth.bearer({ userId: 'c-1', role: 'customer' }))
         .set('content-type', 'application/json')
@@ -77,13 +71,13 @@ describe('the products API (HTTP, PostgreSQL)', () => {
       expect(response.status).toBe(201);
       expect(response.body).toEqual({ sku: 'TSHIRT-RED-M' });
 
-      const [added] = await store.readStream('product-TSHIRT-RED-M');
+      const [added] = await tested.store.readStream('product-TSHIRT-RED-M');
       expect(added).toMatchObject({
         type: 'inventory.product-added.v1',
         data: { ...valid },
         metadata: { correlationId: 'add-tshirt-1', causationId: 'add-tshirt-1' },
       });
-      const view = await request(app.getHttpServer()).get('/api/products/TSHIRT-RED-M');
+      const view = await request(tested.app.getHttpServer()).get('/api/products/TSHIRT-RED-M');
       expect(view.body).toEqual({ sku: 'TSHIRT-RED-M', name: 'Red T-shirt, size M', priceCents: 1999, currency: 'EUR', available: 0, reserved: 0, sold: 0 });
     });
 
@@ -117,13 +111,13 @@ describe('the products API (HTTP, PostgreSQL)', () => {
       expect(messages(response.body)).toEqual(
         expect.arrayContaining(['priceCents must not be less than 0', 'property colour should not exist', expect.stringMatching(/^initialStock /)]),
       );
-      expect(await store.readStream('product-NEW-1')).toEqual([]);
+      expect(await tested.store.readStream('product-NEW-1')).toEqual([]);
       await nothingWritten();
     });
 
     it('accepts the highest price and initial stock, and shows them exactly', async () => {
       await post('/api/products', { ...valid, sku: 'CROWN-1', priceCents: 100_000_000, initialStock: 1_000_000 }).expect(201);
-      const view = await request(app.getHttpServer()).get('/api/products/CROWN-1');
+      const view = await request(tested.app.getHttpServer()).get('/api/products/CROWN-1');
       expect(view.body).toMatchObject({ priceCents: 100_000_000, available: 1_000_000 });
     });
 
@@ -134,7 +128,7 @@ describe('the products API (HTTP, PostgreSQL)', () => {
       const response = await post('/api/products', { ...valid, sku: 'TOO-MUCH-1', [field]: value });
       expect(response.status).toBe(400);
       expect(messages(response.body)).toEqual([message]);
-      expect(await store.readStream('product-TOO-MUCH-1')).toEqual([]);
+      expect(await tested.store.readStream('product-TOO-MUCH-1')).toEqual([]);
       await nothingWritten();
     });
   });
@@ -159,7 +153,7 @@ describe('the products API (HTTP, PostgreSQL)', () => {
       expect(response.status).toBe(400);
       expect(messages(response.body)).toEqual(['quantity must not be greater than 1000000']);
       await nothingWritten();
-      expect((await request(app.getHttpServer()).get('/api/products/MUG-BLUE')).body).toMatchObject({ available: 5 });
+      expect((await request(tested.app.getHttpServer()).get('/api/products/MUG-BLUE')).body).toMatchObject({ available: 5 });
     });
 
     it.each([0, -2, 1.5, '3'])('answers 400 for quantity %p, and writes nothing', async (quantity) => {
@@ -172,20 +166,20 @@ describe('the products API (HTTP, PostgreSQL)', () => {
 
   describe('GET /api/products/{sku}', () => {
     it('shows the product with its stock levels', async () => {
-      const response = await request(app.getHttpServer()).get('/api/products/MUG-BLUE');
+      const response = await request(tested.app.getHttpServer()).get('/api/products/MUG-BLUE');
       expect(response.status).toBe(200);
       expect(response.body).toEqual({ sku: 'MUG-BLUE', name: 'Blue mug', priceCents: 1250, currency: 'EUR', available: 5, reserved: 0, sold: 0 });
     });
 
     it('answers 404 for an unknown sku', async () => {
-      const response = await request(app.getHttpServer()).get('/api/products/NO-SUCH');
+      const response = await request(tested.app.getHttpServer()).get('/api/products/NO-SUCH');
       expect(response.status).toBe(404);
       expect(response.body).toEqual({ statusCode: 404, error: 'Not Found', message: 'There is no product with sku NO-SUCH.' });
     });
   });
 
   it('documents every endpoint in the OpenAPI document', async () => {
-    const { body } = await request(app.getHttpServer()).get('/docs-json');
+    const { body } = await request(tested.app.getHttpServer()).get('/docs-json');
     const paths = body.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>;
     expect(Object.keys(paths['/api/products']!.post!.responses).sort()).toEqual(['201', '400', '401', '403', '409']);
     expect(Object.keys(paths['/api/products/{sku}/stock']!.post!.responses).sort()).toEqual(['200', '400', '401', '403', '404']);

@@ -17,7 +17,7 @@ import {
   type NewEvent,
   type RecordedEvent,
 } from '@agora/event-sourcing';
-import { createTestDatabase, testBackgroundWork } from '@agora/testing';
+import { eventStoreForTest, testBackgroundWork } from '@agora/testing';
 import { ReservationAlreadyCommitted, ReservationNotCommittable } from '../domain/errors.js';
 import { productDecider, stockIsBalanced, type ListedProduct, type ProductEvent } from '../domain/product.js';
 import { reservationDecider, type ReservationEvent } from '../domain/reservation.js';
@@ -89,10 +89,9 @@ describe('inventory’s handling of the saga’s commands (PostgreSQL)', () => {
   const touched = new Set<string>();
 
   beforeAll(async () => {
-    const url = await createTestDatabase('inventory_commands');
-    pool = new pg.Pool({ connectionString: url, max: 25 });
-    store = new PostgresEventStore(pool);
-    await store.migrate();
+    const db = await eventStoreForTest('inventory_commands', { max: 25 });
+    const { url } = db;
+    ({ pool, store } = db);
     crashing = new CrashingEventStore(store);
     app = await Test.createTestingModule({
       imports: [{ module: class EventStoreModule {}, global: true, providers: [{ provide: EVENT_STORE, useValue: crashing }], exports: [EVENT_STORE] },

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DataSource } from 'typeorm';
 import { readSideForTest, type ReadSideForTest } from '../../../testing/src/read-models.js';
-import { CommandHandler, requestContext, streamName, withMetadata, type PostgresEventStore } from '@agora/event-sourcing';
+import { CommandHandler, requestContext, streamName, withMetadata, type GlobalPosition, type PostgresEventStore } from '@agora/event-sourcing';
 import { ProjectionRunner } from '@agora/projections';
 import { PRODUCT_CATEGORY, productDecider, type ProductEvent } from '../domain/product.js';
 import { ProductRow } from './product.row.js';
@@ -18,6 +18,15 @@ describe('the products read model in PostgreSQL', () => {
   });
   afterAll(() => side.close());
 
+  /** The product's row once the projection has applied the log up to `position`. */
+  async function rowOnceProjected(position: GlobalPosition, sku: string): Promise<ProductRow> {
+    const runner = new ProjectionRunner(readModels, store, inventoryReadModel.projections[0]!);
+    runner.start();
+    expect(await runner.waitFor(position, 20_000)).toBe(true);
+    await runner.stop();
+    return { ...(await readModels.getRepository(ProductRow).findOneByOrFail({ sku })) };
+  }
+
   it('is created by its migration and shows the stock as the product stream has it', async () => {
     const commands = new CommandHandler(store);
     const stream = streamName(PRODUCT_CATEGORY, 'MUG');
@@ -25,13 +34,7 @@ describe('the products read model in PostgreSQL', () => {
     await commands.handle(productDecider, stream, { type: 'reserve-stock', sku: 'MUG', orderId: 'o-1', quantity: 2 }, requestContext());
     const { position, state } = await commands.handle(productDecider, stream, { type: 'sell-stock', sku: 'MUG', orderId: 'o-1' }, requestContext());
 
-    const runner = new ProjectionRunner(readModels, store, inventoryReadModel.projections[0]!);
-    runner.start();
-    expect(await runner.waitFor(position!, 10_000)).toBe(true);
-    await runner.stop();
-
-    const row = await readModels.getRepository(ProductRow).findOneByOrFail({ sku: 'MUG' });
-    expect({ ...row }).toEqual({ sku: 'MUG', name: 'Mug', priceCents: 850, currency: 'EUR', available: 3, reserved: 0, sold: 2 });
+    expect(await rowOnceProjected(position!, 'MUG')).toEqual({ sku: 'MUG', name: 'Mug', priceCents: 850, currency: 'EUR', available: 3, reserved: 0, sold: 2 });
     expect(state).toMatchObject({ available: 3, reserved: 0, sold: 2 });
   });
 
@@ -45,13 +48,7 @@ describe('the products read model in PostgreSQL', () => {
     await commands.handle(productDecider, stream, { type: 'reserve-stock', sku: 'BOLT', orderId: 'o-1', quantity: 10_000 }, requestContext());
     const { position, state } = await commands.handle(productDecider, stream, { type: 'sell-stock', sku: 'BOLT', orderId: 'o-1' }, requestContext());
 
-    const runner = new ProjectionRunner(readModels, store, inventoryReadModel.projections[0]!);
-    runner.start();
-    expect(await runner.waitFor(position!, 20_000)).toBe(true);
-    await runner.stop();
-
-    const row = await readModels.getRepository(ProductRow).findOneByOrFail({ sku: 'BOLT' });
-    expect({ ...row }).toEqual({ sku: 'BOLT', name: 'Bolt', priceCents: 100_000_000, currency: 'EUR', available: 2_200_990_000, reserved: 0, sold: 10_000 });
+    expect(await rowOnceProjected(position!, 'BOLT')).toEqual({ sku: 'BOLT', name: 'Bolt', priceCents: 100_000_000, currency: 'EUR', available: 2_200_990_000, reserved: 0, sold: 10_000 });
     expect(state).toMatchObject({ available: 2_200_990_000, reserved: 0, sold: 10_000 });
   });
 });

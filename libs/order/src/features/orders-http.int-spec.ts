@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import type { INestApplication } from '@nestjs/common';
-import pg from 'pg';
 import request from 'supertest';
 import type { Message } from '@agora/contracts';
-import { type IntegrationMessage } from '@agora/messaging';
-import { PostgresEventStore, type GlobalPosition } from '@agora/event-sourcing';
+import type { IntegrationMessage } from '@agora/messaging';
+import type { GlobalPosition } from '@agora/event-sourcing';
 import { PROJECTIONS, type Projections } from '@agora/projections';
 import { orderReadModel } from '../read-model/order-read-model.js';
 import { httpTestApp, testAuth, until, type HttpTestApp } from '@agora/testing';
@@ -18,9 +16,6 @@ import { OrderModule } from '../order.module.js';
 const metadata = () => ({ messageId: randomUUID(), correlationId: 'test', causationId: 'test', occurredAt: new Date().toISOString(), schemaVersion: 1 });
 
 describe('the orders API (HTTP, PostgreSQL)', () => {
-  let pool: pg.Pool;
-  let store: PostgresEventStore;
-  let app: INestApplication;
   let tested: HttpTestApp;
 
   beforeAll(async () => {
@@ -33,8 +28,7 @@ describe('the orders API (HTTP, PostgreSQL)', () => {
       poolSize: 20,
       pollIntervalMs: 50,
     });
-    ({ app, pool, store } = tested);
-    const catalog = app.get(CatalogHandler);
+    const catalog = tested.app.get(CatalogHandler);
     for (const [sku, priceCents, currency] of [
       ['SHIRT', 1999, 'EUR'],
       ['MUG', 850, 'EUR'],
@@ -50,7 +44,7 @@ describe('the orders API (HTTP, PostgreSQL)', () => {
   let orderHead: GlobalPosition | undefined;
   const lastOrderEvent = async () => {
     let last: GlobalPosition | undefined;
-    for (let page = await store.readAll({ categories: ['order'] }); page.length > 0; page = await store.readAll({ categories: ['order'], after: last })) {
+    for (let page = await tested.store.readAll({ categories: ['order'] }); page.length > 0; page = await tested.store.readAll({ categories: ['order'], after: last })) {
       last = page.at(-1)!.position;
     }
     return last;
@@ -65,15 +59,15 @@ describe('the orders API (HTTP, PostgreSQL)', () => {
   });
   const nothingWritten = async () => expect(await lastOrderEvent()).toEqual(orderHead);
 
-  const server = () => request(app.getHttpServer());
+  const server = () => request(tested.app.getHttpServer());
   const http = () => ({ get: (path: string) => server().get(path).set(customer) });
   const post = (path: string, body?: unknown) => server().post(path).set(customer).set('content-type', 'application/json').send(JSON.stringify(body ?? {}));
   const valid = () => ({ lines: [{ sku: 'SHIRT', quantity: 2 }, { sku: 'MUG', quantity: 1 }], paymentToken: 'tok_visa' });
   const messages = (body: unknown) => (body as { message: string[] }).message;
   /** Requests waiting for an order's outcome. */
-  const waiting = () => app.get<Projections>(PROJECTIONS).watching('order.orders');
+  const waiting = () => tested.app.get<Projections>(PROJECTIONS).watching('order.orders');
   const sagaSays = (type: Message['type'], data: Record<string, unknown>) =>
-    app.get(OrderCommandsHandler).handle({ type, key: String(data.orderId), data, metadata: metadata() } as IntegrationMessage<Message>);
+    tested.app.get(OrderCommandsHandler).handle({ type, key: String(data.orderId), data, metadata: metadata() } as IntegrationMessage<Message>);
 
   describe('POST /api/orders', () => {
     it('places an order at catalog prices: 202 with its id, recorded under the request’s correlation id', async () => {
@@ -82,7 +76,7 @@ describe('the orders API (HTTP, PostgreSQL)', () => {
       expect(response.status).toBe(202);
       const { orderId } = response.body as { orderId: string };
       expect(orderId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-      const [placed] = await store.readStream(`order-${orderId}`);
+      const [placed] = await tested.store.readStream(`order-${orderId}`);
       expect(placed).toMatchObject({ type: 'order.placed.v1', data: { totalCents: 4848, currency: 'EUR' }, metadata: { correlationId: 'place-1' } });
 
       const view = await http().get(`/api/orders/${orderId}`);
@@ -139,7 +133,7 @@ describe('the orders API (HTTP, PostgreSQL)', () => {
       expect(again.status).toBe(202);
       expect(again.body).toEqual(first.body);
       expect(await lastOrderEvent()).toEqual(afterFirst);
-      expect(await store.readStream(`order-${(first.body as { orderId: string }).orderId}`)).toHaveLength(1);
+      expect(await tested.store.readStream(`order-${(first.body as { orderId: string }).orderId}`)).toHaveLength(1);
 
       const otherKey = await post('/api/orders', body).set('idempotency-key', 'checkout-43');
       expect(otherKey.status).toBe(202);
@@ -265,7 +259,7 @@ describe('the orders API (HTTP, PostgreSQL)', () => {
       const { answer } = send(`/api/orders/${orderId}?wait=terminal&timeoutMs=25000`);
       await until(() => waiting() === 1);
       // The checkout stands still while the cancellation is asked for, so the order stays pending.
-      const checkout = app.get(CheckoutProcess, { strict: false });
+      const checkout = tested.app.get(CheckoutProcess, { strict: false });
       await checkout.stop();
       try {
         expect((await post(`/api/orders/${orderId}/cancel`)).status).toBe(202);
@@ -339,7 +333,7 @@ describe('the orders API (HTTP, PostgreSQL)', () => {
       await until(async () => (await http().get(`/api/orders/${orderId}`)).body.status === 'CANCELLED');
       expect((await http().get(`/api/orders/${orderId}/saga`)).body).toMatchObject({ currentStep: 'cancelled', reason: 'cancelled-by-customer' });
       expect((await post(`/api/orders/${orderId}/cancel`)).status).toBe(202);
-      expect((await store.readStream(`order-${orderId}`)).map((e) => e.type)).toEqual(['order.placed.v1', 'order.cancellation-requested.v1', 'order.cancelled.v1']);
+      expect((await tested.store.readStream(`order-${orderId}`)).map((e) => e.type)).toEqual(['order.placed.v1', 'order.cancellation-requested.v1', 'order.cancelled.v1']);
     });
 
     it('answers 409 once the order is no longer pending, and writes nothing', async () => {
@@ -395,7 +389,7 @@ describe('the orders API (HTTP, PostgreSQL)', () => {
     );
   });
 
-  // Last: it closes the app.
+  // Last: it closes the tested.app.
   it('answers a waiting request with the order as it stands when the host shuts down', async () => {
     const { orderId } = (await post('/api/orders', valid())).body as { orderId: string };
     const answer = http().get(`/api/orders/${orderId}?wait=terminal&timeoutMs=30000`).then((response) => response);

@@ -21,34 +21,37 @@ const THROTTLING_DEFAULTS = {
   TRUST_PROXY_HOPS: 0,
 };
 
+/** Every variable's default, as parseConfig answers with nothing set. */
+const DEFAULTS = {
+  PORT: 3000,
+  HOST: '0.0.0.0',
+  DATABASE_POOL_SIZE: 10,
+  EVENT_STORE: 'postgres',
+  EMBEDDED_POSTGRES_PORT: 54329,
+  EMBEDDED_POSTGRES_DIR: '.data/postgres',
+  LOG_LEVEL: 'info',
+  CHECKOUT_RESERVATION_TIMEOUT_MS: 30000,
+  CHECKOUT_PAYMENT_TIMEOUT_MS: 30000,
+  RESERVATION_TTL_MS: 20000,
+  ORDER_MAX_PENDING_PER_CUSTOMER: 20,
+  ORDER_MAX_PENDING_UNITS_PER_CUSTOMER: 10000,
+  PAYMENT_GATEWAY_LATENCY_MS: 0,
+  PROJECTION_LAG_DEGRADED_MS: 5000,
+  JWT_SECRET_FILE: '.data/jwt-secret',
+  KAFKA_BROKERS: '127.0.0.1:9092',
+  KAFKA_TOPIC_PREFIX: '',
+  KAFKA_PARTITIONS: 3,
+  BACKGROUND_FAILOVER_MS: 2000,
+  JWT_EXPIRES_IN_S: 3600,
+  ...THROTTLING_DEFAULTS,
+  ADMIN_EMAIL: 'admin@agora.local',
+  DEMO_DATA: true,
+  MESSAGING_DUPLICATE_DELIVERY: false,
+};
+
 describe('configuration', () => {
   it('defaults every variable when nothing is set', () => {
-    expect(parseConfig({})).toEqual({
-      PORT: 3000,
-      HOST: '0.0.0.0',
-      DATABASE_POOL_SIZE: 10,
-      EVENT_STORE: 'postgres',
-      EMBEDDED_POSTGRES_PORT: 54329,
-      EMBEDDED_POSTGRES_DIR: '.data/postgres',
-      LOG_LEVEL: 'info',
-      CHECKOUT_RESERVATION_TIMEOUT_MS: 30000,
-      CHECKOUT_PAYMENT_TIMEOUT_MS: 30000,
-      RESERVATION_TTL_MS: 20000,
-      ORDER_MAX_PENDING_PER_CUSTOMER: 20,
-      ORDER_MAX_PENDING_UNITS_PER_CUSTOMER: 10000,
-      PAYMENT_GATEWAY_LATENCY_MS: 0,
-      PROJECTION_LAG_DEGRADED_MS: 5000,
-      JWT_SECRET_FILE: '.data/jwt-secret',
-      KAFKA_BROKERS: '127.0.0.1:9092',
-      KAFKA_TOPIC_PREFIX: '',
-      KAFKA_PARTITIONS: 3,
-      BACKGROUND_FAILOVER_MS: 2000,
-      JWT_EXPIRES_IN_S: 3600,
-      ...THROTTLING_DEFAULTS,
-      ADMIN_EMAIL: 'admin@agora.local',
-      DEMO_DATA: true,
-      MESSAGING_DUPLICATE_DELIVERY: false,
-    });
+    expect(parseConfig({})).toEqual(DEFAULTS);
   });
 
   it('reads good values and ignores unrelated variables', () => {
@@ -70,6 +73,7 @@ describe('configuration', () => {
         HOME: '/root',
       }),
     ).toEqual({
+      ...DEFAULTS,
       PORT: 8080,
       HOST: '127.0.0.1',
       DATABASE_URL: 'postgresql://agora:secret@db:5432/agora',
@@ -79,23 +83,10 @@ describe('configuration', () => {
       EMBEDDED_POSTGRES_PORT: 6543,
       EMBEDDED_POSTGRES_DIR: '/var/lib/agora',
       LOG_LEVEL: 'debug',
-      CHECKOUT_RESERVATION_TIMEOUT_MS: 30000,
-      CHECKOUT_PAYMENT_TIMEOUT_MS: 30000,
-      RESERVATION_TTL_MS: 20000,
-      ORDER_MAX_PENDING_PER_CUSTOMER: 20,
-      ORDER_MAX_PENDING_UNITS_PER_CUSTOMER: 10000,
-      PAYMENT_GATEWAY_LATENCY_MS: 0,
-      PROJECTION_LAG_DEGRADED_MS: 5000,
-      JWT_SECRET_FILE: '.data/jwt-secret',
       KAFKA_BROKERS: 'kafka-1:9092,kafka-2:9092',
       KAFKA_TOPIC_PREFIX: 'staging.',
       KAFKA_PARTITIONS: 6,
       BACKGROUND_FAILOVER_MS: 500,
-      JWT_EXPIRES_IN_S: 3600,
-      ...THROTTLING_DEFAULTS,
-      ADMIN_EMAIL: 'admin@agora.local',
-      DEMO_DATA: true,
-      MESSAGING_DUPLICATE_DELIVERY: false,
     });
   });
 

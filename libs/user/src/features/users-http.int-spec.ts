@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import type { INestApplication } from '@nestjs/common';
-import pg from 'pg';
 import request from 'supertest';
-import { PostgresEventStore, type GlobalPosition } from '@agora/event-sourcing';
+import type { GlobalPosition } from '@agora/event-sourcing';
 import { type HttpTestApp, httpTestApp } from '@agora/testing';
 import { userReadModel } from '../read-model/user-read-model.js';
 import { UserModule } from '../user.module.js';
@@ -11,27 +9,23 @@ import { userStream } from './user-accounts.js';
 import { UserCredentials } from './verify-credentials/user-credentials.js';
 
 describe('the users API (HTTP, PostgreSQL)', () => {
-  let pool: pg.Pool;
-  let store: PostgresEventStore;
-  let app: INestApplication;
   let tested: HttpTestApp;
   let headBefore: GlobalPosition | undefined;
 
   beforeAll(async () => {
     tested = await httpTestApp({ database: 'user_http', title: 'Users', readModels: [userReadModel], imports: [UserModule] });
-    ({ app, pool, store } = tested);
     await post({ email: 'ada@example.org', name: 'Ada Lovelace', password: 'correct horse battery' }).expect(201);
   });
 
   afterAll(() => tested.close());
 
   beforeEach(async () => {
-    headBefore = await store.headPosition();
+    headBefore = await tested.store.headPosition();
   });
-  const nothingWritten = async () => expect(await store.headPosition()).toEqual(headBefore);
+  const nothingWritten = async () => expect(await tested.store.headPosition()).toEqual(headBefore);
 
   function post(body: unknown) {
-    return request(app.getHttpServer()).post('/api/users').set('content-type', 'application/json').send(JSON.stringify(body));
+    return request(tested.app.getHttpServer()).post('/api/users').set('content-type', 'application/json').send(JSON.stringify(body));
   }
   const messages = (body: unknown) => (body as { message: string[] }).message;
   const valid = { email: 'Grace.Hopper@Example.org', name: 'Grace Hopper', password: 'cobol for ever' };
@@ -42,15 +36,15 @@ describe('the users API (HTTP, PostgreSQL)', () => {
     expect(response.body).toEqual({ userId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/) });
     const { userId } = response.body as { userId: string };
 
-    const [registered] = await store.readStream(userStream(userId));
+    const [registered] = await tested.store.readStream(userStream(userId));
     expect(registered).toMatchObject({
       type: 'user.registered.v1',
       data: { userId, email: 'grace.hopper@example.org', name: 'Grace Hopper', role: 'customer' },
       metadata: { correlationId: 'register-grace-1', causationId: 'register-grace-1' },
     });
     expect(JSON.stringify(registered)).not.toContain(valid.password);
-    expect(await app.get(GetUserHandler).execute(userId)).toMatchObject({ email: 'grace.hopper@example.org', role: 'customer' });
-    expect(await app.get(UserCredentials).verify(valid.email, valid.password)).toEqual({ userId, role: 'customer', tokenVersion: 0 });
+    expect(await tested.app.get(GetUserHandler).execute(userId)).toMatchObject({ email: 'grace.hopper@example.org', role: 'customer' });
+    expect(await tested.app.get(UserCredentials).verify(valid.email, valid.password)).toEqual({ userId, role: 'customer', tokenVersion: 0 });
   });
 
   it('answers 409 for a registered email in other letters, and writes nothing', async () => {
@@ -92,7 +86,7 @@ describe('the users API (HTTP, PostgreSQL)', () => {
   });
 
   it('documents the endpoint in the OpenAPI document', async () => {
-    const { body } = await request(app.getHttpServer()).get('/docs-json');
+    const { body } = await request(tested.app.getHttpServer()).get('/docs-json');
     const paths = body.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>;
     expect(Object.keys(paths['/api/users']!.post!.responses).sort()).toEqual(['201', '400', '409', '429']);
     const schemas = body.components.schemas as Record<string, { required: string[] }>;
@@ -102,7 +96,7 @@ describe('the users API (HTTP, PostgreSQL)', () => {
 
   describe('signing in and the signed-in user', () => {
     const json = (method: 'post' | 'patch', path: string, body: unknown) =>
-      request(app.getHttpServer())[method](path).set('content-type', 'application/json').send(JSON.stringify(body));
+      request(tested.app.getHttpServer())[method](path).set('content-type', 'application/json').send(JSON.stringify(body));
     const ada = { email: 'countess@example.net', name: 'Ada Lovelace', password: 'analytical engine' };
 
     it('gives a token for the right email (any case) and password, which /api/users/me accepts', async () => {
@@ -110,7 +104,7 @@ describe('the users API (HTTP, PostgreSQL)', () => {
       const login = await json('post', '/api/auth/login', { email: 'COUNTESS@example.net', password: ada.password });
       expect(login.status).toBe(200);
       expect(login.body).toEqual({ accessToken: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/), tokenType: 'Bearer', expiresIn: 3600 });
-      const me = await request(app.getHttpServer()).get('/api/users/me').set('authorization', `Bearer ${login.body.accessToken}`);
+      const me = await request(tested.app.getHttpServer()).get('/api/users/me').set('authorization', `Bearer ${login.body.accessToken}`);
       expect(me.body).toEqual({ userId, email: 'countess@example.net', name: 'Ada Lovelace', role: 'customer', createdAt: expect.any(String), updatedAt: expect.any(String) });
     });
 
@@ -130,7 +124,7 @@ describe('the users API (HTTP, PostgreSQL)', () => {
       const bad = await json('patch', '/api/users/me', { name: '', role: 'admin' }).set('authorization', `Bearer ${token}`);
       expect(bad.status).toBe(400);
       expect(messages(bad.body)).toEqual(expect.arrayContaining(['name must be 1 to 100 characters', 'property role should not exist']));
-      expect((await request(app.getHttpServer()).get('/api/users/me')).status).toBe(401);
+      expect((await request(tested.app.getHttpServer()).get('/api/users/me')).status).toBe(401);
     });
   });
 });

@@ -13,7 +13,7 @@ import {
   type NewEvent,
   type RecordedEvent,
 } from '@agora/event-sourcing';
-import { createTestDatabase, testHost, until } from '@agora/testing';
+import { eventStoreForTest, testHost, until } from '@agora/testing';
 import { EmailTaken, UserNotFound } from '../domain/errors.js';
 import type { UserEvent } from '../domain/user.js';
 import { UserRow } from '../read-model/user.row.js';
@@ -61,10 +61,9 @@ describe('the user context’s handlers (PostgreSQL)', () => {
   let credentials: UserCredentials;
 
   beforeAll(async () => {
-    const url = await createTestDatabase('user_handlers');
-    pool = new pg.Pool({ connectionString: url, max: 25 });
-    store = new PostgresEventStore(pool);
-    await store.migrate();
+    const db = await eventStoreForTest('user_handlers', { max: 25 });
+    const { url } = db;
+    ({ pool, store } = db);
     crashing = new CrashingEventStore(store);
     app = await Test.createTestingModule({
       imports: [

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { CommandHandler, PostgresEventStore, requestContext, streamName } from '@agora/event-sourcing';
-import { createTestDatabase } from '@agora/testing';
+import { eventStoreForTest } from '@agora/testing';
 import { PRODUCT_CATEGORY, productDecider } from '../../domain/product.js';
 import { RESERVATION_CATEGORY } from '../../domain/reservation.js';
 import { ProductStock } from '../product-stock.js';
@@ -16,9 +16,7 @@ describe('reserving and committing stock on PostgreSQL', () => {
   let reserve: ReserveStockHandler;
 
   beforeAll(async () => {
-    pool = new pg.Pool({ connectionString: await createTestDatabase('inventory_reserve'), max: 10 });
-    store = new PostgresEventStore(pool);
-    await store.migrate();
+    ({ pool, store } = await eventStoreForTest('inventory_reserve', { max: 10 }));
     commands = new CommandHandler(store);
     reserve = new ReserveStockHandler(commands, new ProductStock(commands), store);
   });

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { CommandHandler, PostgresEventStore, requestContext, streamName, WrongExpectedVersion } from '@agora/event-sourcing';
 import { openReadModels, Projections } from '@agora/projections';
 import { SagaRuntime } from '@agora/saga';
-import { createTestDatabase } from '@agora/testing';
+import { eventStoreForTest } from '@agora/testing';
 import { CatalogHandler } from '../../catalog/catalog.handler.js';
 import { migrateOrderCatalog } from '../../catalog/catalog-schema.js';
 import { ProductCatalog } from '../../catalog/product-catalog.js';
@@ -28,10 +28,9 @@ describe('the limits on pending orders across instances (PostgreSQL)', () => {
   let instances: PlaceOrderHandler[];
 
   beforeAll(async () => {
-    const url = await createTestDatabase('order_pending_limits');
-    pool = new pg.Pool({ connectionString: url, max: 20 });
-    store = new PostgresEventStore(pool, { pollIntervalMs: 20 });
-    await store.migrate();
+    const db = await eventStoreForTest('order_pending_limits', { max: 20, pollIntervalMs: 20 });
+    const { url } = db;
+    ({ pool, store } = db);
     await migrateOrderCatalog(pool);
     readModels = await openReadModels({ url, readModels: [orderReadModel] });
     projections = new Projections(readModels, store, orderReadModel.projections);

@@ -7,11 +7,11 @@ import { Test } from '@nestjs/testing';
 import pg from 'pg';
 import request from 'supertest';
 import type { Message } from '@agora/contracts';
-import { type IntegrationMessage } from '@agora/messaging';
+import type { IntegrationMessage } from '@agora/messaging';
 import { EVENT_STORE, PostgresEventStore } from '@agora/event-sourcing';
 import { PG_POOL } from '@agora/platform';
 import { ReadSideModule } from '@agora/projections';
-import { createTestDatabase, testAuth, testBackgroundWork } from '@agora/testing';
+import { eventStoreForTest, testAuth, testBackgroundWork } from '@agora/testing';
 import { paymentReadModel } from '../../read-model/payments.projection.js';
 import { SimulatedPaymentGateway } from '../../gateway/simulated-payment-gateway.js';
 import { PaymentCommandsHandler } from '../../integration/payment-commands.handler.js';
@@ -34,10 +34,9 @@ describe('GET /api/payments', () => {
   let admin: { authorization: string };
 
   beforeAll(async () => {
-    const url = await createTestDatabase('payment_http');
-    pool = new pg.Pool({ connectionString: url, max: 10 });
-    store = new PostgresEventStore(pool);
-    await store.migrate();
+    const db = await eventStoreForTest('payment_http', { max: 10 });
+    const { url } = db;
+    ({ pool, store } = db);
 
     // What the host provides to every context module.
     @Global()

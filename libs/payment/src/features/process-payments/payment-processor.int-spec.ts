@@ -5,7 +5,7 @@ import pg from 'pg';
 import type { Message, MessageType, MessageData } from '@agora/contracts';
 import { comparePositions, PostgresEventStore, type GlobalPosition, type RecordedEvent } from '@agora/event-sourcing';
 import { migrateMessaging, PostgresCheckpointStore, type IntegrationMessage } from '@agora/messaging';
-import { createTestDatabase } from '@agora/testing';
+import { eventStoreForTest } from '@agora/testing';
 import { CommandHandler } from '@agora/event-sourcing';
 import { PaymentCommandsHandler } from '../../integration/payment-commands.handler.js';
 import { PaymentOutboundMapping } from '../../integration/payment-outbound.mapping.js';
@@ -44,9 +44,7 @@ describe('payment: commands in, gateway calls by the processor, answers out', ()
   const processors: PaymentProcessor[] = [];
 
   beforeAll(async () => {
-    pool = new pg.Pool({ connectionString: await createTestDatabase('payment'), max: 20 });
-    store = new PostgresEventStore(pool);
-    await store.migrate();
+    ({ pool, store } = await eventStoreForTest('payment', { max: 20 }));
     await migrateMessaging(pool);
     checkpoints = new PostgresCheckpointStore(pool);
     inbound = new PaymentCommandsHandler(new CommandHandler(store));

@@ -1,29 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import request from 'supertest';
 import { CONTRACTS } from '@agora/contracts';
 import { ContractRegistry } from '@agora/messaging';
-import { PostgresEventStore } from '@agora/event-sourcing';
 import { type HttpTestApp, httpTestApp, testAuth } from '@agora/testing';
 import { RecommendationOrdersHandler } from '../../integration/recommendation-orders.handler.js';
 import { recommendationReadModel } from '../../read-model/recommendation-read-model.js';
 import { RecommendationModule } from '../../recommendation.module.js';
 
 describe('GET /api/products/{sku}/also-bought (HTTP, PostgreSQL)', () => {
-  let pool: pg.Pool;
-  let store: PostgresEventStore;
-  let app: INestApplication;
   let tested: HttpTestApp;
   // Bought with MUG: TEA in 3 orders, CUP in 2, then P01…P11 once each.
   const fillers = Array.from({ length: 11 }, (_, i) => `P${String(i + 1).padStart(2, '0')}`);
 
   beforeAll(async () => {
     tested = await httpTestApp({ database: 'recommendation_http', title: 'Recommendation', readModels: [recommendationReadModel], imports: [RecommendationModule] });
-    ({ app, pool, store } = tested);
 
-    const orders = app.get(RecommendationOrdersHandler);
+    const orders = tested.app.get(RecommendationOrdersHandler);
     await orders.handle(confirmed(['MUG', 'TEA', 'CUP']));
     await orders.handle(confirmed(['MUG', 'TEA', 'CUP']));
     await orders.handle(confirmed(['TEA', 'MUG', ...fillers]));
@@ -42,7 +35,7 @@ describe('GET /api/products/{sku}/also-bought (HTTP, PostgreSQL)', () => {
     if (!parsed.ok) throw new Error(parsed.error);
     return parsed.message;
   }
-  const get = (path: string) => request(app.getHttpServer()).get(path);
+  const get = (path: string) => request(tested.app.getHttpServer()).get(path);
   const messages = (body: unknown) => (body as { message: string[] }).message;
 
   it('answers 200 with the products bought together most often first, 10 by default', async () => {
@@ -98,7 +91,7 @@ describe('GET /api/products/{sku}/also-bought (HTTP, PostgreSQL)', () => {
 
   describe('GET /api/recommendations/me', () => {
     it("recommends to the signed-in customer what was bought with theirs, best first, nothing they own", async () => {
-      await app.get(RecommendationOrdersHandler).handle(confirmed(['CUP'], 'bob'));
+      await tested.app.get(RecommendationOrdersHandler).handle(confirmed(['CUP'], 'bob'));
       const response = await get('/api/recommendations/me?limit=3').set(await testAuth.bearer({ userId: 'bob', role: 'customer' }));
       expect(response.status).toBe(200);
       expect(response.body).toEqual({ customerId: 'bob', recommendations: [{ sku: 'MUG', score: 2 }, { sku: 'TEA', score: 2 }] });

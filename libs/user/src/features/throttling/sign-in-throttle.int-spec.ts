@@ -5,7 +5,7 @@ import pino from 'pino';
 import request from 'supertest';
 import { PostgresEventStore } from '@agora/event-sourcing';
 import { createHttpApp, loggerModule, SHUTDOWN_SIGNALS } from '@agora/platform';
-import { createTestDatabase, testHost } from '@agora/testing';
+import { eventStoreForTest, testHost } from '@agora/testing';
 import { userReadModel } from '../../read-model/user-read-model.js';
 import { UserModule } from '../../user.module.js';
 import type { SignInLimits } from './sign-in-throttle.js';
@@ -46,10 +46,9 @@ describe('throttled sign-in and registration (HTTP, two instances, PostgreSQL)',
   }
 
   beforeAll(async () => {
-    const url = await createTestDatabase('user_throttle');
-    pool = new pg.Pool({ connectionString: url });
-    store = new PostgresEventStore(pool);
-    await store.migrate();
+    const db = await eventStoreForTest('user_throttle');
+    const { url } = db;
+    ({ pool, store } = db);
     instances.push(await instance(url), await instance(url));
   });
 

@@ -1,8 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { INestApplication } from '@nestjs/common';
-import pg from 'pg';
 import request from 'supertest';
-import { PostgresEventStore } from '@agora/event-sourcing';
 import { type HttpTestApp, httpTestApp } from '@agora/testing';
 import { graphqlFor } from '@agora/host';
 import type { SignInLimits } from './sign-in-throttle.js';
@@ -25,9 +22,6 @@ interface Answer {
 
 /** Sign-in and registration over GraphQL are throttled as over REST, and refused the same way: 429 and Retry-After. */
 describe('throttled login and register mutations (GraphQL, PostgreSQL)', () => {
-  let pool: pg.Pool;
-  let store: PostgresEventStore;
-  let app: INestApplication;
   let tested: HttpTestApp;
 
   beforeAll(async () => {
@@ -40,14 +34,13 @@ describe('throttled login and register mutations (GraphQL, PostgreSQL)', () => {
       providers: graphql.resolvers,
       http: { trustProxyHops: 1 },
     });
-    ({ app, pool, store } = tested);
   });
 
   afterAll(() => tested.close());
 
   /** From the client address `from`, as the one trusted proxy says. */
   const gql = (from: string, query: string, variables: Record<string, unknown>) =>
-    request(app.getHttpServer()).post('/graphql').set('x-forwarded-for', from).set('content-type', 'application/json').send(JSON.stringify({ query, variables }));
+    request(tested.app.getHttpServer()).post('/graphql').set('x-forwarded-for', from).set('content-type', 'application/json').send(JSON.stringify({ query, variables }));
   const REGISTER = 'mutation($input: RegisterInput!) { register(input: $input) { userId } }';
   const LOGIN = 'mutation($input: LoginInput!) { login(input: $input) { accessToken } }';
   function expectRefused(response: request.Response, rule: string): void {
