@@ -1,9 +1,8 @@
-import { PostgresEventStore } from '@agora/event-sourcing';
+import type { PostgresEventStore } from '@agora/event-sourcing';
 import { openReadModels, type ReadModel } from '@agora/projections';
 import type pg from 'pg';
-import { closePostgresPool, createPostgresPool } from '@agora/platform';
 import type { DataSource } from 'typeorm';
-import { createTestDatabase } from './postgres.js';
+import { eventStoreForTest } from './event-store-for-test.js';
 
 export interface ReadSideForTest {
   readonly pool: pg.Pool;
@@ -14,10 +13,7 @@ export interface ReadSideForTest {
 
 /** A fresh database with the event store and these read models migrated. */
 export async function readSideForTest(name: string, readModel: Pick<ReadModel, 'schema' | 'entities' | 'migrations'>): Promise<ReadSideForTest> {
-  const url = await createTestDatabase(name);
-  const pool = createPostgresPool({ url, size: 10 });
-  const store = new PostgresEventStore(pool, { pollIntervalMs: 50 });
-  await store.migrate();
+  const { url, pool, store, close } = await eventStoreForTest(name, { pollIntervalMs: 50 });
   const readModels = await openReadModels({ url, readModels: [readModel] });
   return {
     pool,
@@ -25,8 +21,7 @@ export async function readSideForTest(name: string, readModel: Pick<ReadModel, '
     readModels,
     close: async () => {
       await readModels.destroy();
-      await store.close();
-      await closePostgresPool(pool);
+      await close();
     },
   };
 }
