@@ -1,7 +1,7 @@
 // The dependency rules of the layout (README, "Layout"), checked by `npm run check:deps` inside `npm test`.
 // Dependencies point one way: apps → libs/<context> → building blocks → nothing of ours.
 const CONTEXTS = '(user|order|inventory|payment|recommendation)';
-const BUILDING_BLOCKS = '(contracts|event-sourcing|messaging|projections|saga|platform|host|testing)';
+const BUILDING_BLOCKS = '(contracts|event-sourcing|messaging|projections|saga|platform|registry|host|testing)';
 // Only apps compose contexts (apps/shop: all five, and the GraphQL fields that join them).
 const DOMAIN = '^libs/[^/]+/src/(|.*/)domain/';
 // A decider's given/when/then spec may sit beside it; it runs under jest, not in production.

@@ -1,5 +1,5 @@
 # One image per app: docker build --build-arg APP=shop .  (APP: shop, user, order, inventory,
-# payment or recommendation; the Nest CLI application projects in nest-cli.json)
+# payment, recommendation or edge; the Nest CLI application projects in nest-cli.json)
 # Build stage: full dependencies, compile with the Nest CLI (tsc builder).
 FROM node:24-bookworm-slim AS build
 WORKDIR /agora
@@ -23,6 +23,9 @@ RUN npm ci --omit=dev --no-audit --no-fund
 # JWT_SECRET) and the embedded PostgreSQL server (without DATABASE_URL).
 RUN mkdir .data && chown node:node .data
 ARG APP=shop
+# The edge runs nginx, from Debian like the base image, with the template it renders.
+RUN if [ "$APP" = edge ]; then apt-get update && apt-get install -y --no-install-recommends nginx-light && rm -rf /var/lib/apt/lists/*; fi
+COPY deploy/nginx ./deploy/nginx
 # dist/apps/${APP}/{apps,libs} becomes ./dist/{apps,libs}: the entry is ./dist/apps/${APP}/src/main.js.
 COPY --from=build /agora/dist/apps/${APP} ./dist
 ENV APP=${APP}

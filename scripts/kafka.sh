@@ -15,20 +15,15 @@ CACHE="${AGORA_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/agora}/kafka-$KAFKA_VE
 STATE="${KAFKA_STATE_DIR:-${TMPDIR:-/tmp}/agora-kafka}"
 PORT="${KAFKA_PORT:-9092}"
 CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
+NAME="kafka.sh"
+# shellcheck source=lib/daemon.sh
+source "$(dirname "$0")/lib/daemon.sh"
 PID_FILE="$STATE/broker.pid"
 
 fail() {
   echo "kafka.sh: $*" >&2
   echo "kafka.sh: or point the tests at a broker of your own: KAFKA_BROKERS=host:9092 npm test" >&2
   exit 1
-}
-
-running() {
-  [[ -f "$PID_FILE" ]] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null
-}
-
-port_open() {
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
 fetch() {
@@ -112,31 +107,4 @@ start() {
   fail "the broker did not open 127.0.0.1:$PORT within 60 s; see $STATE/broker.log."
 }
 
-stop() {
-  if ! running; then
-    echo "kafka.sh: not running"
-    return
-  fi
-  local pid
-  pid="$(cat "$PID_FILE")"
-  kill "$pid"
-  for _ in $(seq 1 60); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.5
-  done
-  kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
-  rm -f "$PID_FILE"
-  echo "kafka.sh: stopped"
-}
-
-case "${1:-}" in
-  start) start ;;
-  stop) stop ;;
-  status)
-    if running; then echo "kafka.sh: running on 127.0.0.1:$PORT (pid $(cat "$PID_FILE"))"; else echo "kafka.sh: not running"; exit 1; fi
-    ;;
-  *)
-    echo "usage: scripts/kafka.sh start|stop|status" >&2
-    exit 2
-    ;;
-esac
+daemon_main "$@"

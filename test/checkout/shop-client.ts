@@ -70,7 +70,13 @@ export class ShopClient {
     return body.accessToken;
   }
 
-  async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, as: Caller = 'customer'): Promise<{ status: number; body: T }> {
+  async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+    as: Caller = 'customer',
+  ): Promise<{ status: number; body: T; headers: Headers }> {
     const token = this.tokens.get(as);
     const base = typeof this.baseUrl === 'string' ? this.baseUrl : this.baseUrl(path);
     const response = await fetch(`${base}${path}`, {
@@ -79,7 +85,7 @@ export class ShopClient {
       ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
     const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T, headers: response.headers };
   }
 
   /** A product with a fresh sku, so that tests sharing a host never share stock. */

@@ -23,6 +23,8 @@ const applications = Object.keys(nestProjects).filter((name) => nestProjects[nam
 const services = Object.entries(compose.services);
 /** The services that run a Nest app built from the Dockerfile, with the app's name. */
 const apps = services.flatMap(([name, service]) => (service.build?.args?.['APP'] ? [{ name, app: service.build.args['APP'], service }] : []));
+/** The hosts among them: all but the edge (nginx over the registry), which keeps no data and checks no token. */
+const hosts = apps.filter(({ app }) => app !== 'edge');
 /** The context apps that exchange integration messages over Kafka (user publishes its token versions). */
 const KAFKA_APPS = ['inventory', 'order', 'payment', 'recommendation', 'user'];
 
@@ -84,7 +86,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('runs every app in production, as the image does, with an administrator password from the environment of compose, never one of its own', () => {
-    for (const { name, service } of apps) {
+    for (const { name, service } of hosts) {
       const config = parseConfig({ ...service.environment, NODE_ENV: 'production' });
       expect({ name, demoData: config.DEMO_DATA }).toEqual({ name, demoData: false });
       expect({ name, adminPassword: service.environment?.['ADMIN_PASSWORD'] }).toEqual({ name, adminPassword: expect.stringMatching(/^\$\{ADMIN_PASSWORD:\?[^}]*\}$/) });
@@ -95,7 +97,7 @@ describe('docker-compose.yml', () => {
   it('connects the Kafka context apps to a broker', () => {
     for (const app of KAFKA_APPS) expect(applications).toContain(app);
     const kafkaApps = apps.filter(({ app }) => KAFKA_APPS.includes(app));
-    expect(kafkaApps.map(({ app }) => app).sort()).toEqual([...KAFKA_APPS].sort());
+    expect([...new Set(kafkaApps.map(({ app }) => app))].sort()).toEqual([...KAFKA_APPS].sort());
     for (const { name, service } of kafkaApps) expect({ name, brokers: service.environment?.['KAFKA_BROKERS'] }).toEqual({ name, brokers: expect.any(String) });
   });
 
@@ -142,17 +144,46 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('registers every distributed app in the registry at an address the edge can reach, the edge reading the same registry', () => {
+    const registered = hosts.filter(({ app }) => app !== 'shop');
+    const registries = new Set<string>();
+    for (const { name, service } of [...registered, ...apps.filter(({ app }) => app === 'edge')]) {
+      const config = parseConfig(service.environment ?? {});
+      expect({ name, registry: config.REGISTRY_ENDPOINTS }).toEqual({ name, registry: expect.any(String) });
+      for (const endpoint of config.REGISTRY_ENDPOINTS!.split(',')) {
+        const host = new URL(endpoint).hostname;
+        expect({ name, host, isService: host in compose.services }).toEqual({ name, host, isService: true });
+        expect(dependencies(service)).toContain(host);
+        registries.add(endpoint);
+      }
+    }
+    expect(registries.size).toBe(1);
+    // Each instance under a name of its own, at its own service's address.
+    const ids = registered.map(({ name, service }) => parseConfig(service.environment ?? {}).INSTANCE_ID ?? name);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const { name, service } of registered) expect({ name, advertised: service.environment?.['ADVERTISE_HOST'] }).toEqual({ name, advertised: name });
+    // Two instances of the order app, weighted unlike.
+    const weights = registered.filter(({ app }) => app === 'order').map(({ service }) => parseConfig(service.environment ?? {}).INSTANCE_WEIGHT);
+    expect(weights.length).toBe(2);
+    expect(new Set(weights).size).toBe(2);
+  });
+
   it('signs tokens with one JWT_SECRET in every app', () => {
-    const secrets = apps.map(({ name, service }) => ({ name, secret: service.environment?.['JWT_SECRET'] }));
+    const secrets = hosts.map(({ name, service }) => ({ name, secret: service.environment?.['JWT_SECRET'] }));
     for (const { name, secret } of secrets) expect({ name, secret }).toEqual({ name, secret: expect.any(String) });
     expect(new Set(secrets.map(({ secret }) => secret)).size).toBe(1);
   });
 
-  it('gives every app its own database, created by the PostgreSQL service', () => {
-    const urls = apps.flatMap(({ name, service }) => (service.environment?.['DATABASE_URL'] ? [{ name, url: new URL(service.environment['DATABASE_URL']) }] : []));
-    expect(urls.map(({ name }) => name).sort()).toEqual(apps.map(({ name }) => name).sort());
-    const databases = urls.map(({ url }) => `${url.host}${url.pathname}`);
-    expect(new Set(databases).size).toBe(databases.length);
+  it('gives every app its own database, shared by its instances, created by the PostgreSQL service', () => {
+    const urls = hosts.flatMap(({ name, app, service }) => (service.environment?.['DATABASE_URL'] ? [{ name, app, url: new URL(service.environment['DATABASE_URL']) }] : []));
+    expect(urls.map(({ name }) => name).sort()).toEqual(hosts.map(({ name }) => name).sort());
+    const databaseOf = new Map<string, string>();
+    for (const { app, url } of urls) {
+      const database = `${url.host}${url.pathname}`;
+      expect({ app, database }).toEqual({ app, database: databaseOf.get(app) ?? database });
+      databaseOf.set(app, database);
+    }
+    expect(new Set(databaseOf.values()).size).toBe(databaseOf.size);
     for (const { name, url } of urls) {
       const server = compose.services[url.hostname]!;
       const database = url.pathname.slice(1);

@@ -35,6 +35,7 @@ import { readSideMigrations, ReadSideModule, type ReadModel } from '@agora/proje
 import type pg from 'pg';
 import type pino from 'pino';
 import { HealthController, PROJECTION_LAG_DEGRADED_MS } from './health.controller.js';
+import { InstanceRegistration } from './instance-registration.js';
 
 export interface HostOptions {
   /** The app: names its database connections and the lock of its background work. */
@@ -61,7 +62,8 @@ export const SCHEMAS_MIGRATED = Symbol('SchemasMigrated');
  * What every host needs besides its contexts, as one global module: PostgreSQL (embedded
  * unless DATABASE_URL is set), the event store of EVENT_STORE, the snapshots of long
  * streams (SNAPSHOT_STORE, in PostgreSQL whichever the event store), auth, the read side,
- * the background work that runs in one instance at a time, and `/health`. The app's
+ * the background work that runs in one instance at a time, `/health`, and the instance's
+ * entry in the service registry. The app's
  * root module imports it with its context modules; this is where ports meet adapters.
  */
 @Module({})
@@ -87,6 +89,7 @@ export class HostModule implements BeforeApplicationShutdown, OnApplicationShutd
       controllers: [HealthController],
       providers: [
         { provide: PROJECTION_LAG_DEGRADED_MS, useValue: config.PROJECTION_LAG_DEGRADED_MS },
+        { provide: InstanceRegistration, useFactory: () => new InstanceRegistration(options.app, config) },
         { provide: POSTGRES_DATABASE, useFactory: () => openPostgresDatabase(config, 'agora') },
         {
           provide: PG_POOL,

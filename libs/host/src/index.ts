@@ -2,6 +2,7 @@ export * from './host.module.js';
 export * from './host-messaging.js';
 export * from './health.controller.js';
 export * from './run-host.js';
+export * from './instance-registration.js';
 export * from './on-bootstrap.js';
 export * from './context-app.js';
 export * from './context-definition.js';

@@ -2,7 +2,9 @@ import 'reflect-metadata';
 import type { DynamicModule } from '@nestjs/common';
 import { KafkaConsumers } from '@agora/messaging';
 import { createHttpApp, createLogger, exitIfInvalidConfiguration, jwtSecret, listen, readConfigOrExit, type Config } from '@agora/platform';
+import type { AddressInfo } from 'node:net';
 import type pino from 'pino';
+import { instanceIdOf, InstanceRegistration } from './instance-registration.js';
 
 export interface RunHostOptions {
   /** The app's name, e.g. `order`: its logger and Kafka client are named after it. */
@@ -29,7 +31,8 @@ export const VERSION = '0.1.0';
 /**
  * A host's `main`: reads and checks the configuration (exits with every problem named),
  * creates the app, connects its Kafka consumers as the app's microservice when it has
- * them (a hybrid app), and serves HTTP until a shutdown signal.
+ * them (a hybrid app), serves HTTP, and registers in the service registry when one is
+ * configured, until a shutdown signal.
  */
 export async function runHost(options: RunHostOptions): Promise<void> {
   const config = readConfigOrExit({ ...options.defaults, ...process.env });
@@ -47,6 +50,7 @@ export async function runHost(options: RunHostOptions): Promise<void> {
     description: options.description,
     version: VERSION,
     trustProxyHops: config.TRUST_PROXY_HOPS,
+    instanceId: instanceIdOf(options.app, config),
   });
   try {
     if (options.consumesKafka) {
@@ -54,6 +58,8 @@ export async function runHost(options: RunHostOptions): Promise<void> {
       await app.startAllMicroservices();
     }
     await listen(app, config, options.title, options.notes?.(config) ?? [], { graphql: options.graphql ?? false });
+    // Only now that it serves may nginx and the gateway find it.
+    app.get(InstanceRegistration).register((app.getHttpServer().address() as AddressInfo).port);
   } catch (error) {
     logger.fatal({ err: error }, `${options.title} could not start`);
     await app.close();

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { freePort } from './free-port.js';
 import { HostProcess, type Exit } from './host-process.js';
 import { createTestDatabase } from './postgres.js';
@@ -27,7 +30,20 @@ export interface DistributedShopOptions {
   readonly nodeArgs?: readonly string[];
   /** Each app's database; default a fresh test database per app. */
   readonly databaseUrl?: (app: ContextApp) => Promise<string>;
+  /**
+   * The instances each app starts with, as what each adds to its environment (e.g.
+   * `INSTANCE_WEIGHT`); default one instance per app.
+   */
+  readonly instances?: Partial<Record<ContextApp, readonly Readonly<Record<string, string>>[]>>;
+  /**
+   * Register every instance in the run's etcd (REGISTRY_ENDPOINTS, started for the tests)
+   * under a prefix of this shop's own, with leases of `leaseTtlSeconds`; `startEdge` needs it.
+   */
+  readonly registry?: { readonly leaseTtlSeconds?: number };
 }
+
+/** The built entry file of the edge (`nest build edge`): nginx over the registry. */
+export const EDGE_ENTRY = 'dist/apps/edge/apps/edge/src/main.js';
 
 /**
  * The distributed mode as separate processes: every context app built and spawned with
@@ -46,9 +62,17 @@ export class DistributedShop {
   static async start(options: DistributedShopOptions = {}): Promise<DistributedShop> {
     const databaseUrl = options.databaseUrl ?? ((app: ContextApp) => createTestDatabase(`dist_${app}`));
     const databases = new Map(await Promise.all(CONTEXT_APPS.map(async (app) => [app, await databaseUrl(app)] as const)));
-    const shop = new DistributedShop({ KAFKA_TOPIC_PREFIX: `t${randomUUID().slice(0, 8)}.`, ...options.env }, databases, options.nodeArgs);
+    const run = randomUUID().slice(0, 8);
+    const registry = options.registry && {
+      REGISTRY_ENDPOINTS: registryEndpoints(),
+      REGISTRY_PREFIX: `t${run}/`,
+      REGISTRY_LEASE_TTL_S: String(options.registry.leaseTtlSeconds ?? 5),
+      // Behind nginx: the client's address is the one nginx saw.
+      TRUST_PROXY_HOPS: '1',
+    };
+    const shop = new DistributedShop({ KAFKA_TOPIC_PREFIX: `t${run}.`, ...registry, ...options.env }, databases, options.nodeArgs);
     // Settled, not all: an app that fails must not leave the others running unseen.
-    const started = await Promise.allSettled(CONTEXT_APPS.map((app) => shop.startInstance(app)));
+    const started = await Promise.allSettled(CONTEXT_APPS.flatMap((app) => (options.instances?.[app] ?? [{}]).map((env) => shop.startInstance(app, env))));
     const failed = started.find((result) => result.status === 'rejected');
     if (failed) {
       await shop.stop();
@@ -106,4 +130,42 @@ export class DistributedShop {
   output(): string {
     return [...this.instances].flatMap(([app, hosts]) => hosts.map((host) => `--- ${app} ---\n${host.stdout.split('\n').slice(-15).join('\n')}\n${host.stderr.split('\n').slice(-15).join('\n')}`)).join('\n');
   }
+
+  /**
+   * The public entry (the edge: nginx over this shop's registry) on a port of its own,
+   * once nginx listens. The caller stops it (`stop('SIGTERM')`).
+   */
+  async startEdge(): Promise<HostProcess> {
+    if (!this.env['REGISTRY_PREFIX']) throw new Error('startEdge needs a shop started with `registry`');
+    const edge = HostProcess.spawn({
+      entry: EDGE_ENTRY,
+      port: await freePort(),
+      env: { ...this.env, NGINX_DIR: await mkdtemp(join(tmpdir(), 'agora-edge-')), LOG_FORMAT: 'json', LOG_LEVEL: 'info' },
+    });
+    try {
+      await edge.waitForLog((line) => typeof line['msg'] === 'string' && line['msg'].startsWith('nginx serves on'), 15_000);
+    } catch (error) {
+      edge.kill('SIGKILL');
+      throw error;
+    }
+    return edge;
+  }
+}
+
+/** The run's etcd: the tests' global setup starts one (scripts/etcd.sh) unless REGISTRY_ENDPOINTS names one. */
+function registryEndpoints(): string {
+  const endpoints = process.env['REGISTRY_ENDPOINTS'];
+  if (!endpoints) throw new Error('REGISTRY_ENDPOINTS is not set: the tests\' global setup starts etcd (scripts/etcd.sh) and sets it');
+  return endpoints;
+}
+
+/** The routes the edge last logged that nginx serves: `{ order: ['order-a×3', …] }`. */
+export function edgeRoutes(edge: HostProcess): Record<string, string[]> | undefined {
+  const last = edge
+    .logs()
+    .filter((line) => typeof line['routes'] === 'string')
+    .at(-1)?.['routes'] as string | undefined;
+  if (last === undefined) return undefined;
+  // As the edge writes them: `order=order-a×3,order-b×1 user=user-a×1`, or `none`.
+  return Object.fromEntries(last === 'none' ? [] : last.split(' ').map((entry) => [entry.split('=')[0]!, entry.split('=')[1]!.split(',')]));
 }

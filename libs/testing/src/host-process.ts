@@ -47,7 +47,9 @@ export class HostProcess {
   /** Spawns the host without waiting for it (e.g. to watch it refuse to start). */
   static spawn(options: HostProcessOptions): HostProcess {
     const env: Record<string, string> = {};
-    for (const [name, value] of Object.entries({ ...process.env, NODE_OPTIONS: undefined, JWT_SECRET: TEST_JWT_SECRET, PORT: String(options.port), ...options.env })) {
+    // The run's etcd (REGISTRY_ENDPOINTS, set by the global setup) only where a test asks
+    // for it: a host registers itself wherever that variable points.
+    for (const [name, value] of Object.entries({ ...process.env, NODE_OPTIONS: undefined, REGISTRY_ENDPOINTS: undefined, JWT_SECRET: TEST_JWT_SECRET, PORT: String(options.port), ...options.env })) {
       if (value !== undefined) env[name] = value;
     }
     const child = spawn(process.execPath, ['--enable-source-maps', ...(options.nodeArgs ?? []), resolve(options.entry ?? SHOP_ENTRY)], {

