@@ -1,6 +1,7 @@
 export * from './domain/payment.js';
 export * from './gateway/payment-gateway.js';
 export * from './gateway/simulated-payment-gateway.js';
+export * from './gateway/resilient-payment-gateway.js';
 export * from './integration/payment-commands.handler.js';
 export * from './integration/payment-outbound.mapping.js';
 export * from './features/process-payments/payment-processor.js';

@@ -1,12 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CommandHandler, EVENT_STORE, type EventStore } from '@agora/event-sourcing';
 import { CHECKPOINT_STORE, PostgresCheckpointStore, PostgresParkedEvents, type CheckpointStore } from '@agora/messaging';
-import { BACKGROUND_WORK, PG_POOL, type BackgroundWork, type Config } from '@agora/platform';
+import { BACKGROUND_WORK, callPolicy, PG_POOL, type BackgroundWork, type CallPolicyOptions, type Config } from '@agora/platform';
 import type pg from 'pg';
 import { GetPaymentsController } from './features/get-payments/get-payments.controller.js';
 import { GetPaymentsHandler } from './features/get-payments/get-payments.handler.js';
 import { PaymentProcessor, type PaymentProcessorOptions } from './features/process-payments/payment-processor.js';
 import { PAYMENT_GATEWAY, type PaymentGateway } from './gateway/payment-gateway.js';
+import { ResilientPaymentGateway } from './gateway/resilient-payment-gateway.js';
 import { SimulatedPaymentGateway, type SimulatedPaymentGatewayOptions } from './gateway/simulated-payment-gateway.js';
 import { PaymentCommandsHandler } from './integration/payment-commands.handler.js';
 import { PaymentOutboundMapping } from './integration/payment-outbound.mapping.js';
@@ -15,6 +16,8 @@ export interface PaymentModuleOptions {
   /** The payment provider. Default: the simulator, configured by `simulator`. */
   readonly gateway?: PaymentGateway;
   readonly simulator?: SimulatedPaymentGatewayOptions;
+  /** When given, every call to the gateway goes through this policy (`ResilientPaymentGateway`). */
+  readonly gatewayPolicy?: CallPolicyOptions;
   /** Where the payment processor keeps its checkpoint. Default: PostgreSQL on the host's pool. */
   readonly checkpointStore?: CheckpointStore;
   readonly processor?: Omit<PaymentProcessorOptions, 'commandHandler'>;
@@ -27,11 +30,20 @@ export interface PaymentModuleOptions {
 @Module({})
 export class PaymentModule {
   /** The module on the simulated gateway that the host's configuration describes. */
-  static fromConfig(config: Pick<Config, 'PAYMENT_GATEWAY_LATENCY_MS' | 'PAYMENT_GATEWAY_LATE_ANSWER_MS'>): DynamicModule {
+  static fromConfig(config: Pick<Config, 'PAYMENT_GATEWAY_LATENCY_MS' | 'PAYMENT_GATEWAY_LATE_ANSWER_MS' | 'PAYMENT_GATEWAY_TIMEOUT_MS'>): DynamicModule {
     return PaymentModule.forRoot({
       simulator: {
         latencyMs: config.PAYMENT_GATEWAY_LATENCY_MS,
         ...(config.PAYMENT_GATEWAY_LATE_ANSWER_MS !== undefined && { lateAnswerAfterMs: config.PAYMENT_GATEWAY_LATE_ANSWER_MS }),
+      },
+      gatewayPolicy: {
+        name: 'the payment gateway',
+        timeoutMs: config.PAYMENT_GATEWAY_TIMEOUT_MS,
+        retries: 2,
+        breakAfter: 10,
+        halfOpenAfterMs: 5_000,
+        // As many as the processor has orders at work; it never asks for more.
+        bulkhead: { limit: 32, queue: 32 },
       },
     });
   }
@@ -42,7 +54,7 @@ export class PaymentModule {
       controllers: [GetPaymentsController],
       providers: [
         GetPaymentsHandler,
-        { provide: PAYMENT_GATEWAY, useValue: options.gateway ?? new SimulatedPaymentGateway(options.simulator) },
+        { provide: PAYMENT_GATEWAY, useValue: resilient(options.gateway ?? new SimulatedPaymentGateway(options.simulator), options.gatewayPolicy) },
         {
           provide: CHECKPOINT_STORE,
           inject: [PG_POOL, BACKGROUND_WORK],
@@ -67,4 +79,8 @@ export class PaymentModule {
       exports: [PAYMENT_GATEWAY, PaymentCommandsHandler, PaymentOutboundMapping, GetPaymentsHandler],
     };
   }
+}
+
+function resilient(gateway: PaymentGateway, policy: CallPolicyOptions | undefined): PaymentGateway {
+  return policy ? new ResilientPaymentGateway(gateway, callPolicy(policy)) : gateway;
 }

@@ -21,3 +21,4 @@ export * from './database/fence.js';
 export * from './database/batch-statement.js';
 export * from './background/background-work.js';
 export * from './http/safe-int.js';
+export * from './resilience/call-policy.js';

@@ -87,6 +87,14 @@ export const configSchema = z
     PAYMENT_GATEWAY_LATE_ANSWER_MS: integer(0, 86_400_000)
       .optional()
       .meta(doc('When set, the simulator approves `tok_timeout` after this delay instead of never answering.', 'an integer from 0 to 86400000 (milliseconds)')),
+    PAYMENT_GATEWAY_TIMEOUT_MS: integer(1, 600_000)
+      .default(10_000)
+      .meta(
+        doc(
+          'How long one call to the payment gateway may take; then it is abandoned and asked again with the same idempotency key (twice, with backoff), and after 10 such failures in a row calls fail at once for 5 s (circuit breaker).',
+          'an integer from 1 to 600000 (milliseconds)',
+        ),
+      ),
     PROJECTION_LAG_DEGRADED_MS: integer(1, 86_400_000)
       .default(5_000)
       .meta(doc('/health marks a projection degraded when its oldest unapplied event has waited longer than this.', 'an integer from 1 to 86400000 (milliseconds)')),

@@ -1,0 +1,60 @@
+import { Logger } from '@nestjs/common';
+import {
+  BrokenCircuitError,
+  bulkhead,
+  BulkheadRejectedError,
+  circuitBreaker,
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  handleAll,
+  handleWhen,
+  retry,
+  timeout,
+  TimeoutStrategy,
+  wrap,
+  type IPolicy,
+} from 'cockatiel';
+
+export interface CallPolicyOptions {
+  /** What is called, for the log: `payment gateway`, `the payment app`. */
+  readonly name: string;
+  /** How long one attempt may take; then it is abandoned and counts as failed. */
+  readonly timeoutMs: number;
+  /**
+   * Attempts after the first, with exponential backoff and jitter. Only for calls that
+   * may be repeated: idempotent ones, or ones that carry an idempotency key.
+   */
+  readonly retries: number;
+  /** First pause before a retry; they grow up to `maxRetryDelayMs`. */
+  readonly retryDelayMs?: number;
+  readonly maxRetryDelayMs?: number;
+  /** Consecutive failed attempts that open the breaker: then calls fail at once... */
+  readonly breakAfter: number;
+  /** ...until, this long after, one call is let through to try (half-open). */
+  readonly halfOpenAfterMs: number;
+  /** Calls at work at once, and how many more may wait; beyond those a call fails at once. */
+  readonly bulkhead: { readonly limit: number; readonly queue: number };
+}
+
+/**
+ * One resilience policy for calls to something that may be slow or down, on cockatiel:
+ * a bulkhead around retries (exponential backoff with decorrelated jitter) around a
+ * circuit breaker around a timeout per attempt. A call that the breaker refuses fails at
+ * once (`BrokenCircuitError`) instead of waiting for its timeout; one that the bulkhead
+ * refuses fails with `BulkheadRejectedError`; one that timed out with `TaskCancelledError`.
+ */
+export type CallPolicy = IPolicy;
+
+export function callPolicy(options: CallPolicyOptions): CallPolicy {
+  const logger = new Logger('CallPolicy');
+  const breaker = circuitBreaker(handleAll, { halfOpenAfter: options.halfOpenAfterMs, breaker: new ConsecutiveBreaker(options.breakAfter) });
+  breaker.onBreak(() => logger.warn(`Calls to ${options.name} fail fast: ${options.breakAfter} failed in a row; one is let through in ${options.halfOpenAfterMs} ms`));
+  breaker.onHalfOpen(() => logger.log(`Trying ${options.name} again (half-open)`));
+  breaker.onReset(() => logger.log(`${options.name} answers again: calls go through`));
+  // Not what the breaker or the bulkhead refused: that is to fail fast, not to wait and ask again.
+  const retries = retry(handleWhen((error) => !(error instanceof BrokenCircuitError) && !(error instanceof BulkheadRejectedError)), {
+    maxAttempts: options.retries,
+    backoff: new ExponentialBackoff({ initialDelay: options.retryDelayMs ?? 100, maxDelay: options.maxRetryDelayMs ?? 5000 }),
+  });
+  return wrap(bulkhead(options.bulkhead.limit, options.bulkhead.queue), retries, breaker, timeout(options.timeoutMs, TimeoutStrategy.Aggressive));
+}
