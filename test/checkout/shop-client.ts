@@ -70,7 +70,13 @@ export class ShopClient {
     return body.accessToken;
   }
 
-  async request<T>(
+  async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, as: Caller = 'customer'): Promise<{ status: number; body: T }> {
+    const { status, body: answer } = await this.exchange<T>(method, path, body, headers, as);
+    return { status, body: answer };
+  }
+
+  /** `request`, with the response's headers too. */
+  async exchange<T>(
     method: string,
     path: string,
     body?: unknown,

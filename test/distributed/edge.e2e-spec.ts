@@ -45,7 +45,7 @@ describe('the public entry: nginx over the service registry', () => {
     expect(routed('order').sort()).toEqual([HEAVY, LIGHT]);
     const answeredBy = new Map<string, number>();
     for (let request = 0; request < 400; request++) {
-      const { status, headers } = await client.request('GET', '/api/orders');
+      const { status, headers } = await client.exchange('GET', '/api/orders');
       expect(status).toBe(200);
       const instance = headers.get('x-instance-id') ?? 'none';
       answeredBy.set(instance, (answeredBy.get(instance) ?? 0) + 1);
@@ -61,7 +61,7 @@ describe('the public entry: nginx over the service registry', () => {
   it('routes every path of the public API to the app of its context, and nothing else', async () => {
     const sku = await client.addProduct(3);
     const servedBy = async (path: string, as: 'customer' | 'admin' = 'customer') => {
-      const { status, headers } = await client.request('GET', path, undefined, {}, as);
+      const { status, headers } = await client.exchange('GET', path, undefined, {}, as);
       return { status, instance: headers.get('x-instance-id')?.replace(/-.*$/, '') };
     };
     expect(await servedBy(`/api/products/${sku}`)).toEqual({ status: 200, instance: 'inventory' });
@@ -85,7 +85,7 @@ describe('the public entry: nginx over the service registry', () => {
 
   it('passes the caller’s request id, idempotency key and trace context through to the app', async () => {
     const requestId = `req-${randomUUID()}`;
-    const { headers } = await client.request('GET', '/api/orders', undefined, { 'x-request-id': requestId, traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' });
+    const { headers } = await client.exchange('GET', '/api/orders', undefined, { 'x-request-id': requestId, traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' });
     // The app took nginx's X-Request-Id as the request's correlation id, and says so.
     expect(headers.get('x-correlation-id')).toBe(requestId);
 
@@ -131,7 +131,7 @@ describe('the public entry: nginx over the service registry', () => {
     await until(() => routed('order').includes('order-new'), 15_000);
     const seen = new Set<string>();
     await until(async () => {
-      seen.add((await client.request('GET', '/api/orders')).headers.get('x-instance-id') ?? '');
+      seen.add((await client.exchange('GET', '/api/orders')).headers.get('x-instance-id') ?? '');
       return seen.has('order-new');
     }, 10_000);
     expect([...seen].sort()).toEqual([HEAVY, 'order-new']);
