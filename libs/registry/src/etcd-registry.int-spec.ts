@@ -20,6 +20,7 @@ describe('EtcdServiceRegistry', () => {
   function registry(leaseTtlSeconds = 5, prefix = `test-${randomUUID()}/`): EtcdServiceRegistry {
     const opened = new EtcdServiceRegistry({ endpoints, prefix, leaseTtlSeconds });
     open.push(opened);
+    prefixes.set(opened, prefix);
     return opened;
   }
 
@@ -28,6 +29,9 @@ describe('EtcdServiceRegistry', () => {
     open.push(discovery);
     return discovery;
   }
+
+  const prefixes = new WeakMap<EtcdServiceRegistry, string>();
+  const prefixOf = (of: EtcdServiceRegistry) => prefixes.get(of)!;
 
   const instance = (service: string, id: string, port: number, weight = 1): ServiceInstance => ({ service, id, host: '127.0.0.1', port, weight });
 
@@ -51,6 +55,11 @@ describe('EtcdServiceRegistry', () => {
     await second.deregister();
     await until(() => discovery.instances('order').length === 0, 2000);
     expect(seen.at(-1)).toEqual(['payment-a']);
+
+    // Closing the registry ends what was registered through it.
+    const watching = await discover(registry(5, prefixOf(shared)));
+    await shared.close();
+    await until(() => watching.instances().length === 0, 2000);
   });
 
   it('drops an instance whose process was killed once its lease expires', async () => {

@@ -31,6 +31,8 @@ export class EtcdServiceRegistry implements ServiceRegistry {
   private readonly root: string;
   private readonly ttl: number;
   private readonly logger: RegistryLogger;
+  /** What `close` ends: a lease kept alive would keep the process running and the instance listed. */
+  private readonly registrations = new Set<Registration>();
 
   constructor(options: EtcdRegistryOptions) {
     this.client = new Etcd3({ hosts: [...options.endpoints], dialTimeout: 2000 });
@@ -58,15 +60,19 @@ export class EtcdServiceRegistry implements ServiceRegistry {
     });
     const grant = async (): Promise<void> => {
       const next = this.client.lease(this.ttl, { autoKeepAlive: true });
+      // Only the lease that holds the registration: one that was never granted is also
+      // "lost", and that attempt is the retry policy's to repeat.
       next.on('lost', (error) => {
-        if (stop.signal.aborted) return;
+        if (stop.signal.aborted || lease !== next) return;
+        lease = undefined;
         this.logger.warn(`Registration of ${instance.service} ${instance.id} lost (${error.message}); registering again`);
         void policy.execute(grant, stop.signal).catch(() => undefined);
       });
       try {
         await next.put(key).value(value);
       } catch (error) {
-        await next.revoke().catch(() => undefined);
+        // Not awaited: with etcd unreachable, revoking may wait as long as granting did.
+        void next.revoke().catch(() => undefined);
         throw error;
       }
       if (stop.signal.aborted) await next.revoke();
@@ -75,15 +81,18 @@ export class EtcdServiceRegistry implements ServiceRegistry {
     const registered = policy.execute(grant, stop.signal);
     // Deregistering before the first grant ends the attempts: not a failure of anyone's.
     registered.catch(() => undefined);
-    return {
+    const registration: Registration = {
       instance,
       registered,
       deregister: async () => {
+        this.registrations.delete(registration);
         stop.abort();
         // Revoking the lease deletes the key at once.
         await lease?.revoke().catch((error: Error) => this.logger.warn(`Could not revoke the registration of ${instance.id}: ${error.message}`));
       },
     };
+    this.registrations.add(registration);
+    return registration;
   }
 
   async discover(): Promise<Discovery> {
@@ -132,7 +141,9 @@ export class EtcdServiceRegistry implements ServiceRegistry {
     };
   }
 
+  /** Deregisters every instance registered here, then closes the connection. */
   async close(): Promise<void> {
+    await Promise.all([...this.registrations].map((registration) => registration.deregister()));
     this.client.close();
   }
 }

@@ -57,6 +57,7 @@ export interface ServiceRegistry {
   register(instance: ServiceInstance): Registration;
   /** Reads every registered instance, then follows every change. */
   discover(): Promise<Discovery>;
+  /** Deregisters what was registered through it, and lets go of the registry. */
   close(): Promise<void>;
 }
 
