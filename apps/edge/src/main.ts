@@ -1,4 +1,4 @@
-import { createLogger, exitIfInvalidConfiguration, InvalidConfiguration, onlyOwnShutdown, readConfigOrExit } from '@agora/platform';
+import { browsableHost, createLogger, exitIfInvalidConfiguration, InvalidConfiguration, onlyOwnShutdown, readConfigOrExit } from '@agora/platform';
 import { EtcdServiceRegistry } from '@agora/registry';
 import { NginxEdge } from './nginx-edge.js';
 
@@ -38,4 +38,4 @@ try {
   await registry.close();
   process.exit(1);
 }
-process.stdout.write(`\n  Agora edge (nginx) is ready\n    Public entry  http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}\n    Registry      ${config.REGISTRY_ENDPOINTS} (${config.REGISTRY_PREFIX}services/)\n  Ctrl-C stops it.\n\n`);
+process.stdout.write(`\n  Agora edge (nginx) is ready\n    Public entry  http://${browsableHost(config.HOST)}:${config.PORT}\n    Registry      ${config.REGISTRY_ENDPOINTS} (${config.REGISTRY_PREFIX}services/)\n  Ctrl-C stops it.\n\n`);

@@ -3,6 +3,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isWildcardHost } from '@agora/platform';
 import type { Discovery, ServiceInstance } from '@agora/registry';
 import type pino from 'pino';
 import { renderNginxConfig } from './nginx-config.js';
@@ -111,7 +112,7 @@ export class NginxEdge {
 
   private async untilListening(): Promise<void> {
     const { host, port } = this.options.listen;
-    const connectTo = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+    const connectTo = isWildcardHost(host) ? (host.includes(':') ? '::1' : '127.0.0.1') : host;
     for (const deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(50)) {
       if (this.child.exitCode !== null || this.child.signalCode !== null) throw new Error(`nginx exited with code ${this.child.exitCode} while starting`);
       const open = await new Promise<boolean>((resolveOpen) => {

@@ -1,6 +1,6 @@
 import { Logger, type OnModuleDestroy } from '@nestjs/common';
 import { hostname } from 'node:os';
-import type { Config } from '@agora/platform';
+import { isWildcardHost, type Config } from '@agora/platform';
 import { EtcdServiceRegistry, type Registration } from '@agora/registry';
 
 /** The name of a host instance: INSTANCE_ID, or `<app>-<host name>-<port>`. */
@@ -11,7 +11,7 @@ export function instanceIdOf(app: string, config: Pick<Config, 'INSTANCE_ID' | '
 /** Where other processes reach the instance: ADVERTISE_HOST, else HOST unless it is a wildcard. */
 function advertisedHost(config: Pick<Config, 'ADVERTISE_HOST' | 'HOST'>): string {
   if (config.ADVERTISE_HOST) return config.ADVERTISE_HOST;
-  return ['0.0.0.0', '::', '[::]'].includes(config.HOST) ? '127.0.0.1' : config.HOST;
+  return isWildcardHost(config.HOST) ? '127.0.0.1' : config.HOST;
 }
 
 /**

@@ -37,9 +37,14 @@ export function hostUrls(host: string, port: number, options: { readonly graphql
   };
 }
 
-/** A wildcard bind address is not something a browser can open. */
-function browsableHost(host: string): string {
-  if (host === '0.0.0.0' || host === '::' || host === '[::]') return 'localhost';
+/** Whether `host` binds every address (`0.0.0.0`, `::`): no one can connect to it as such. */
+export function isWildcardHost(host: string): boolean {
+  return host === '0.0.0.0' || host === '::' || host === '[::]';
+}
+
+/** A host as a browser opens it in a URL: a wildcard bind address is not one. */
+export function browsableHost(host: string): string {
+  if (isWildcardHost(host)) return 'localhost';
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
