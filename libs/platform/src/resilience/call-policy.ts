@@ -12,7 +12,8 @@ import {
   timeout,
   TimeoutStrategy,
   wrap,
-  type IPolicy,
+  type CircuitState,
+  type IDefaultPolicyContext,
 } from 'cockatiel';
 
 export interface CallPolicyOptions {
@@ -43,7 +44,16 @@ export interface CallPolicyOptions {
  * once (`BrokenCircuitError`) instead of waiting for its timeout; one that the bulkhead
  * refuses fails with `BulkheadRejectedError`; one that timed out with `TaskCancelledError`.
  */
-export type CallPolicy = IPolicy;
+export interface CallPolicy {
+  /**
+   * Runs `call` under the policy. One that is not `idempotent` (a mutation without an
+   * idempotency key) is not asked again after it failed: it counts towards the breaker,
+   * under the same bulkhead, but has one attempt.
+   */
+  execute<T>(call: (context: IDefaultPolicyContext) => PromiseLike<T> | T, options?: { readonly idempotent?: boolean }): Promise<T>;
+  /** The breaker's state: `Closed`, `Open`, `HalfOpen` or `Isolated`. */
+  readonly state: CircuitState;
+}
 
 export function callPolicy(options: CallPolicyOptions): CallPolicy {
   const logger = new Logger('CallPolicy');
@@ -56,5 +66,14 @@ export function callPolicy(options: CallPolicyOptions): CallPolicy {
     maxAttempts: options.retries,
     backoff: new ExponentialBackoff({ initialDelay: options.retryDelayMs ?? 100, maxDelay: options.maxRetryDelayMs ?? 5000 }),
   });
-  return wrap(bulkhead(options.bulkhead.limit, options.bulkhead.queue), retries, breaker, timeout(options.timeoutMs, TimeoutStrategy.Aggressive));
+  const limit = bulkhead(options.bulkhead.limit, options.bulkhead.queue);
+  const attempt = timeout(options.timeoutMs, TimeoutStrategy.Aggressive);
+  const repeatable = wrap(limit, retries, breaker, attempt);
+  const once = wrap(limit, breaker, attempt);
+  return {
+    execute: (call, { idempotent = true } = {}) => (idempotent ? repeatable : once).execute(call),
+    get state() {
+      return breaker.state;
+    },
+  };
 }
