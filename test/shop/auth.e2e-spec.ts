@@ -104,6 +104,18 @@ describe('tokens and passwords (shop host)', () => {
       }
     });
 
+    it('of an app (role service) is refused wherever a route does not name the role, and no user can claim the role', async () => {
+      const service = await sign({ sub: 'service:gateway', role: 'service', ver: 0 }, { expiresIn: 600 });
+      const forbidden = { status: 403, body: { message: 'This is not for the token of an app.' } };
+      expect(await me(service)).toMatchObject(forbidden);
+      expect(await api.call('GET', `/api/payments?orderId=${randomUUID()}`, service)).toMatchObject(forbidden);
+      expect(await api.call('POST', '/api/orders', service, { lines: [{ sku: 'MUG-BLUE', quantity: 1 }], paymentToken: 'tok_visa' })).toMatchObject(forbidden);
+      const orders = await api.graphql(service, '{ orders { items { orderId } } }');
+      expect(orders).toMatchObject({ status: 403, body: { errors: [{ extensions: { code: 'FORBIDDEN' } }] } });
+      const registered = await api.call('POST', '/api/users', undefined, { email: `app-${randomUUID().slice(0, 8)}@example.org`, name: 'An app', password: 'a password', role: 'service' });
+      expect(registered.status).toBe(400);
+    });
+
     it('does not count without a token version', async () => {
       expect(await me(await sign({ sub: admin.userId, role: 'admin' }, { expiresIn: 600 }))).toMatchObject({ status: 401, body: NOT_VALID });
     });

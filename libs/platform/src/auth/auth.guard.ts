@@ -21,7 +21,8 @@ const NOT_VALID = 'The bearer token is not valid: log in at POST /api/auth/login
 /**
  * Every route and resolver needs a valid bearer token unless marked `@Public()`: 401
  * without one or with a bad, expired or revoked one, 403 when `@Roles(…)` leaves the
- * caller's role out. A token must carry `sub`, `role`, `ver` (its user's token version)
+ * caller's role out; a token of the role `service` (an app's own) only where `@Roles`
+ * names it. A token must carry `sub`, `role`, `ver` (its user's token version)
  * and `exp`. Where `TOKEN_HOLDERS` is bound (in every host: by the user context, or by the
  * table of token versions of an app without it), the token's version must still count
  * for `sub`, and the role is the one the holders answer.
@@ -43,6 +44,8 @@ export class AuthGuard implements CanActivate {
     const principal = await this.principalOf(request.headers['authorization']);
     request.principal = principal;
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, targets);
+    // An app's own token is for what names its role, not for whatever any user may do.
+    if (principal.role === 'service' && !roles?.includes('service')) throw new ForbiddenException('This is not for the token of an app.');
     if (roles && !roles.includes(principal.role)) throw new ForbiddenException(`This needs the role ${roles.join(' or ')}.`);
     return true;
   }
@@ -62,7 +65,8 @@ export class AuthGuard implements CanActivate {
       throw new UnauthorizedException(NOT_VALID);
     }
     const holders = this.tokenHolders();
-    if (!holders) return { userId: sub, role: role as Role };
+    // An app's token is no user's: no sign-out or password change revokes it; it expires.
+    if (!holders || role === 'service') return { userId: sub, role: role as Role };
     const current = await holders.roleFor(sub, ver as number, role as Role);
     if (!current) throw new UnauthorizedException(NOT_VALID);
     return { userId: sub, role: current };

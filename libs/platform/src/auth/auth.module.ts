@@ -37,6 +37,11 @@ export class AccessTokens {
     const accessToken = await this.jwt.signAsync({ sub: holder.userId, role: holder.role, ver: holder.tokenVersion });
     return { accessToken, tokenType: 'Bearer', expiresIn: this.options.expiresInSeconds };
   }
+
+  /** A token of the role `service` for the app `app` (`sub` is `service:<app>`), for its calls to other apps. */
+  forService(app: string): Promise<AccessToken> {
+    return this.issue({ userId: `service:${app}`, role: 'service', tokenVersion: 0 });
+  }
 }
 
 /**

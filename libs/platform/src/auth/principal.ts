@@ -1,7 +1,12 @@
 import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
 import { GqlExecutionContext } from '@nestjs/graphql';
 
-export const ROLES = ['customer', 'admin'] as const;
+/**
+ * A user is a customer or an admin. `service` is another app of the system calling on
+ * behalf of a caller it has already checked (the gateway reading an order's payments for
+ * the order's owner): no user, and only routes that name the role let it in.
+ */
+export const ROLES = ['customer', 'admin', 'service'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Who makes a request, as its bearer token says. */

@@ -6,11 +6,13 @@ import { Payments } from './payments.graphql.js';
 
 /**
  * An order's charges and refunds by its id, as GET /api/payments answers them: for admins
- * only, since the payment context does not know whose order it is. In the shop an
- * order's owner reads them as `Order.payments` instead (see `OrderPaymentsResolver`).
+ * only, since the payment context does not know whose order it is. An order's owner reads
+ * them as `Order.payments`: in the shop through `OrderPaymentsResolver`, in the
+ * distributed mode through the gateway, which has read the order as its owner and asks
+ * here as a `service`.
  */
 @Resolver(() => Payments)
-@Roles('admin')
+@Roles('admin', 'service')
 export class PaymentsResolver {
   constructor(private readonly paymentsOf: GetPaymentsHandler) {}
 
