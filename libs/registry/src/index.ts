@@ -1,2 +1,3 @@
 export * from './service-registry.js';
 export * from './etcd-registry.js';
+export * from './weighted-round-robin.js';
