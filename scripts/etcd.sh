@@ -36,7 +36,9 @@ start() {
   port_open "$PORT" && fail "127.0.0.1:$PORT is taken by another process; set ETCD_PORT."
   port_open "$PEER_PORT" && fail "127.0.0.1:$PEER_PORT is taken by another process; set ETCD_PEER_PORT."
   mkdir -p "$STATE"
-  nohup etcd --name agora --data-dir "$STATE/data" \
+  # A session of its own: the Ctrl-C of a terminal that ran a script starting it
+  # (npm run start:distributed) must not stop it before that script does.
+  setsid nohup etcd --name agora --data-dir "$STATE/data" \
     --listen-client-urls "http://127.0.0.1:$PORT" --advertise-client-urls "http://127.0.0.1:$PORT" \
     --listen-peer-urls "http://127.0.0.1:$PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$PEER_PORT" \
     --initial-cluster "agora=http://127.0.0.1:$PEER_PORT" --log-level warn >"$STATE/etcd.log" 2>&1 &

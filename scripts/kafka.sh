@@ -91,7 +91,9 @@ start() {
   port_open "$PORT" && fail "127.0.0.1:$PORT is taken by another process; set KAFKA_PORT."
   fetch
   configure
-  nohup java -Xmx512m -XX:+UseSerialGC -Dlog4j.configuration="file:$STATE/log4j.properties" \
+  # A session of its own: the Ctrl-C of a terminal that ran a script starting it
+  # (npm run start:distributed) must not stop it before that script does.
+  setsid nohup java -Xmx512m -XX:+UseSerialGC -Dlog4j.configuration="file:$STATE/log4j.properties" \
     -cp "$CACHE/libs/*" kafka.Kafka "$STATE/server.properties" >"$STATE/broker.log" 2>&1 &
   echo $! >"$PID_FILE"
   # The broker opens its client port only once it is ready to serve.
