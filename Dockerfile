@@ -1,5 +1,5 @@
 # One image per app: docker build --build-arg APP=shop .  (APP: shop, user, order, inventory,
-# payment, recommendation or edge; the Nest CLI application projects in nest-cli.json)
+# payment, recommendation, gateway or edge; the Nest CLI application projects in nest-cli.json)
 # Build stage: full dependencies, compile with the Nest CLI (tsc builder).
 FROM node:24-bookworm-slim AS build
 WORKDIR /agora

@@ -1,7 +1,7 @@
 // `npm run start:distributed`: the whole distributed topology on this machine, in one
 // terminal. Starts (or reuses) Kafka and etcd, builds once, starts one embedded PostgreSQL
 // with a database per app, the five context apps (two instances of the order app, weighted
-// 3:1), and the edge (nginx) in front of them; waits until all are healthy, prints where
+// 3:1), the gateway (GraphQL over all of them) and the edge (nginx) in front; waits until all are healthy, prints where
 // everything is, streams every process's output with its name before each line, and on
 // Ctrl-C stops everything in order.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -21,6 +21,8 @@ interface Instance {
   readonly app: string;
   readonly port: number;
   readonly weight?: number;
+  /** Whether it has a database of its own: every context app does, the gateway none. */
+  readonly database?: false;
 }
 const INSTANCES: readonly Instance[] = [
   { name: 'user', app: 'user', port: 3001 },
@@ -29,6 +31,7 @@ const INSTANCES: readonly Instance[] = [
   { name: 'recommendation', app: 'recommendation', port: 3005 },
   { name: 'order-1', app: 'order', port: 3002, weight: 3 },
   { name: 'order-2', app: 'order', port: 3012, weight: 1 },
+  { name: 'gateway', app: 'gateway', port: 3006, database: false },
 ];
 
 const say = (line: string) => process.stdout.write(`${tty ? '\x1b[1m' : ''}[start]${tty ? '\x1b[0m' : ''} ${line}\n`);
@@ -136,12 +139,14 @@ try {
   postgres = await EmbeddedPostgresServer.start({ dataDir: resolve('.data/distributed/postgres'), port: POSTGRES_PORT });
   say(`PostgreSQL on 127.0.0.1:${POSTGRES_PORT} (.data/distributed/postgres), a database per app`);
   const databases = new Map<string, string>();
-  for (const app of new Set(INSTANCES.map((instance) => instance.app))) databases.set(app, await postgres.ensureDatabase(`agora_${app}`));
+  for (const app of new Set(INSTANCES.filter((instance) => instance.database !== false).map((instance) => instance.app))) {
+    databases.set(app, await postgres.ensureDatabase(`agora_${app}`));
+  }
 
   INSTANCES.forEach((instance, index) => {
     const env: Record<string, string> = {
       PORT: String(instance.port),
-      DATABASE_URL: databases.get(instance.app)!,
+      ...(databases.has(instance.app) && { DATABASE_URL: databases.get(instance.app)! }),
       KAFKA_BROKERS: brokers,
       REGISTRY_ENDPOINTS: registry,
       INSTANCE_ID: instance.name.includes('-') ? instance.name : `${instance.name}-1`,
@@ -177,7 +182,7 @@ try {
     `the edge on port ${EDGE_PORT}`,
     async () => {
       const seen = await Promise.all(
-        ['/api/products', '/api/orders', '/api/users/me', '/api/payments', '/api/recommendations/me'].map(async (path) => (await fetch(`${edge}${path}`, { signal: AbortSignal.timeout(2000) })).headers.get('x-instance-id')),
+        ['/api/products', '/api/orders', '/api/users/me', '/api/payments', '/api/recommendations/me', '/health'].map(async (path) => (await fetch(`${edge}${path}`, { signal: AbortSignal.timeout(2000) })).headers.get('x-instance-id')),
       );
       return seen.every((instance) => instance !== null);
     },
@@ -187,7 +192,13 @@ try {
 
   const rows = [
     ['public entry (nginx)', `${edge}/api`, 'the REST API of every context, routed by path; weighted round-robin'],
-    ...INSTANCES.map((instance) => [instance.name, `http://127.0.0.1:${instance.port}`, `${instance.app} app, weight ${instance.weight ?? 1}: /api, /graphql, /docs, /health`]),
+    ['', `${edge}/graphql`, 'the GraphQL of the shop, through the gateway'],
+    ['', `${edge}/health`, 'every app’s instances and health, through the gateway'],
+    ...INSTANCES.map((instance) => [
+      instance.name,
+      `http://127.0.0.1:${instance.port}`,
+      instance.app === 'gateway' ? 'gateway: /graphql composed of the apps’ GraphQL, /health of every app' : `${instance.app} app, weight ${instance.weight ?? 1}: /api, /graphql, /docs, /health`,
+    ]),
     ['Kafka', brokers, started.kafka ? 'started here' : 'already running'],
     ['etcd (registry)', registry, started.etcd ? 'started here' : 'already running'],
     ['PostgreSQL', `127.0.0.1:${POSTGRES_PORT}`, 'databases agora_<app>'],

@@ -23,8 +23,10 @@ const applications = Object.keys(nestProjects).filter((name) => nestProjects[nam
 const services = Object.entries(compose.services);
 /** The services that run a Nest app built from the Dockerfile, with the app's name. */
 const apps = services.flatMap(([name, service]) => (service.build?.args?.['APP'] ? [{ name, app: service.build.args['APP'], service }] : []));
-/** The hosts among them: all but the edge (nginx over the registry), which keeps no data and checks no token. */
-const hosts = apps.filter(({ app }) => app !== 'edge');
+/** The hosts among them, which keep data: all but the edge (nginx over the registry) and the gateway (GraphQL over the apps). */
+const hosts = apps.filter(({ app }) => app !== 'edge' && app !== 'gateway');
+/** The apps that sign or check tokens: the hosts, and the gateway, which signs its own for the payment app. */
+const tokenApps = apps.filter(({ app }) => app !== 'edge');
 /** The context apps that exchange integration messages over Kafka (user publishes its token versions). */
 const KAFKA_APPS = ['inventory', 'order', 'payment', 'recommendation', 'user'];
 
@@ -144,8 +146,9 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('registers every distributed app in the registry at an address the edge can reach, the edge reading the same registry', () => {
-    const registered = hosts.filter(({ app }) => app !== 'shop');
+  it('registers every distributed app and the gateway in the registry at an address the edge can reach, the edge and the gateway reading the same registry', () => {
+    const registered = tokenApps.filter(({ app }) => app !== 'shop');
+    expect(registered.map(({ app }) => app)).toContain('gateway');
     const registries = new Set<string>();
     for (const { name, service } of [...registered, ...apps.filter(({ app }) => app === 'edge')]) {
       const config = parseConfig(service.environment ?? {});
@@ -169,7 +172,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('signs tokens with one JWT_SECRET in every app', () => {
-    const secrets = hosts.map(({ name, service }) => ({ name, secret: service.environment?.['JWT_SECRET'] }));
+    const secrets = tokenApps.map(({ name, service }) => ({ name, secret: service.environment?.['JWT_SECRET'] }));
     for (const { name, secret } of secrets) expect({ name, secret }).toEqual({ name, secret: expect.any(String) });
     expect(new Set(secrets.map(({ secret }) => secret)).size).toBe(1);
   });

@@ -6,7 +6,8 @@ import { ADMIN, ShopClient, type GraphqlAnswer, type PaymentsView } from '../che
 
 // Each app of the distributed mode serves GraphQL for its own context, under the limits
 // of the shop's, and answers as its REST API does. What joins two contexts (an order's
-// payments, a line's product) only the all-in-one shop answers.
+// payments, a line's product) the apps do not answer: the gateway in front of them does
+// (gateway.e2e-spec.ts), as the all-in-one shop does.
 
 const PLACE_ORDER = 'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { orderId } }';
 

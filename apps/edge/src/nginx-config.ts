@@ -1,4 +1,4 @@
-import type { ServiceInstance } from '@agora/registry';
+import { addressOf, type ServiceInstance } from '@agora/registry';
 
 /** Passive health checks: an instance that fails this often is left out for this long. */
 export const MAX_FAILS = 2;
@@ -21,7 +21,7 @@ export function renderUpstreams(services: readonly string[], instances: readonly
     .map((service) => {
       const ofService = instances.filter((instance) => instance.service === service);
       const servers = ofService.length
-        ? ofService.map((instance) => `    server ${address(instance)} weight=${instance.weight} max_fails=${MAX_FAILS} fail_timeout=${FAIL_TIMEOUT_S}s; # ${instance.id}`)
+        ? ofService.map((instance) => `    server ${addressOf(instance)} weight=${instance.weight} max_fails=${MAX_FAILS} fail_timeout=${FAIL_TIMEOUT_S}s; # ${instance.id}`)
         : ['    server 127.0.0.1:1 down; # no instance registered'];
       return [`  upstream ${service} {`, ...servers, `    keepalive ${KEEPALIVE};`, '  }'].join('\n');
     })
@@ -31,7 +31,7 @@ export function renderUpstreams(services: readonly string[], instances: readonly
 /** The template with its placeholders filled in (see deploy/nginx/agora.conf.template). */
 export function renderNginxConfig(template: string, instances: readonly ServiceInstance[], listen: { readonly host: string; readonly port: number }): string {
   const filled: Record<string, string> = {
-    listen: `${listen.host.includes(':') && !listen.host.startsWith('[') ? `[${listen.host}]` : listen.host}:${listen.port}`,
+    listen: addressOf(listen),
     upstreams: renderUpstreams(servicesRoutedBy(template), instances),
   };
   // Comments are kept as written: they may name the placeholders.
@@ -47,8 +47,4 @@ export function renderNginxConfig(template: string, instances: readonly ServiceI
           }),
     )
     .join('\n');
-}
-
-function address(instance: ServiceInstance): string {
-  return instance.host.includes(':') && !instance.host.startsWith('[') ? `[${instance.host}]:${instance.port}` : `${instance.host}:${instance.port}`;
 }

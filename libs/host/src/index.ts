@@ -9,5 +9,5 @@ export * from './context-definition.js';
 export * from './token-versions/token-version.js';
 export * from './token-versions/token-versions.js';
 export * from './token-versions/token-versions.read-model.js';
-export { graphqlFor, type ServedGraphql } from './graphql/graphql-for.js';
+export { graphqlFor, graphqlOver, reachableOnly, type ServedGraphql } from './graphql/graphql-for.js';
 export { MAX_ALIASES, MAX_COMPLEXITY, MAX_DEPTH, MAX_MUTATIONS } from './graphql/limits.js';

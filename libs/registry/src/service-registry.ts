@@ -61,6 +61,11 @@ export interface ServiceRegistry {
   close(): Promise<void>;
 }
 
+/** Where to connect to an instance: `host:port`, an IPv6 address in brackets. */
+export function addressOf(instance: Pick<ServiceInstance, 'host' | 'port'>): string {
+  return instance.host.includes(':') && !instance.host.startsWith('[') ? `[${instance.host}]:${instance.port}` : `${instance.host}:${instance.port}`;
+}
+
 /** Orders instances by service, then id: a stable order for rendering and comparing. */
 export function byServiceAndId(a: ServiceInstance, b: ServiceInstance): number {
   return a.service.localeCompare(b.service) || a.id.localeCompare(b.id);

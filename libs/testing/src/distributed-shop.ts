@@ -45,6 +45,9 @@ export interface DistributedShopOptions {
 /** The built entry file of the edge (`nest build edge`): nginx over the registry. */
 export const EDGE_ENTRY = 'dist/apps/edge/apps/edge/src/main.js';
 
+/** The built entry file of the gateway (`nest build gateway`): GraphQL over the apps in the registry. */
+export const GATEWAY_ENTRY = 'dist/apps/gateway/apps/gateway/src/main.js';
+
 /**
  * The distributed mode as separate processes: every context app built and spawned with
  * its own PostgreSQL database, all on one Kafka (KAFKA_BROKERS) under a topic prefix of
@@ -129,6 +132,15 @@ export class DistributedShop {
   /** Every instance's output, for a failure message. */
   output(): string {
     return [...this.instances].flatMap(([app, hosts]) => hosts.map((host) => `--- ${app} ---\n${host.stdout.split('\n').slice(-15).join('\n')}\n${host.stderr.split('\n').slice(-15).join('\n')}`)).join('\n');
+  }
+
+  /**
+   * The gateway over this shop's registry, with `env` added (its GATEWAY_* settings), once
+   * its /health answers 200: every app has an instance up. The caller stops it.
+   */
+  async startGateway(env: Readonly<Record<string, string>> = {}): Promise<HostProcess> {
+    if (!this.env['REGISTRY_PREFIX']) throw new Error('startGateway needs a shop started with `registry`');
+    return HostProcess.start({ entry: GATEWAY_ENTRY, port: await freePort(), env: { ...this.env, ...env }, nodeArgs: this.nodeArgs, timeoutMs: 60_000 });
   }
 
   /**

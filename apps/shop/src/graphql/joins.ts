@@ -8,13 +8,15 @@ import type { Loaders } from './loaders.js';
 
 // The fields that join two contexts, each in a class of its own: a @ResolveField adds its
 // field to the type only in an app that registers its class, which only the shop does,
-// where both contexts run. A context app's types show only what it answers alone.
+// where both contexts run. A context app's types show only what it answers alone. The
+// distributed mode's gateway declares the same fields (docs/schema.graphql is the schema
+// of both), nullable: there the app that answers one may be down.
 
 @Resolver(() => Product)
 export class ProductAlsoBoughtResolver {
   constructor(private readonly recommendations: Recommendations) {}
 
-  @ResolveField(() => [AlsoBought], { description: 'Products bought in the same orders, most often first.' })
+  @ResolveField(() => [AlsoBought], { nullable: true, description: 'Products bought in the same orders, most often first.' })
   alsoBought(@Parent() product: Product, @Args() { first }: FirstQuery): Promise<AlsoBought[]> {
     return this.recommendations.alsoBought(product.sku, first ?? 10);
   }
@@ -24,7 +26,7 @@ export class ProductAlsoBoughtResolver {
 export class OrderPaymentsResolver {
   constructor(private readonly paymentsOf: GetPaymentsHandler) {}
 
-  @ResolveField(() => Payments)
+  @ResolveField(() => Payments, { nullable: true })
   payments(@Parent() order: Order): Promise<Payments> {
     return this.paymentsOf.execute(order.orderId);
   }

@@ -1,5 +1,6 @@
+import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
-import type { DynamicModule, Type } from '@nestjs/common';
+import type { DynamicModule, InjectionToken, Type } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import { GRAPHQL_PATH } from '@agora/platform';
 import { GraphQLSchema } from 'graphql';
@@ -28,24 +29,48 @@ export function graphqlFor(resolvers: readonly Type[], loaders?: (readModels: Da
     driver: ApolloDriver,
     inject: loaders ? [DataSource] : [],
     useFactory: (readModels?: DataSource) => ({
-      path: `/${GRAPHQL_PATH}`,
+      ...apolloOptions(),
       autoSchemaFile: true,
       sortSchema: true,
-      introspection: !isProduction(),
-      includeStacktraceInErrorResponses: false,
-      validationRules: [depthLimit, aliasLimit, mutationLimit],
-      // Nest's own GraphiQL page loads its scripts from a CDN: ours, or none in production.
-      graphiql: false,
-      plugins: [complexityLimit(), httpStatuses(), ...(isProduction() ? [] : [graphiqlLandingPage()])],
-      formatError: isProduction() ? (formatted, error) => withoutSuggestions(formatGraphqlError(formatted, error)) : formatGraphqlError,
-      // httpStatuses decides the status of every answer (Nest's plugin would make it 200 whenever data is null).
-      preserveHttpStatusForExecutionErrors: false,
-      transformSchema: reachableOnly,
       context: ({ req }: { req: unknown }) => ({ req, ...(loaders && readModels && { loaders: loaders(readModels) }) }),
     }),
   });
-  const module: DynamicModule = { module: GraphqlHttpModule, imports: [graphqlModule], providers: [GraphiqlAssets] };
-  return { module, resolvers };
+  return { module: { module: GraphqlHttpModule, imports: [graphqlModule], providers: [GraphiqlAssets] }, resolvers };
+}
+
+/**
+ * GraphQL at `/graphql` as `graphqlFor` serves it, over a schema made elsewhere (the
+ * gateway's, composed of the apps'): the provider `schema` of the importing module, which
+ * resolves every field itself, with `plugins` besides the shared ones. The context of every
+ * operation holds its HTTP request (`req`).
+ */
+export function graphqlOver(schema: InjectionToken, plugins: readonly ApolloServerPlugin[] = []): DynamicModule {
+  const graphqlModule = GraphQLModule.forRootAsync<ApolloDriverConfig>({
+    driver: ApolloDriver,
+    inject: [schema],
+    useFactory: (served: GraphQLSchema) => {
+      const options = apolloOptions();
+      return { ...options, plugins: [...plugins, ...(options.plugins ?? [])], schema: served, context: ({ req }: { req: unknown }) => ({ req }) };
+    },
+  });
+  return { module: GraphqlHttpModule, imports: [graphqlModule], providers: [GraphiqlAssets] };
+}
+
+/** What every GraphQL endpoint of the system shares: its path, limits, errors, statuses and IDE. */
+function apolloOptions(): ApolloDriverConfig {
+  return {
+    path: `/${GRAPHQL_PATH}`,
+    introspection: !isProduction(),
+    includeStacktraceInErrorResponses: false,
+    validationRules: [depthLimit, aliasLimit, mutationLimit],
+    // Nest's own GraphiQL page loads its scripts from a CDN: ours, or none in production.
+    graphiql: false,
+    plugins: [complexityLimit(), httpStatuses(), ...(isProduction() ? [] : [graphiqlLandingPage()])],
+    formatError: isProduction() ? (formatted, error) => withoutSuggestions(formatGraphqlError(formatted, error)) : formatGraphqlError,
+    // httpStatuses decides the status of every answer (Nest's plugin would make it 200 whenever data is null).
+    preserveHttpStatusForExecutionErrors: false,
+    transformSchema: reachableOnly,
+  };
 }
 
 class GraphqlHttpModule {}
@@ -55,6 +80,6 @@ class GraphqlHttpModule {}
  * the process has loaded that another one's field names: a context app would otherwise
  * show the other contexts' types.
  */
-function reachableOnly(schema: GraphQLSchema): GraphQLSchema {
+export function reachableOnly(schema: GraphQLSchema): GraphQLSchema {
   return new GraphQLSchema({ ...schema.toConfig(), types: [] });
 }

@@ -83,7 +83,8 @@ function statusOf(error: GraphQLFormattedError): number {
   if (BAD_REQUEST_CODES.includes(code)) return HttpStatus.BAD_REQUEST;
   if (KEPT_AT_200.includes(code)) return HttpStatus.OK;
   const status = (HttpStatus as unknown as Record<string, number | undefined>)[code === 'UNAUTHENTICATED' ? 'UNAUTHORIZED' : code];
-  return status !== undefined && status >= 400 && status < 500 ? status : HttpStatus.INTERNAL_SERVER_ERROR;
+  // 503: an app the gateway needed did not answer (SERVICE_UNAVAILABLE); worth asking again later.
+  return status !== undefined && ((status >= 400 && status < 500) || status === HttpStatus.SERVICE_UNAVAILABLE) ? status : HttpStatus.INTERNAL_SERVER_ERROR;
 }
 
 /** Whether some field of the operation has an answer: data, or null that is not the place of an error. */
@@ -95,7 +96,8 @@ function answeredSome(data: Record<string, unknown> | null | undefined, errors: 
 /**
  * Answers an operation that produced no data with the HTTP status REST would give its
  * first error: 400 for a query refused (parse, validation, depth, aliases, mutations, cost,
- * variables), 401, 403, 409, 429 with `Retry-After`…; 500 only for a fault of the server.
+ * variables), 401, 403, 409, 429 with `Retry-After`…, 503 when an app behind the gateway
+ * did not answer; 500 only for a fault of the server.
  * A field that is null in the place of its error is no answer. An operation with data
  * (some fields answered) stays 200 with its errors beside the data.
  */

@@ -196,6 +196,20 @@ export const configSchema = z
       .default('deploy/nginx/agora.conf.template')
       .meta(doc("The edge only: the nginx configuration it renders from the registry, with {{listen}} and {{upstreams}} to fill in.", 'a file path')),
     NGINX_DIR: z.string().min(1).default('.data/edge').meta(doc("The edge only: nginx's folder (the rendered configuration, its pid file and temporary files).", 'a directory path')),
+    GATEWAY_TIMEOUT_MS: integer(1, 600_000)
+      .default(5_000)
+      .meta(
+        doc(
+          "The gateway only: how long one call to an app may take (the order app's long-polls get their wait on top); then a query is asked again twice, with backoff, on the next instance, and a mutation fails.",
+          'an integer from 1 to 600000 (milliseconds)',
+        ),
+      ),
+    GATEWAY_BREAK_AFTER: integer(1, 1000)
+      .default(5)
+      .meta(doc('The gateway only: failed calls in a row to one app after which calls to it fail at once (circuit breaker), its fields answering null with an error.', 'an integer from 1 to 1000')),
+    GATEWAY_HALF_OPEN_AFTER_MS: integer(1, 600_000)
+      .default(5_000)
+      .meta(doc('The gateway only: how long an open breaker fails calls at once before it lets one through to try the app again.', 'an integer from 1 to 600000 (milliseconds)')),
     BACKGROUND_FAILOVER_MS: integer(200, 600_000)
       .default(2000)
       .meta(
