@@ -27,8 +27,6 @@ describe.each(MODES)('the bounds of the API in $mode', ({ start }) => {
     for (const exit of (await running?.stop()) ?? []) expect(exit).toEqual({ code: 0, signal: null });
   }, 30_000);
 
-  /** GraphQL of the app that serves `path` over REST: the host itself in the all-in-one mode. */
-  const graphqlBeside = (path: string, client = shop) => client.at(typeof running.route === 'string' ? running.route : running.route(path));
   const product = async (sku: string) => shop.request<Record<string, unknown>>('GET', `/api/products/${sku}`);
 
   it(
@@ -47,7 +45,7 @@ describe.each(MODES)('the bounds of the API in $mode', ({ start }) => {
       // Stock grows by many additions: two more of the largest, over REST and over GraphQL.
       const [first] = skus as [string];
       expect((await shop.request('POST', `/api/products/${first}/stock`, { quantity: MAX_STOCK_ADDITION }, {}, 'admin')).status).toBe(200);
-      const added = await graphqlBeside('/api/products').graphql<{ addStock: { available: number } }>(ADD_STOCK, { sku: first, quantity: MAX_STOCK_ADDITION }, 'admin');
+      const added = await shop.graphql<{ addStock: { available: number } }>(ADD_STOCK, { sku: first, quantity: MAX_STOCK_ADDITION }, 'admin');
       expect(added).toEqual({ data: { addStock: { available: 3 * MAX_STOCK_ADDITION } } });
 
       const orderId = await shop.placeOrder(skus.map((sku) => ({ sku, quantity: MAX_LINE_QUANTITY })));
@@ -56,7 +54,7 @@ describe.each(MODES)('the bounds of the API in $mode', ({ start }) => {
       const order = await shop.request<{ totalCents: number; lines: unknown[] }>('GET', `/api/orders/${orderId}`);
       expect(order.body.totalCents).toBe(100_000_000_000_000);
       expect(order.body.lines).toEqual(skus.map((sku) => ({ sku, quantity: MAX_LINE_QUANTITY, unitPriceCents: MAX_PRICE_CENTS })));
-      const graphqlOrder = await graphqlBeside('/api/orders').graphql<{ order: { totalCents: number } }>('query($id: ID!) { order(id: $id) { totalCents } }', { id: orderId });
+      const graphqlOrder = await shop.graphql<{ order: { totalCents: number } }>('query($id: ID!) { order(id: $id) { totalCents } }', { id: orderId });
       expect(graphqlOrder).toEqual({ data: { order: { totalCents: LARGEST_TOTAL } } });
 
       // The sale reaches every product a moment after the order's confirmation.
@@ -68,12 +66,9 @@ describe.each(MODES)('the bounds of the API in $mode', ({ start }) => {
       const payments = await shop.until(() => shop.payments(orderId), (p) => p.charges[0]?.status === 'captured');
       expect(payments.charges).toEqual([expect.objectContaining({ status: 'captured', amountCents: LARGEST_TOTAL })]);
       expect(payments.refunds).toEqual([]);
-      // The shop joins an order's payments; the payment app answers them on its own.
-      const graphqlPayments =
-        typeof running.route === 'string'
-          ? (await shop.at(running.route).graphql<{ order: { payments: unknown } }>('query($id: ID!) { order(id: $id) { payments { charges { status amountCents } } } }', { id: orderId }, 'admin')).data?.order
-          : (await graphqlBeside('/api/payments').graphql<{ payments: unknown }>('query($id: ID!) { payments(orderId: $id) { charges { status amountCents } } }', { id: orderId }, 'admin')).data;
-      expect(graphqlPayments).toEqual({ payments: { charges: [{ status: 'captured', amountCents: LARGEST_TOTAL }] } });
+      // An order's payments are a field of the order, joined from the payment context.
+      const graphqlPayments = await shop.graphql<{ order: { payments: unknown } }>('query($id: ID!) { order(id: $id) { payments { charges { status amountCents } } } }', { id: orderId });
+      expect(graphqlPayments).toEqual({ data: { order: { payments: { charges: [{ status: 'captured', amountCents: LARGEST_TOTAL }] } } } });
 
       // Recommendation hears of the confirmed order: every other line was bought with the first.
       const alsoBought = await shop.until(
@@ -93,8 +88,8 @@ describe.each(MODES)('the bounds of the API in $mode', ({ start }) => {
       const answer = await customer.request<{ message: string[] }>('POST', path, body, {}, 'admin');
       return { status: answer.status, message: answer.body.message };
     };
-    const graphql = async (path: string, query: string, variables: Record<string, unknown>) => {
-      const answer: GraphqlAnswer<unknown> = await graphqlBeside(path, customer).graphql(query, variables, 'admin');
+    const graphql = async (query: string, variables: Record<string, unknown>) => {
+      const answer: GraphqlAnswer<unknown> = await customer.graphql(query, variables, 'admin');
       return { data: answer.data ?? null, codes: answer.errors?.map((error) => error.extensions?.code), errors: JSON.stringify(answer.errors) };
     };
     const refusedOverGraphql = (named: string) => ({ data: null, codes: ['BAD_REQUEST'], errors: expect.stringContaining(named) });
@@ -108,7 +103,7 @@ describe.each(MODES)('the bounds of the API in $mode', ({ start }) => {
     expect(await placing(tooMany)).toEqual({ status: 400, message: ['lines.0.quantity must not be greater than 10000'] });
     expect(await placing(tooLong)).toEqual({ status: 400, message: ['lines must contain no more than 100 elements'] });
     const placingOverGraphql = async (input: unknown) => {
-      const answer = await graphqlBeside('/api/orders', customer).graphql(PLACE_ORDER, { input });
+      const answer = await customer.graphql(PLACE_ORDER, { input });
       return { data: answer.data ?? null, codes: answer.errors?.map((error) => error.extensions?.code), errors: JSON.stringify(answer.errors) };
     };
     expect(await placingOverGraphql(tooMany)).toEqual(refusedOverGraphql('lines.0.quantity must not be greater than 10000'));
@@ -117,15 +112,15 @@ describe.each(MODES)('the bounds of the API in $mode', ({ start }) => {
     const newProduct = (change: Record<string, number>) => ({ sku: `${sku}-NEW`, name: 'Too much', priceCents: 100, currency: 'EUR', initialStock: 1, ...change });
     expect(await rest('/api/products', newProduct({ priceCents: MAX_PRICE_CENTS + 1 }))).toEqual({ status: 400, message: ['priceCents must not be greater than 100000000'] });
     expect(await rest('/api/products', newProduct({ initialStock: MAX_STOCK_ADDITION + 1 }))).toEqual({ status: 400, message: ['initialStock must not be greater than 1000000'] });
-    expect(await graphql('/api/products', ADD_PRODUCT, { input: newProduct({ priceCents: MAX_PRICE_CENTS + 1 }) })).toEqual(
+    expect(await graphql(ADD_PRODUCT, { input: newProduct({ priceCents: MAX_PRICE_CENTS + 1 }) })).toEqual(
       refusedOverGraphql('priceCents must not be greater than 100000000'),
     );
-    expect(await graphql('/api/products', ADD_PRODUCT, { input: newProduct({ initialStock: MAX_STOCK_ADDITION + 1 }) })).toEqual(
+    expect(await graphql(ADD_PRODUCT, { input: newProduct({ initialStock: MAX_STOCK_ADDITION + 1 }) })).toEqual(
       refusedOverGraphql('initialStock must not be greater than 1000000'),
     );
 
     expect(await rest(`/api/products/${sku}/stock`, { quantity: MAX_STOCK_ADDITION + 1 })).toEqual({ status: 400, message: ['quantity must not be greater than 1000000'] });
-    expect(await graphql('/api/products', ADD_STOCK, { sku, quantity: MAX_STOCK_ADDITION + 1 })).toEqual(refusedOverGraphql('quantity must not be greater than 1000000'));
+    expect(await graphql(ADD_STOCK, { sku, quantity: MAX_STOCK_ADDITION + 1 })).toEqual(refusedOverGraphql('quantity must not be greater than 1000000'));
 
     // Nothing written: the customer has no order, no product was added, the stock is as it was.
     expect((await customer.request('GET', '/api/orders')).body).toEqual({ items: [], nextCursor: null });

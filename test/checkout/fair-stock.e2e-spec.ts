@@ -33,7 +33,6 @@ describe.each(MODES)('fair stock in $mode', ({ start }) => {
 
   /** A customer of their own, so that tests never share an allowance. */
   const customer = () => ShopClient.signIn(running.route);
-  const graphqlOf = (shop: ShopClient) => shop.at(typeof running.route === 'string' ? running.route : running.route('/api/orders'));
   const place = (shop: ShopClient, lines: { sku: string; quantity: number }[], paymentToken = 'tok_visa') =>
     shop.request<{ orderId?: string; message?: string; limit?: string; max?: number }>('POST', '/api/orders', { lines, paymentToken });
   const ordersOf = async (shop: ShopClient) => (await shop.request<{ items: OrderView[] }>('GET', '/api/orders?first=100')).body.items;
@@ -55,7 +54,7 @@ describe.each(MODES)('fair stock in $mode', ({ start }) => {
     expect(refused.body).toMatchObject({ statusCode: 429, error: 'Too Many Requests', limit: 'ORDER_MAX_PENDING_PER_CUSTOMER', max: MAX_PENDING });
     expect(refused.body.message).toMatch(/at most 3 at once \(ORDER_MAX_PENDING_PER_CUSTOMER\), and 3 are pending/);
 
-    const overGraphql = await graphqlOf(shop).request<GraphqlAnswer<unknown>>('POST', '/graphql', { query: PLACE_ORDER, variables: { input: { lines: [{ sku, quantity: 1 }], paymentToken: 'tok_visa' } } });
+    const overGraphql = await shop.request<GraphqlAnswer<unknown>>('POST', '/graphql', { query: PLACE_ORDER, variables: { input: { lines: [{ sku, quantity: 1 }], paymentToken: 'tok_visa' } } });
     expect(overGraphql.status).toBe(429);
     expect(overGraphql.body.errors).toEqual([expect.objectContaining({ message: refused.body.message, extensions: expect.objectContaining({ code: 'TOO_MANY_REQUESTS', limit: 'ORDER_MAX_PENDING_PER_CUSTOMER', max: MAX_PENDING }) })]);
 

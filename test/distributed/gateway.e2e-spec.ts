@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { buildClientSchema, getIntrospectionQuery, lexicographicSortSchema, printSchema, type IntrospectionQuery } from 'graphql';
 import { readFileSync } from 'node:fs';
-import { DistributedShop, edgeRoutes, until, type HostProcess } from '@agora/testing';
+import { DistributedShop, edgeRoutes, until, type HostProcess, type PublicEntry } from '@agora/testing';
 import { ShopClient, type GraphqlAnswer, type PaymentsView } from '../checkout/shop-client.js';
 
 // The gateway, all real: the apps register in etcd, the gateway composes their GraphQL
@@ -30,8 +30,7 @@ type GatewayError = { message: string; path?: (string | number)[]; extensions?: 
 
 describe('the gateway: the shop’s GraphQL over the distributed apps', () => {
   let shop: DistributedShop;
-  let gateway: HostProcess;
-  let edge: HostProcess;
+  let entry: PublicEntry;
   let client: ShopClient;
 
   beforeAll(async () => {
@@ -41,14 +40,13 @@ describe('the gateway: the shop’s GraphQL over the distributed apps', () => {
       // A payment app that hangs stays registered for the breaker to meet it.
       instances: { payment: [{ REGISTRY_LEASE_TTL_S: '30' }] },
     });
-    gateway = await shop.startGateway({ GATEWAY_TIMEOUT_MS: String(TIMEOUT_MS), GATEWAY_BREAK_AFTER: '3', GATEWAY_HALF_OPEN_AFTER_MS: '5000' });
-    edge = await shop.startEdge();
-    await until(() => (edgeRoutes(edge)?.['gateway'] ?? []).length === 1 && Object.keys(edgeRoutes(edge) ?? {}).length === 6, 15_000);
-    client = await ShopClient.signIn(edge.url);
+    entry = await shop.startEntry({ GATEWAY_TIMEOUT_MS: String(TIMEOUT_MS), GATEWAY_BREAK_AFTER: '3', GATEWAY_HALF_OPEN_AFTER_MS: '5000' });
+    client = await ShopClient.signIn(entry.url);
   }, 120_000);
 
   afterAll(async () => {
-    for (const process of [edge, gateway]) if (process) expect(await process.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    // The edge and the gateway stop cleanly on SIGTERM, as every app does.
+    for (const exit of (await entry?.stop()) ?? []) expect(exit).toEqual({ code: 0, signal: null });
     await shop?.stop();
   }, 30_000);
 
@@ -75,7 +73,7 @@ describe('the gateway: the shop’s GraphQL over the distributed apps', () => {
   it('serves the shop’s schema, docs/schema.graphql, through the public entry', async () => {
     const { status, body, headers } = await client.exchange<GraphqlAnswer<IntrospectionQuery>>('POST', '/graphql', { query: getIntrospectionQuery() });
     expect(status).toBe(200);
-    expect(headers.get('x-instance-id')).toBe(edgeRoutes(edge)!['gateway']![0]!.split('×')[0]);
+    expect(headers.get('x-instance-id')).toBe(edgeRoutes(entry.edge)!['gateway']![0]!.split('×')[0]);
     expect(`${printSchema(lexicographicSortSchema(buildClientSchema(body.data!)))}\n`).toBe(readFileSync('docs/schema.graphql', 'utf8'));
   });
 
@@ -91,7 +89,7 @@ describe('the gateway: the shop’s GraphQL over the distributed apps', () => {
     expect(body.data!.order!.payments!.charges).toEqual([expect.objectContaining({ amountCents: 2500 })]);
 
     // Another customer does not see the order, so not its payments either.
-    const stranger = await ShopClient.signIn(edge.url);
+    const stranger = await ShopClient.signIn(entry.url);
     const refused = await stranger.graphql<OrderAnswer>(ORDER_WITH_JOINS, { id: orderId });
     expect(refused.data?.order ?? null).toBeNull();
     expect(JSON.stringify(refused)).not.toContain('amountCents');

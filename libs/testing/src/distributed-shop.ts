@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { freePort } from './free-port.js';
 import { HostProcess, type Exit } from './host-process.js';
 import { createTestDatabase } from './postgres.js';
+import { until } from './until.js';
 
 /** The apps of the distributed mode, one per context. */
 export const CONTEXT_APPS = ['user', 'inventory', 'order', 'payment', 'recommendation'] as const;
@@ -144,6 +145,26 @@ export class DistributedShop {
   }
 
   /**
+   * What `npm run start:distributed` puts in front of the apps: the gateway (with `env`
+   * added) and the edge, once nginx routes to every app and to the gateway.
+   */
+  async startEntry(env: Readonly<Record<string, string>> = {}): Promise<PublicEntry> {
+    const gateway = await this.startGateway(env);
+    let edge: HostProcess | undefined;
+    try {
+      edge = await this.startEdge();
+      const expected = [...CONTEXT_APPS, 'gateway'];
+      await until(() => expected.every((service) => (edgeRoutes(edge!)?.[service]?.length ?? 0) > 0), 15_000);
+    } catch (error) {
+      edge?.kill('SIGKILL');
+      gateway.kill('SIGKILL');
+      throw error;
+    }
+    const started = edge;
+    return { gateway, edge: started, url: started.url, stop: async () => [await started.stop('SIGTERM'), await gateway.stop('SIGTERM')] };
+  }
+
+  /**
    * The public entry (the edge: nginx over this shop's registry) on a port of its own,
    * once nginx listens. The caller stops it (`stop('SIGTERM')`).
    */
@@ -162,6 +183,16 @@ export class DistributedShop {
     }
     return edge;
   }
+}
+
+/** The public entry of a distributed shop: the gateway and the edge in front of it. */
+export interface PublicEntry {
+  readonly gateway: HostProcess;
+  readonly edge: HostProcess;
+  /** nginx's URL: the whole shop's REST API and GraphQL. */
+  readonly url: string;
+  /** Stops the edge, then the gateway, with SIGTERM; resolves with their exits. */
+  stop(): Promise<readonly Exit[]>;
 }
 
 /** The run's etcd: the tests' global setup starts one (scripts/etcd.sh) unless REGISTRY_ENDPOINTS names one. */
