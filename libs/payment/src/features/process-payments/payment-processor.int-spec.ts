@@ -11,7 +11,9 @@ import { PaymentCommandsHandler } from '../../integration/payment-commands.handl
 import { PaymentOutboundMapping } from '../../integration/payment-outbound.mapping.js';
 import { SimulatedPaymentGateway, type SimulatedPaymentGatewayOptions } from '../../gateway/simulated-payment-gateway.js';
 import type { PaymentGateway } from '../../gateway/payment-gateway.js';
-import { PaymentProcessor } from './payment-processor.js';
+import { PaymentProcessor, type PaymentProcessorOptions } from './payment-processor.js';
+import { ResilientPaymentGateway } from '../../gateway/resilient-payment-gateway.js';
+import { callPolicy } from '@agora/platform';
 
 async function until<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 10_000): Promise<T> {
   for (const started = Date.now(); ; ) {
@@ -58,12 +60,12 @@ describe('payment: commands in, gateway calls by the processor, answers out', ()
   });
 
   /** A processor for this test only: its own checkpoint, starting at the head of the log. */
-  async function startProcessor(gateway: SimulatedPaymentGateway, checkpointName = `payment.charges.${randomUUID()}`) {
+  async function startProcessor(gateway: PaymentGateway, checkpointName = `payment.charges.${randomUUID()}`, options: PaymentProcessorOptions = {}) {
     if (!(await checkpoints.load(checkpointName))) {
       const head = await store.headPosition();
       if (head) await checkpoints.save(checkpointName, head);
     }
-    const processor = new PaymentProcessor(store, gateway, checkpoints, { checkpointName, retryDelayMs: 10 });
+    const processor = new PaymentProcessor(store, gateway, checkpoints, { checkpointName, retryDelayMs: 10, ...options });
     processors.push(processor);
     await processor.start();
     return { processor, checkpointName };
@@ -192,6 +194,29 @@ describe('payment: commands in, gateway calls by the processor, answers out', ()
     const [stuckRequest] = await streamOf(stuck);
     await until(async () => (await streamOf(other)).length === 2, 'the other order to settle');
     await sleep(50);
+    const mark = (await checkpoints.load(checkpointName))!;
+    expect(comparePositions(mark, stuckRequest!.position)).toBeLessThan(0);
+  });
+
+  it('gives up the slot of an order whose call timed out while it waits to ask again: with one slot, other orders are charged meanwhile', async () => {
+    const simulator = gatewayWith();
+    // As the hosts call it: an attempt that does not answer is abandoned, here after 50 ms.
+    const gateway = new ResilientPaymentGateway(
+      simulator,
+      callPolicy({ name: 'the simulator', timeoutMs: 50, retries: 0, breakAfter: 1000, halfOpenAfterMs: 1000, bulkhead: { limit: 8, queue: 8 } }),
+    );
+    const { checkpointName } = await startProcessor(gateway, undefined, { maxInFlight: 1, retryDelayMs: 200 });
+    const stuck = randomUUID();
+    const others = [randomUUID(), randomUUID(), randomUUID()];
+    await inbound.handle(charge(stuck, 'tok_timeout'));
+    for (const orderId of others) await inbound.handle(charge(orderId, 'tok_visa'));
+
+    for (const orderId of others) await eventually(orderId, 'payment.captured.v1');
+    // The unanswered one is asked again, under its one idempotency key, and stays requested.
+    await until(() => simulator.chargeRequests.filter((request) => request.orderId === stuck).length >= 2, 'the unanswered charge to be asked again');
+    expect(new Set(simulator.chargeRequests.filter((request) => request.orderId === stuck).map((request) => request.idempotencyKey))).toEqual(new Set([stuck]));
+    expect(await typesOf(stuck)).toEqual(['payment.charge-requested.v1']);
+    const [stuckRequest] = await streamOf(stuck);
     const mark = (await checkpoints.load(checkpointName))!;
     expect(comparePositions(mark, stuckRequest!.position)).toBeLessThan(0);
   });

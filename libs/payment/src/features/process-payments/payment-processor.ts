@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { causedBy, CommandHandler, KeyedQueue, streamName, type EventMetadata, type EventStore, type GlobalPosition, type RecordedEvent } from '@agora/event-sourcing';
 import { EventStoreConsumer, WatermarkCheckpoint, type CheckpointStore, type ParkedEvents } from '@agora/messaging';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { ExponentialBackoff, handleWhen, retry, type RetryPolicy } from 'cockatiel';
 import { isPaymentEvent, paymentDecider, pendingWork, type PaymentEventType } from '../../domain/payment.js';
 import type { PaymentGateway } from '../../gateway/payment-gateway.js';
 
@@ -10,7 +10,7 @@ export interface PaymentProcessorOptions {
   readonly checkpointName?: string;
   /** Most orders at work at once (each makes one gateway call at a time); reading waits for a free slot. Default 32. */
   readonly maxInFlight?: number;
-  /** First pause before retrying a failed gateway call or append; doubles up to 5 s. Default 100 ms. */
+  /** First pause before asking again after a failed gateway call or append; it grows, with jitter, up to 5 s. Default 100 ms. */
   readonly retryDelayMs?: number;
   readonly commandHandler?: CommandHandler;
   readonly parked?: ParkedEvents;
@@ -24,7 +24,9 @@ const MAX_RETRY_DELAY_MS = 5_000;
  * Talks to the payment gateway outside the message delivery path: it follows the
  * `payment` streams from its checkpoint and, for every order with a requested charge or a
  * refund due, calls the gateway and records the answer. Calls for different orders run
- * concurrently, so a gateway that never answers one order holds up only that order.
+ * concurrently, at most `maxInFlight` at once, so a gateway that never answers one order
+ * holds up only that order; and an order whose call failed (timed out) waits for its next
+ * try without a slot, so that such orders cannot hold up the others either.
  *
  * It reads the log like every subscriber does (`EventStoreConsumer`), and keeps a
  * checkpoint of its own making: a low watermark that never passes an event whose work is
@@ -99,8 +101,10 @@ export class PaymentProcessor {
 class ProcessorRun {
   private active = true;
   private readonly progress: WatermarkCheckpoint;
-  /** One order's calls go one after another; an order done frees a slot. */
+  /** One order's calls go one after another; an order done, or waiting to ask again, frees a slot. */
   private readonly orders = new KeyedQueue();
+  /** Asks again for an order whose gateway call or append failed, with backoff and jitter, until this run is abandoned. */
+  private readonly retries: RetryPolicy;
 
   constructor(
     private readonly gateway: PaymentGateway,
@@ -113,6 +117,14 @@ class ProcessorRun {
     this.progress = new WatermarkCheckpoint(checkpoints, settings.checkpointName, after, (error) =>
       this.logger.warn(`Saving the checkpoint failed: ${describe(error)}`),
     );
+    // The pause must not keep a stopping process alive: the host's server does while it runs.
+    this.retries = retry(
+      handleWhen(() => this.active),
+      { backoff: new ExponentialBackoff({ initialDelay: settings.retryDelayMs, maxDelay: MAX_RETRY_DELAY_MS }) },
+    ).dangerouslyUnref();
+    this.retries.onRetry((failure) => {
+      if ('error' in failure) this.logger.warn(`${describe(failure.error)}; asking again in ${Math.round(failure.delay)} ms, its slot given to other orders meanwhile`);
+    });
   }
 
   abandon(): void {
@@ -129,28 +141,51 @@ class ProcessorRun {
       }
       const { orderId } = event.data;
       // Bounded by orders at work; another event of an order already at work joins its queue.
-      while (this.active && !this.orders.hasRoomFor(orderId, this.settings.maxInFlight)) await this.orders.keyFreed();
-      if (!this.active) return;
+      if (!(await this.roomFor(orderId))) return;
+      // The ticket stays open, and the checkpoint before the event, until the order is settled, through every retry.
       const ticket = this.progress.begin(event.position);
-      void this.orders
-        .run(orderId, () => this.settleOrder(orderId, event.revision, event.metadata))
-        .then(() => {
+      void this.settleOrder(orderId, event.revision, event.metadata).then(
+        () => {
           if (!this.active) return; // abandoned work is not finished: the checkpoint stays before it
           this.progress.finish(ticket);
           return this.progress.save();
-        });
+        },
+        () => undefined,
+      );
     }
     // Not awaited: saves are spaced out in time, and the next events must not wait for one.
     if (this.active) void this.progress.save();
   }
 
-  /** Does what the order's payment still needs from the gateway; retries until done or stopped. Never rejects. */
-  private async settleOrder(orderId: string, seen: number, cause: EventMetadata): Promise<void> {
+  /** Waits until work of `orderId` keeps within the slots; false once the run is abandoned. */
+  private async roomFor(orderId: string): Promise<boolean> {
+    while (this.active && !this.orders.hasRoomFor(orderId, this.settings.maxInFlight)) await this.orders.keyFreed();
+    return this.active;
+  }
+
+  /**
+   * Does what the order's payment still needs from the gateway. Each try holds a slot
+   * only while it works: one that failed (a gateway that timed out, an open breaker, a
+   * conflicting append) gives its slot up while it waits to ask again, so that orders
+   * whose calls fail cannot take every slot from the others. Rejects only once the run is
+   * abandoned.
+   */
+  private settleOrder(orderId: string, seen: number, cause: EventMetadata): Promise<void> {
+    return this.retries.execute(async () => {
+      // The first try has the room accept waited for; a later one waits for room as new work does.
+      while (this.active && !this.orders.hasRoomFor(orderId, this.settings.maxInFlight)) await this.orders.keyFreed();
+      if (!this.active) throw new Error('abandoned');
+      // Taken in the same step as the check: no other waiter can take the room in between.
+      await this.orders.run(orderId, () => this.settleOnce(orderId, seen, cause));
+    });
+  }
+
+  /** One try: the gateway calls and appends the order's payment needs now, until none is left; throws on the first that fails. */
+  private async settleOnce(orderId: string, seen: number, cause: EventMetadata): Promise<void> {
     const stream = streamName('payment', orderId);
     const context = causedBy(cause);
-    let delay = this.settings.retryDelayMs;
-    while (this.active) {
-      try {
+    try {
+      while (this.active) {
         // What this process appended is remembered; a stream known only up to an older revision is read.
         const { state } = await this.settings.commands.load(paymentDecider, stream, seen);
         const work = pendingWork(state);
@@ -167,13 +202,9 @@ class ProcessorRun {
           if (!this.active) return;
           await this.settings.commands.handle(paymentDecider, stream, { type: 'record-refund', orderId, refundId }, context);
         }
-        delay = this.settings.retryDelayMs;
-      } catch (error) {
-        if (!this.active) return;
-        this.logger.warn(`Payment of order ${orderId} failed, retrying in ${delay} ms: ${describe(error)}`);
-        await sleep(delay);
-        delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
       }
+    } catch (error) {
+      throw new Error(`Payment of order ${orderId} failed (${describe(error)})`, { cause: error });
     }
   }
 }
