@@ -73,8 +73,16 @@ describe('the gateway: the shop’s GraphQL over the distributed apps', () => {
   it('serves the shop’s schema, docs/schema.graphql, through the public entry', async () => {
     const { status, body, headers } = await client.exchange<GraphqlAnswer<IntrospectionQuery>>('POST', '/graphql', { query: getIntrospectionQuery() });
     expect(status).toBe(200);
-    expect(headers.get('x-instance-id')).toBe(edgeRoutes(entry.edge)!['gateway']![0]!.split('×')[0]);
+    expect(headers.get('x-instance-id')).toBe(edgeRoutes(entry.edge)!['gateway']![0]!.id);
     expect(`${printSchema(lexicographicSortSchema(buildClientSchema(body.data!)))}\n`).toBe(readFileSync('docs/schema.graphql', 'utf8'));
+  });
+
+  it('serves GraphiQL to a browser through the public entry, with every file the page loads', async () => {
+    const page = await fetch(`${entry.url}/graphql`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    const files = [...(await page.text()).matchAll(/(?:src|href)="(\/[^"]+)"/g)].map(([, file]) => file!);
+    expect(files).toContain('/graphiql/graphiql.js');
+    for (const file of files) expect({ file, status: (await fetch(`${entry.url}${file}`)).status }).toEqual({ file, status: 200 });
   });
 
   it('answers an order with each line’s product from the inventory app and its payments from the payment app, for its owner', async () => {
