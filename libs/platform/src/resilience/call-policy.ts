@@ -60,7 +60,7 @@ export function callPolicy(options: CallPolicyOptions): CallPolicy {
   const breaker = circuitBreaker(handleAll, { halfOpenAfter: options.halfOpenAfterMs, breaker: new ConsecutiveBreaker(options.breakAfter) });
   breaker.onBreak(() => logger.warn(`Calls to ${options.name} fail fast: ${options.breakAfter} failed in a row; one is let through in ${options.halfOpenAfterMs} ms`));
   breaker.onHalfOpen(() => logger.log(`Trying ${options.name} again (half-open)`));
-  breaker.onReset(() => logger.log(`${options.name} answers again: calls go through`));
+  breaker.onReset(() => logger.log(`Calls to ${options.name} go through again: it answered`));
   // Not what the breaker or the bulkhead refused: that is to fail fast, not to wait and ask again.
   const retries = retry(handleWhen((error) => !(error instanceof BrokenCircuitError) && !(error instanceof BulkheadRejectedError)), {
     maxAttempts: options.retries,
