@@ -16,7 +16,7 @@ describe('the public entry: nginx over the service registry', () => {
   let client: ShopClient;
 
   /** The instance ids the edge routes `service` to, as its last reload logged them. */
-  const routed = (service: string) => (edgeRoutes(edge)?.[service] ?? []).map((route) => route.split('×')[0]);
+  const routed = (service: string) => (edgeRoutes(edge)?.[service] ?? []).map((route) => route.id);
 
   beforeAll(async () => {
     shop = await DistributedShop.start({

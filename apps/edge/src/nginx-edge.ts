@@ -4,7 +4,7 @@ import net from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isWildcardHost } from '@agora/platform';
-import type { Discovery, ServiceInstance } from '@agora/registry';
+import { formatRoutes, type Discovery } from '@agora/registry';
 import type pino from 'pino';
 import { renderNginxConfig } from './nginx-config.js';
 
@@ -65,7 +65,7 @@ export class NginxEdge {
     edge.stopListening = options.discovery.onChange(() => edge.scheduleRender());
     // What changed between the first read and the subscription.
     edge.scheduleRender();
-    options.logger.info({ routes: routesOf(options.discovery.instances()) }, `nginx serves on ${options.listen.host}:${options.listen.port}`);
+    options.logger.info({ routes: formatRoutes(options.discovery.instances()) }, `nginx serves on ${options.listen.host}:${options.listen.port}`);
     return edge;
   }
 
@@ -100,7 +100,7 @@ export class NginxEdge {
     await rename(join(dir, `${CONFIG_FILE}.next`), join(dir, CONFIG_FILE));
     this.rendered = next;
     this.child.kill('SIGHUP');
-    logger.info({ routes: routesOf(instances) }, 'nginx reloaded with the registered instances');
+    logger.info({ routes: formatRoutes(instances) }, 'nginx reloaded with the registered instances');
   }
 
   /** nginx's verdict on a configuration file: undefined when good, else what it said. */
@@ -129,9 +129,3 @@ export class NginxEdge {
   }
 }
 
-/** `order=order-a×3,order-b×1 user=user-a×1`: what the log says nginx routes to, on one line. */
-export function routesOf(instances: readonly ServiceInstance[]): string {
-  const routes = new Map<string, string[]>();
-  for (const instance of instances) routes.set(instance.service, [...(routes.get(instance.service) ?? []), `${instance.id}×${instance.weight}`]);
-  return [...routes].map(([service, servers]) => `${service}=${servers.join(',')}`).join(' ') || 'none';
-}

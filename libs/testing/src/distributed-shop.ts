@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
 import { HostProcess, type Exit } from './host-process.js';
+import { parseRoutes, type Route } from '@agora/registry';
 import { createTestDatabase } from './postgres.js';
 import { until } from './until.js';
 
@@ -202,13 +203,11 @@ function registryEndpoints(): string {
   return endpoints;
 }
 
-/** The routes the edge last logged that nginx serves: `{ order: ['order-a×3', …] }`. */
-export function edgeRoutes(edge: HostProcess): Record<string, string[]> | undefined {
+/** The routes the edge last logged that nginx serves (`formatRoutes`), by service. */
+export function edgeRoutes(edge: HostProcess): Record<string, Route[]> | undefined {
   const last = edge
     .logs()
     .filter((line) => typeof line['routes'] === 'string')
     .at(-1)?.['routes'] as string | undefined;
-  if (last === undefined) return undefined;
-  // As the edge writes them: `order=order-a×3,order-b×1 user=user-a×1`, or `none`.
-  return Object.fromEntries(last === 'none' ? [] : last.split(' ').map((entry) => [entry.split('=')[0]!, entry.split('=')[1]!.split(',')]));
+  return last === undefined ? undefined : parseRoutes(last);
 }
