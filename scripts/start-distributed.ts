@@ -13,6 +13,10 @@ import { EmbeddedPostgresServer, onlyOwnShutdown } from '@agora/platform';
 const run = promisify(execFile);
 const EDGE_PORT = Number(process.env['EDGE_PORT'] ?? 8080);
 const POSTGRES_PORT = Number(process.env['DISTRIBUTED_POSTGRES_PORT'] ?? 54340);
+/** Added to every app's port: to run a second topology beside one on the usual ports. */
+const PORT_OFFSET = Number(process.env['DISTRIBUTED_PORT_OFFSET'] ?? 0);
+/** PostgreSQL's data and nginx's folder. */
+const DATA_DIR = process.env['DISTRIBUTED_DATA_DIR'] ?? '.data/distributed';
 const COLORS = [36, 33, 35, 32, 34, 91, 96];
 const tty = process.stdout.isTTY;
 
@@ -24,15 +28,17 @@ interface Instance {
   /** Whether it has a database of its own: every context app does, the gateway none. */
   readonly database?: false;
 }
-const INSTANCES: readonly Instance[] = [
-  { name: 'user', app: 'user', port: 3001 },
-  { name: 'inventory', app: 'inventory', port: 3003 },
-  { name: 'payment', app: 'payment', port: 3004 },
-  { name: 'recommendation', app: 'recommendation', port: 3005 },
-  { name: 'order-1', app: 'order', port: 3002, weight: 3 },
-  { name: 'order-2', app: 'order', port: 3012, weight: 1 },
-  { name: 'gateway', app: 'gateway', port: 3006, database: false },
-];
+const INSTANCES: readonly Instance[] = (
+  [
+    { name: 'user', app: 'user', port: 3001 },
+    { name: 'inventory', app: 'inventory', port: 3003 },
+    { name: 'payment', app: 'payment', port: 3004 },
+    { name: 'recommendation', app: 'recommendation', port: 3005 },
+    { name: 'order-1', app: 'order', port: 3002, weight: 3 },
+    { name: 'order-2', app: 'order', port: 3012, weight: 1 },
+    { name: 'gateway', app: 'gateway', port: 3006, database: false },
+  ] as const satisfies readonly Instance[]
+).map((instance) => ({ ...instance, port: instance.port + PORT_OFFSET }));
 
 const say = (line: string) => process.stdout.write(`${tty ? '\x1b[1m' : ''}[start]${tty ? '\x1b[0m' : ''} ${line}\n`);
 
@@ -136,8 +142,8 @@ try {
     });
   }
 
-  postgres = await EmbeddedPostgresServer.start({ dataDir: resolve('.data/distributed/postgres'), port: POSTGRES_PORT });
-  say(`PostgreSQL on 127.0.0.1:${POSTGRES_PORT} (.data/distributed/postgres), a database per app`);
+  postgres = await EmbeddedPostgresServer.start({ dataDir: resolve(DATA_DIR, 'postgres'), port: POSTGRES_PORT });
+  say(`PostgreSQL on 127.0.0.1:${POSTGRES_PORT} (${DATA_DIR}/postgres), a database per app`);
   const databases = new Map<string, string>();
   for (const app of new Set(INSTANCES.filter((instance) => instance.database !== false).map((instance) => instance.app))) {
     databases.set(app, await postgres.ensureDatabase(`agora_${app}`));
@@ -172,7 +178,7 @@ try {
       PORT: String(EDGE_PORT),
       HOST: '127.0.0.1',
       REGISTRY_ENDPOINTS: registry,
-      NGINX_DIR: resolve('.data/distributed/edge'),
+      NGINX_DIR: resolve(DATA_DIR, 'edge'),
       LOG_FORMAT: process.env['LOG_FORMAT'] ?? 'pretty',
     }),
   });
