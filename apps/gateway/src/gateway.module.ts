@@ -60,7 +60,13 @@ class GatewayCoreModule {
               prefix: config.REGISTRY_PREFIX,
               logger: { log: (message) => logger.info(message), warn: (message) => logger.warn(message) },
             });
-            return new RegistryWatch(registry, await registry.discover());
+            try {
+              return new RegistryWatch(registry, await registry.discover());
+            } catch (error) {
+              await registry.close();
+              const reason = (error as Error).message.split('. ')[0];
+              throw new Error(`the service registry at ${config.REGISTRY_ENDPOINTS} did not answer (${reason}): start etcd (scripts/etcd.sh start) or point REGISTRY_ENDPOINTS at one`, { cause: error });
+            }
           },
         },
         { provide: DISCOVERY, inject: [RegistryWatch], useFactory: (watch: RegistryWatch) => watch.discovery },

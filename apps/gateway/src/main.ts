@@ -12,6 +12,7 @@ await runHost({
   description: 'The GraphQL of the distributed mode, composed of the apps’ GraphQL, and the health of every app.',
   defaults: { PORT: '3006' },
   graphql: true,
+  rest: false,
   rootModule: (config, logger, secrets) => {
     const endpoints = config.REGISTRY_ENDPOINTS;
     if (!endpoints) throw new InvalidConfiguration(['REGISTRY_ENDPOINTS is required by the gateway: it finds the apps there']);

@@ -20,6 +20,8 @@ export interface RunHostOptions {
   readonly rootModule: (config: Config, logger: pino.Logger, secrets: { readonly jwtSecret: string }) => DynamicModule;
   /** The root module serves GraphQL at /graphql. */
   readonly graphql?: boolean;
+  /** The root module serves a REST API under /api (default true; the gateway serves none). */
+  readonly rest?: boolean;
   /** The root module has `hostMessaging` on Kafka: its consumers run as the app's microservice. */
   readonly consumesKafka?: boolean;
   /** Further lines for the banner, e.g. how to sign in. */
@@ -57,7 +59,7 @@ export async function runHost(options: RunHostOptions): Promise<void> {
       app.connectMicroservice({ strategy: app.get(KafkaConsumers) }, { inheritAppConfig: true });
       await app.startAllMicroservices();
     }
-    await listen(app, config, options.title, options.notes?.(config) ?? [], { graphql: options.graphql ?? false });
+    await listen(app, config, options.title, options.notes?.(config) ?? [], { graphql: options.graphql ?? false, rest: options.rest ?? true });
     // Only now that it serves may nginx and the gateway find it.
     app.get(InstanceRegistration).register((app.getHttpServer().address() as AddressInfo).port);
   } catch (error) {

@@ -25,6 +25,13 @@ describe('the URLs a host announces', () => {
     expect(banner).toContain('  Sign in as a@b.c\n');
   });
 
+  it('leave the REST API out for a host that serves none (the gateway)', () => {
+    const urls = hostUrls('0.0.0.0', 3006, { rest: false });
+    expect(urls.api).toBeUndefined();
+    expect(readyBanner('Agora gateway', urls)).not.toContain('API ');
+    expect(readyBanner('Agora gateway', urls)).toContain('    GraphQL http://localhost:3006/graphql\n');
+  });
+
   it('leave GraphQL out for a host that does not serve it', () => {
     const urls = hostUrls('0.0.0.0', 3002, { graphql: false });
     expect(urls.graphql).toBeUndefined();

@@ -4,7 +4,8 @@ import type { Config } from '../config/config.schema.js';
 import { API_PREFIX, DOCS_PATH, GRAPHQL_PATH, HEALTH_PATH } from './http-app.js';
 
 export interface HostUrls {
-  readonly api: string;
+  /** Only for a host that serves a REST API. */
+  readonly api?: string;
   readonly docs: string;
   /** Only for a host that serves GraphQL. */
   readonly graphql?: string;
@@ -17,20 +18,26 @@ export async function listen(
   config: Pick<Config, 'PORT' | 'HOST'>,
   name: string,
   notes: readonly string[] = [],
-  options: { readonly graphql?: boolean } = {},
+  options: HostUrlsOptions = {},
 ): Promise<HostUrls> {
   await app.listen(config.PORT, config.HOST);
   const { port } = app.getHttpServer().address() as AddressInfo;
   const urls = hostUrls(config.HOST, port, options);
-  new Logger('Http').log(`${name} is listening on ${config.HOST}:${port}: API ${urls.api}, docs ${urls.docs}, health ${urls.health}`);
+  new Logger('Http').log(`${name} is listening on ${config.HOST}:${port}: ${urls.api ? `API ${urls.api}, ` : ''}docs ${urls.docs}, health ${urls.health}`);
   process.stdout.write(readyBanner(name, urls, notes));
   return urls;
 }
 
-export function hostUrls(host: string, port: number, options: { readonly graphql?: boolean } = {}): HostUrls {
+/** What a host serves besides its docs and /health: a REST API (default) and GraphQL (default). */
+export interface HostUrlsOptions {
+  readonly rest?: boolean;
+  readonly graphql?: boolean;
+}
+
+export function hostUrls(host: string, port: number, options: HostUrlsOptions = {}): HostUrls {
   const base = `http://${browsableHost(host)}:${port}`;
   return {
-    api: `${base}/${API_PREFIX}`,
+    ...((options.rest ?? true) && { api: `${base}/${API_PREFIX}` }),
     docs: `${base}/${DOCS_PATH}`,
     ...((options.graphql ?? true) && { graphql: `${base}/${GRAPHQL_PATH}` }),
     health: `${base}/${HEALTH_PATH}`,
@@ -53,7 +60,7 @@ export function readyBanner(name: string, urls: HostUrls, notes: readonly string
   return [
     ``,
     `  ${name} is ready`,
-    `    API     ${urls.api}`,
+    ...(urls.api ? [`    API     ${urls.api}`] : []),
     `    Docs    ${urls.docs}`,
     ...(urls.graphql ? [`    GraphQL ${urls.graphql}`] : []),
     `    Health  ${urls.health}`,
