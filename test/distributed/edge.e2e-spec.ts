@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
 import { DistributedShop, edgeRoutes, until, type HostProcess } from '@agora/testing';
 import { ShopClient } from '../checkout/shop-client.js';
 
@@ -8,6 +9,17 @@ import { ShopClient } from '../checkout/shop-client.js';
 // nginx only.
 
 const HEAVY = 'order-heavy';
+
+/** Sends `request` as it is, bytes no HTTP client would send, and answers all that comes back. */
+function rawRequest(url: string, request: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.end(request, 'latin1'));
+    let answer = '';
+    socket.setEncoding('latin1').on('data', (chunk: string) => (answer += chunk));
+    socket.on('end', () => resolve(answer)).on('error', reject);
+  });
+}
 const LIGHT = 'order-light';
 
 describe('the public entry: nginx over the service registry', () => {
@@ -81,6 +93,15 @@ describe('the public entry: nginx over the service registry', () => {
     const tooLarge = await client.request<{ statusCode: number; message: string }>('POST', '/api/orders', { note: 'x'.repeat(200_000) });
     expect(tooLarge.status).toBe(413);
     expect(tooLarge.body).toMatchObject({ statusCode: 413, message: expect.stringContaining('larger than') });
+    // So are a header over nginx's buffers, and a request nginx cannot read at all.
+    const bigHeader = await client.request<{ statusCode: number; message: string }>('GET', '/api/orders', undefined, { 'x-padding': 'x'.repeat(20_000) });
+    expect(bigHeader).toEqual({ status: 431, body: expect.objectContaining({ statusCode: 431, message: expect.stringContaining('header is larger than') }) });
+    for (const requestLine of ['GET /api/ord\u0000ers HTTP/1.1', 'NOT HTTP AT ALL']) {
+      const answer = await rawRequest(edge.url, `${requestLine}\r\nHost: agora\r\n\r\n`);
+      expect({ requestLine, head: answer.split('\r\n')[0] }).toEqual({ requestLine, head: 'HTTP/1.1 400 Bad Request' });
+      expect(answer).toMatch(/\r\nContent-Type: application\/json\r\n/);
+      expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ statusCode: 400, message: expect.stringContaining('not valid HTTP') });
+    }
   });
 
   it('passes the caller’s request id, idempotency key and trace context through to the app', async () => {
