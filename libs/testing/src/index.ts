@@ -17,3 +17,5 @@ export * from './browser.js';
 export * from './probe-messages.js';
 export * from './http-test-app.js';
 export * from './event-store-for-test.js';
+export * from './prometheus.js';
+export * from './zipkin.js';

@@ -31,6 +31,13 @@ export const TEST_ETCD: ScriptedServer = {
   address: () => `http://127.0.0.1:${process.env['ETCD_PORT'] ?? '2379'}`,
 };
 
+export const TEST_ZIPKIN: ScriptedServer = {
+  name: 'zipkin',
+  what: 'Zipkin, the trace collector',
+  variable: 'ZIPKIN_URL',
+  address: () => `http://127.0.0.1:${process.env['ZIPKIN_PORT'] ?? '9411'}`,
+};
+
 /**
  * A real server for the run: the caller's (its variable set) when given, otherwise the
  * local one its script starts (and stops again at the end, if it started it). When none
