@@ -16,7 +16,7 @@ const FORWARDED_HEADERS = ['authorization', 'x-request-id', 'traceparent', 'trac
 export interface ContextClientOptions {
   /** The app's service name in the registry. */
   readonly service: string;
-  readonly policy: Omit<CallPolicyOptions, 'name'>;
+  readonly policy: Omit<CallPolicyOptions, 'name' | 'target'>;
   /**
    * Whose token the calls carry: the caller's (the app checks who may see what), or a
    * token of the gateway's own (`service`), for an app that cannot tell whose data it
@@ -52,7 +52,7 @@ export class ContextClient {
     private readonly discovery: Discovery,
     private readonly options: ContextClientOptions,
   ) {
-    this.policy = callPolicy({ ...options.policy, name: `the ${options.service} app` });
+    this.policy = callPolicy({ ...options.policy, name: `the ${options.service} app`, target: options.service });
   }
 
   get service(): string {

@@ -15,3 +15,4 @@ export * from './snapshots/postgres-snapshot-store.js';
 export * from './group-commit.js';
 export * from './postgres/named-query.js';
 export * from './upcasting.js';
+export * from './measured-event-store.js';

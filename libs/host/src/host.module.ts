@@ -5,6 +5,7 @@ import {
   eventStoreMigrations,
   EventStoreDbEventStore,
   FanOutEventStore,
+  MeasuredEventStore,
   PostgresEventStore,
   PostgresSnapshotStore,
   SNAPSHOT_STORE,
@@ -119,11 +120,11 @@ export class HostModule implements BeforeApplicationShutdown, OnApplicationShutd
             await claimCheckpointsForEventStore(pool, config.EVENT_STORE);
             const upcasters = new Upcasters(options.upcasters);
             // The config schema refuses EVENT_STORE=esdb without EVENTSTORE_URL.
-            if (config.EVENT_STORE === 'esdb') return new FanOutEventStore(UpcastingEventStore.over(EventStoreDbEventStore.connect(config.EVENTSTORE_URL!), upcasters));
-            const store = new PostgresEventStore(pool, { schema: 'event_store' });
+            const store =
+              config.EVENT_STORE === 'esdb' ? EventStoreDbEventStore.connect(config.EVENTSTORE_URL!) : new PostgresEventStore(pool, { schema: 'event_store' });
             // One reader of the log for the whole process, fanned out to every subscriber;
-            // each event is upcast once, below it.
-            return new FanOutEventStore(UpcastingEventStore.over(store, upcasters));
+            // each event is upcast once, below it; every append is measured.
+            return new FanOutEventStore(UpcastingEventStore.over(new MeasuredEventStore(store), upcasters));
           },
         },
         {

@@ -1,4 +1,6 @@
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import {
   comparePositions,
   EventStoreUnavailable,
@@ -8,7 +10,7 @@ import {
   type RecordedEvent,
   type Subscription,
 } from '@agora/event-sourcing';
-import { Deposed } from '@agora/platform';
+import { BATCH_SIZE_BUCKETS, Deposed, LATENCY_BUCKETS, timed } from '@agora/platform';
 import type { CheckpointStore } from './checkpoint-store.js';
 import type { ParkedEvents } from './parked-events.js';
 import { WatermarkCheckpoint } from './watermark-checkpoint.js';
@@ -22,7 +24,7 @@ import { WatermarkCheckpoint } from './watermark-checkpoint.js';
 export type ConsumeBatch = (events: readonly RecordedEvent[], through: GlobalPosition | undefined) => Promise<void>;
 
 /** Where a consumer reads the log: an `EventStore`, normally the host's shared one (`FanOutEventStore`). */
-export type LogSource = Pick<EventStore, 'subscribe'>;
+export type LogSource = Pick<EventStore, 'subscribe' | 'readAll'>;
 
 export interface EventStoreConsumerOptions {
   /** Names the consumer, its checkpoint and its parked events. */
@@ -102,14 +104,16 @@ export class EventStoreConsumer {
   /** Serialises taking in a batch with retrying parked events. */
   private exclusive: Promise<unknown> = Promise.resolve();
   private readonly maxAttempts: number;
+  private readonly handle: ConsumeBatch;
 
   constructor(
     private readonly store: LogSource,
     private readonly checkpoints: CheckpointStore,
     private readonly options: EventStoreConsumerOptions,
-    private readonly handle: ConsumeBatch,
+    handle: ConsumeBatch,
   ) {
     this.maxAttempts = options.maxAttempts ?? 5;
+    this.handle = measuredBatches(options.name, handle);
   }
 
   get name(): string {
@@ -118,6 +122,7 @@ export class EventStoreConsumer {
 
   start(): void {
     if (this.running) return;
+    liveConsumers.add(this);
     this.stopped = false;
     this.stopping = new AbortController();
     this.running = Promise.all([this.run(), this.watchRetryRequests()]).then(() => undefined);
@@ -129,6 +134,18 @@ export class EventStoreConsumer {
     await this.subscription?.stop();
     await this.running;
     this.running = undefined;
+    liveConsumers.delete(this);
+  }
+
+  /** How far behind the head of its categories the consumer's checkpoint is (`logLag`). */
+  async lag(countLimit: number): Promise<LogLag> {
+    return logLag(this.store, this.options.categories, await this.checkpoints.load(this.name), countLimit);
+  }
+
+  /** Its parked events, or undefined when it parks none. */
+  async parkedCount(): Promise<number | undefined> {
+    if (!this.options.parked) return undefined;
+    return (await this.options.parked.counts()).get(this.name) ?? 0;
   }
 
   private async run(): Promise<void> {
@@ -243,6 +260,7 @@ export class EventStoreConsumer {
     const [poison] = events;
     if (!poison) throw error; // nothing but the checkpoint failed: not an event's fault
     await this.options.parked!.park(this.name, poison, describe(error), this.maxAttempts);
+    parkedTotal.inc({ subscriber: this.name });
     this.blocked.add(poison.streamName);
     await this.applyOrPark([], through);
   }
@@ -275,8 +293,9 @@ export class EventStoreConsumer {
     return live;
   }
 
-  private parkBehind(event: RecordedEvent): Promise<void> {
-    return this.options.parked!.park(this.name, event, `behind an earlier parked event of ${event.streamName}`, 0);
+  private async parkBehind(event: RecordedEvent): Promise<void> {
+    await this.options.parked!.park(this.name, event, `behind an earlier parked event of ${event.streamName}`, 0);
+    parkedTotal.inc({ subscriber: this.name });
   }
 
   /** At every (re)subscription: another instance, or a rebuild, may have parked or cleared events meanwhile. */
@@ -335,4 +354,103 @@ interface BatchPipeline {
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** Events of some categories after a checkpoint: how many (up to a limit) and the age of the oldest. */
+export interface LogLag {
+  readonly events: number;
+  readonly ms: number;
+}
+
+export async function logLag(store: Pick<EventStore, 'readAll'>, categories: readonly string[], checkpoint: GlobalPosition | undefined, countLimit: number): Promise<LogLag> {
+  const behind = await store.readAll({ ...(checkpoint && { after: checkpoint }), categories, maxCount: countLimit });
+  const oldest = behind[0];
+  return { events: behind.length, ms: oldest ? Math.max(0, Date.now() - oldest.recordedAt.getTime()) : 0 };
+}
+
+/** The consumers running in this process, which the metrics below are read from when Prometheus scrapes. */
+const liveConsumers = new Set<EventStoreConsumer>();
+
+/** Events counted behind a checkpoint, at the most, per scrape (as `/health` does). */
+export const LAG_COUNT_LIMIT = 1000;
+
+const batchEvents = new Histogram({
+  name: 'agora_subscriber_batch_events',
+  help: 'Events per batch that a subscriber of the log handled (tries again included).',
+  labelNames: ['subscriber'],
+  buckets: BATCH_SIZE_BUCKETS,
+});
+const batchDuration = new Histogram({
+  name: 'agora_subscriber_batch_duration_seconds',
+  help: 'How long a subscriber of the log took over a batch, by outcome (ok or failed).',
+  labelNames: ['subscriber', 'outcome'],
+  buckets: LATENCY_BUCKETS,
+});
+const parkedTotal = new Counter({
+  name: 'agora_subscriber_parked_events_total',
+  help: 'Events a subscriber of the log set aside: they kept failing, or an earlier event of their stream did.',
+  labelNames: ['subscriber'],
+});
+
+interface ConsumerReading {
+  readonly lag: LogLag;
+  readonly parked: number | undefined;
+}
+
+/**
+ * One reading of every running consumer's lag and parked events per scrape, shared by the
+ * gauges below. A consumer whose reading fails (its database away) has no series in that
+ * scrape; the rest of the scrape is answered.
+ */
+let reading: { readonly at: number; readonly values: Promise<Map<string, ConsumerReading>> } | undefined;
+function readConsumers(): Promise<Map<string, ConsumerReading>> {
+  if (!reading || performance.now() - reading.at > 1000) {
+    const values = Promise.all(
+      [...liveConsumers].map(async (consumer) => {
+        try {
+          return [[consumer.name, { lag: await consumer.lag(LAG_COUNT_LIMIT), parked: await consumer.parkedCount() }] as const];
+        } catch {
+          return [];
+        }
+      }),
+    ).then((entries) => new Map(entries.flat()));
+    reading = { at: performance.now(), values };
+  }
+  return reading.values;
+}
+
+const lagEvents: Gauge = new Gauge({
+  name: 'agora_subscriber_lag_events',
+  help: `Events of its categories after a subscriber's checkpoint, counted up to ${LAG_COUNT_LIMIT}.`,
+  labelNames: ['subscriber'],
+  async collect() {
+    lagEvents.reset();
+    for (const [subscriber, { lag }] of await readConsumers()) lagEvents.set({ subscriber }, lag.events);
+  },
+});
+const lagSeconds: Gauge = new Gauge({
+  name: 'agora_subscriber_lag_seconds',
+  help: "Age of the oldest event of its categories after a subscriber's checkpoint (0 when it is caught up).",
+  labelNames: ['subscriber'],
+  async collect() {
+    lagSeconds.reset();
+    for (const [subscriber, { lag }] of await readConsumers()) lagSeconds.set({ subscriber }, lag.ms / 1000);
+  },
+});
+const parkedNow: Gauge = new Gauge({
+  name: 'agora_subscriber_parked_events',
+  help: 'Events a subscriber of the log has parked now, waiting for an operator to retry them.',
+  labelNames: ['subscriber'],
+  async collect() {
+    parkedNow.reset();
+    for (const [subscriber, { parked }] of await readConsumers()) if (parked !== undefined) parkedNow.set({ subscriber }, parked);
+  },
+});
+
+function measuredBatches(subscriber: string, handle: ConsumeBatch): ConsumeBatch {
+  return (events, through) => {
+    if (events.length === 0) return handle(events, through);
+    batchEvents.observe({ subscriber }, events.length);
+    return timed(batchDuration, { subscriber }, () => handle(events, through), { ok: 'ok', failed: 'failed' });
+  };
 }

@@ -1,3 +1,5 @@
+import { Counter, Histogram } from 'prom-client';
+import { LATENCY_BUCKETS } from '@agora/platform';
 import type { CheckpointStore } from './checkpoint-store.js';
 import { EventStoreConsumer, SubscriptionInterrupted, type EventStoreConsumerOptions, type LogSource } from './event-store-consumer.js';
 import { ConsumerFailed } from './in-process-transport.js';
@@ -26,8 +28,11 @@ export class Relay {
     this.consumer = new EventStoreConsumer(store, checkpoints, { maxEventsAtWork: 1000, ...options, name: `relay.${mapping.name}`, categories: mapping.categories }, async (events) => {
       const messages = events.flatMap((event) => mapping.map(event).map((outgoing, index) => messageFrom(event, outgoing, index)));
       if (messages.length === 0) return;
+      const acknowledged = publishDuration.startTimer({ relay: this.name });
       try {
         await transport.publish(messages);
+        acknowledged();
+        published.inc({ relay: this.name }, messages.length);
       } catch (error) {
         // A consumer in this process that cannot handle a message: the event's fault, parked
         // in the end. Anything else (the broker away) passes: publish again later.
@@ -49,3 +54,15 @@ export class Relay {
     return this.consumer.stop();
   }
 }
+
+const published = new Counter({
+  name: 'agora_relay_published_messages_total',
+  help: 'Integration messages a relay published and the transport acknowledged (on Kafka: every replica).',
+  labelNames: ['relay'],
+});
+const publishDuration = new Histogram({
+  name: 'agora_relay_publish_duration_seconds',
+  help: "How long a relay's publish took until the transport acknowledged it (on Kafka: the broker's answer).",
+  labelNames: ['relay'],
+  buckets: LATENCY_BUCKETS,
+});

@@ -38,6 +38,7 @@ export class PaymentModule {
       },
       gatewayPolicy: {
         name: 'the payment gateway',
+        target: 'payment-gateway',
         timeoutMs: config.PAYMENT_GATEWAY_TIMEOUT_MS,
         retries: 2,
         breakAfter: 10,

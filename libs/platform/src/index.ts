@@ -22,3 +22,4 @@ export * from './database/batch-statement.js';
 export * from './background/background-work.js';
 export * from './http/safe-int.js';
 export * from './resilience/call-policy.js';
+export * from './metrics/metrics.js';

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { comparePositions, type EventStore, type GlobalPosition, type RecordedEvent } from '@agora/event-sourcing';
-import { EventStoreConsumer, type ParkedEvents } from '@agora/messaging';
+import { EventStoreConsumer, logLag, type ParkedEvents } from '@agora/messaging';
 import type { Fence } from '@agora/platform';
 import pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -235,16 +235,6 @@ export async function projectionStatus(
   checkpoint: GlobalPosition | undefined,
   countLimit = 10_000,
 ): Promise<ProjectionStatus> {
-  const [head, behind] = await Promise.all([
-    store.headPosition(),
-    store.readAll({ ...(checkpoint && { after: checkpoint }), categories: projection.categories, maxCount: countLimit }),
-  ]);
-  const oldest = behind[0];
-  return {
-    name: projection.name,
-    checkpoint,
-    head,
-    lagEvents: behind.length,
-    lagMs: oldest ? Math.max(0, Date.now() - oldest.recordedAt.getTime()) : 0,
-  };
+  const [head, lag] = await Promise.all([store.headPosition(), logLag(store, projection.categories, checkpoint, countLimit)]);
+  return { name: projection.name, checkpoint, head, lagEvents: lag.events, lagMs: lag.ms };
 }

@@ -1,8 +1,20 @@
 import type { EventStore, GlobalPosition, RecordedEvent } from '@agora/event-sourcing';
 import pg from 'pg';
+import { Gauge } from 'prom-client';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Projection } from './projection.js';
 import { replaceCheckpoint } from './projection-checkpoints.js';
+
+const rebuiltEvents = new Gauge({
+  name: 'agora_projection_rebuild_events',
+  help: 'Events a rebuild of a projection running in this process has applied so far.',
+  labelNames: ['projection'],
+});
+const rebuiltRatio = new Gauge({
+  name: 'agora_projection_rebuild_progress_ratio',
+  help: 'Share of the log a rebuild of a projection running in this process has read, 0 to 1 (1 once it has switched).',
+  labelNames: ['projection'],
+});
 
 export interface RebuildProgress {
   readonly events: number;
@@ -65,6 +77,8 @@ export async function rebuildProjection(dataSource: DataSource, store: EventStor
     const seconds = (performance.now() - started) / 1000;
     const fraction = head && after ? Math.min(1, after.prepare / Math.max(1, head.prepare)) : 1;
     const eventsPerSecond = events / Math.max(seconds, 0.001);
+    rebuiltEvents.set({ projection: projection.name }, events);
+    rebuiltRatio.set({ projection: projection.name }, fraction);
     options.onProgress?.({ events, eventsPerSecond, fraction, etaSeconds: fraction > 0 ? (seconds * (1 - fraction)) / fraction : undefined });
   }
 
@@ -83,5 +97,7 @@ export async function rebuildProjection(dataSource: DataSource, store: EventStor
     // The rebuild applied every event, the parked ones too: nothing is left to retry.
     await rows.query('DELETE FROM messaging.parked_events WHERE subscriber = $1', [projection.name]);
   });
+  rebuiltEvents.set({ projection: projection.name }, events);
+  rebuiltRatio.set({ projection: projection.name }, 1);
   return { events, seconds: (performance.now() - started) / 1000 };
 }

@@ -4,3 +4,4 @@ export * from './saga-runtime.js';
 export * from './saga-outbound.js';
 export * from './schema.js';
 export * from './deadline-scheduler.js';
+export * from './saga-metrics.js';

@@ -80,4 +80,6 @@ export interface SagaDefinition<State, Input extends SagaInput> {
    * saga's streams (the runtime, its feed, projections) hands out the newest shape.
    */
   readonly upcastState?: Readonly<Record<number, (state: unknown) => unknown>>;
+  /** Types of the messages it sends that undo an earlier step (release the stock, refund the payment): counted as compensations (`SagaMetrics`). */
+  readonly compensations?: readonly string[];
 }

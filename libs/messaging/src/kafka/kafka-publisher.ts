@@ -1,4 +1,6 @@
+import { Histogram } from 'prom-client';
 import { GroupCommit, type Pending } from '@agora/event-sourcing';
+import { BATCH_SIZE_BUCKETS, LATENCY_BUCKETS, timed } from '@agora/platform';
 import type { Kafka, Message as KafkaRecord, Producer, TopicMessages } from 'kafkajs';
 
 /**
@@ -53,9 +55,10 @@ export class KafkaPublisher {
    */
   private async sendTogether(sends: readonly Pending<TopicMessages[], void>[]): Promise<void> {
     for (const request of requestsOf(sends.map((send) => send.item))) {
+      producedRecords.observe(request.reduce((sum, { messages }) => sum + messages.length, 0));
       const attempt = () => {
         this.sentRequests++;
-        return this.producer.sendBatch({ acks: -1, topicMessages: request });
+        return timed(produceDuration, {}, () => this.producer.sendBatch({ acks: -1, topicMessages: request }), { ok: 'acknowledged', failed: 'failed' });
       };
       try {
         await attempt();
@@ -84,6 +87,18 @@ export class KafkaPublisher {
 const MAX_RECORDS_PER_REQUEST = 500;
 
 /** Sends' records as produce requests: each topic's records in the order of the sends. */
+const produceDuration = new Histogram({
+  name: 'agora_kafka_produce_request_duration_seconds',
+  help: "Produce requests sent to Kafka, by outcome (acknowledged by every replica, or failed), and how long the broker took to answer.",
+  labelNames: ['outcome'],
+  buckets: LATENCY_BUCKETS,
+});
+const producedRecords = new Histogram({
+  name: 'agora_kafka_produce_request_records',
+  help: 'Records per produce request sent to Kafka.',
+  buckets: BATCH_SIZE_BUCKETS,
+});
+
 export function requestsOf(sends: readonly TopicMessages[][]): TopicMessages[][] {
   const requests: TopicMessages[][] = [];
   let byTopic = new Map<string, KafkaRecord[]>();

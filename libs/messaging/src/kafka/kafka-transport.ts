@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import kafkajs, { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaMessage, type RetryOptions } from 'kafkajs';
+import { Counter, Histogram } from 'prom-client';
 import { KeyedQueue } from '@agora/event-sourcing';
+import { LATENCY_BUCKETS, timed } from '@agora/platform';
 import { refuseUncontracted, type ContractRegistry, type IntegrationMessage, type ParsedMessage } from '../message-contracts.js';
 import type { MessageHandler } from '../ports.js';
 import type { Transport } from '../transport.js';
@@ -280,17 +282,19 @@ export class KafkaTransport implements Transport {
   private async deliverTo(handler: MessageHandler, topic: string, record: KafkaMessage, message: IntegrationMessage): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await handler.handle(message);
+        await timed(handleDuration, { handler: handler.name }, () => handler.handle(message), { ok: 'handled', failed: 'failed' });
         return;
       } catch (error) {
         this.options.onError?.(error, handler.name);
         if (attempt >= (this.options.maxAttempts ?? 5)) return this.deadLetter(handler.name, topic, record, describe(error), attempt);
+        retried.inc({ handler: handler.name });
         await sleep(Math.min((this.options.backoffMs ?? 100) * 2 ** (attempt - 1), 5_000));
       }
     }
   }
 
   private async deadLetter(consumer: string, topic: string, record: KafkaMessage, error: string, attempts: number): Promise<void> {
+    deadLettered.inc({ handler: consumer });
     const headers = { ...record.headers, 'dlq-consumer': consumer, 'dlq-error': error, 'dlq-attempts': String(attempts), 'dlq-topic': topic };
     await this.publisher.send([{ topic: deadLetterTopic(topic), messages: [{ key: record.key, value: record.value, headers }] }]);
   }
@@ -334,6 +338,23 @@ export async function untilTopicsServed(
  * last pause, and a publish fails to its relay, which publishes again.
  */
 export const BROKER_RETRY: RetryOptions = { initialRetryTime: 100, maxRetryTime: 2_000, retries: 10 };
+
+const handleDuration = new Histogram({
+  name: 'agora_kafka_message_handle_duration_seconds',
+  help: 'Messages from Kafka given to a handler, by outcome (handled, or failed and tried again or dead-lettered), and how long the handler took.',
+  labelNames: ['handler', 'outcome'],
+  buckets: LATENCY_BUCKETS,
+});
+const retried = new Counter({
+  name: 'agora_kafka_message_retries_total',
+  help: 'Messages from Kafka a handler failed and is given again after a pause.',
+  labelNames: ['handler'],
+});
+const deadLettered = new Counter({
+  name: 'agora_kafka_dead_lettered_messages_total',
+  help: "Messages from Kafka set aside in their topic's .dlq: malformed (labelled with the consumer group), or failed by a handler every time.",
+  labelNames: ['handler'],
+});
 
 /** Keys of one fetched batch handled at once. */
 const MAX_KEYS_AT_WORK = 32;

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { EventStore } from '@agora/event-sourcing';
 import { PostgresCheckpointStore, PostgresParkedEvents, type EventStoreConsumer } from '@agora/messaging';
-import { DeadlineScheduler, type SagaDefinition, type SagaInput, type SagaRuntime } from '@agora/saga';
+import { DeadlineScheduler, SagaMetrics, type SagaDefinition, type SagaInput, type SagaRuntime } from '@agora/saga';
 import type { Fence, StatementRunner } from '@agora/platform';
 import type pg from 'pg';
 import { checkoutFeed } from './checkout-feed.js';
@@ -18,14 +18,16 @@ export interface CheckoutProcessOptions {
 
 /**
  * The running part of the checkout: the feed of order events into the saga and the
- * scheduler of its deadlines. Both resume from what PostgreSQL remembers, so a restarted
- * host, or a standby instance taking over, picks up every checkout where it was. The
- * host runs it as background work (`BackgroundWork`), in one instance at a time.
+ * scheduler of its deadlines, which resume from what PostgreSQL remembers, so a restarted
+ * host, or a standby instance taking over, picks up every checkout where it was; and the
+ * count of its outcomes (`SagaMetrics`). The host runs it as background work
+ * (`BackgroundWork`), in one instance at a time.
  */
 export class CheckoutProcess {
   private readonly logger = new Logger('Checkout');
   private feed: EventStoreConsumer | undefined;
   private scheduler: DeadlineScheduler | undefined;
+  private metrics: SagaMetrics | undefined;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -49,13 +51,15 @@ export class CheckoutProcess {
       ...(this.options.deadlineStatements && { statements: this.options.deadlineStatements }),
       onError: (error) => onError(error, 'deadlines'),
     });
+    this.metrics = new SagaMetrics(this.store, [this.saga as SagaDefinition<unknown, SagaInput>]);
     this.feed.start();
     this.scheduler.start();
+    void this.metrics.start().catch((error: unknown) => onError(error, 'metrics'));
   }
 
   async stop(): Promise<void> {
-    const [feed, scheduler] = [this.feed, this.scheduler];
-    this.feed = this.scheduler = undefined;
-    await Promise.all([feed?.stop(), scheduler?.stop()]);
+    const [feed, scheduler, metrics] = [this.feed, this.scheduler, this.metrics];
+    this.feed = this.scheduler = this.metrics = undefined;
+    await Promise.all([feed?.stop(), scheduler?.stop(), metrics?.stop()]);
   }
 }

@@ -217,6 +217,7 @@ export function checkoutSaga(options: CheckoutOptions = {}): CheckoutSaga {
     initialState: () => ({ phase: 'awaiting-order', order: null }),
     react,
     local: checkoutOrder,
+    compensations: ['inventory.release-reservation.v1', 'payment.refund-payment.v1'],
   };
 }
 

@@ -6,7 +6,7 @@ import { ResilientPaymentGateway } from './resilient-payment-gateway.js';
 import { SimulatedPaymentGateway, TEST_TOKENS, type SimulatedPaymentGatewayOptions } from './simulated-payment-gateway.js';
 
 // The policy in front of the simulated provider: short times, so that the tests are quick.
-const POLICY: CallPolicyOptions = { name: 'the simulator', timeoutMs: 50, retries: 2, retryDelayMs: 10, maxRetryDelayMs: 20, breakAfter: 100, halfOpenAfterMs: 200, bulkhead: { limit: 10, queue: 10 } };
+const POLICY: CallPolicyOptions = { name: 'the simulator', target: 'simulator', timeoutMs: 50, retries: 2, retryDelayMs: 10, maxRetryDelayMs: 20, breakAfter: 100, halfOpenAfterMs: 200, bulkhead: { limit: 10, queue: 10 } };
 
 function gatewayWith(policy: Partial<CallPolicyOptions> = {}, simulator: SimulatedPaymentGatewayOptions = {}) {
   const provider = new SimulatedPaymentGateway(simulator);

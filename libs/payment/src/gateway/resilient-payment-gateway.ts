@@ -1,5 +1,13 @@
-import type { CallPolicy } from '@agora/platform';
+import { Histogram } from 'prom-client';
+import { failureOf, LATENCY_BUCKETS, timed, type CallPolicy } from '@agora/platform';
 import type { ChargeOutcome, ChargeRequest, PaymentGateway, RefundRequest } from './payment-gateway.js';
+
+const callDuration = new Histogram({
+  name: 'agora_payment_gateway_call_duration_seconds',
+  help: "Calls to the payment provider, retries included, by call (charge, refund) and outcome (approved, declined, refunded; or timeout, circuit_open, bulkhead_full, failed), and how long each took.",
+  labelNames: ['call', 'outcome'],
+  buckets: LATENCY_BUCKETS,
+});
 
 /**
  * A payment gateway whose every call goes through a resilience policy (`callPolicy`): a
@@ -14,10 +22,10 @@ export class ResilientPaymentGateway implements PaymentGateway {
   ) {}
 
   charge(request: ChargeRequest): Promise<ChargeOutcome> {
-    return this.policy.execute(() => this.inner.charge(request));
+    return timed(callDuration, { call: 'charge' }, () => this.policy.execute(() => this.inner.charge(request)), { ok: (answer) => answer.outcome, failed: failureOf });
   }
 
   refund(request: RefundRequest): Promise<{ refundId: string }> {
-    return this.policy.execute(() => this.inner.refund(request));
+    return timed(callDuration, { call: 'refund' }, () => this.policy.execute(() => this.inner.refund(request)), { ok: 'refunded', failed: failureOf });
   }
 }

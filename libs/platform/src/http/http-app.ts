@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import type pino from 'pino';
 import { requestLogging, withRouteMappingAtDebug } from '../logging/logger.js';
+import { serveMetrics } from '../metrics/metrics.js';
 import { InputTextPipe } from './input-text.js';
 import { boundJsonDepth } from './json-depth.js';
 
@@ -46,8 +47,9 @@ export const JSON_BODY_TYPE = 'application/json';
  * with a correlation id per request (Nest's route-mapping lines at debug) (the root module
  * imports `loggerModule`), the instance's id and helmet's security headers on every
  * response, the `/api` prefix, JSON bodies only (any other type gets 415), validated and
- * whitelisted input, a JSON body limit, OpenAPI at `/docs` (`/docs-json`), and an ordered
- * shutdown on SIGINT, SIGTERM and SIGHUP that ends with exit code 0.
+ * whitelisted input, a JSON body limit, OpenAPI at `/docs` (`/docs-json`), Prometheus's
+ * metrics at `/metrics` (`serveMetrics`), and an ordered shutdown on SIGINT, SIGTERM and
+ * SIGHUP that ends with exit code 0.
  */
 export async function createHttpApp(rootModule: Type | DynamicModule, options: HttpAppOptions): Promise<NestExpressApplication> {
   // No parsers of Nest's own: it would also read form-encoded bodies, which a page on any site can post.
@@ -62,6 +64,7 @@ export async function createHttpApp(rootModule: Type | DynamicModule, options: H
       next();
     });
   }
+  serveMetrics(app);
   app.use(requestLogging(options.logger));
   app.use(securityHeaders());
   app.use(requireJsonBody);

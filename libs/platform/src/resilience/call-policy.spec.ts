@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { BrokenCircuitError, CircuitState } from 'cockatiel';
 import { callPolicy } from './call-policy.js';
 
-const policy = () => callPolicy({ name: 'a test', timeoutMs: 1000, retries: 2, retryDelayMs: 1, maxRetryDelayMs: 2, breakAfter: 4, halfOpenAfterMs: 60_000, bulkhead: { limit: 4, queue: 4 } });
+const policy = () => callPolicy({ name: 'a test', target: 'test', timeoutMs: 1000, retries: 2, retryDelayMs: 1, maxRetryDelayMs: 2, breakAfter: 4, halfOpenAfterMs: 60_000, bulkhead: { limit: 4, queue: 4 } });
 
 describe('callPolicy', () => {
   it('asks an idempotent call again after it failed, and one that is not only once', async () => {

@@ -12,13 +12,18 @@ import {
   timeout,
   TimeoutStrategy,
   wrap,
-  type CircuitState,
+  CircuitState,
+  TaskCancelledError,
   type IDefaultPolicyContext,
 } from 'cockatiel';
+import { Gauge, Histogram } from 'prom-client';
+import { LATENCY_BUCKETS, timed } from '../metrics/metrics.js';
 
 export interface CallPolicyOptions {
   /** What is called, for the log: `payment gateway`, `the payment app`. */
   readonly name: string;
+  /** What is called, as a metric label: `payment-gateway`, `payment`. */
+  readonly target: string;
   /** How long one attempt may take; then it is abandoned and counts as failed. */
   readonly timeoutMs: number;
   /**
@@ -55,6 +60,30 @@ export interface CallPolicy {
   readonly state: CircuitState;
 }
 
+/** Why a call under a `callPolicy` failed, as a metric label. */
+export type CallFailure = 'timeout' | 'circuit_open' | 'bulkhead_full' | 'failed';
+
+export function failureOf(error: unknown): CallFailure {
+  if (error instanceof TaskCancelledError) return 'timeout';
+  if (error instanceof BrokenCircuitError) return 'circuit_open';
+  if (error instanceof BulkheadRejectedError) return 'bulkhead_full';
+  return 'failed';
+}
+
+const callDuration = new Histogram({
+  name: 'agora_call_duration_seconds',
+  help: 'Calls made under a resilience policy, retries included, by target and outcome (ok, timeout, circuit_open, bulkhead_full, failed), and how long each took.',
+  labelNames: ['target', 'outcome'],
+  buckets: LATENCY_BUCKETS,
+});
+/** 0 closed, 1 half-open, 2 open, 3 isolated. */
+const BREAKER_STATES: Record<CircuitState, number> = { [CircuitState.Closed]: 0, [CircuitState.HalfOpen]: 1, [CircuitState.Open]: 2, [CircuitState.Isolated]: 3 };
+const breakerState = new Gauge({
+  name: 'agora_circuit_breaker_state',
+  help: "The state of a resilience policy's circuit breaker, by target: 0 closed, 1 half-open, 2 open (calls fail at once), 3 isolated.",
+  labelNames: ['target'],
+});
+
 export function callPolicy(options: CallPolicyOptions): CallPolicy {
   const logger = new Logger('CallPolicy');
   const breaker = circuitBreaker(handleAll, { halfOpenAfter: options.halfOpenAfterMs, breaker: new ConsecutiveBreaker(options.breakAfter) });
@@ -70,8 +99,11 @@ export function callPolicy(options: CallPolicyOptions): CallPolicy {
   const attempt = timeout(options.timeoutMs, TimeoutStrategy.Aggressive);
   const repeatable = wrap(limit, retries, breaker, attempt);
   const once = wrap(limit, breaker, attempt);
+  const target = options.target;
+  breakerState.set({ target }, BREAKER_STATES[CircuitState.Closed]);
+  breaker.onStateChange((state) => breakerState.set({ target }, BREAKER_STATES[state]));
   return {
-    execute: (call, { idempotent = true } = {}) => (idempotent ? repeatable : once).execute(call),
+    execute: (call, { idempotent = true } = {}) => timed(callDuration, { target }, () => (idempotent ? repeatable : once).execute(call), { ok: 'ok', failed: failureOf }),
     get state() {
       return breaker.state;
     },

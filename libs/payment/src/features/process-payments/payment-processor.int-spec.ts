@@ -203,7 +203,7 @@ describe('payment: commands in, gateway calls by the processor, answers out', ()
     // As the hosts call it: an attempt that does not answer is abandoned, here after 50 ms.
     const gateway = new ResilientPaymentGateway(
       simulator,
-      callPolicy({ name: 'the simulator', timeoutMs: 50, retries: 0, breakAfter: 1000, halfOpenAfterMs: 1000, bulkhead: { limit: 8, queue: 8 } }),
+      callPolicy({ name: 'the simulator', target: 'simulator', timeoutMs: 50, retries: 0, breakAfter: 1000, halfOpenAfterMs: 1000, bulkhead: { limit: 8, queue: 8 } }),
     );
     const { checkpointName } = await startProcessor(gateway, undefined, { maxInFlight: 1, retryDelayMs: 200 });
     const stuck = randomUUID();
