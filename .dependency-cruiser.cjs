@@ -1,7 +1,7 @@
 // The dependency rules of the layout (README, "Layout"), checked by `npm run check:deps` inside `npm test`.
 // Dependencies point one way: apps → libs/<context> → building blocks → nothing of ours.
 const CONTEXTS = '(user|order|inventory|payment|recommendation)';
-const BUILDING_BLOCKS = '(contracts|event-sourcing|messaging|projections|saga|platform|registry|host|testing)';
+const BUILDING_BLOCKS = '(contracts|event-sourcing|messaging|projections|saga|platform|registry|host|telemetry|testing)';
 // Only apps compose contexts (apps/shop: all five, and the GraphQL fields that join them).
 const DOMAIN = '^libs/[^/]+/src/(|.*/)domain/';
 // A decider's given/when/then spec may sit beside it; it runs under jest, not in production.
@@ -50,6 +50,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^libs/(messaging|saga)/' },
       to: { path: '^libs/contracts/' },
+    },
+    {
+      name: 'telemetry-loads-before-the-app',
+      comment: 'An app starts libs/telemetry before it loads anything else: modules loaded before tracing starts are not traced, so it reaches only OpenTelemetry and Node.',
+      severity: 'error',
+      from: { path: '^libs/telemetry/', pathNot: SPEC },
+      to: { pathNot: '^(libs/telemetry/|node_modules/@opentelemetry/)', dependencyTypesNot: ['core'] },
     },
     {
       name: 'libs-know-no-app',

@@ -43,6 +43,7 @@ describe('dependency rules', () => {
     await write('libs/saga/src/saga.ts', "import { orderEvents } from '../../contracts/src/order.js';\nexport const saga = orderEvents;\n");
     await write('libs/platform/src/boot.ts', "import { main } from '../../../apps/shop/src/main.js';\nexport const boot = main;\n");
     await write('apps/shop/src/main.ts', "import { stock } from '../../../libs/inventory/src/stock.js';\nexport const main = stock;\n");
+    await write('libs/telemetry/src/start.ts', "import pino from 'pino';\nimport { trace } from '@opentelemetry/api';\nexport const start = [pino, trace];\n");
   });
 
   afterAll(async () => {
@@ -58,6 +59,7 @@ describe('dependency rules', () => {
       'domain-imports-only-domain-code',
       'libs-know-no-app',
       'messaging-and-sagas-know-no-shop',
+      'telemetry-loads-before-the-app',
     ]);
   });
 

@@ -1,4 +1,5 @@
-import { runContextApp } from '@agora/host';
-import { inventoryContext } from '@agora/inventory';
+import { startTelemetry } from '@agora/telemetry';
 
-await runContextApp(inventoryContext);
+// Tracing starts first: a module is traced only if it is loaded after that.
+await startTelemetry('inventory');
+await import('./app.js');

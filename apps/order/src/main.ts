@@ -1,4 +1,5 @@
-import { runContextApp } from '@agora/host';
-import { orderContext } from '@agora/order';
+import { startTelemetry } from '@agora/telemetry';
 
-await runContextApp(orderContext);
+// Tracing starts first: a module is traced only if it is loaded after that.
+await startTelemetry('order');
+await import('./app.js');

@@ -1,4 +1,5 @@
-import { runContextApp } from '@agora/host';
-import { paymentContext } from '@agora/payment';
+import { startTelemetry } from '@agora/telemetry';
 
-await runContextApp(paymentContext);
+// Tracing starts first: a module is traced only if it is loaded after that.
+await startTelemetry('payment');
+await import('./app.js');

@@ -1,4 +1,5 @@
-import { runContextApp } from '@agora/host';
-import { recommendationContext } from '@agora/recommendation';
+import { startTelemetry } from '@agora/telemetry';
 
-await runContextApp(recommendationContext);
+// Tracing starts first: a module is traced only if it is loaded after that.
+await startTelemetry('recommendation');
+await import('./app.js');

@@ -1,4 +1,5 @@
-import { runContextApp } from '@agora/host';
-import { userContext } from '@agora/user';
+import { startTelemetry } from '@agora/telemetry';
 
-await runContextApp(userContext);
+// Tracing starts first: a module is traced only if it is loaded after that.
+await startTelemetry('user');
+await import('./app.js');

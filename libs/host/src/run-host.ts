@@ -1,7 +1,8 @@
 import 'reflect-metadata';
-import type { DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { KafkaConsumers } from '@agora/messaging';
 import { createHttpApp, createLogger, exitIfInvalidConfiguration, jwtSecret, listen, readConfigOrExit, type Config } from '@agora/platform';
+import { stopTelemetry } from '@agora/telemetry';
 import type { AddressInfo } from 'node:net';
 import type pino from 'pino';
 import { instanceIdOf, InstanceRegistration } from './instance-registration.js';
@@ -46,7 +47,7 @@ export async function runHost(options: RunHostOptions): Promise<void> {
   } catch (error) {
     exitIfInvalidConfiguration(error);
   }
-  const app = await createHttpApp(rootModule, {
+  const app = await createHttpApp(withTelemetryShutdown(rootModule), {
     logger,
     title: options.apiTitle ?? options.title,
     description: options.description,
@@ -67,4 +68,20 @@ export async function runHost(options: RunHostOptions): Promise<void> {
     await app.close();
     process.exit(1);
   }
+}
+
+/**
+ * Exports the spans still buffered when the app shuts down, before Nest ends the process.
+ * A global module shuts down after the others, and the first global module imported
+ * last of them: so after the app's own modules, which may still trace as they stop.
+ */
+@Module({})
+class TelemetryShutdown implements OnApplicationShutdown {
+  onApplicationShutdown(): Promise<void> {
+    return stopTelemetry();
+  }
+}
+
+function withTelemetryShutdown(rootModule: DynamicModule): DynamicModule {
+  return { ...rootModule, imports: [{ module: TelemetryShutdown, global: true }, ...(rootModule.imports ?? [])] };
 }

@@ -1,0 +1,4 @@
+import { runContextApp } from '@agora/host';
+import { orderContext } from '@agora/order';
+
+await runContextApp(orderContext);

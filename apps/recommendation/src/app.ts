@@ -1,0 +1,4 @@
+import { runContextApp } from '@agora/host';
+import { recommendationContext } from '@agora/recommendation';
+
+await runContextApp(recommendationContext);

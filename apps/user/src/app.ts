@@ -1,0 +1,4 @@
+import { runContextApp } from '@agora/host';
+import { userContext } from '@agora/user';
+
+await runContextApp(userContext);

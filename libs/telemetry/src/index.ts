@@ -1,0 +1,1 @@
+export { startTelemetry, stopTelemetry } from './telemetry.js';

@@ -1,0 +1,74 @@
+import { register } from 'node:module';
+import type { IncomingMessage } from 'node:http';
+import { telemetrySettings, type TelemetrySettings } from './telemetry-settings.js';
+
+/** Asked every few seconds by the load balancer and Prometheus: a trace each time would drown the rest. */
+const UNTRACED_GETS = new Set(['/health', '/metrics']);
+
+let running: { shutdown(): Promise<void> } | undefined;
+
+/**
+ * Starts tracing for the app when the OTEL_* variables ask for it (`telemetrySettings`):
+ * the exporter, protocol, endpoint, sampler and resource are the SDK's reading of them;
+ * the service is `agora-<app>` unless OTEL_SERVICE_NAME (or `service.name` in
+ * OTEL_RESOURCE_ATTRIBUTES) names it.
+ *
+ * Call it before anything else is imported, and import the rest of the app after it
+ * (`await import(...)`): an ES module is hooked only if it is loaded after the hook is
+ * registered. When the variables do not ask for tracing, no OpenTelemetry module is
+ * loaded and no hook is registered.
+ */
+export async function startTelemetry(app: string): Promise<void> {
+  const settings = telemetrySettings(process.env);
+  if (running || !settings.traces) return;
+  const [{ NodeSDK, resources }, instrumentations] = await Promise.all([import('@opentelemetry/sdk-node'), instrumentationsFor(settings)]);
+  // The one loader hook that OpenTelemetry supports. It sees every module loaded from
+  // now on, also the files inside a package that an instrumentation patches.
+  register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
+  const sdk = new NodeSDK({
+    // Under what the resource detectors find: OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES win.
+    resource: resources.defaultResource().merge(resources.resourceFromAttributes({ 'service.name': `agora-${app}` })),
+    instrumentations,
+    // Metrics and logs: the SDK's default is to export both over OTLP; here only what their variables ask.
+    ...(settings.metrics ? {} : { metricReaders: [] }),
+    ...(settings.logs ? {} : { logRecordProcessors: [] }),
+  });
+  sdk.start();
+  running = sdk;
+}
+
+/** Exports the spans still buffered and stops tracing; nothing when it was not started. */
+export async function stopTelemetry(): Promise<void> {
+  const sdk = running;
+  running = undefined;
+  await sdk?.shutdown();
+}
+
+async function instrumentationsFor(settings: TelemetrySettings) {
+  const [{ HttpInstrumentation }, { ExpressInstrumentation, ExpressLayerType }, { PgInstrumentation }, { PinoInstrumentation }, { UndiciInstrumentation }] = await Promise.all([
+    import('@opentelemetry/instrumentation-http'),
+    import('@opentelemetry/instrumentation-express'),
+    import('@opentelemetry/instrumentation-pg'),
+    import('@opentelemetry/instrumentation-pino'),
+    import('@opentelemetry/instrumentation-undici'),
+  ]);
+  return [
+    new HttpInstrumentation({ ignoreIncomingRequestHook: isUntraced }),
+    // The route's handler; not a span for each of the dozen middlewares every request passes
+    // (helmet, the body parser, logging…). OpenTelemetry's Nest instrumentation does not
+    // support Nest 12 yet: the route's span names the handler.
+    new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
+    // Projections, relays and leases poll the database on timers: a query is traced only
+    // inside something traced, never as a trace of its own.
+    new PgInstrumentation({ requireParentSpan: true }),
+    // Log lines get trace_id, span_id and trace_flags; they go to OpenTelemetry only when OTEL_LOGS_EXPORTER asks.
+    new PinoInstrumentation({ disableLogSending: !settings.logs }),
+    // fetch
+    new UndiciInstrumentation(),
+  ];
+}
+
+/** A request ignored here is not traced, and neither is anything done while answering it. */
+function isUntraced(request: IncomingMessage): boolean {
+  return request.method === 'GET' && UNTRACED_GETS.has((request.url ?? '').split('?', 1)[0]!);
+}
