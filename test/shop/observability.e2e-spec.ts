@@ -1,22 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createTestDatabase, freePort, HostProcess, promtoolCheckMetrics, startPrometheus, until, type PrometheusServer } from '@agora/testing';
+import { randomBytes } from 'node:crypto';
+import { createTestDatabase, freePort, HostProcess, promtoolCheckMetrics, startPrometheus, until, zipkinTrace, zipkinUrl, type PrometheusServer, type ZipkinSpan } from '@agora/testing';
 import { ShopClient } from '../checkout/shop-client.js';
 
-// The all-in-one host's metrics as Prometheus sees them: a real Prometheus scrapes its
-// /metrics, and the checkout's counters move as orders are placed.
+// The all-in-one host as its operators see it: a real Prometheus scrapes its /metrics and
+// sees the checkout's counters move as orders are placed; its spans go to Zipkin.
 
 /** Prometheus's answer to `promql`, summed over its series; 0 when it has none. */
 async function sumOf(prometheus: PrometheusServer, promql: string): Promise<number> {
   return (await prometheus.query(promql)).reduce((sum, sample) => sum + sample.value, 0);
 }
 
-describe('the shop host’s metrics', () => {
+describe('the shop host’s metrics and traces', () => {
   let host: HostProcess;
   let client: ShopClient;
   let prometheus: PrometheusServer;
 
   beforeAll(async () => {
-    host = await HostProcess.start({ port: await freePort(), env: { DATABASE_URL: await createTestDatabase('shop_metrics'), LOG_LEVEL: 'warn' } });
+    const tracing = { OTEL_TRACES_EXPORTER: 'zipkin', OTEL_EXPORTER_ZIPKIN_ENDPOINT: `${zipkinUrl()}/api/v2/spans`, OTEL_BSP_SCHEDULE_DELAY: '200' };
+    host = await HostProcess.start({ port: await freePort(), env: { DATABASE_URL: await createTestDatabase('shop_metrics'), LOG_LEVEL: 'warn', ...tracing } });
     client = await ShopClient.signIn(host.url);
     prometheus = await startPrometheus({ targets: [{ job: 'shop', url: `${host.url}/metrics` }] });
   }, 60_000);
@@ -89,4 +91,27 @@ describe('the shop host’s metrics', () => {
     expect(after).toMatch(/^agora_http_request_duration_seconds_count\{method="GET",route="[^"]+",status_code="404"\} \d+$/m);
     expect(after).not.toContain(orderId);
   });
+
+  it('follows one checkout as one trace, from the request through the saga’s steps to the confirmation', async () => {
+    const sku = await client.addProduct(5);
+    const [traceId, spanId] = [randomBytes(16).toString('hex'), randomBytes(8).toString('hex')];
+    const placed = await client.request<{ orderId: string }>('POST', '/api/orders', { lines: [{ sku, quantity: 1 }], paymentToken: 'tok_visa' }, { traceparent: `00-${traceId}-${spanId}-01` });
+    expect(placed.status).toBe(202);
+    expect((await client.settled(placed.body.orderId)).status).toBe('CONFIRMED');
+    // Handed over in memory in this mode, the messages are each handled in a span of their own.
+    const steps = ['process inventory.reserve-stock.v1', 'saga checkout inventory.stock-reserved.v1', 'payment settle', 'payment-provider charge', 'saga checkout payment.payment-captured.v1', 'process inventory.commit-reservation.v1'];
+    let spans: ZipkinSpan[] = [];
+    await until(async () => {
+      spans = await zipkinTrace(traceId);
+      return steps.every((name) => spans.some((span) => span.name === name));
+    }, 30_000).catch((error: unknown) => {
+      throw new Error(`${String(error)}; the trace has: ${spans.map((span) => span.name).join(', ')}`);
+    });
+    expect(new Set(spans.map((span) => span.localEndpoint.serviceName))).toEqual(new Set(['agora-shop']));
+    expect(spans.find((span) => span.parentId === spanId)).toMatchObject({ kind: 'SERVER', tags: { 'http.route': '/api/orders' } });
+    // None is cut off from the caller's span.
+    const byId = new Map(spans.map((span) => [span.id, span]));
+    const rootOf = (span: ZipkinSpan): string | undefined => (span.parentId && byId.has(span.parentId) ? rootOf(byId.get(span.parentId)!) : span.parentId);
+    for (const span of spans) expect({ span: span.name, root: rootOf(span) }).toEqual({ span: span.name, root: spanId });
+  }, 60_000);
 });

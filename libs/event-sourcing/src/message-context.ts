@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { activeTraceparent } from '@agora/platform';
 import { schemaVersionOf, type Event, type EventMetadata, type NewEvent } from './event.js';
 
 /**
@@ -9,21 +10,30 @@ export interface MessageContext {
   readonly correlationId: string;
   readonly causationId: string;
   readonly userId?: string;
+  /** The W3C trace context of the work that writes: its handlers continue the trace. */
   readonly traceparent?: string;
 }
 
-/** The context of a new request: it correlates and causes itself. */
+/**
+ * The context of a new request: it correlates and causes itself, and belongs to the
+ * trace of the span at work (the request's, when tracing is on).
+ */
 export function requestContext(requestId: string = randomUUID(), extra: Pick<MessageContext, 'userId' | 'traceparent'> = {}): MessageContext {
-  return { correlationId: requestId, causationId: requestId, ...extra };
+  const traceparent = extra.traceparent ?? activeTraceparent();
+  return { correlationId: requestId, causationId: requestId, ...extra, ...(traceparent !== undefined && { traceparent }) };
 }
 
-/** The context for handling a received message: same story, caused by that message. */
+/**
+ * The context for handling a received message: same story, caused by that message, in
+ * its trace (under the span at work handling it, when there is one).
+ */
 export function causedBy(metadata: EventMetadata): MessageContext {
+  const traceparent = activeTraceparent() ?? metadata.traceparent;
   return {
     correlationId: metadata.correlationId,
     causationId: metadata.messageId,
     ...(metadata.userId !== undefined && { userId: metadata.userId }),
-    ...(metadata.traceparent !== undefined && { traceparent: metadata.traceparent }),
+    ...(traceparent !== undefined && { traceparent }),
   };
 }
 

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { KeyedQueue } from '@agora/event-sourcing';
 import type { DeadLetters } from './dead-letters.js';
 import { refuseUncontracted, type ContractRegistry, type IntegrationMessage } from './message-contracts.js';
-import type { MessageHandler } from './ports.js';
+import { handleInSpan, type MessageHandler, type MessageSource } from './ports.js';
 import type { Transport } from './transport.js';
 
 /**
@@ -19,6 +19,9 @@ export class ConsumerFailed extends Error {
     super(`${consumer} failed on ${messageType}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }
 }
+
+/** Messages handed over in memory, by the process that published them. */
+const IN_PROCESS: MessageSource = { system: 'in-process' };
 
 export interface InProcessTransportOptions {
   /** Tries per handler and message before the publish fails with `ConsumerFailed`. Default 3. */
@@ -90,7 +93,7 @@ export class InProcessTransport implements Transport {
   private async deliverTo(handler: MessageHandler, message: IntegrationMessage): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await handler.handle(message);
+        await handleInSpan(handler, message, IN_PROCESS);
         return;
       } catch (error) {
         this.options.onError?.(error, handler.name, message, attempt);

@@ -1,4 +1,5 @@
 import type { RecordedEvent } from '@agora/event-sourcing';
+import { inSpan, SpanKind } from '@agora/platform';
 import type { IntegrationMessage, MessageBody } from './message-contracts.js';
 
 /**
@@ -26,4 +27,34 @@ export interface MessageHandler<M extends MessageBody = MessageBody> {
   readonly name: string;
   readonly types: readonly M['type'][];
   handle(message: IntegrationMessage<M>): Promise<void>;
+}
+
+/** Where a message came from, for the span of its handling: `kafka` and its topic, or this process. */
+export interface MessageSource {
+  readonly system: string;
+  readonly destination?: string;
+}
+
+/**
+ * Hands `message` to `handler` in a consumer span that continues the trace the message
+ * carries (its metadata's `traceparent`): what the handler writes carries the span on
+ * (`causedBy`), so one checkout is one trace across the contexts.
+ */
+export function handleInSpan(handler: MessageHandler, message: IntegrationMessage, source: MessageSource): Promise<void> {
+  return inSpan(
+    `process ${message.type}`,
+    {
+      kind: SpanKind.CONSUMER,
+      parent: message.metadata.traceparent,
+      attributes: {
+        'messaging.system': source.system,
+        'messaging.operation.type': 'process',
+        ...(source.destination !== undefined && { 'messaging.destination.name': source.destination }),
+        'messaging.consumer.group.name': handler.name,
+        'messaging.message.id': message.metadata.messageId,
+        'messaging.message.conversation_id': message.metadata.correlationId,
+      },
+    },
+    () => handler.handle(message),
+  );
 }

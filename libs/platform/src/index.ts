@@ -23,3 +23,4 @@ export * from './background/background-work.js';
 export * from './http/safe-int.js';
 export * from './resilience/call-policy.js';
 export * from './metrics/metrics.js';
+export * from './tracing/spans.js';

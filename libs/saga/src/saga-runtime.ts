@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CommandHandler, streamName, type Decider, type Event, type EventStore, type IdentifiedEvent, type MessageContext, type StreamPart } from '@agora/event-sourcing';
 import { derivedMessageId, type MessageBody } from '@agora/messaging';
+import { activeTraceparent, inSpan } from '@agora/platform';
 import type { DeadlineReached, SagaDefinition, SagaInput } from './saga-definition.js';
 import { emptyInstance, evolveInstance, inputHandledType, type InputHandled, type SagaInstance } from './saga-stream.js';
 
@@ -85,12 +86,30 @@ export class SagaRuntime {
     // event the saga decided for its local aggregate, read back by a feed).
     const remembered = this.commands.recalled(decider, stream);
     if (remembered?.state.handled.has(input.messageId)) return remembered.state as SagaInstance<State>;
+    // A span of its own in the input's trace; what the step sends carries it on.
+    return inSpan(
+      `saga ${definition.category} ${input.type}`,
+      { parent: context.traceparent, attributes: { 'agora.saga': definition.category, 'agora.saga.id': sagaId, 'agora.saga.input': input.type } },
+      () => this.step(definition, input, { ...context, traceparent: activeTraceparent() ?? context.traceparent }, sagaId, remembered?.state),
+    );
+  }
+
+  /** Decides and appends the step for `input`; `remembered`: the instance as this process last knew it. */
+  private async step<State, Input extends SagaInput>(
+    definition: SagaDefinition<State, Input>,
+    input: Input | DeadlineReached,
+    context: MessageContext,
+    sagaId: string,
+    remembered: AnyInstance | undefined,
+  ): Promise<SagaInstance<State>> {
+    const part = this.instancePart(definition, sagaId);
+    const { decider, streamName: stream } = part;
     const handle: Handle<Input> = { input, now: this.clock() };
     const alone = () => this.commands.handle(decider, stream, handle, context, { expectNew: part.expectNew });
     const local = definition.local;
     if (!local) return (await alone()).state as SagaInstance<State>;
     // Decided on what this process remembers (the step is pure): does it command the aggregate?
-    const likely = stepOf(definition, remembered?.state ?? emptyInstance(definition.initialState()), input, handle.now);
+    const likely = stepOf(definition, (remembered as SagaInstance<State> | undefined) ?? emptyInstance(definition.initialState()), input, handle.now);
     if (!commandsLocal(definition, likely, handle.now)) {
       try {
         return (await alone()).state as SagaInstance<State>;

@@ -4,7 +4,7 @@ import { Counter, Histogram } from 'prom-client';
 import { KeyedQueue } from '@agora/event-sourcing';
 import { LATENCY_BUCKETS, timed } from '@agora/platform';
 import { refuseUncontracted, type ContractRegistry, type IntegrationMessage, type ParsedMessage } from '../message-contracts.js';
-import type { MessageHandler } from '../ports.js';
+import { handleInSpan, type MessageHandler } from '../ports.js';
 import type { Transport } from '../transport.js';
 import { fromRecord, headerText, toRecord } from './kafka-wire.js';
 import { KafkaPublisher } from './kafka-publisher.js';
@@ -282,7 +282,7 @@ export class KafkaTransport implements Transport {
   private async deliverTo(handler: MessageHandler, topic: string, record: KafkaMessage, message: IntegrationMessage): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await timed(handleDuration, { handler: handler.name }, () => handler.handle(message), { ok: 'handled', failed: 'failed' });
+        await timed(handleDuration, { handler: handler.name }, () => handleInSpan(handler, message, { system: 'kafka', destination: topic }), { ok: 'handled', failed: 'failed' });
         return;
       } catch (error) {
         this.options.onError?.(error, handler.name);

@@ -1,5 +1,5 @@
 import { Histogram } from 'prom-client';
-import { failureOf, LATENCY_BUCKETS, timed, type CallPolicy } from '@agora/platform';
+import { failureOf, inSpan, LATENCY_BUCKETS, SpanKind, timed, type CallPolicy, type SpanOptions } from '@agora/platform';
 import type { ChargeOutcome, ChargeRequest, PaymentGateway, RefundRequest } from './payment-gateway.js';
 
 const callDuration = new Histogram({
@@ -8,6 +8,9 @@ const callDuration = new Histogram({
   labelNames: ['call', 'outcome'],
   buckets: LATENCY_BUCKETS,
 });
+
+/** A call to the provider, retries included, as a span of the work that asks for it. */
+const PROVIDER_CALL: SpanOptions = { kind: SpanKind.CLIENT, attributes: { 'peer.service': 'payment-provider' } };
 
 /**
  * A payment gateway whose every call goes through a resilience policy (`callPolicy`): a
@@ -22,10 +25,14 @@ export class ResilientPaymentGateway implements PaymentGateway {
   ) {}
 
   charge(request: ChargeRequest): Promise<ChargeOutcome> {
-    return timed(callDuration, { call: 'charge' }, () => this.policy.execute(() => this.inner.charge(request)), { ok: (answer) => answer.outcome, failed: failureOf });
+    return inSpan('payment-provider charge', PROVIDER_CALL, () =>
+      timed(callDuration, { call: 'charge' }, () => this.policy.execute(() => this.inner.charge(request)), { ok: (answer) => answer.outcome, failed: failureOf }),
+    );
   }
 
   refund(request: RefundRequest): Promise<{ refundId: string }> {
-    return timed(callDuration, { call: 'refund' }, () => this.policy.execute(() => this.inner.refund(request)), { ok: 'refunded', failed: failureOf });
+    return inSpan('payment-provider refund', PROVIDER_CALL, () =>
+      timed(callDuration, { call: 'refund' }, () => this.policy.execute(() => this.inner.refund(request)), { ok: 'refunded', failed: failureOf }),
+    );
   }
 }

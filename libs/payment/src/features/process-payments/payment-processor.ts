@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { causedBy, CommandHandler, KeyedQueue, streamName, type EventMetadata, type EventStore, type GlobalPosition, type RecordedEvent } from '@agora/event-sourcing';
 import { EventStoreConsumer, WatermarkCheckpoint, type CheckpointStore, type ParkedEvents } from '@agora/messaging';
+import { inSpan } from '@agora/platform';
 import { ExponentialBackoff, handleWhen, retry, type RetryPolicy } from 'cockatiel';
 import { isPaymentEvent, paymentDecider, pendingWork, type PaymentEventType } from '../../domain/payment.js';
 import type { PaymentGateway } from '../../gateway/payment-gateway.js';
@@ -176,7 +177,10 @@ class ProcessorRun {
       while (this.active && !this.orders.hasRoomFor(orderId, this.settings.maxInFlight)) await this.orders.keyFreed();
       if (!this.active) throw new Error('abandoned');
       // Taken in the same step as the check: no other waiter can take the room in between.
-      await this.orders.run(orderId, () => this.settleOnce(orderId, seen, cause));
+      await this.orders.run(orderId, () =>
+        // In the trace of the request for the payment: its outcome, and what the order does about it, follow on.
+        inSpan('payment settle', { parent: cause.traceparent, attributes: { 'agora.order.id': orderId } }, () => this.settleOnce(orderId, seen, cause)),
+      );
     });
   }
 
