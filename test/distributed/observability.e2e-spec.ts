@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import {
   CONTEXT_APPS,
+  dashboardMetricNames,
   DistributedShop,
   promtoolCheckMetrics,
   startPrometheus,
@@ -127,6 +129,15 @@ describe('the distributed shop’s traces and metrics', () => {
     expect(await sum('agora_payment_gateway_call_duration_seconds_count{job="payment",call="charge",outcome="approved"}')).toBeGreaterThan(0);
     expect(await sum('agora_relay_published_messages_total{job="order"}')).toBeGreaterThan(0);
   }, 60_000);
+
+  it('serves every metric the Grafana dashboard queries', async () => {
+    const texts = await Promise.all(apps.map(async ({ url }) => (await fetch(`${url}/metrics`)).text()));
+    // Declared by some app: a counter with labels has no series until it first counts.
+    const declared = new Set(texts.flatMap((text) => [...text.matchAll(/^# TYPE (\S+) (\w+)$/gm)].flatMap(([, name, type]) => (type === 'histogram' ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : [name!]))));
+    const queried = dashboardMetricNames(JSON.parse(readFileSync('deploy/grafana/dashboards/agora-checkout.json', 'utf8')));
+    expect(queried.length).toBeGreaterThan(10);
+    expect(queried.filter((name) => !declared.has(name))).toEqual([]);
+  });
 });
 
 /** The ids of a span's parents, nearest first, up to the first one not in the trace (the caller's). */

@@ -19,3 +19,4 @@ export * from './http-test-app.js';
 export * from './event-store-for-test.js';
 export * from './prometheus.js';
 export * from './zipkin.js';
+export * from './grafana-dashboard.js';
