@@ -221,7 +221,9 @@ export class KafkaTransport implements Transport {
       try {
         this.offsetCommits++;
         await commitOffsetsIfNecessary(offsets);
+        offsetCommits.inc({ outcome: 'committed' });
       } catch (error) {
+        offsetCommits.inc({ outcome: 'refused' });
         this.options.onError?.(new Error(`The handled offsets were not committed, the next commit takes them: ${describe(error)}`, { cause: error }), group);
       }
     };
@@ -344,6 +346,11 @@ const handleDuration = new Histogram({
   help: 'Messages from Kafka given to a handler, by outcome (handled, or failed and tried again or dead-lettered), and how long the handler took.',
   labelNames: ['handler', 'outcome'],
   buckets: LATENCY_BUCKETS,
+});
+const offsetCommits = new Counter({
+  name: 'agora_kafka_offset_commits_total',
+  help: "Commits of the consumer group's handled offsets, by outcome (committed, or refused: the next commit takes them).",
+  labelNames: ['outcome'],
 });
 const retried = new Counter({
   name: 'agora_kafka_message_retries_total',
