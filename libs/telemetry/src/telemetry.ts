@@ -59,8 +59,10 @@ async function instrumentationsFor(settings: TelemetrySettings) {
     // support Nest 12 yet: the route's span names the handler.
     new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
     // Projections, relays and leases poll the database on timers: a query is traced only
-    // inside something traced, never as a trace of its own.
-    new PgInstrumentation({ requireParentSpan: true }),
+    // inside something traced, never as a trace of its own. Taking a connection from the
+    // pool is not a span: it was a third of a checkout's spans, and the query's span
+    // already holds its wait.
+    new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true }),
     // Log lines get trace_id, span_id and trace_flags; they go to OpenTelemetry only when OTEL_LOGS_EXPORTER asks.
     new PinoInstrumentation({ disableLogSending: !settings.logs }),
     // fetch
