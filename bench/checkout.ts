@@ -56,6 +56,18 @@ const NODE_ARGS = process.env['BENCH_NODE_ARGS']?.split(' ').filter(Boolean) ?? 
  * as it runs.
  */
 const PG_FLAGS = process.env['BENCH_PG_FLAGS']?.split(' ').filter(Boolean) ?? [];
+/** More environment for the host or every app, `NAME=value` separated by spaces: e.g. the OTEL_* variables that turn tracing on. */
+const HOST_ENV = Object.fromEntries(
+  (process.env['BENCH_ENV']?.split(' ').filter(Boolean) ?? []).map((pair) => {
+    const at = pair.indexOf('=');
+    if (at < 1) throw new Error(`BENCH_ENV takes NAME=value pairs, not ${pair}`);
+    return [pair.slice(0, at), pair.slice(at + 1)];
+  }),
+);
+/** The built all-in-one host to run, e.g. another checkout's build as a baseline. Default: this one's. */
+const ENTRY = process.env['BENCH_ENTRY'];
+/** While the measured run goes, each process's /metrics is read this often, as Prometheus would; 0: never. */
+const SCRAPE_MS = Number(process.env['BENCH_SCRAPE_MS'] ?? 0);
 
 async function call<T>(method: string, url: string, body?: unknown, token?: string, extraHeaders: Record<string, string> = {}): Promise<{ status: number; body: T }> {
   const headers = { ...(body !== undefined && { 'content-type': 'application/json' }), ...(token && { authorization: `Bearer ${token}` }), ...extraHeaders };
@@ -188,7 +200,28 @@ interface System {
   readonly processes?: Readonly<Record<string, readonly number[]>>;
   /** The apps' processes by app, where there are several: the CPU report breaks `apps` down by them. */
   readonly apps?: Readonly<Record<string, readonly number[]>>;
+  /** Where each of its processes serves its metrics. */
+  readonly metrics?: readonly string[];
   stop(): Promise<void>;
+}
+
+/** Reads every `/metrics` each `everyMs`, as Prometheus scrapes, until stopped; answers how many reads there were. */
+function scrape(urls: readonly string[], everyMs: number): () => Promise<number> {
+  let reads = 0;
+  const timer = setInterval(() => {
+    for (const url of urls)
+      void fetch(url).then(
+        async (response) => {
+          await response.text();
+          reads++;
+        },
+        () => undefined,
+      );
+  }, everyMs);
+  return async () => {
+    clearInterval(timer);
+    return reads;
+  };
 }
 
 async function startSystem(dir: string): Promise<System> {
@@ -198,13 +231,15 @@ async function startSystem(dir: string): Promise<System> {
   if (!DISTRIBUTED) {
     const own = given ? undefined : await startPostgres(dir);
     const host = await HostProcess.start({
+      ...(ENTRY && { entry: ENTRY }),
       port: await freePort(),
-      env: { LOG_LEVEL: 'warn', DATABASE_URL: given ?? (await own!.server.ensureDatabase('agora')) },
+      env: { LOG_LEVEL: 'warn', DATABASE_URL: given ?? (await own!.server.ensureDatabase('agora')), ...HOST_ENV },
       nodeArgs: NODE_ARGS,
     });
     return {
       at: (path) => `${host.url}${path}`,
-      description: 'all-in-one host on PostgreSQL',
+      description: `all-in-one host on PostgreSQL${ENTRY ? ` (${ENTRY})` : ''}`,
+      metrics: [`${host.url}/metrics`],
       ...(own && { statements: own.statements, processes: { host: [host.pid], PostgreSQL: [own.server.postmasterPid!] } }),
       stop: async () => {
         await host.stop('SIGTERM');
@@ -216,13 +251,14 @@ async function startSystem(dir: string): Promise<System> {
   const { server: postgres, statements } = await startPostgres(dir);
   const apps = await DistributedShop.start({
     databaseUrl: (app) => postgres.ensureDatabase(`agora_${app}`),
-    env: { LOG_LEVEL: 'warn', ...(kafka && { KAFKA_BROKERS: kafka.brokers }) },
+    env: { LOG_LEVEL: 'warn', ...(kafka && { KAFKA_BROKERS: kafka.brokers }), ...HOST_ENV },
     nodeArgs: NODE_ARGS,
   });
   const pidsByApp = Object.fromEntries(CONTEXT_APPS.map((app) => [app, apps.instancesOf(app).map((host) => host.pid)]));
   return {
     at: (path) => `${apps.urlFor(path)}${path}`,
     description: 'distributed apps over Kafka, one PostgreSQL database each on one server',
+    metrics: CONTEXT_APPS.flatMap((app) => apps.instancesOf(app).map((host) => `${host.url}/metrics`)),
     statements,
     apps: pidsByApp,
     processes: {
@@ -310,9 +346,11 @@ async function main(): Promise<void> {
     const processes = [...Object.entries(system.processes ?? {}), ...Object.entries(system.apps ?? {})];
     const cpuBefore = await Promise.all(processes.map(([, pids]) => cpuSeconds(pids)));
     const clientBefore = process.cpuUsage();
+    const scraping = SCRAPE_MS > 0 && system.metrics ? scrape(system.metrics, SCRAPE_MS) : undefined;
     const started = performance.now();
     await run(ORDERS, true, 'order');
     const seconds = (performance.now() - started) / 1000;
+    const scrapes = await scraping?.();
     const client = process.cpuUsage(clientBefore);
     const cpuAfter = await Promise.all(processes.map(([, pids]) => cpuSeconds(pids)));
     latencies.sort((a, b) => a - b);
@@ -324,6 +362,8 @@ async function main(): Promise<void> {
     console.log(`POST answered: p50 ${percentile(posts, 50).toFixed(0)} ms, p99 ${percentile(posts, 99).toFixed(0)} ms`);
     console.log(`GETs of an order until its outcome: ${(reads / ORDERS).toFixed(1)} per order, ${(reads / seconds).toFixed(0)}/s`);
     console.log(`outcomes: ${[...statuses].map(([status, count]) => `${status} ${count}`).join(', ')}`);
+    if (Object.keys(HOST_ENV).length > 0) console.log(`the system's environment also had: ${Object.entries(HOST_ENV).map(([name, value]) => `${name}=${value}`).join(' ')}`);
+    if (scrapes !== undefined) console.log(`/metrics read ${scrapes} times, every ${SCRAPE_MS} ms from each process`);
     if (processes.length > 0) {
       const perOrder = processes.map(([name], i) => `${name} ${((1000 * (cpuAfter[i]! - cpuBefore[i]!)) / ORDERS).toFixed(1)} ms`);
       const whole = Object.keys(system.processes ?? {}).length;
