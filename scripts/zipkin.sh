@@ -54,9 +54,9 @@ start() {
   # replaced whole, so the address, port and protocol are all given to bind 127.0.0.1 only.
   # A session of its own: the Ctrl-C of a terminal that ran a script starting it
   # (npm run start:distributed) must not stop it before that script does.
-  # In memory, the newest 100,000 spans at most: a benchmark's flood of spans must not
+  # In memory, the newest 20,000 spans at most: a benchmark's flood of spans must not
   # outgrow the heap (Zipkin's own default keeps 500,000).
-  MEM_MAX_SPANS="${ZIPKIN_MAX_SPANS:-100000}" setsid nohup java -Xmx256m -XX:+UseSerialGC -jar "$JAR" \
+  MEM_MAX_SPANS="${ZIPKIN_MAX_SPANS:-20000}" setsid nohup java -Xmx256m -XX:+UseSerialGC -jar "$JAR" \
     '--armeria.ports[0].ip=127.0.0.1' "--armeria.ports[0].port=$PORT" '--armeria.ports[0].protocols[0]=http' \
     >"$STATE/zipkin.log" 2>&1 &
   echo $! >"$PID_FILE"
