@@ -18,7 +18,7 @@ describe('the shop host’s metrics and traces', () => {
 
   beforeAll(async () => {
     const tracing = { OTEL_TRACES_EXPORTER: 'zipkin', OTEL_EXPORTER_ZIPKIN_ENDPOINT: `${zipkinUrl()}/api/v2/spans`, OTEL_BSP_SCHEDULE_DELAY: '200' };
-    host = await HostProcess.start({ port: await freePort(), env: { DATABASE_URL: await createTestDatabase('shop_metrics'), LOG_LEVEL: 'warn', ...tracing } });
+    host = await HostProcess.start({ port: await freePort(), env: { DATABASE_URL: await createTestDatabase('shop_metrics'), LOG_LEVEL: 'info', ...tracing } });
     client = await ShopClient.signIn(host.url);
     prometheus = await startPrometheus({ targets: [{ job: 'shop', url: `${host.url}/metrics` }] });
   }, 60_000);
@@ -48,6 +48,14 @@ describe('the shop host’s metrics and traces', () => {
     expect(text).toMatch(/^agora_circuit_breaker_state\{target="payment-gateway"\} 0$/m);
     // Not under the API's prefix.
     expect((await fetch(`${host.url}/api/metrics`)).status).toBe(404);
+  });
+
+  it('writes no log line for a scrape: Prometheus reads /metrics every few seconds', async () => {
+    expect((await fetch(`${host.url}/metrics`, { headers: { 'x-correlation-id': 'scrape-1' } })).status).toBe(200);
+    // Lines keep their order: once a later request's line is there, a line of the scrape would be too.
+    expect((await fetch(`${host.url}/api/no-such-thing`, { headers: { 'x-correlation-id': 'after-scrape-1' } })).status).toBe(404);
+    await host.waitForLog((line) => line['correlationId'] === 'after-scrape-1');
+    expect(host.logs().filter((line) => line['correlationId'] === 'scrape-1')).toEqual([]);
   });
 
   it('lets Prometheus see the checkout’s outcomes move as orders are placed: confirmed, rejected with the reason, the compensation', async () => {

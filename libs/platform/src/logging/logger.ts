@@ -5,7 +5,6 @@ import pinoPretty from 'pino-pretty';
 import { pinoHttp, type HttpLogger } from 'pino-http';
 import type { Config } from '../config/config.schema.js';
 import { assignCorrelationId } from '../http/correlation-id.js';
-import { METRICS_PATH } from '../metrics/metrics.js';
 
 export interface LoggerOptions {
   readonly name: string;
@@ -104,8 +103,6 @@ export function requestLogging(logger: pino.Logger): HttpLogger {
       req: (request: { method?: string; url?: string; headers?: Record<string, unknown>; remoteAddress?: string }) => requestSummary(request),
       res: (response: { statusCode: number | null; headers?: Record<string, unknown> }) => responseSummary(response),
     },
-    // Prometheus reads /metrics every few seconds: a line each time would drown the rest.
-    autoLogging: { ignore: (request) => request.url === `/${METRICS_PATH}` },
     customLogLevel: (_request, response, error) =>
       error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
   });

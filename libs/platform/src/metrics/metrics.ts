@@ -30,7 +30,9 @@ export function collectProcessMetrics(): void {
 /**
  * Serves `GET /metrics` on the app's own port, in Prometheus's text format, without a
  * token (Prometheus scrapes it there; the public entry does not route it), and times
- * every request of the app (`measureHttpRequests`).
+ * every request of the app (`measureHttpRequests`). Mounted before the app's other
+ * middleware, it answers before the request log: Prometheus reads it every few seconds,
+ * and a line each time would drown the rest.
  */
 export function serveMetrics(app: { use(handler: unknown): unknown; getHttpAdapter(): { get(path: string, handler: unknown): unknown } }): void {
   collectProcessMetrics();
