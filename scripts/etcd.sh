@@ -43,16 +43,7 @@ start() {
     --listen-peer-urls "http://127.0.0.1:$PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$PEER_PORT" \
     --initial-cluster "agora=http://127.0.0.1:$PEER_PORT" --log-level warn >"$STATE/etcd.log" 2>&1 &
   echo $! >"$PID_FILE"
-  for _ in $(seq 1 60); do
-    if healthy; then
-      echo "etcd.sh: etcd $(etcd --version | sed -n 's/^etcd Version: //p') ready on 127.0.0.1:$PORT (pid $(cat "$PID_FILE"), log $STATE/etcd.log)"
-      return
-    fi
-    running || fail "etcd exited while starting; see $STATE/etcd.log: $(tail -n 5 "$STATE/etcd.log" | tr '\n' ' ')"
-    sleep 0.25
-  done
-  stop
-  fail "etcd did not answer on 127.0.0.1:$PORT within 15 s; see $STATE/etcd.log."
+  await_ready healthy 60 0.25 "etcd $(etcd --version | sed -n 's/^etcd Version: //p')" "$STATE/etcd.log"
 }
 
 daemon_main "$@"

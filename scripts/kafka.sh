@@ -97,16 +97,11 @@ start() {
     -cp "$CACHE/libs/*" kafka.Kafka "$STATE/server.properties" >"$STATE/broker.log" 2>&1 &
   echo $! >"$PID_FILE"
   # The broker opens its client port only once it is ready to serve.
-  for _ in $(seq 1 120); do
-    if port_open "$PORT"; then
-      echo "kafka.sh: Kafka $KAFKA_VERSION ready on 127.0.0.1:$PORT (pid $(cat "$PID_FILE"), log $STATE/broker.log)"
-      return
-    fi
-    running || fail "the broker exited while starting; see $STATE/broker.log: $(tail -n 5 "$STATE/broker.log" | tr '\n' ' ')"
-    sleep 0.5
-  done
-  stop
-  fail "the broker did not open 127.0.0.1:$PORT within 60 s; see $STATE/broker.log."
+  await_ready client_port_open 120 0.5 "Kafka $KAFKA_VERSION" "$STATE/broker.log"
+}
+
+client_port_open() {
+  port_open "$PORT"
 }
 
 daemon_main "$@"

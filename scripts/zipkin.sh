@@ -60,16 +60,7 @@ start() {
     '--armeria.ports[0].ip=127.0.0.1' "--armeria.ports[0].port=$PORT" '--armeria.ports[0].protocols[0]=http' \
     >"$STATE/zipkin.log" 2>&1 &
   echo $! >"$PID_FILE"
-  for _ in $(seq 1 120); do
-    if healthy; then
-      echo "zipkin.sh: Zipkin $ZIPKIN_VERSION ready on 127.0.0.1:$PORT (pid $(cat "$PID_FILE"), log $STATE/zipkin.log)"
-      return
-    fi
-    running || fail "Zipkin exited while starting; see $STATE/zipkin.log: $(tail -n 5 "$STATE/zipkin.log" | tr '\n' ' ')"
-    sleep 0.5
-  done
-  stop
-  fail "Zipkin did not answer on 127.0.0.1:$PORT within 60 s; see $STATE/zipkin.log."
+  await_ready healthy 120 0.5 "Zipkin $ZIPKIN_VERSION" "$STATE/zipkin.log"
 }
 
 daemon_main "$@"
