@@ -39,10 +39,11 @@ function prettyLines(): pinoPretty.PrettyStream {
     sync: true,
     colorize: Boolean(process.stdout.isTTY),
     translateTime: 'SYS:HH:MM:ss.l',
-    ignore: 'pid,hostname,name,context,req,res,responseTime,correlationId',
+    // With tracing on, a line's trace (not its span) follows its correlation id.
+    ignore: 'pid,hostname,name,context,req,res,responseTime,correlationId,trace_id,span_id,trace_flags',
     messageFormat:
       '{if context}[{context}] {end}{msg}{if req.method} {req.method} {req.url}{end}{if res.statusCode} {res.statusCode}{end}' +
-      '{if responseTime} in {responseTime} ms{end}{if correlationId} ({correlationId}){end}',
+      '{if responseTime} in {responseTime} ms{end}{if correlationId} ({correlationId}){end}{if trace_id} trace {trace_id}{end}',
   });
 }
 
