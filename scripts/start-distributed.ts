@@ -203,7 +203,7 @@ try {
     ...INSTANCES.map((instance) => [
       instance.name,
       `http://127.0.0.1:${instance.port}`,
-      instance.app === 'gateway' ? 'gateway: /graphql composed of the apps’ GraphQL, /health of every app' : `${instance.app} app, weight ${instance.weight ?? 1}: /api, /graphql, /docs, /health`,
+      instance.app === 'gateway' ? 'gateway: /graphql composed of the apps’ GraphQL, /health of every app, /metrics' : `${instance.app} app, weight ${instance.weight ?? 1}: /api, /graphql, /docs, /health, /metrics`,
     ]),
     ['Kafka', brokers, started.kafka ? 'started here' : 'already running'],
     ['etcd (registry)', registry, started.etcd ? 'started here' : 'already running'],
