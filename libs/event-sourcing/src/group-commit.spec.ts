@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { GroupCommit, type Pending } from './group-commit.js';
 
 interface Item {
@@ -117,5 +118,28 @@ describe('GroupCommit', () => {
   it('rejects an item that the writer neither answered nor failed', async () => {
     const group = new GroupCommit<Item, string>(async () => undefined, { maxInFlight: 1, maxBatch: 100, keysOf: (item) => [item.key] });
     await expect(group.submit({ key: 'a', value: 0 })).rejects.toThrow(/unanswered/);
+  });
+
+  it('writes each batch in the context of its first item’s submitter, not in that of the batch before it', async () => {
+    // As a request's trace is kept: the writes of later requests must not join the first one's.
+    const request = new AsyncLocalStorage<string>();
+    const writtenFor: (string | undefined)[] = [];
+    const writer = controlledWriter();
+    const group = new GroupCommit<Item, string>(
+      (batch) => {
+        writtenFor.push(request.getStore());
+        return writer.write(batch);
+      },
+      { maxInFlight: 1, maxBatch: 100, keysOf: (item) => [item.key] },
+    );
+    const first = request.run('first', () => group.submit({ key: 'a', value: 1 }));
+    const second = request.run('second', () => group.submit({ key: 'b', value: 2 }));
+    const third = request.run('third', () => group.submit({ key: 'c', value: 3 }));
+    writer.finish[0]!();
+    await first;
+    await settle();
+    writer.finish[1]!();
+    expect(await Promise.all([second, third])).toEqual(['b:2', 'c:3']);
+    expect(writtenFor).toEqual(['first', 'second']);
   });
 });

@@ -1,8 +1,20 @@
+import { AsyncResource } from 'node:async_hooks';
+
 /** One submitted item and how to answer its submitter. */
 export interface Pending<Item, Result> {
   readonly item: Item;
   resolve(result: Result): void;
   reject(error: unknown): void;
+}
+
+/** A pending item as queued: with a way back into its submitter's async context. */
+interface Queued<Item, Result> extends Pending<Item, Result> {
+  readonly inContext: <T>(work: () => T) => T;
+}
+
+/** Runs `work`; bound with `AsyncResource.bind`, it runs it in the context of whoever bound it. */
+function inCallersContext<T>(work: () => T): T {
+  return work();
 }
 
 export interface GroupCommitOptions<Item> {
@@ -23,9 +35,14 @@ export interface GroupCommitOptions<Item> {
  * `write` answers every item of its batch itself (`resolve` or `reject` each one), so a
  * batch can succeed for some items and fail for others. Should it throw, every item
  * it left unanswered is rejected with that error.
+ *
+ * A batch is written in the async context of its first item's submitter (its trace, its
+ * log fields), not in that of the batch before it, which started it: otherwise, under
+ * steady load, every batch would be written in the context of the first one ever, and a
+ * single request's trace would gather the writes of everyone after it.
  */
 export class GroupCommit<Item, Result> {
-  private queue: Pending<Item, Result>[] = [];
+  private queue: Queued<Item, Result>[] = [];
   private inFlight = 0;
   /** Keys of the items being written now: their successors wait for the next batch. */
   private readonly busy = new Set<string>();
@@ -37,15 +54,15 @@ export class GroupCommit<Item, Result> {
 
   submit(item: Item): Promise<Result> {
     return new Promise<Result>((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
+      this.queue.push({ item, resolve, reject, inContext: AsyncResource.bind(inCallersContext) });
       this.drain();
     });
   }
 
   private drain(): void {
     while (this.inFlight < this.options.maxInFlight && this.queue.length > 0) {
-      const batch: Pending<Item, Result>[] = [];
-      const waiting: Pending<Item, Result>[] = [];
+      const batch: Queued<Item, Result>[] = [];
+      const waiting: Queued<Item, Result>[] = [];
       const keys = new Set<string>();
       for (const pending of this.queue) {
         const itemKeys = this.options.keysOf(pending.item);
@@ -59,7 +76,7 @@ export class GroupCommit<Item, Result> {
       const taken = batch.flatMap((pending) => this.options.keysOf(pending.item));
       for (const key of taken) this.busy.add(key);
       this.inFlight++;
-      void this.run(batch).finally(() => {
+      void batch[0]!.inContext(() => this.run(batch)).finally(() => {
         this.inFlight--;
         for (const key of taken) this.busy.delete(key);
         this.drain();
