@@ -53,10 +53,10 @@ module.exports = {
     },
     {
       name: 'telemetry-loads-before-the-app',
-      comment: 'An app starts libs/telemetry before it loads anything else: modules loaded before tracing starts are not traced, so it reaches only OpenTelemetry and Node.',
+      comment: 'An app starts libs/telemetry before it loads anything else: modules loaded before tracing starts are not traced, so it reaches only OpenTelemetry, its loader hook (import-in-the-middle) and Node.',
       severity: 'error',
       from: { path: '^libs/telemetry/', pathNot: SPEC },
-      to: { pathNot: '^(libs/telemetry/|node_modules/@opentelemetry/)', dependencyTypesNot: ['core'] },
+      to: { pathNot: '^(libs/telemetry/|node_modules/(@opentelemetry|import-in-the-middle)/)', dependencyTypesNot: ['core'] },
     },
     {
       name: 'libs-know-no-app',

@@ -122,4 +122,16 @@ describe('the shop host’s metrics and traces', () => {
     const rootOf = (span: ZipkinSpan): string | undefined => (span.parentId && byId.has(span.parentId) ? rootOf(byId.get(span.parentId)!) : span.parentId);
     for (const span of spans) expect({ span: span.name, root: rootOf(span) }).toEqual({ span: span.name, root: spanId });
   }, 60_000);
+
+  it('names a request’s server span by its route’s template, never by the id in its path', async () => {
+    const sku = await client.addProduct(5);
+    const orderId = await client.placeOrder([{ sku, quantity: 1 }]);
+    const [traceId, spanId] = [randomBytes(16).toString('hex'), randomBytes(8).toString('hex')];
+    expect((await client.request('GET', `/api/orders/${orderId}`, undefined, { traceparent: `00-${traceId}-${spanId}-01` })).status).toBe(200);
+    let spans: ZipkinSpan[] = [];
+    await until(async () => (spans = await zipkinTrace(traceId)).some((span) => span.parentId === spanId), 30_000);
+    const server = spans.find((span) => span.parentId === spanId)!;
+    // Zipkin lowercases names.
+    expect({ name: server.name, kind: server.kind, route: server.tags?.['http.route'] }).toEqual({ name: 'get /api/orders/:id', kind: 'SERVER', route: '/api/orders/:id' });
+  }, 60_000);
 });

@@ -21,10 +21,13 @@ let running: { shutdown(): Promise<void> } | undefined;
 export async function startTelemetry(app: string): Promise<void> {
   const settings = telemetrySettings(process.env);
   if (running || !settings.traces) return;
+  // The one loader hook that OpenTelemetry supports, told to wrap only the modules an
+  // instrumentation names as it is created: told nothing, it wraps every module the app
+  // loads, its own included, none of which is instrumented.
+  const { createAddHookMessageChannel } = await import('import-in-the-middle');
+  const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
+  register('import-in-the-middle/hook.mjs', import.meta.url, registerOptions);
   const [{ NodeSDK, resources }, instrumentations] = await Promise.all([import('@opentelemetry/sdk-node'), instrumentationsFor(settings)]);
-  // The one loader hook that OpenTelemetry supports. It sees every module loaded from
-  // now on, also the files inside a package that an instrumentation patches.
-  register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
   const sdk = new NodeSDK({
     // Under what the resource detectors find: OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES win.
     resource: resources.defaultResource().merge(resources.resourceFromAttributes({ 'service.name': `agora-${app}` })),
@@ -34,6 +37,8 @@ export async function startTelemetry(app: string): Promise<void> {
     ...(settings.logs ? {} : { logRecordProcessors: [] }),
   });
   sdk.start();
+  // The app is imported once the hook knows every module to wrap.
+  await waitForAllMessagesAcknowledged();
   running = sdk;
 }
 
@@ -45,19 +50,17 @@ export async function stopTelemetry(): Promise<void> {
 }
 
 async function instrumentationsFor(settings: TelemetrySettings) {
-  const [{ HttpInstrumentation }, { ExpressInstrumentation, ExpressLayerType }, { PgInstrumentation }, { PinoInstrumentation }, { UndiciInstrumentation }] = await Promise.all([
+  const [{ HttpInstrumentation }, { PgInstrumentation }, { PinoInstrumentation }, { UndiciInstrumentation }] = await Promise.all([
     import('@opentelemetry/instrumentation-http'),
-    import('@opentelemetry/instrumentation-express'),
     import('@opentelemetry/instrumentation-pg'),
     import('@opentelemetry/instrumentation-pino'),
     import('@opentelemetry/instrumentation-undici'),
   ]);
   return [
+    // The server span is named by the route's template, which the app gives it (`traceRoute`
+    // in @agora/platform): Express's instrumentation wrapped every layer of every request
+    // for that, and OpenTelemetry's Nest instrumentation does not support Nest 12.
     new HttpInstrumentation({ ignoreIncomingRequestHook: isUntraced }),
-    // The route's handler; not a span for each of the dozen middlewares every request passes
-    // (helmet, the body parser, logging…). OpenTelemetry's Nest instrumentation does not
-    // support Nest 12 yet: the route's span names the handler.
-    new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
     // Projections, relays and leases poll the database on timers: a query is traced only
     // inside something traced, never as a trace of its own. Taking a connection from the
     // pool is not a span: it was a third of a checkout's spans, and the query's span

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { collectDefaultMetrics, Histogram, register } from 'prom-client';
+import { traceRoute } from '../tracing/spans.js';
 
 /**
  * Metrics live in prom-client's default registry, one per process: each library declares
@@ -63,13 +64,15 @@ export const UNMATCHED_ROUTE = 'unmatched';
 
 /**
  * Times every request from its first byte to the end of its answer, labelled with the
- * route's template (`/api/orders/:id`), never the path itself: paths hold ids.
+ * route's template (`/api/orders/:id`), never the path itself: paths hold ids. The
+ * request's trace gets the same template (`traceRoute`).
  */
 export function measureHttpRequests() {
   return (request: IncomingMessage & { baseUrl?: string; route?: { path?: unknown } }, response: ServerResponse, next: () => void): void => {
     const started = performance.now();
     response.once('finish', () => {
       const route = typeof request.route?.path === 'string' ? `${request.baseUrl ?? ''}${request.route.path}` : UNMATCHED_ROUTE;
+      if (route !== UNMATCHED_ROUTE) traceRoute(route);
       httpRequestDuration.observe({ method: request.method ?? 'GET', route, status_code: String(response.statusCode) }, (performance.now() - started) / 1000);
     });
     next();
