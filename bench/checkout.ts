@@ -28,7 +28,7 @@ import { CONTEXT_APPS, DistributedShop } from '../libs/testing/src/distributed-s
 import { freePort } from '../libs/testing/src/free-port.js';
 import { HostProcess } from '../libs/testing/src/host-process.js';
 import { LocalKafka } from '../libs/testing/src/local-kafka.js';
-import { cpuSeconds } from './process-cpu.js';
+import { cpuSeconds, machineBusySeconds } from './process-cpu.js';
 import { percentile } from './statistics.js';
 
 const ORDERS = Number(process.env['BENCH_ORDERS'] ?? 1000);
@@ -345,6 +345,7 @@ async function main(): Promise<void> {
     await system.statements?.reset();
     const processes = [...Object.entries(system.processes ?? {}), ...Object.entries(system.apps ?? {})];
     const cpuBefore = await Promise.all(processes.map(([, pids]) => cpuSeconds(pids)));
+    const machineBefore = await machineBusySeconds();
     const clientBefore = process.cpuUsage();
     const scraping = SCRAPE_MS > 0 && system.metrics ? scrape(system.metrics, SCRAPE_MS) : undefined;
     const started = performance.now();
@@ -352,6 +353,7 @@ async function main(): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     const scrapes = await scraping?.();
     const client = process.cpuUsage(clientBefore);
+    const machine = (await machineBusySeconds()) - machineBefore;
     const cpuAfter = await Promise.all(processes.map(([, pids]) => cpuSeconds(pids)));
     latencies.sort((a, b) => a - b);
     posts.sort((a, b) => a - b);
@@ -365,12 +367,18 @@ async function main(): Promise<void> {
     if (Object.keys(HOST_ENV).length > 0) console.log(`the system's environment also had: ${Object.entries(HOST_ENV).map(([name, value]) => `${name}=${value}`).join(' ')}`);
     if (scrapes !== undefined) console.log(`/metrics read ${scrapes} times, every ${SCRAPE_MS} ms from each process`);
     if (processes.length > 0) {
-      const perOrder = processes.map(([name], i) => `${name} ${((1000 * (cpuAfter[i]! - cpuBefore[i]!)) / ORDERS).toFixed(1)} ms`);
+      const used = processes.map((_, i) => cpuAfter[i]! - cpuBefore[i]!);
+      const perOrder = processes.map(([name], i) => `${name} ${((1000 * used[i]!) / ORDERS).toFixed(1)} ms`);
       const whole = Object.keys(system.processes ?? {}).length;
       // This process shares the machine: its HTTP requests cost CPU the system cannot have.
-      const clientMs = (client.user + client.system) / 1000 / ORDERS;
-      console.log(`CPU time per order: ${perOrder.slice(0, whole).join(', ')}; the benchmark client ${clientMs.toFixed(1)} ms`);
+      // Its work per order is the same whatever the system under test does, so its CPU time
+      // per order also tells how fast the machine ran: to compare runs made while the
+      // machine's speed drifts, divide by it (bench/README.md).
+      const clientSeconds = (client.user + client.system) / 1e6;
+      console.log(`CPU time per order: ${perOrder.slice(0, whole).join(', ')}; the benchmark client ${((1000 * clientSeconds) / ORDERS).toFixed(2)} ms`);
       if (perOrder.length > whole) console.log(`  the apps: ${perOrder.slice(whole).join(', ')}`);
+      const others = Math.max(0, machine - clientSeconds - used.slice(0, whole).reduce((sum, seconds) => sum + seconds, 0));
+      console.log(`the machine busy ${((1000 * machine) / ORDERS).toFixed(1)} ms per order, other processes ${((1000 * others) / ORDERS).toFixed(1)} ms of it (a trace collector, another job)`);
     }
     if (STEPS && system.statements) await reportSteps(system.statements, timeline);
     await system.statements?.report(ORDERS);

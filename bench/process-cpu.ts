@@ -32,3 +32,16 @@ export async function cpuSeconds(roots: readonly number[]): Promise<number> {
   for (const pid of included) ticks += stats.get(pid)?.ticks ?? 0;
   return ticks / TICKS_PER_SECOND;
 }
+
+/**
+ * CPU seconds the whole machine has been busy (every core, every process: user, nice,
+ * system, interrupts, steal), from /proc/stat. Less what the system under test and the
+ * benchmark used, it is what else ran meanwhile: a trace collector on the same cores,
+ * another job.
+ */
+export async function machineBusySeconds(): Promise<number> {
+  const [total] = (await readFile('/proc/stat', 'utf8')).split('\n');
+  // cpu  user nice system idle iowait irq softirq steal …
+  const [user, nice, system, , , irq, softirq, steal] = total!.trim().split(/\s+/).slice(1).map(Number);
+  return (user! + nice! + system! + irq! + softirq! + steal!) / TICKS_PER_SECOND;
+}
