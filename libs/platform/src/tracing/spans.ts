@@ -50,7 +50,7 @@ export function inSpan<T>(name: string, options: SpanOptions, work: () => Promis
 
 /**
  * Names the route that took the HTTP request at work: its server span is then named
- * `POST /api/orders/:id` and tagged `http.route`, by the HTTP instrumentation as it ends
+ * `GET /api/orders/:id` and tagged `http.route`, by the HTTP instrumentation as it ends
  * the span. This is what a framework's instrumentation does; the apps have none (Express's
  * wrapped every layer of every request to learn the template).
  */
