@@ -14,28 +14,13 @@
  *
  * It prints what it received when it stops.
  */
-import { createServer } from 'node:http';
+import { OtlpReceiver } from '../libs/testing/src/otlp-receiver.js';
 
-const PORT = Number(process.env['BENCH_SINK_PORT'] ?? 4318);
-
-let exports = 0;
-let bytes = 0;
-const server = createServer((request, response) => {
-  request.on('data', (chunk: Buffer) => (bytes += chunk.length));
-  request.on('end', () => {
-    const traces = request.method === 'POST' && request.url === '/v1/traces';
-    if (traces) exports++;
-    // An empty ExportTraceServiceResponse means every span was accepted.
-    const json = request.headers['content-type'] === 'application/json';
-    response.writeHead(traces ? 200 : 404, { 'content-type': json ? 'application/json' : 'application/x-protobuf' }).end(json ? '{}' : '');
-  });
-});
-
-server.listen(PORT, '127.0.0.1', () => console.log(`OTLP sink on http://127.0.0.1:${PORT} (POST /v1/traces); Ctrl-C stops it`));
+const sink = await OtlpReceiver.start({ port: Number(process.env['BENCH_SINK_PORT'] ?? 4318), keep: false });
+console.log(`OTLP sink on ${sink.url} (POST /v1/traces); Ctrl-C stops it`);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    console.log(`received ${exports} exports, ${(bytes / 1e6).toFixed(1)} MB`);
-    server.close(() => process.exit(0));
-    server.closeAllConnections();
+    console.log(`received ${sink.received.exports} exports, ${(sink.received.bytes / 1e6).toFixed(1)} MB`);
+    void sink.close().then(() => process.exit(0));
   });
 }

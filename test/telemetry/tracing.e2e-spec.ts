@@ -1,49 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { appEntry, createTestDatabase, freePort, HostProcess, until, zipkinTrace, zipkinUrl } from '@agora/testing';
+import { appEntry, createTestDatabase, freePort, HostProcess, OtlpReceiver, until, zipkinTrace, zipkinUrl, type OtlpExport } from '@agora/testing';
 
 // Tracing as the standard OTEL_* variables configure it, seen from outside: the user app,
 // built, exports its spans to an OTLP receiver of the test's own (or to Zipkin), and its
 // log lines carry the trace they belong to. Without the variables nothing is loaded.
-
-/** What an OTLP/HTTP collector received at POST /v1/traces. */
-interface Export {
-  readonly contentType: string | undefined;
-  readonly body: Buffer;
-}
-
-/** A collector that keeps what it is sent and answers every export with success. */
-class OtlpReceiver {
-  readonly exports: Export[] = [];
-  private constructor(private readonly server: Server) {}
-
-  static async start(): Promise<OtlpReceiver> {
-    const receiver: OtlpReceiver = new OtlpReceiver(
-      createServer((request, response) => {
-        const chunks: Buffer[] = [];
-        request.on('data', (chunk: Buffer) => chunks.push(chunk));
-        request.on('end', () => {
-          if (request.method === 'POST' && request.url === '/v1/traces') receiver.exports.push({ contentType: request.headers['content-type'], body: Buffer.concat(chunks) });
-          // An empty ExportTraceServiceResponse: all accepted.
-          const json = request.headers['content-type'] === 'application/json';
-          response.writeHead(200, { 'content-type': json ? 'application/json' : 'application/x-protobuf' }).end(json ? '{}' : '');
-        });
-      }),
-    );
-    await new Promise<void>((listening) => receiver.server.listen(0, '127.0.0.1', listening));
-    return receiver;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  close(): Promise<void> {
-    return new Promise((closed) => this.server.close(() => closed()));
-  }
-}
 
 interface OtlpJsonSpan {
   readonly traceId: string;
@@ -52,7 +13,7 @@ interface OtlpJsonSpan {
 }
 
 /** The spans of OTLP/JSON exports, each with its service and instrumentation. */
-function jsonSpans(exports: readonly Export[]): (OtlpJsonSpan & { service: unknown; scope: string })[] {
+function jsonSpans(exports: readonly OtlpExport[]): (OtlpJsonSpan & { service: unknown; scope: string })[] {
   return exports.flatMap((received) => {
     const { resourceSpans } = JSON.parse(received.body.toString('utf8')) as {
       resourceSpans: { resource: { attributes: { key: string; value: { stringValue?: string } }[] }; scopeSpans: { scope: { name: string }; spans: OtlpJsonSpan[] }[] }[];

@@ -20,3 +20,4 @@ export * from './event-store-for-test.js';
 export * from './prometheus.js';
 export * from './zipkin.js';
 export * from './grafana-dashboard.js';
+export * from './otlp-receiver.js';
