@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ExponentialBackoff, handleAll, retry } from 'cockatiel';
 import kafkajs, { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaMessage, type RetryOptions } from 'kafkajs';
 import { Counter, Histogram } from 'prom-client';
 import { KeyedQueue } from '@agora/event-sourcing';
@@ -73,6 +74,10 @@ export class KafkaTransport implements Transport {
   private readonly publisher: KafkaPublisher;
   private readonly handlers: MessageHandler[] = [];
   private consumer: Consumer | undefined;
+  /** Consumers that stopped for good: kafkajs does not start a group again after an error it calls non-retriable. */
+  private readonly crashed = new WeakSet<Consumer>();
+  /** The transport starting the crashed consumer group again, until it runs or consuming stops. */
+  private restarting: { readonly stop: AbortController; readonly done: Promise<void> } | undefined;
   private connected = false;
   /** Commits the offsets handled since the last commit; set by each batch, undefined once consuming stops. */
   private commitHandled: (() => Promise<void>) | undefined;
@@ -123,7 +128,10 @@ export class KafkaTransport implements Transport {
   /** Starts the consumer group of the registered handlers (none without a handler). */
   async consume(): Promise<void> {
     await this.connect();
-    if (this.handlers.length > 0 && !this.consumer) this.consumer = await this.startConsumer();
+    if (this.handlers.length > 0 && !this.consumer) {
+      this.consumer = await this.startConsumer();
+      this.restartIfCrashed();
+    }
   }
 
   /** Both: connects and consumes. */
@@ -140,6 +148,8 @@ export class KafkaTransport implements Transport {
     clearTimeout(this.commitDue);
     this.commitDue = undefined;
     try {
+      this.restarting?.stop.abort();
+      await this.restarting?.done;
       await this.commitHandled?.();
       this.commitHandled = undefined;
       await consumer?.disconnect();
@@ -183,27 +193,70 @@ export class KafkaTransport implements Transport {
     const sessionTimeout = this.options.sessionTimeoutMs ?? 10_000;
     const group = this.options.group ?? this.options.clientId;
     const consumer = this.kafka.consumer({ groupId: this.topic(group), sessionTimeout, heartbeatInterval: Math.min(1_000, sessionTimeout / 3) });
-    // kafkajs's own log is off: a crash of the group's consumer is reported here, with whether it starts again.
+    // kafkajs's own log is off: a crash of the group's consumer is reported here, with who starts it again.
     consumer.on(consumer.events.CRASH, ({ payload: { error, restart } }) => {
-      const next = restart ? 'kafkajs starts it again' : 'it is not started again: restart the app';
+      const next = restart ? 'kafkajs starts it again' : 'the transport starts it again';
       this.options.onError?.(new Error(`The consumer group stopped (${describe(error)}); ${next}.`, { cause: error }), group);
+      if (restart) return;
+      this.crashed.add(consumer);
+      this.restartIfCrashed();
     });
-    await consumer.connect();
-    const topics = [...new Set(this.handlers.flatMap((handler) => handler.types.map((type) => this.topic(this.options.contracts.topicOf(type)))))];
-    await consumer.subscribe({ topics, fromBeginning: true });
-    // Partitions are handled side by side, and within a fetched batch of one the keys too (`deliverBatch`).
-    const partitions = topics.length * (this.options.partitions ?? 3);
-    // kafkajs would commit after every batch (most hold a message or two): the transport commits on its interval.
-    await consumer.run({
-      partitionsConsumedConcurrently: partitions,
-      eachBatchAutoResolve: false,
-      autoCommit: false,
-      eachBatch: async (payload) => {
-        await this.deliverBatch(group, payload);
-        this.scheduleCommit(group, payload);
-      },
-    });
+    try {
+      await consumer.connect();
+      const topics = [...new Set(this.handlers.flatMap((handler) => handler.types.map((type) => this.topic(this.options.contracts.topicOf(type)))))];
+      await consumer.subscribe({ topics, fromBeginning: true });
+      // Partitions are handled side by side, and within a fetched batch of one the keys too (`deliverBatch`).
+      const partitions = topics.length * (this.options.partitions ?? 3);
+      // kafkajs would commit after every batch (most hold a message or two): the transport commits on its interval.
+      await consumer.run({
+        partitionsConsumedConcurrently: partitions,
+        eachBatchAutoResolve: false,
+        autoCommit: false,
+        eachBatch: async (payload) => {
+          await this.deliverBatch(group, payload);
+          this.scheduleCommit(group, payload);
+        },
+      });
+    } catch (error) {
+      await consumer.disconnect().catch(() => undefined);
+      throw error;
+    }
     return consumer;
+  }
+
+  /**
+   * Starts the consumer group again when kafkajs gave it up: it does so after an error it
+   * calls non-retriable, such as `Failed to find group coordinator` from a broker starting
+   * again, and the group would otherwise stay stopped until the app restarts. A
+   * new consumer joins the group and carries on from the last committed offsets; tries
+   * that fail are reported and repeated with backoff until one runs or consuming stops.
+   */
+  private restartIfCrashed(): void {
+    const crashed = this.consumer;
+    if (!crashed || !this.crashed.has(crashed) || this.restarting) return;
+    const group = this.options.group ?? this.options.clientId;
+    const { initialRetryTime, maxRetryTime } = { ...BROKER_RETRY, ...this.options.brokerRetry };
+    const policy = retry(handleAll, { maxAttempts: Number.POSITIVE_INFINITY, backoff: new ExponentialBackoff({ initialDelay: initialRetryTime, maxDelay: maxRetryTime }) });
+    policy.onRetry((reason) => {
+      if ('error' in reason) this.options.onError?.(new Error(`The consumer group did not start again (${describe(reason.error)}); trying again.`, { cause: reason.error }), group);
+    });
+    const stop = new AbortController();
+    const done = policy
+      .execute(async () => {
+        const consumer = await this.startConsumer();
+        // Consuming stopped meanwhile: the new member leaves the group again.
+        if (stop.signal.aborted) return consumer.disconnect();
+        // Reported by its own crash; tried again after the next pause.
+        if (this.crashed.has(consumer)) throw new Error('the new consumer stopped as it started');
+        this.consumer = consumer;
+      }, stop.signal)
+      .catch(() => undefined) // only when consuming stopped
+      .finally(() => {
+        this.restarting = undefined;
+        // The new consumer may have crashed since.
+        this.restartIfCrashed();
+      });
+    this.restarting = { stop, done };
   }
 
   /**
