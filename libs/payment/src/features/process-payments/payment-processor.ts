@@ -17,8 +17,13 @@ export interface PaymentProcessorOptions {
   readonly parked?: ParkedEvents;
 }
 
-/** Events after which an order may have gateway work to do. */
-const TRIGGERS = new Set<PaymentEventType>(['payment.charge-requested.v1', 'payment.refund-requested.v1', 'payment.captured.v1']);
+/**
+ * Events after which an order may have gateway work to do. Not a capture: the work that
+ * records one goes on until none is left (`settleOnce`), so a refund asked for while the
+ * charge was pending is done by the same work; after a crash, the request before the
+ * capture is read again (the checkpoint stays before it until its work is done).
+ */
+const TRIGGERS = new Set<PaymentEventType>(['payment.charge-requested.v1', 'payment.refund-requested.v1']);
 const MAX_RETRY_DELAY_MS = 5_000;
 
 /**
