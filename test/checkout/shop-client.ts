@@ -85,11 +85,23 @@ export class ShopClient {
   ): Promise<{ status: number; body: T; headers: Headers }> {
     const token = this.tokens.get(as);
     const base = typeof this.baseUrl === 'string' ? this.baseUrl : this.baseUrl(path);
-    const response = await fetch(`${base}${path}`, {
-      method,
-      headers: { ...(body !== undefined && { 'content-type': 'application/json' }), ...(token && { authorization: `Bearer ${token}` }), ...headers },
-      ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    });
+    const send = () =>
+      fetch(`${base}${path}`, {
+        method,
+        headers: { ...(body !== undefined && { 'content-type': 'application/json' }), ...(token && { authorization: `Bearer ${token}` }), ...headers },
+        ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+      });
+    let response: Response;
+    try {
+      response = await send();
+    } catch (error) {
+      // The public entry's nginx reloads whenever instances come and go, and its old workers
+      // close their idle keep-alive connections: a request sent on one at that moment fails
+      // unanswered. A browser sends such a request again when that is safe; so does this
+      // client, once.
+      if (!closedUnanswered(error) || !safeToRepeat(method, body, headers)) throw error;
+      response = await send();
+    }
     const text = await response.text();
     return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T, headers: response.headers };
   }
@@ -155,4 +167,17 @@ export class ShopClient {
       if (Date.now() - started > timeoutMs) throw new Error(`not converged after ${timeoutMs} ms: ${JSON.stringify(value)}`);
     }
   }
+}
+
+/** fetch failed because the server closed the connection before it answered (undici's `other side closed`). */
+function closedUnanswered(error: unknown): boolean {
+  return (error as { cause?: { code?: unknown } }).cause?.code === 'UND_ERR_SOCKET';
+}
+
+/** A read, a GraphQL query, or a request with an `Idempotency-Key`: sending it twice changes nothing more than once. */
+function safeToRepeat(method: string, body: unknown, headers: Record<string, string>): boolean {
+  if (method === 'GET' || method === 'HEAD') return true;
+  if (Object.keys(headers).some((name) => name.toLowerCase() === 'idempotency-key')) return true;
+  const query = (body as { query?: unknown } | undefined)?.query;
+  return typeof query === 'string' && !/^\s*mutation\b/.test(query);
 }
