@@ -85,8 +85,11 @@ export class KafkaTransport implements Transport {
   /** The commit due at the end of the interval, once a batch was handled since the last. */
   private commitDue: NodeJS.Timeout | undefined;
   private offsetCommits = 0;
+  /** The consumer group's name, before the prefix. */
+  private readonly group: string;
 
   constructor(private readonly options: KafkaTransportOptions) {
+    this.group = options.group ?? options.clientId;
     this.kafka = new Kafka({ clientId: options.clientId, brokers: [...options.brokers], logLevel: logLevel.NOTHING, retry: { ...BROKER_RETRY, ...options.brokerRetry } });
     this.publisher = new KafkaPublisher(this.kafka);
   }
@@ -191,7 +194,7 @@ export class KafkaTransport implements Transport {
 
   private async startConsumer(): Promise<Consumer> {
     const sessionTimeout = this.options.sessionTimeoutMs ?? 10_000;
-    const group = this.options.group ?? this.options.clientId;
+    const { group } = this;
     const consumer = this.kafka.consumer({ groupId: this.topic(group), sessionTimeout, heartbeatInterval: Math.min(1_000, sessionTimeout / 3) });
     // kafkajs's own log is off: a crash of the group's consumer is reported here, with who starts it again.
     consumer.on(consumer.events.CRASH, ({ payload: { error, restart } }) => {
@@ -234,11 +237,10 @@ export class KafkaTransport implements Transport {
   private restartIfCrashed(): void {
     const crashed = this.consumer;
     if (!crashed || !this.crashed.has(crashed) || this.restarting) return;
-    const group = this.options.group ?? this.options.clientId;
     const { initialRetryTime, maxRetryTime } = { ...BROKER_RETRY, ...this.options.brokerRetry };
     const policy = retry(handleAll, { maxAttempts: Number.POSITIVE_INFINITY, backoff: new ExponentialBackoff({ initialDelay: initialRetryTime, maxDelay: maxRetryTime }) });
     policy.onRetry((reason) => {
-      if ('error' in reason) this.options.onError?.(new Error(`The consumer group did not start again (${describe(reason.error)}); trying again.`, { cause: reason.error }), group);
+      if ('error' in reason) this.options.onError?.(new Error(`The consumer group did not start again (${describe(reason.error)}); trying again.`, { cause: reason.error }), this.group);
     });
     const stop = new AbortController();
     const done = policy
