@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { createTestDatabase, freePort, HostProcess, promtoolCheckMetrics, startPrometheus, until, zipkinTrace, zipkinUrl, type PrometheusServer, type ZipkinSpan } from '@agora/testing';
+import pg from 'pg';
+import { createTestDatabase, freePort, HostProcess, promtoolCheckMetrics, startPrometheus, until, zipkinTrace, zipkinTraces, zipkinUrl, type PrometheusServer, type ZipkinSpan } from '@agora/testing';
 import { ShopClient } from '../checkout/shop-client.js';
 
 // The all-in-one host as its operators see it: a real Prometheus scrapes its /metrics and
@@ -15,16 +16,20 @@ describe('the shop host’s metrics and traces', () => {
   let host: HostProcess;
   let client: ShopClient;
   let prometheus: PrometheusServer;
+  let database: pg.Pool;
 
   beforeAll(async () => {
     const tracing = { OTEL_TRACES_EXPORTER: 'zipkin', OTEL_EXPORTER_ZIPKIN_ENDPOINT: `${zipkinUrl()}/api/v2/spans`, OTEL_BSP_SCHEDULE_DELAY: '200' };
-    host = await HostProcess.start({ port: await freePort(), env: { DATABASE_URL: await createTestDatabase('shop_metrics'), LOG_LEVEL: 'info', ...tracing } });
+    const databaseUrl = await createTestDatabase('shop_metrics');
+    database = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+    host = await HostProcess.start({ port: await freePort(), env: { DATABASE_URL: databaseUrl, LOG_LEVEL: 'info', ...tracing } });
     client = await ShopClient.signIn(host.url);
     prometheus = await startPrometheus({ targets: [{ job: 'shop', url: `${host.url}/metrics` }] });
   }, 60_000);
 
   afterAll(async () => {
     await prometheus?.stop();
+    await database?.end();
     expect(await host?.stop('SIGTERM')).toEqual({ code: 0, signal: null });
   }, 30_000);
 
@@ -121,6 +126,38 @@ describe('the shop host’s metrics and traces', () => {
     const byId = new Map(spans.map((span) => [span.id, span]));
     const rootOf = (span: ZipkinSpan): string | undefined => (span.parentId && byId.has(span.parentId) ? rootOf(byId.get(span.parentId)!) : span.parentId);
     for (const span of spans) expect({ span: span.name, root: rootOf(span) }).toEqual({ span: span.name, root: spanId });
+  }, 60_000);
+
+  it('carries a trace its caller left out (not sampled) through the checkout, and records none of it', async () => {
+    const sku = await client.addProduct(5);
+    // Zipkin's timestamps: microseconds on this machine's clock.
+    const from = Date.now() * 1000;
+    const leftOut = randomBytes(16).toString('hex');
+    const placed = await client.request<{ orderId: string }>('POST', '/api/orders', { lines: [{ sku, quantity: 1 }], paymentToken: 'tok_visa' }, { traceparent: `00-${leftOut}-${randomBytes(8).toString('hex')}-00` });
+    expect(placed.status).toBe(202);
+    const { orderId } = placed.body;
+    expect((await client.settled(orderId)).status).toBe('CONFIRMED');
+    // What every context wrote for the checkout stays in the caller's trace, not sampled:
+    // an app that handles it later, in this process or another, records none of it either.
+    const { rows } = await database.query<{ type: string; traceparent: string | null }>(
+      `SELECT event_type AS type, metadata->>'traceparent' AS traceparent FROM event_store.events WHERE data->>'orderId' = $1 ORDER BY global_position`,
+      [orderId],
+    );
+    expect(rows.map((row) => row.type)).toEqual(expect.arrayContaining(['order.placed.v1', 'inventory.reservation-accepted.v1', 'payment.captured.v1', 'order.confirmed.v1']));
+    for (const row of rows) expect(row).toEqual({ type: row.type, traceparent: expect.stringMatching(new RegExp(`^00-${leftOut}-[0-9a-f]{16}-00$`)) });
+    // A checkout traced after it is exported whole; of this one, no span was.
+    const settledAt = Date.now() * 1000;
+    const traced = randomBytes(16).toString('hex');
+    const next = await client.request<{ orderId: string }>('POST', '/api/orders', { lines: [{ sku, quantity: 1 }], paymentToken: 'tok_visa' }, { traceparent: `00-${traced}-${randomBytes(8).toString('hex')}-01` });
+    expect((await client.settled(next.body.orderId)).status).toBe('CONFIRMED');
+    await until(async () => (await zipkinTrace(traced)).some((span) => span.name === 'process inventory.commit-reservation.v1'), 30_000);
+    expect(await zipkinTrace(leftOut)).toEqual([]);
+    // Nor did a step start a trace of its own: no step of any checkout ran while this one did
+    // (the customer's GETs without a traceparent are traces of their own, and are left aside).
+    const steps = new Set(['payment settle', 'payment-provider charge', 'process inventory.reserve-stock.v1', 'process inventory.commit-reservation.v1']);
+    const recent = (await zipkinTraces({ serviceName: 'agora-shop', lookbackMs: 120_000, limit: 1000 })).flat();
+    expect(recent.filter((span) => span.traceId === traced && steps.has(span.name)).length).toBe(steps.size);
+    expect(recent.filter((span) => span.timestamp >= from && span.timestamp < settledAt && (steps.has(span.name) || span.name.startsWith('saga ')))).toEqual([]);
   }, 60_000);
 
   it('names a request’s server span by its route’s template, never by the id in its path', async () => {
