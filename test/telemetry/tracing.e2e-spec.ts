@@ -143,6 +143,29 @@ describe('tracing, configured by the OTEL_* variables', () => {
     expect(spans).toContainEqual(expect.objectContaining({ kind: 'SERVER', name: 'post /api/auth/login' }));
   }, 90_000);
 
+  it('leaves out the instrumentations that OTEL_NODE_DISABLED_INSTRUMENTATIONS names, and keeps to those OTEL_NODE_ENABLED_INSTRUMENTATIONS names', async () => {
+    const user = await startUser({
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,pg,express',
+      OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'pg',
+      ...ONLY_FLUSHED_AT_SHUTDOWN,
+    });
+    const request = newTrace();
+    expect((await signInWrongly(user, request.traceparent)).status).toBe(401);
+    const logLine = await user.waitForLog((line) => (line['req'] as { url?: string } | undefined)?.url === '/api/auth/login');
+    expect(await user.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    host = undefined;
+
+    // The HTTP server's span, and not the queries' (pg is disabled) …
+    const ofRequest = jsonSpans(receiver.exports).filter((span) => span.traceId === request.traceId);
+    expect(ofRequest.map((span) => `${span.scope} ${span.name}`)).toEqual(['@opentelemetry/instrumentation-http POST /api/auth/login']);
+    // … nor the log line's trace fields (pino is not enabled).
+    expect(logLine).not.toHaveProperty('trace_id');
+    // A name the app has no instrumentation for is reported and ignored.
+    expect(user.stderr).toContain('names express, which this app does not have (it has http, pg, pino, undici): ignored.');
+  }, 90_000);
+
   it('exports nothing with OTEL_SDK_DISABLED=true, whatever else is set', async () => {
     const user = await startUser({ OTEL_SDK_DISABLED: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '100' });
     const request = newTrace();

@@ -1,6 +1,6 @@
 import { register } from 'node:module';
 import type { IncomingMessage } from 'node:http';
-import { telemetrySettings, type TelemetrySettings } from './telemetry-settings.js';
+import { INSTRUMENTATIONS, telemetrySettings, type InstrumentationName, type TelemetrySettings } from './telemetry-settings.js';
 
 /** Asked every few seconds by the load balancer and Prometheus: a trace each time would drown the rest. */
 const UNTRACED_GETS = new Set(['/health', '/metrics']);
@@ -50,27 +50,34 @@ export async function stopTelemetry(): Promise<void> {
 }
 
 async function instrumentationsFor(settings: TelemetrySettings) {
+  if (settings.unknownInstrumentations.length > 0) {
+    process.stderr.write(
+      `OTEL_NODE_ENABLED_INSTRUMENTATIONS or OTEL_NODE_DISABLED_INSTRUMENTATIONS names ${settings.unknownInstrumentations.join(', ')}, ` +
+        `which this app does not have (it has ${INSTRUMENTATIONS.join(', ')}): ignored.\n`,
+    );
+  }
   const [{ HttpInstrumentation }, { PgInstrumentation }, { PinoInstrumentation }, { UndiciInstrumentation }] = await Promise.all([
     import('@opentelemetry/instrumentation-http'),
     import('@opentelemetry/instrumentation-pg'),
     import('@opentelemetry/instrumentation-pino'),
     import('@opentelemetry/instrumentation-undici'),
   ]);
-  return [
+  const all = {
     // The server span is named by the route's template, which the app gives it (`traceRoute`
     // in @agora/platform): Express's instrumentation wrapped every layer of every request
     // for that, and OpenTelemetry's Nest instrumentation does not support Nest 12.
-    new HttpInstrumentation({ ignoreIncomingRequestHook: isUntraced }),
+    http: () => new HttpInstrumentation({ ignoreIncomingRequestHook: isUntraced }),
     // Projections, relays and leases poll the database on timers: a query is traced only
     // inside something traced, never as a trace of its own. Taking a connection from the
     // pool is not a span: it was a third of a checkout's spans, and the query's span
     // already holds its wait.
-    new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true }),
+    pg: () => new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true }),
     // Log lines get trace_id, span_id and trace_flags; they go to OpenTelemetry only when OTEL_LOGS_EXPORTER asks.
-    new PinoInstrumentation({ disableLogSending: !settings.logs }),
+    pino: () => new PinoInstrumentation({ disableLogSending: !settings.logs }),
     // fetch
-    new UndiciInstrumentation(),
-  ];
+    undici: () => new UndiciInstrumentation(),
+  } satisfies Record<InstrumentationName, () => unknown>;
+  return settings.instrumentations.map((name) => all[name]());
 }
 
 /** A request ignored here is not traced, and neither is anything done while answering it. */
