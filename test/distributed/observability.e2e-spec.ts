@@ -65,7 +65,7 @@ describe('the distributed shop’s traces and metrics', () => {
     const orderId = placed.body.orderId!;
     expect((await client.settled(orderId)).status).toBe('CONFIRMED');
 
-    // The checkout's steps across three processes and Kafka, each under the span it names
+    // The checkout's steps across four processes and Kafka, each under the span it names
     // (the order's request, or an earlier step).
     const chain = [
       { service: 'inventory', name: 'process inventory.reserve-stock.v1', under: 'request' },
@@ -77,6 +77,8 @@ describe('the distributed shop’s traces and metrics', () => {
       { service: 'order', name: 'process payment.payment-captured.v1', under: 'payment settle' },
       { service: 'order', name: 'saga checkout payment.payment-captured.v1', under: 'process payment.payment-captured.v1' },
       { service: 'inventory', name: 'process inventory.commit-reservation.v1', under: 'saga checkout payment.payment-captured.v1' },
+      // The confirmation the same step decided, as the recommendation app takes it in.
+      { service: 'recommendation', name: 'process order.order-confirmed.v1', under: 'saga checkout payment.payment-captured.v1' },
     ];
     // Zipkin lowercases names. Spans arrive from each app on its own schedule.
     let spans: ZipkinSpan[] = [];
@@ -88,7 +90,7 @@ describe('the distributed shop’s traces and metrics', () => {
       throw new Error(`${String(error)}; the trace has: ${spans.map((span) => `${span.localEndpoint.serviceName} ${span.name}`).join(', ')}`);
     });
 
-    expect(new Set(spans.map((span) => span.localEndpoint.serviceName))).toEqual(new Set(['agora-order', 'agora-inventory', 'agora-payment']));
+    expect(new Set(spans.map((span) => span.localEndpoint.serviceName))).toEqual(new Set(['agora-order', 'agora-inventory', 'agora-payment', 'agora-recommendation']));
     const request = spans.find((span) => span.parentId === caller.spanId)!;
     expect(request).toMatchObject({ kind: 'SERVER', localEndpoint: { serviceName: 'agora-order' }, tags: { 'http.request.method': 'POST', 'http.route': '/api/orders' } });
     const parentOf = (under: string) => (under === 'request' ? request : named(under)!);
