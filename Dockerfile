@@ -8,10 +8,14 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY apps ./apps
 COPY libs ./libs
+COPY console ./console
+COPY scripts/build-console.ts ./scripts/
 ARG APP=shop
 # The app's tsconfig has the repository as rootDir: dist/apps/<app>/ holds apps/<app>/src/ and
 # the libs/ it imports. Fail here, not at start, if the entry is not where the runtime stage expects it.
 RUN npx nest build ${APP} && test -f dist/apps/${APP}/apps/${APP}/src/main.js
+# The shop serves the operations console, bundled beside it (dist/apps/shop/console).
+RUN if [ "$APP" = shop ]; then npx tsx scripts/build-console.ts && test -f dist/apps/shop/console/console.js; fi
 
 # Runtime stage: production dependencies and the compiled app only.
 FROM node:24-bookworm-slim AS runtime

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { runHost } from '@agora/host';
 import { DEMO_ADMIN_PASSWORD } from '@agora/platform';
 import { DEMO_CUSTOMER } from '@agora/user';
@@ -8,6 +9,8 @@ await runHost({
   title: 'Agora shop',
   apiTitle: 'Agora',
   graphql: true,
+  // Built beside the app by `npm run build` (scripts/build-console.ts): dist/apps/shop/console.
+  consoleFolder: fileURLToPath(new URL('../../../console/', import.meta.url)),
   description: 'An event-sourced shop: users, inventory, orders, payments and recommendations in one process.',
   rootModule: (config, logger, secrets) => ShopModule.forRoot(config, logger, secrets),
   notes: (config) => {

@@ -27,6 +27,8 @@ export interface RunHostOptions {
   readonly consumesKafka?: boolean;
   /** Further lines for the banner, e.g. how to sign in. */
   readonly notes?: (config: Config) => readonly string[];
+  /** The operations console's built files, when the host serves it at /console/. */
+  readonly consoleFolder?: string;
 }
 
 export const VERSION = '0.1.0';
@@ -54,13 +56,18 @@ export async function runHost(options: RunHostOptions): Promise<void> {
     version: VERSION,
     trustProxyHops: config.TRUST_PROXY_HOPS,
     instanceId: instanceIdOf(options.app, config),
+    ...(options.consoleFolder && { consoleFolder: options.consoleFolder }),
   });
   try {
     if (options.consumesKafka) {
       app.connectMicroservice({ strategy: app.get(KafkaConsumers) }, { inheritAppConfig: true });
       await app.startAllMicroservices();
     }
-    await listen(app, config, options.title, options.notes?.(config) ?? [], { graphql: options.graphql ?? false, rest: options.rest ?? true });
+    await listen(app, config, options.title, options.notes?.(config) ?? [], {
+      graphql: options.graphql ?? false,
+      rest: options.rest ?? true,
+      console: options.consoleFolder !== undefined,
+    });
     // Only now that it serves may nginx and the gateway find it.
     app.get(InstanceRegistration).register((app.getHttpServer().address() as AddressInfo).port);
   } catch (error) {

@@ -3,7 +3,9 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
+import { existsSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
+import { join } from 'node:path';
 import { Logger } from 'nestjs-pino';
 import type pino from 'pino';
 import { requestLogging, withRouteMappingAtDebug } from '../logging/logger.js';
@@ -16,6 +18,7 @@ export const API_PREFIX = 'api';
 export const HEALTH_PATH = 'health';
 export const DOCS_PATH = 'docs';
 export const GRAPHQL_PATH = 'graphql';
+export const CONSOLE_PATH = 'console';
 
 export const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
@@ -35,6 +38,8 @@ export interface HttpAppOptions {
   readonly trustProxyHops?: number;
   /** Sent as `X-Instance-Id` with every response: which instance behind a load balancer answered. */
   readonly instanceId?: string;
+  /** The operations console's built files (`npm run build`), served at `/console/`. */
+  readonly consoleFolder?: string;
 }
 
 export const INSTANCE_ID_HEADER = 'x-instance-id';
@@ -48,8 +53,9 @@ export const JSON_BODY_TYPE = 'application/json';
  * imports `loggerModule`), the instance's id and helmet's security headers on every
  * response, the `/api` prefix, JSON bodies only (any other type gets 415), validated and
  * whitelisted input, a JSON body limit, OpenAPI at `/docs` (`/docs-json`), Prometheus's
- * metrics at `/metrics` (`serveMetrics`), and an ordered shutdown on SIGINT, SIGTERM and
- * SIGHUP that ends with exit code 0.
+ * metrics at `/metrics` (`serveMetrics`), the operations console at `/console/` when given
+ * its built files, and an ordered shutdown on SIGINT, SIGTERM and SIGHUP that ends with
+ * exit code 0.
  */
 export async function createHttpApp(rootModule: Type | DynamicModule, options: HttpAppOptions): Promise<NestExpressApplication> {
   // No parsers of Nest's own: it would also read form-encoded bodies, which a page on any site can post.
@@ -78,8 +84,23 @@ export async function createHttpApp(rootModule: Type | DynamicModule, options: H
   app.useGlobalPipes(new InputTextPipe(), new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   const openApi = new DocumentBuilder().setTitle(options.title).setDescription(options.description).setVersion(options.version).addBearerAuth().build();
   SwaggerModule.setup(DOCS_PATH, app, () => SwaggerModule.createDocument(app, openApi));
+  if (options.consoleFolder) serveConsole(app, options.consoleFolder, options.logger);
   enableOrderedShutdown(app);
   return app;
+}
+
+/**
+ * Serves the operations console's files at `/console/` (`/console` is redirected there),
+ * under the same security headers: its script and styles come from this origin, and it
+ * reads the shop through the documented API. Not built (a host started without
+ * `npm run build`): said at start, and `/console` answers 404.
+ */
+function serveConsole(app: NestExpressApplication, folder: string, logger: pino.Logger): void {
+  if (!existsSync(join(folder, 'index.html'))) {
+    logger.warn(`The operations console is not built in ${folder} (npm run build): /${CONSOLE_PATH} answers 404`);
+    return;
+  }
+  app.useStaticAssets(folder, { prefix: `/${CONSOLE_PATH}`, index: 'index.html', redirect: true, fallthrough: false });
 }
 
 /**

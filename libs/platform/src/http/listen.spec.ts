@@ -37,4 +37,10 @@ describe('the URLs a host announces', () => {
     expect(urls.graphql).toBeUndefined();
     expect(readyBanner('Agora order', urls)).not.toContain('GraphQL');
   });
+
+  it('name the operations console only for a host that serves it (the shop)', () => {
+    expect(hostUrls('0.0.0.0', 3002).console).toBeUndefined();
+    expect(readyBanner('Agora order', hostUrls('0.0.0.0', 3002))).not.toContain('Console');
+    expect(readyBanner('Agora shop', hostUrls('0.0.0.0', 3000, { console: true }))).toContain('    Console http://localhost:3000/console\n');
+  });
 });

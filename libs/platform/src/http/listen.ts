@@ -1,7 +1,7 @@
 import { Logger, type INestApplication } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/config.schema.js';
-import { API_PREFIX, DOCS_PATH, GRAPHQL_PATH, HEALTH_PATH } from './http-app.js';
+import { API_PREFIX, CONSOLE_PATH, DOCS_PATH, GRAPHQL_PATH, HEALTH_PATH } from './http-app.js';
 
 export interface HostUrls {
   /** Only for a host that serves a REST API. */
@@ -10,6 +10,8 @@ export interface HostUrls {
   /** Only for a host that serves GraphQL. */
   readonly graphql?: string;
   readonly health: string;
+  /** Only for a host that serves the operations console. */
+  readonly console?: string;
 }
 
 /** Starts serving and tells the operator, in the log and in plain words, where to look. */
@@ -28,10 +30,11 @@ export async function listen(
   return urls;
 }
 
-/** What a host serves besides its docs and /health: a REST API (default) and GraphQL (default). */
+/** What a host serves besides its docs and /health: a REST API (default), GraphQL (default) and the operations console (not by default). */
 export interface HostUrlsOptions {
   readonly rest?: boolean;
   readonly graphql?: boolean;
+  readonly console?: boolean;
 }
 
 export function hostUrls(host: string, port: number, options: HostUrlsOptions = {}): HostUrls {
@@ -41,6 +44,7 @@ export function hostUrls(host: string, port: number, options: HostUrlsOptions = 
     docs: `${base}/${DOCS_PATH}`,
     ...((options.graphql ?? true) && { graphql: `${base}/${GRAPHQL_PATH}` }),
     health: `${base}/${HEALTH_PATH}`,
+    ...(options.console && { console: `${base}/${CONSOLE_PATH}` }),
   };
 }
 
@@ -64,6 +68,7 @@ export function readyBanner(name: string, urls: HostUrls, notes: readonly string
     `    Docs    ${urls.docs}`,
     ...(urls.graphql ? [`    GraphQL ${urls.graphql}`] : []),
     `    Health  ${urls.health}`,
+    ...(urls.console ? [`    Console ${urls.console}`] : []),
     ...notes.map((note) => `  ${note}`),
     `  Ctrl-C stops it.`,
     ``,

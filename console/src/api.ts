@@ -1,0 +1,95 @@
+/**
+ * The console reads the shop through its documented REST API, with the admin's bearer
+ * token: the same requests in the all-in-one host and behind the distributed mode's entry.
+ */
+
+export const ORDER_STATUSES = ['PENDING', 'CONFIRMED', 'REJECTED', 'CANCELLED'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+/** `GET /api/orders/{id}`, as the API documents it at /docs. */
+export interface Order {
+  readonly orderId: string;
+  readonly customerId: string;
+  readonly status: OrderStatus;
+  readonly reason: string | null;
+  readonly lines: readonly { readonly sku: string; readonly quantity: number; readonly unitPriceCents: number }[];
+  readonly totalCents: number;
+  readonly currency: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** `GET /api/orders`: a page, newest first. */
+export interface OrderPage {
+  readonly items: readonly Order[];
+  readonly nextCursor: string | null;
+}
+
+/** An answer other than 2xx, with the API's own message. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The signed-in admin: the token stays in this tab's session storage, never in a URL. */
+export interface Session {
+  readonly token: string;
+  readonly email: string;
+}
+
+const SESSION_KEY = 'agora.console.session';
+
+export function savedSession(): Session | undefined {
+  const saved = sessionStorage.getItem(SESSION_KEY);
+  return saved ? (JSON.parse(saved) as Session) : undefined;
+}
+
+export function forgetSession(): void {
+  sessionStorage.removeItem(SESSION_KEY);
+}
+
+/** The role the token was issued for (its `role` claim); the API checks it on every request, the console only to explain. */
+function roleOf(token: string): string | undefined {
+  const payload = token.split('.')[1];
+  if (!payload) return undefined;
+  const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
+  return (JSON.parse(json) as { role?: string }).role;
+}
+
+/** Signs in with `POST /api/auth/login`; only an admin may use the console. */
+export async function signIn(email: string, password: string): Promise<Session> {
+  const { accessToken } = await request<{ accessToken: string }>('POST', '/api/auth/login', undefined, { email, password });
+  if (roleOf(accessToken) !== 'admin') throw new ApiError(403, 'The console is for admins: this account is not one.');
+  const session = { token: accessToken, email };
+  sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
+  return session;
+}
+
+export function listOrders(session: Session, options: { readonly status?: OrderStatus; readonly after?: string; readonly first?: number }): Promise<OrderPage> {
+  const query = new URLSearchParams({ first: String(options.first ?? 50) });
+  if (options.status) query.set('status', options.status);
+  if (options.after) query.set('after', options.after);
+  return request('GET', `/api/orders?${query}`, session);
+}
+
+export function getOrder(session: Session, orderId: string): Promise<Order> {
+  return request('GET', `/api/orders/${encodeURIComponent(orderId)}`, session);
+}
+
+async function request<T>(method: string, path: string, session: Session | undefined, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (session) headers['authorization'] = `Bearer ${session.token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(path, { method, headers, ...(body !== undefined && { body: JSON.stringify(body) }) });
+  const text = await response.text();
+  const parsed: unknown = text ? JSON.parse(text) : undefined;
+  if (!response.ok) {
+    const message = (parsed as { message?: unknown } | undefined)?.message;
+    throw new ApiError(response.status, Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : `${method} ${path} answered ${response.status}`);
+  }
+  return parsed as T;
+}
