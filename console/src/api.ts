@@ -86,10 +86,20 @@ async function request<T>(method: string, path: string, session: Session | undef
   if (body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(path, { method, headers, ...(body !== undefined && { body: JSON.stringify(body) }) });
   const text = await response.text();
-  const parsed: unknown = text ? JSON.parse(text) : undefined;
+  // A proxy in front of the API (nginx in the distributed mode) may answer an error in HTML.
+  const parsed = parseJson(text);
   if (!response.ok) {
     const message = (parsed as { message?: unknown } | undefined)?.message;
     throw new ApiError(response.status, Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : `${method} ${path} answered ${response.status}`);
   }
+  if (parsed === undefined && text) throw new ApiError(response.status, `${method} ${path} answered ${response.status} with something other than JSON`);
   return parsed as T;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
 }
