@@ -15,7 +15,7 @@ ARG APP=shop
 # the libs/ it imports. Fail here, not at start, if the entry is not where the runtime stage expects it.
 RUN npx nest build ${APP} && test -f dist/apps/${APP}/apps/${APP}/src/main.js
 # The shop serves the operations console, bundled beside it (dist/apps/shop/console).
-RUN if [ "$APP" = shop ]; then npx tsx scripts/build-console.ts && test -f dist/apps/shop/console/console.js; fi
+RUN if [ "$APP" = shop ]; then npm run build:console && test -f dist/apps/shop/console/console.js; fi
 
 # Runtime stage: production dependencies and the compiled app only.
 FROM node:24-bookworm-slim AS runtime
