@@ -1,4 +1,4 @@
-import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { streamName } from '@agora/event-sourcing';
 import type { Principal } from '@agora/platform';
 import { PROJECTIONS, type ChangeWatch, type ReadModelChanges } from '@agora/projections';
@@ -27,7 +27,7 @@ export interface WaitForOutcome {
  * no row is known (another instance runs the projection, or the order is an old one).
  */
 @Injectable()
-export class WaitForOutcomeHandler implements BeforeApplicationShutdown {
+export class WaitForOutcomeHandler implements OnModuleDestroy {
   private readonly watches = new Set<ChangeWatch<OrderRow>>();
   private shuttingDown = false;
 
@@ -64,8 +64,10 @@ export class WaitForOutcomeHandler implements BeforeApplicationShutdown {
     }
   }
 
-  // The HTTP server closes once every request is answered: the waiting ones answer now.
-  beforeApplicationShutdown(): void {
+  // A shutdown destroys the modules first, those nearest the root before the others: this
+  // comes before the GraphQL server's drain (its module's destroy), which closes the HTTP
+  // server and waits up to 10 s for the requests in flight, then cuts them off unanswered.
+  onModuleDestroy(): void {
     this.shuttingDown = true;
     for (const watch of this.watches) watch.close();
   }
