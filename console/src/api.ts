@@ -80,6 +80,83 @@ export function getOrder(session: Session, orderId: string): Promise<Order> {
   return request('GET', `/api/orders/${encodeURIComponent(orderId)}`, session);
 }
 
+/** `GET /api/orders/{id}/saga`: the checkout's steps as its read model keeps them. */
+export interface Checkout {
+  readonly orderId: string;
+  readonly status: 'active' | 'completed' | 'stuck';
+  readonly currentStep: string;
+  readonly reason: string | null;
+  readonly deadline: { readonly name: string; readonly dueAt: string } | null;
+  readonly steps: readonly { readonly step: string; readonly input: string; readonly at: string }[];
+}
+
+/** An event as `GET /api/admin/streams/{stream}` shows it. */
+export interface StoredEvent {
+  readonly streamName: string;
+  readonly revision: number;
+  readonly position: string;
+  readonly type: string;
+  readonly recordedAt: string;
+  readonly occurredAt: string;
+  readonly messageId: string;
+  readonly correlationId: string;
+  readonly causationId: string;
+  readonly userId?: string;
+  readonly data: Record<string, unknown>;
+}
+
+/** `GET /api/admin/projections`. */
+export interface ProjectionStatus {
+  readonly name: string;
+  readonly checkpoint: string | null;
+  readonly head: string | null;
+  readonly lagEvents: number;
+  readonly lagCountLimited: boolean;
+  readonly lagMs: number;
+  readonly parked: number;
+}
+
+/** `GET /api/admin/parked-events`. */
+export interface ParkedEvent {
+  readonly subscriber: string;
+  readonly error: string;
+  readonly attempts: number;
+  readonly parkedAt: string;
+  readonly retryRequestedAt: string | null;
+  readonly event: StoredEvent;
+}
+
+export function getCheckout(session: Session, orderId: string): Promise<Checkout | undefined> {
+  return orUndefinedIfMissing(request('GET', `/api/orders/${encodeURIComponent(orderId)}/saga`, session));
+}
+
+/** The events of one stream, oldest first; none when there is no such stream. */
+export async function readStream(session: Session, stream: string): Promise<readonly StoredEvent[]> {
+  const page = await orUndefinedIfMissing(request<{ events: StoredEvent[] }>('GET', `/api/admin/streams/${encodeURIComponent(stream)}?first=1000`, session));
+  return page?.events ?? [];
+}
+
+export function projectionStatuses(session: Session): Promise<readonly ProjectionStatus[]> {
+  return request('GET', '/api/admin/projections', session);
+}
+
+export function parkedEvents(session: Session): Promise<readonly ParkedEvent[]> {
+  return request('GET', '/api/admin/parked-events', session);
+}
+
+export function retryParked(session: Session, subscriber: string): Promise<{ asked: number }> {
+  return request('POST', '/api/admin/parked-events/retry', session, { subscriber });
+}
+
+async function orUndefinedIfMissing<T>(answer: Promise<T>): Promise<T | undefined> {
+  try {
+    return await answer;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return undefined;
+    throw error;
+  }
+}
+
 async function request<T>(method: string, path: string, session: Session | undefined, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (session) headers['authorization'] = `Bearer ${session.token}`;

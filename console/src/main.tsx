@@ -1,44 +1,82 @@
 import { render } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { forgetSession, savedSession, signIn, type Session } from './api.js';
+import { Operations } from './operations.js';
+import { OrderPage } from './order.js';
 import { Orders } from './orders.js';
+import { Problem, useProblem } from './problem.js';
+
+/** The page the address's fragment names: `#/orders` (the default), `#/orders/<id>`, `#/operations`. */
+type Route = { readonly page: 'orders' } | { readonly page: 'order'; readonly orderId: string } | { readonly page: 'operations' };
+
+function routeOf(hash: string): Route {
+  const order = /^#\/orders\/([0-9a-fA-F-]{36})$/.exec(hash);
+  if (order) return { page: 'order', orderId: order[1]! };
+  return hash === '#/operations' ? { page: 'operations' } : { page: 'orders' };
+}
+
+function useRoute(): Route {
+  const [route, setRoute] = useState(() => routeOf(location.hash));
+  useEffect(() => {
+    const changed = () => setRoute(routeOf(location.hash));
+    addEventListener('hashchange', changed);
+    return () => removeEventListener('hashchange', changed);
+  }, []);
+  return route;
+}
 
 /** Signs the admin in, then shows the console's pages. */
 function Console() {
   const [session, setSession] = useState<Session | undefined>(savedSession);
+  const route = useRoute();
   if (!session) return <SignIn onSignedIn={setSession} />;
   const signOut = () => {
     forgetSession();
     setSession(undefined);
   };
+  const current = (page: Route['page']) => (route.page === page ? { 'aria-current': 'page' as const } : {});
   return (
     <>
       <header>
         <h1>Agora operations console</h1>
+        <nav aria-label="Pages">
+          <a href="#/orders" {...current('orders')}>
+            Orders
+          </a>
+          <a href="#/operations" {...current('operations')}>
+            Projections and parked events
+          </a>
+        </nav>
         <span class="who">{session.email}</span>
         <button type="button" onClick={signOut}>
           Sign out
         </button>
       </header>
       <main>
-        <Orders session={session} onUnauthorized={signOut} />
+        {route.page === 'order' ? (
+          <OrderPage session={session} orderId={route.orderId} onUnauthorized={signOut} />
+        ) : route.page === 'operations' ? (
+          <Operations session={session} onUnauthorized={signOut} />
+        ) : (
+          <Orders session={session} onUnauthorized={signOut} />
+        )}
       </main>
     </>
   );
 }
 
 function SignIn({ onSignedIn }: { readonly onSignedIn: (session: Session) => void }) {
-  const [problem, setProblem] = useState<string>();
+  const { problem, failed, clear } = useProblem();
   const [busy, setBusy] = useState(false);
   const submit = async (event: SubmitEvent) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget as HTMLFormElement);
     setBusy(true);
-    setProblem(undefined);
+    clear();
     try {
       onSignedIn(await signIn(String(form.get('email')), String(form.get('password'))));
     } catch (error) {
-      setProblem(error instanceof Error ? error.message : String(error));
+      failed(error);
       setBusy(false);
     }
   };
@@ -55,11 +93,7 @@ function SignIn({ onSignedIn }: { readonly onSignedIn: (session: Session) => voi
         <button type="submit" disabled={busy}>
           Sign in
         </button>
-        {problem && (
-          <p role="alert" class="problem">
-            {problem}
-          </p>
-        )}
+        <Problem problem={problem} />
       </form>
     </main>
   );

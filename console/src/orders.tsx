@@ -1,29 +1,41 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, getOrder, listOrders, ORDER_STATUSES, type Order, type OrderStatus, type Session } from './api.js';
+import { getOrder, listOrders, ORDER_STATUSES, type Order, type OrderStatus, type Session } from './api.js';
+import { followOrderChanges, type LiveState } from './live.js';
+import { age, money } from './format.js';
+import { Problem, useProblem } from './problem.js';
 
 const PAGE_SIZE = 50;
 
-/** Every order, newest first, a page at a time, optionally of one status; or one order found by its id. */
+const LIVE_LABELS: Record<LiveState, string> = { connecting: 'connecting…', live: 'live', reconnecting: 'reconnecting…', refused: 'not live' };
+
+/**
+ * Every order, newest first, a page at a time, optionally of one status; or one order found
+ * by its id. New orders and changes of those shown come in live (`followOrderChanges`).
+ */
 export function Orders({ session, onUnauthorized }: { readonly session: Session; readonly onUnauthorized: () => void }) {
   const [status, setStatus] = useState<OrderStatus | ''>('');
   const [orders, setOrders] = useState<readonly Order[]>([]);
   const [nextCursor, setNextCursor] = useState<string | null>(null);
-  const [problem, setProblem] = useState<string>();
+  const { problem, failed, clear } = useProblem(onUnauthorized);
   const [loadedAt, setLoadedAt] = useState<Date>();
+  const [live, setLive] = useState<{ state: LiveState; problem?: string }>({ state: 'connecting' });
   // Only the latest request's answer is shown: an earlier one may come back after it.
   const latest = useRef(0);
+  // What the live feed's handlers need to know of the table as it is now.
+  const view = useRef({ status, found: false, complete: false });
+  view.current.status = status;
 
-  const failed = (error: unknown) => {
-    if (error instanceof ApiError && error.status === 401) return onUnauthorized();
-    setProblem(error instanceof Error ? error.message : String(error));
-  };
   const load = async (after?: string) => {
     const asked = ++latest.current;
-    setProblem(undefined);
+    clear();
     try {
       const page = await listOrders(session, { ...(status && { status }), ...(after && { after }), first: PAGE_SIZE });
       if (asked !== latest.current) return;
-      setOrders((shown) => (after ? [...shown, ...page.items] : page.items));
+      const wasFound = view.current.found;
+      view.current.found = false;
+      view.current.complete = page.nextCursor === null;
+      // The live feed may have brought newer states, and newer orders, while the page was read.
+      setOrders((shown) => (after ? [...shown, ...page.items] : combined(page.items, wasFound ? [] : shown, view.current)));
       setNextCursor(page.nextCursor);
       setLoadedAt(new Date());
     } catch (error) {
@@ -31,17 +43,32 @@ export function Orders({ session, onUnauthorized }: { readonly session: Session;
     }
   };
   useEffect(() => void load(), [status]);
+  useEffect(
+    () =>
+      followOrderChanges(session, {
+        onReset: () => {
+          if (!view.current.found) void load();
+        },
+        onOrders: (changed) => setOrders((shown) => (view.current.found ? updated(shown, changed) : combined(shown, changed, view.current))),
+        onState: (state, refusal) => {
+          if (refusal?.status === 401) return onUnauthorized();
+          setLive({ state, ...(refusal && { problem: refusal.message }) });
+        },
+      }),
+    [session],
+  );
 
   const find = async (event: SubmitEvent) => {
     event.preventDefault();
     const orderId = String(new FormData(event.currentTarget as HTMLFormElement).get('orderId')).trim();
     const asked = ++latest.current;
-    setProblem(undefined);
+    clear();
     try {
       const order = await getOrder(session, orderId);
       if (asked !== latest.current) return;
       setOrders([order]);
       setNextCursor(null);
+      view.current.found = true;
     } catch (error) {
       failed(error);
     }
@@ -69,13 +96,12 @@ export function Orders({ session, onUnauthorized }: { readonly session: Session;
           </label>
           <button type="submit">Find</button>
         </form>
-        {loadedAt && <span class="loaded">as of {loadedAt.toLocaleTimeString()}</span>}
+        {loadedAt && <span class="loaded">loaded {loadedAt.toLocaleTimeString()}</span>}
+        <span class={`live ${live.state}`} role="status" title={live.problem}>
+          {LIVE_LABELS[live.state]}
+        </span>
       </div>
-      {problem && (
-        <p role="alert" class="problem">
-          {problem}
-        </p>
-      )}
+      <Problem problem={problem} />
       <table>
         <thead>
           <tr>
@@ -92,7 +118,9 @@ export function Orders({ session, onUnauthorized }: { readonly session: Session;
         <tbody>
           {orders.map((order) => (
             <tr key={order.orderId} data-order-id={order.orderId}>
-              <td class="id">{order.orderId}</td>
+              <td class="id">
+                <a href={`#/orders/${order.orderId}`}>{order.orderId}</a>
+              </td>
               <td>
                 <span class={`status ${order.status.toLowerCase()}`}>{order.status}</span>
                 {order.reason && <span class="reason"> {order.reason}</span>}
@@ -115,14 +143,31 @@ export function Orders({ session, onUnauthorized }: { readonly session: Session;
   );
 }
 
-function money(cents: number, currency: string): string {
-  return new Intl.NumberFormat('en', { style: 'currency', currency }).format(cents / 100);
+/** The orders shown, each in the newer of its two states (the latest `updatedAt`). */
+function updated(shown: readonly Order[], changed: readonly Order[]): Order[] {
+  const byId = new Map(changed.map((order) => [order.orderId, order]));
+  return shown.map((order) => newer(order, byId.get(order.orderId)));
 }
 
-function age(createdAt: string): string {
-  const seconds = Math.max(0, Math.round((Date.now() - Date.parse(createdAt)) / 1000));
-  if (seconds < 90) return `${seconds} s`;
-  if (seconds < 90 * 60) return `${Math.round(seconds / 60)} min`;
-  if (seconds < 36 * 3600) return `${Math.round(seconds / 3600)} h`;
-  return `${Math.round(seconds / 86400)} d`;
+/**
+ * The table that `base` (what was read, or what is shown) makes with `extra` (changes that
+ * came live, or what was shown while a page was read): each order in its newer state; of the
+ * orders only in `extra`, those that belong in the range `base` covers (all of them when
+ * `base` is the whole list); only those of the status chosen; newest first.
+ */
+function combined(base: readonly Order[], extra: readonly Order[], view: { readonly status: OrderStatus | ''; readonly complete: boolean }): readonly Order[] {
+  const known = new Set(base.map((order) => order.orderId));
+  const oldest = base.at(-1);
+  const fresh = extra.filter((order) => !known.has(order.orderId) && (view.complete || !oldest || newestFirst(order, oldest) < 0));
+  return [...updated(base, extra), ...fresh].filter((order) => !view.status || order.status === view.status).sort(newestFirst);
+}
+
+/** `other` when it is as new as `order` or newer (the change, or the state shown while a page was read). */
+function newer(order: Order, other: Order | undefined): Order {
+  return other && Date.parse(other.updatedAt) >= Date.parse(order.updatedAt) ? other : order;
+}
+
+/** The API's order: newest first, then by id. */
+function newestFirst(a: Order, b: Order): number {
+  return Date.parse(b.createdAt) - Date.parse(a.createdAt) || (a.orderId < b.orderId ? 1 : a.orderId > b.orderId ? -1 : 0);
 }

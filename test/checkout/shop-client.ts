@@ -60,6 +60,11 @@ export class ShopClient {
     return client;
   }
 
+  /** The bearer token the client sends as `as`, for a request it does not make itself (a stream of server-sent events). */
+  tokenOf(as: Exclude<Caller, 'anonymous'>): string {
+    return this.tokens.get(as)!;
+  }
+
   async graphql<T>(query: string, variables: Record<string, unknown> = {}, as: Caller = 'customer'): Promise<GraphqlAnswer<T>> {
     return (await this.request<GraphqlAnswer<T>>('POST', '/graphql', { query, variables }, {}, as)).body;
   }

@@ -2,9 +2,35 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { EventSource } from 'eventsource';
+import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
 import { createTestDatabase, freePort, HostProcess, launchChromium, until, watchPage } from '@agora/testing';
 import { ADMIN, ShopClient } from '../checkout/shop-client.js';
+
+interface FeedEvent {
+  readonly type: string;
+  readonly id: string;
+  readonly data: { readonly orders?: readonly { readonly orderId: string; readonly status: string }[] };
+}
+
+/** `GET /api/orders/changes` followed as the console follows it, from `lastEventId` when given. */
+function followChanges(url: string, token: string, lastEventId?: string): { readonly events: FeedEvent[]; readonly close: () => void } {
+  const events: FeedEvent[] = [];
+  const source = new EventSource(`${url}/api/orders/changes`, {
+    fetch: (input, init) =>
+      fetch(input, { ...init, headers: { ...init.headers, authorization: `Bearer ${token}`, ...(lastEventId && !('Last-Event-ID' in init.headers) && { 'last-event-id': lastEventId }) } }),
+  });
+  for (const type of ['reset', 'orders', 'alive']) {
+    source.addEventListener(type, (event) => events.push({ type, id: event.lastEventId, data: JSON.parse(event.data) as FeedEvent['data'] }));
+  }
+  return { events, close: () => source.close() };
+}
+
+/** The status an order last had in a feed's events; `undefined` when it never came. */
+function lastStatusIn(events: readonly FeedEvent[], orderId: string): string | undefined {
+  return events.flatMap((event) => event.data.orders ?? []).findLast((order) => order.orderId === orderId)?.status;
+}
 
 /** Where the run leaves a screenshot of each page of the console (git-ignored). */
 const SCREENSHOTS = join(process.cwd(), 'test-output', 'console');
@@ -15,11 +41,17 @@ describe('the operations console in a browser', () => {
   let browser: Browser;
   let page: Page;
   let client: ShopClient;
+  let database: pg.Pool;
+  let startHost: () => Promise<HostProcess>;
 
   beforeAll(async () => {
+    const databaseUrl = await createTestDatabase('console');
+    database = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+    const port = await freePort();
+    startHost = () => HostProcess.start({ port, env: { DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' } });
     // Each started one is kept, so that afterAll stops the host when Chromium cannot start.
     const [started, launched] = await Promise.allSettled([
-      HostProcess.start({ port: await freePort(), env: { DATABASE_URL: await createTestDatabase('console'), LOG_LEVEL: 'warn' } }).then((h) => (host = h)),
+      startHost().then((h) => (host = h)),
       launchChromium().then((b) => (browser = b)),
     ]);
     for (const outcome of [started, launched]) if (outcome.status === 'rejected') throw outcome.reason;
@@ -28,6 +60,7 @@ describe('the operations console in a browser', () => {
   }, 90_000);
 
   afterAll(async () => {
+    await database?.end();
     await browser?.close();
     expect(await host?.stop('SIGTERM')).toEqual({ code: 0, signal: null });
   }, 30_000);
@@ -102,4 +135,209 @@ describe('the operations console in a browser', () => {
     expect(trouble.foreignRequests).toEqual([]);
     await page.close();
   }, 60_000);
+
+  it('shows an order placed while it is open, and its outcome, without a reload', async () => {
+    page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    const trouble = watchPage(page, host.url);
+    await page.goto(`${host.url}/console/`);
+    await signIn(ADMIN.email, ADMIN.password);
+    await page.getByRole('status').filter({ hasText: 'live' }).waitFor();
+    // Anything the page keeps goes if it reloads.
+    await page.evaluate(() => Object.assign(globalThis, { notReloaded: true }));
+
+    const sku = await client.addProduct(10, 990);
+    const orderId = await client.placeOrder([{ sku, quantity: 3 }]);
+    const row = page.locator(`tr[data-order-id="${orderId}"]`);
+    await row.locator('.status.confirmed').waitFor({ timeout: 20_000 });
+    expect(await row.locator('td').allInnerTexts()).toEqual([orderId, 'CONFIRMED', (await client.order(orderId)).customerId, '€29.70', `3 × ${sku}`, expect.stringMatching(/^\d+ s$/)]);
+    expect((await shownIds())[0]).toBe(orderId);
+    expect(await page.evaluate(() => (globalThis as { notReloaded?: boolean }).notReloaded)).toBe(true);
+
+    // A table of one status takes an order once it has that status, and lets it go when it leaves it.
+    await page.getByLabel('Status').selectOption('PENDING');
+    await until(async () => !(await shownIds()).includes(orderId), 10_000);
+    await page.getByLabel('Status').selectOption('REJECTED');
+    const declined = await client.placeOrder([{ sku, quantity: 1 }], 'tok_chargeDeclined');
+    await page.locator(`tr[data-order-id="${declined}"] .status.rejected`).waitFor({ timeout: 20_000 });
+    expect(await shownIds()).not.toContain(orderId);
+    expect(trouble).toEqual({ consoleErrors: [], pageErrors: [], foreignRequests: [] });
+    await page.close();
+  }, 60_000);
+
+  it("opens an order: its checkout's steps in order with their times, the compensation of a declined payment, and every event of its streams", async () => {
+    page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    const trouble = watchPage(page, host.url);
+    const sku = await client.addProduct(5, 1500);
+    const orderId = await client.placeOrder([{ sku, quantity: 2 }], 'tok_chargeDeclined');
+    expect(await client.settled(orderId)).toMatchObject({ status: 'REJECTED', reason: 'payment-declined' });
+    const saga = (await client.request<{ steps: { step: string; at: string }[] }>('GET', `/api/orders/${orderId}/saga`)).body;
+
+    await page.goto(`${host.url}/console/`);
+    await signIn(ADMIN.email, ADMIN.password);
+    await page.getByRole('link', { name: orderId }).click();
+    expect(page.url()).toBe(`${host.url}/console/#/orders/${orderId}`);
+    const steps = page.getByRole('list', { name: 'Saga steps' }).getByRole('listitem');
+    await steps.first().waitFor();
+    const shownSteps = await steps.evaluateAll((items) => items.map((item) => ({ step: item.getAttribute('data-step'), at: item.querySelector('time')!.getAttribute('datetime')! })));
+    expect(shownSteps.map((step) => step.step)).toEqual(['reserving', 'charging', 'rejected']);
+    expect(shownSteps.map((step) => step.step)).toEqual(saga.steps.map((step) => step.step));
+    const times = shownSteps.map((step) => Date.parse(step.at));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    // Each step within a moment of when the saga's read model says it was taken (the store's clock and the decider's).
+    shownSteps.forEach((step, index) => expect(Math.abs(Date.parse(step.at) - Date.parse(saga.steps[index]!.at))).toBeLessThan(1000));
+
+    const bars = page.getByRole('list', { name: 'Requests, answers and deadlines' }).getByRole('listitem');
+    const shownBars = await bars.evaluateAll((items) => items.map((item) => ({ kind: item.getAttribute('data-kind'), type: item.getAttribute('data-type'), text: item.textContent })));
+    expect(shownBars).toEqual([
+      { kind: 'command', type: 'inventory.reserve-stock.v1', text: expect.stringContaining('inventory.reservation-accepted.v1') },
+      { kind: 'deadline', type: 'reservation', text: expect.stringContaining('cleared at charging') },
+      { kind: 'command', type: 'payment.charge-payment.v1', text: expect.stringContaining('payment.declined.v1') },
+      { kind: 'deadline', type: expect.any(String), text: expect.stringContaining('cleared at rejected') },
+      { kind: 'compensation', type: 'inventory.release-reservation.v1', text: expect.stringContaining('inventory.reservation-released.v1') },
+    ]);
+    expect(await bars.filter({ hasText: 'release reservation' }).getByText('compensation').count()).toBe(1);
+
+    const eventTypes = () => page.locator('table.events tbody tr').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-type')));
+    const types = await eventTypes();
+    for (const type of ['order.placed.v1', 'saga.input-handled.v1', 'inventory.reservation-accepted.v1', 'payment.declined.v1', 'order.rejected.v1', 'inventory.reservation-released.v1']) {
+      expect(types).toContain(type);
+    }
+    expect(types.indexOf('order.placed.v1')).toBeLessThan(types.indexOf('order.rejected.v1'));
+    await page.screenshot({ path: join(SCREENSHOTS, 'order.png'), fullPage: true });
+    const placedRow = page.locator('table.events tr[data-type="order.placed.v1"]');
+    await placedRow.getByText('payload').click();
+    expect(JSON.parse(await placedRow.locator('pre').innerText())).toMatchObject({ orderId, lines: [{ sku, quantity: 2, unitPriceCents: 1500 }] });
+
+    // A correlation id shows the messages of that story: here, the whole checkout's.
+    const placed = await client.request<{ events: { correlationId: string }[] }>('GET', `/api/admin/streams/order-${orderId}`, undefined, {}, 'admin');
+    const correlationId = placed.body.events[0]!.correlationId;
+    await placedRow.getByRole('button', { name: correlationId.slice(0, 8) }).click();
+    expect(await page.locator('p.filter').innerText()).toContain(correlationId);
+    const correlations = await page.locator('table.events tbody tr').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-correlation-id')));
+    expect(new Set(correlations)).toEqual(new Set([correlationId]));
+    expect(correlations).toHaveLength(types.length);
+    await page.getByRole('button', { name: 'Show all' }).click();
+    await page.locator('p.filter').waitFor({ state: 'detached' });
+    expect(trouble).toEqual({ consoleErrors: [], pageErrors: [], foreignRequests: [] });
+    await page.close();
+  }, 60_000);
+
+  it('parks an event a projection cannot apply, lists it with its error, and applies it when retried from the page once the fault is gone', async () => {
+    page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    const trouble = watchPage(page, host.url);
+    // A fault of the read models' database that refuses one product's row.
+    await database.query(`
+      CREATE OR REPLACE FUNCTION inventory_read.refuse_parked_sku() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.sku LIKE 'PARK-%' THEN RAISE EXCEPTION 'the disk for % is full', NEW.sku; END IF; RETURN NEW; END $$;
+      CREATE TRIGGER refuse_parked_sku BEFORE INSERT OR UPDATE ON inventory_read.products FOR EACH ROW EXECUTE FUNCTION inventory_read.refuse_parked_sku();`);
+    const sku = `PARK-${randomUUID().slice(0, 8).toUpperCase()}`;
+    const added = await client.request('POST', '/api/products', { sku, name: 'Parked at first', priceCents: 700, currency: 'EUR', initialStock: 3 }, {}, 'admin');
+    expect(added.status).toBe(201);
+
+    await page.goto(`${host.url}/console/#/operations`);
+    await signIn(ADMIN.email, ADMIN.password);
+    const parkedRow = page.locator('tr[data-subscriber="inventory.products"]');
+    await parkedRow.waitFor({ timeout: 20_000 });
+    expect(await parkedRow.innerText()).toContain(`product-${sku}`);
+    expect(await parkedRow.innerText()).toContain(`the disk for ${sku} is full`);
+    await page.locator('tr[data-projection="inventory.products"] td.number.problem').filter({ hasText: '1' }).waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'operations.png'), fullPage: true });
+    expect((await client.request('GET', `/api/products/${sku}`)).status).toBe(404);
+
+    await database.query('DROP TRIGGER refuse_parked_sku ON inventory_read.products');
+    await page.getByRole('button', { name: 'Retry inventory.products' }).click();
+    await page.getByRole('status').filter({ hasText: 'Asked inventory.products to try 1 parked event again.' }).waitFor();
+    await page.getByText('Nothing is parked.').waitFor({ timeout: 20_000 });
+    expect(await client.product(sku)).toMatchObject({ sku, priceCents: 700 });
+    expect(trouble).toEqual({ consoleErrors: [], pageErrors: [], foreignRequests: [] });
+    await page.close();
+  }, 60_000);
+
+  it('goes on live after the host restarts: the host shuts down at once with the page and a long-poll open, and the page reconnects by itself', async () => {
+    page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    const trouble = watchPage(page, host.url);
+    await page.goto(`${host.url}/console/`);
+    await signIn(ADMIN.email, ADMIN.password);
+    const live = page.getByRole('status').filter({ hasText: /^live$/ });
+    await live.waitFor();
+    const sku = await client.addProduct(10);
+    // An order whose payment never answers, and a request waiting for its outcome.
+    const waitingFor = await client.placeOrder([{ sku, quantity: 1 }], 'tok_timeout');
+    const waiting = client.request<{ orderId: string; status: string }>('GET', `/api/orders/${waitingFor}?wait=terminal&timeoutMs=30000`);
+
+    // Neither the open feed nor the waiting request holds the host up (the GraphQL server's
+    // drain would wait 10 s for them, then cut them off): both end, and the host exits.
+    expect(await host.stop('SIGTERM', 10_000)).toEqual({ code: 0, signal: null });
+    expect(await waiting).toEqual({ status: 200, body: expect.objectContaining({ orderId: waitingFor, status: 'PENDING' }) });
+    await page.getByRole('status').filter({ hasText: 'reconnecting…' }).waitFor({ timeout: 10_000 });
+    host = await startHost();
+    const orderId = await client.placeOrder([{ sku, quantity: 1 }]);
+    await page.locator(`tr[data-order-id="${orderId}"] .status.confirmed`).waitFor({ timeout: 20_000 });
+    await live.waitFor();
+    // The drop is the page's to ride out: what the browser saw fail was only the feed's request while the host was down.
+    expect(trouble.pageErrors).toEqual([]);
+    expect(trouble.foreignRequests).toEqual([]);
+    await page.close();
+  }, 90_000);
+
+  describe('its API', () => {
+    it("follows every order's changes as server-sent events, and resumes after a drop from the last event's id, missing nothing", async () => {
+      const admin = client.tokenOf('admin');
+      const first = followChanges(host.url, admin);
+      await until(async () => first.events.some((event) => event.type === 'reset'), 10_000);
+      expect(first.events[0]).toMatchObject({ type: 'reset', id: expect.stringMatching(/^\d+\.\d+$/) });
+      const sku = await client.addProduct(10);
+      const before = await client.placeOrder([{ sku, quantity: 1 }]);
+      await until(async () => lastStatusIn(first.events, before) === 'CONFIRMED', 20_000);
+      const lastId = first.events.at(-1)!.id;
+      first.close();
+
+      // Placed and settled while no one listened.
+      const missed = await client.placeOrder([{ sku, quantity: 1 }], 'tok_chargeDeclined');
+      await client.settled(missed);
+      const resumed = followChanges(host.url, admin, lastId);
+      await until(async () => lastStatusIn(resumed.events, missed) === 'REJECTED', 20_000);
+      resumed.close();
+      expect(resumed.events.map((event) => event.type)).not.toContain('reset');
+      expect(lastStatusIn(resumed.events, before)).toBeUndefined();
+    }, 60_000);
+
+    it('refuses the feed and the operations endpoints to a customer and to no one, and a Last-Event-ID it did not send', async () => {
+      for (const path of ['/api/orders/changes', '/api/admin/projections', '/api/admin/parked-events', '/api/admin/streams/order-x']) {
+        expect(await fetch(`${host.url}${path}`).then((response) => response.status)).toBe(401);
+        expect(await client.request('GET', path).then((answer) => answer.status)).toBe(403);
+      }
+      expect((await client.request('POST', '/api/admin/parked-events/retry', {})).status).toBe(403);
+      const badId = await client.request<{ message: string[] }>('GET', '/api/orders/changes', undefined, { 'last-event-id': 'yesterday' }, 'admin');
+      expect(badId).toEqual({ status: 400, body: expect.objectContaining({ message: ['Last-Event-ID must be the id of an event this feed sent (two numbers joined by a dot)'] }) });
+    });
+
+    it("reads a stream with its events' metadata, and says which input is wrong", async () => {
+      const sku = await client.addProduct(2);
+      const orderId = await client.placeOrder([{ sku, quantity: 1 }]);
+      await client.settled(orderId);
+      const { status, body } = await client.request<{ streamName: string; events: { type: string; revision: number; correlationId: string; data: { orderId: string } }[]; nextRevision: number | null }>(
+        'GET',
+        `/api/admin/streams/order-${orderId}?first=1`,
+        undefined,
+        {},
+        'admin',
+      );
+      expect(status).toBe(200);
+      expect(body).toEqual({ streamName: `order-${orderId}`, events: [expect.objectContaining({ type: 'order.placed.v1', revision: 0, data: expect.objectContaining({ orderId }) })], nextRevision: 1 });
+      const rest = await client.request<{ events: { type: string; correlationId: string }[]; nextRevision: number | null }>('GET', `/api/admin/streams/order-${orderId}?from=1`, undefined, {}, 'admin');
+      expect(rest.body).toEqual({ streamName: `order-${orderId}`, events: [expect.objectContaining({ type: 'order.confirmed.v1', correlationId: body.events[0]!.correlationId })], nextRevision: null });
+
+      expect((await client.request('GET', `/api/admin/streams/order-${randomUUID()}`, undefined, {}, 'admin')).status).toBe(404);
+      const badName = await client.request<{ message: string[] }>('GET', '/api/admin/streams/no%20dash', undefined, {}, 'admin');
+      expect(badName).toMatchObject({ status: 400, body: { message: [expect.stringContaining('stream must be a stream name')] } });
+      const badFirst = await client.request<{ message: string[] }>('GET', `/api/admin/streams/order-${orderId}?first=5000`, undefined, {}, 'admin');
+      expect(badFirst).toMatchObject({ status: 400, body: { message: ['first must not be greater than 1000'] } });
+      const badRetry = await client.request<{ message: string[] }>('POST', '/api/admin/parked-events/retry', { subscriber: 'a b' }, {}, 'admin');
+      expect(badRetry).toMatchObject({ status: 400, body: { message: [expect.stringContaining('subscriber must be')] } });
+      const projections = await client.request<{ name: string; checkpoint: string | null; lagEvents: number; parked: number }[]>('GET', '/api/admin/projections', undefined, {}, 'admin');
+      expect(projections.body.map((projection) => projection.name)).toEqual(['user.users', 'inventory.products', 'order.orders', 'order.checkouts', 'payment.payments']);
+      expect(projections.body[2]).toMatchObject({ checkpoint: expect.stringMatching(/^\d+\.\d+$/), lagEvents: expect.any(Number), parked: 0 });
+    });
+  });
 });

@@ -9,7 +9,7 @@ import type pg from 'pg';
 /** A check that does not answer in time counts as down: a hung server must not hang /health. */
 const CHECK_TIMEOUT_MS = 3000;
 /** Events counted per projection for /health: enough to tell a lag, cheap to read. */
-const LAG_COUNT_LIMIT = 1000;
+export const LAG_COUNT_LIMIT = 1000;
 
 export const PROJECTION_LAG_DEGRADED_MS = Symbol('ProjectionLagDegradedMs');
 

@@ -35,6 +35,7 @@ import {
 import { readSideMigrations, ReadSideModule, type ReadModel } from '@agora/projections';
 import type pg from 'pg';
 import type pino from 'pino';
+import { OperationsController } from './admin/operations.controller.js';
 import { HealthController, PROJECTION_LAG_DEGRADED_MS } from './health.controller.js';
 import { InstanceRegistration } from './instance-registration.js';
 
@@ -87,7 +88,7 @@ export class HostModule implements BeforeApplicationShutdown, OnApplicationShutd
           poolSize: config.DATABASE_POOL_SIZE,
         }),
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, OperationsController],
       providers: [
         { provide: PROJECTION_LAG_DEGRADED_MS, useValue: config.PROJECTION_LAG_DEGRADED_MS },
         { provide: InstanceRegistration, useFactory: () => new InstanceRegistration(options.app, config) },

@@ -17,6 +17,8 @@ import { GetCheckoutHandler } from './features/get-checkout/get-checkout.handler
 import { GetOrderController } from './features/get-order/get-order.controller.js';
 import { GetOrderHandler } from './features/get-order/get-order.handler.js';
 import { WaitForOutcomeHandler } from './features/get-order/wait-for-outcome.handler.js';
+import { OrderChangesController } from './features/watch-orders/order-changes.controller.js';
+import { DEFAULT_ORDER_CHANGES_OPTIONS, ORDER_CHANGES_OPTIONS, OrderChangesFeed } from './features/watch-orders/order-changes.feed.js';
 import { PlaceOrderController } from './features/place-order/place-order.controller.js';
 import { PENDING_LIMITS, PlaceOrderHandler } from './features/place-order/place-order.handler.js';
 import { OrderAccess } from './features/order-access.js';
@@ -72,7 +74,8 @@ export class OrderModule {
   static forRoot(options: OrderModuleOptions = {}): DynamicModule {
     return {
       module: OrderModule,
-      controllers: [PlaceOrderController, ListOrdersController, GetOrderController, CancelOrderController, GetCheckoutController],
+      // The changes' route comes before `orders/:id`, which would take `changes` for an id.
+      controllers: [OrderChangesController, PlaceOrderController, ListOrdersController, GetOrderController, CancelOrderController, GetCheckoutController],
       providers: [
         { provide: CommandHandler, inject: [EVENT_STORE], useFactory: (store: EventStore) => new CommandHandler(store) },
         // The checkout decides its orders' commands in its own appends: on the orders' command handler.
@@ -105,6 +108,8 @@ export class OrderModule {
         ListOrdersHandler,
         RequestCancellationHandler,
         GetCheckoutHandler,
+        { provide: ORDER_CHANGES_OPTIONS, useValue: DEFAULT_ORDER_CHANGES_OPTIONS },
+        OrderChangesFeed,
         { provide: OrderOutboundMapping, useValue: new OrderOutboundMapping() },
         { provide: CheckoutOutboundMapping, useValue: new CheckoutOutboundMapping() },
         { provide: CatalogHandler, inject: [ProductCatalog], useFactory: (catalog: ProductCatalog) => new CatalogHandler(catalog) },

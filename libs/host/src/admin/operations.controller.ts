@@ -1,0 +1,105 @@
+import { BadRequestException, Body, Controller, Get, HttpCode, HttpStatus, Inject, NotFoundException, Param, Post, Query } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { EVENT_STORE, type EventStore } from '@agora/event-sourcing';
+import { PostgresParkedEvents } from '@agora/messaging';
+import { PG_POOL, Roles } from '@agora/platform';
+import { PROJECTIONS, type Projections } from '@agora/projections';
+import type pg from 'pg';
+import { LAG_COUNT_LIMIT } from '../health.controller.js';
+import {
+  eventViewOf,
+  ParkedEventView,
+  parkedEventViewOf,
+  positionText,
+  ProjectionView,
+  ReadStreamQuery,
+  RetryParkedAnswer,
+  RetryParkedRequest,
+  StreamView,
+} from './operations.views.js';
+
+/** A stream's name: its category (a letter, then letters, digits, underscores), a dash, an id. */
+const STREAM_NAME = /^[A-Za-z][A-Za-z0-9_]*-[^\s/]{1,200}$/;
+
+/**
+ * What an operator reads and does beside the business API (the operations console, scripts):
+ * the host's streams, its projections' positions and lag, and the events its subscribers
+ * parked, with a retry. Admins only. Each app serves its own: its event store, its read models.
+ */
+@ApiTags('operations')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ description: 'No valid bearer token.' })
+@ApiForbiddenResponse({ description: 'Not an admin.' })
+@Roles('admin')
+@Controller('admin')
+export class OperationsController {
+  private readonly parked: PostgresParkedEvents;
+
+  constructor(
+    @Inject(PG_POOL) pool: pg.Pool,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(PROJECTIONS) private readonly projections: Projections,
+  ) {
+    this.parked = new PostgresParkedEvents(pool);
+  }
+
+  @Get('streams/:stream')
+  @ApiOperation({ summary: 'The events of one stream, oldest first, with their metadata and payload' })
+  @ApiParam({ name: 'stream', description: '`<category>-<id>`, e.g. `order-<order id>`, `checkout-…`, `reservation-…`, `payment-…`, `product-<sku>`.' })
+  @ApiOkResponse({ type: StreamView })
+  @ApiBadRequestResponse({ description: 'Not a stream name, or `from`/`first` out of range.' })
+  @ApiNotFoundResponse({ description: 'No such stream in this app’s event store.' })
+  async stream(@Param('stream') stream: string, @Query() { from = 0, first = 200 }: ReadStreamQuery): Promise<StreamView> {
+    if (!STREAM_NAME.test(stream)) throw new BadRequestException(['stream must be a stream name: a category (a letter, then letters, digits or underscores), a dash and an id']);
+    const events = await this.store.readStream(stream, { fromRevision: from, maxCount: first + 1 });
+    if (events.length === 0 && from === 0) throw new NotFoundException(`There is no stream ${stream}.`);
+    const page = events.slice(0, first);
+    return { streamName: stream, events: page.map(eventViewOf), nextRevision: events.length > first ? from + first : null };
+  }
+
+  @Get('projections')
+  @ApiOperation({ summary: 'Each projection of this app: its checkpoint, the head of its categories, its lag and parked events' })
+  @ApiOkResponse({ type: [ProjectionView] })
+  async projectionStatuses(): Promise<ProjectionView[]> {
+    const [statuses, parked] = await Promise.all([this.projections.statuses(LAG_COUNT_LIMIT), this.parked.counts()]);
+    return statuses.map(({ name, checkpoint, head, lagEvents, lagMs }) => ({
+      name,
+      checkpoint: positionText(checkpoint),
+      head: positionText(head),
+      lagEvents,
+      lagCountLimited: lagEvents >= LAG_COUNT_LIMIT,
+      lagMs,
+      parked: parked.get(name) ?? 0,
+    }));
+  }
+
+  @Get('parked-events')
+  @ApiOperation({ summary: 'Events this app’s subscribers parked (projections, relays, the saga’s feed…), in log order per subscriber' })
+  @ApiOkResponse({ type: [ParkedEventView] })
+  async parkedEvents(@Query() { subscriber }: RetryParkedRequest): Promise<ParkedEventView[]> {
+    return (await this.parked.list(subscriber)).map(parkedEventViewOf);
+  }
+
+  @Post('parked-events/retry')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary: 'Ask the subscribers to try their parked events again',
+    description: 'The instance running the app’s background work tries them shortly, in log order, once each: one that applies leaves the list, one that fails again stays with its new error.',
+  })
+  @ApiAcceptedResponse({ type: RetryParkedAnswer })
+  @ApiBadRequestResponse({ description: '`subscriber` is not a subscriber’s name.' })
+  async retryParked(@Body() { subscriber }: RetryParkedRequest): Promise<RetryParkedAnswer> {
+    return { asked: await this.parked.requestRetry(subscriber) };
+  }
+}

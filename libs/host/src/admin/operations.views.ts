@@ -1,0 +1,162 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { GlobalPosition, RecordedEvent } from '@agora/event-sourcing';
+import type { ParkedEvent } from '@agora/messaging';
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+
+/** Most events one read of a stream answers. */
+export const MAX_STREAM_PAGE = 1000;
+
+export class ReadStreamQuery {
+  @ApiPropertyOptional({ description: 'The first revision to answer (0: the stream’s first event).', minimum: 0, default: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  from?: number;
+
+  @ApiPropertyOptional({ description: 'At most this many events.', minimum: 1, maximum: MAX_STREAM_PAGE, default: 200 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_STREAM_PAGE)
+  first?: number;
+}
+
+export class RetryParkedRequest {
+  @ApiPropertyOptional({ description: 'Only the events this subscriber parked; every subscriber’s without it.', example: 'inventory.products' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  @Matches(/^[\w.:-]+$/, { message: 'subscriber must be a subscriber’s name (letters, digits, dots, colons, dashes)' })
+  subscriber?: string;
+}
+
+export class EventView {
+  @ApiProperty({ example: 'order-0b6f3c1e-4a5d-4e7b-9c1a-2f3e4d5c6b7a' })
+  streamName!: string;
+
+  @ApiProperty({ description: 'Zero-based position of the event in its stream.', example: 0 })
+  revision!: number;
+
+  @ApiProperty({ description: 'Position in the log: commit and prepare, joined by a dot.', example: '7341.2' })
+  position!: string;
+
+  @ApiProperty({ example: 'order.placed.v1' })
+  type!: string;
+
+  @ApiProperty({ format: 'date-time', description: 'When the store recorded it.' })
+  recordedAt!: string;
+
+  @ApiProperty({ format: 'date-time', description: 'When it happened, as its decider’s clock saw it.' })
+  occurredAt!: string;
+
+  @ApiProperty()
+  messageId!: string;
+
+  @ApiProperty({ description: 'The request that started the whole story: every message of one checkout shares it.' })
+  correlationId!: string;
+
+  @ApiProperty({ description: 'The message (or request) that directly caused this one.' })
+  causationId!: string;
+
+  @ApiPropertyOptional()
+  userId?: string;
+
+  @ApiProperty({ type: Object, description: 'The payload, as stored (upcast to the newest shape).' })
+  data!: Record<string, unknown>;
+}
+
+export class StreamView {
+  @ApiProperty()
+  streamName!: string;
+
+  @ApiProperty({ type: [EventView] })
+  events!: EventView[];
+
+  @ApiProperty({ type: Number, nullable: true, description: 'Pass as `from` for the events after these; null when there are none.' })
+  nextRevision!: number | null;
+}
+
+export class ProjectionView {
+  @ApiProperty({ example: 'order.orders' })
+  name!: string;
+
+  @ApiProperty({ type: String, nullable: true, description: 'The last event it applied (commit.prepare).' })
+  checkpoint!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'The newest event of the log (commit.prepare); its lag counts only the events of its categories.' })
+  head!: string | null;
+
+  @ApiProperty({ description: 'Events not applied yet, counted up to `lagCountLimit`.' })
+  lagEvents!: number;
+
+  @ApiProperty({ description: 'Whether there are more events behind than were counted.' })
+  lagCountLimited!: boolean;
+
+  @ApiProperty({ description: 'How long the oldest event not applied yet has waited, in ms; 0 when caught up.' })
+  lagMs!: number;
+
+  @ApiProperty({ description: 'Events it parked (it could not apply them).' })
+  parked!: number;
+}
+
+export class ParkedEventView {
+  @ApiProperty({ example: 'inventory.products' })
+  subscriber!: string;
+
+  @ApiProperty({ description: 'Why it was parked: the last error, or the earlier event of its stream it waits behind.' })
+  error!: string;
+
+  @ApiProperty({ description: 'Tries before it was parked, and after each retry that failed; 0 when parked behind an earlier one.' })
+  attempts!: number;
+
+  @ApiProperty({ format: 'date-time' })
+  parkedAt!: string;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When a retry was asked for; the subscriber tries shortly.' })
+  retryRequestedAt!: string | null;
+
+  @ApiProperty({ type: EventView })
+  event!: EventView;
+}
+
+export class RetryParkedAnswer {
+  @ApiProperty({ description: 'Parked events the subscribers were asked to try again.' })
+  asked!: number;
+}
+
+export function positionText(position: GlobalPosition): string;
+export function positionText(position: GlobalPosition | undefined): string | null;
+export function positionText(position: GlobalPosition | undefined): string | null {
+  return position ? `${position.commit}.${position.prepare}` : null;
+}
+
+export function eventViewOf(event: RecordedEvent): EventView {
+  const { metadata } = event;
+  return {
+    streamName: event.streamName,
+    revision: event.revision,
+    position: positionText(event.position),
+    type: event.type,
+    recordedAt: event.recordedAt.toISOString(),
+    occurredAt: metadata.occurredAt,
+    messageId: metadata.messageId,
+    correlationId: metadata.correlationId,
+    causationId: metadata.causationId,
+    ...(metadata.userId !== undefined && { userId: metadata.userId }),
+    data: event.data,
+  };
+}
+
+export function parkedEventViewOf(parked: ParkedEvent): ParkedEventView {
+  return {
+    subscriber: parked.subscriber,
+    error: parked.error,
+    attempts: parked.attempts,
+    parkedAt: parked.parkedAt.toISOString(),
+    retryRequestedAt: parked.retryRequestedAt?.toISOString() ?? null,
+    event: eventViewOf(parked.event),
+  };
+}
