@@ -126,6 +126,18 @@ export interface ParkedEvent {
   readonly event: StoredEvent;
 }
 
+/** `GET /api/admin/metrics`: prom-client's JSON of each metric named. */
+export interface Metric {
+  readonly name: string;
+  readonly type: string;
+  readonly values: readonly { readonly labels: Readonly<Record<string, string | number>>; readonly value: number; readonly metricName?: string }[];
+}
+
+export function readMetrics(session: Session, names: readonly string[]): Promise<readonly Metric[]> {
+  const query = new URLSearchParams(names.map((name) => ['name', name]));
+  return request('GET', `/api/admin/metrics?${query}`, session);
+}
+
 export function getCheckout(session: Session, orderId: string): Promise<Checkout | undefined> {
   return orUndefinedIfMissing(request('GET', `/api/orders/${encodeURIComponent(orderId)}/saga`, session));
 }

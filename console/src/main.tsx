@@ -5,14 +5,16 @@ import { Operations } from './operations.js';
 import { OrderPage } from './order.js';
 import { Orders } from './orders.js';
 import { Problem, useProblem } from './problem.js';
+import { Throughput } from './throughput.js';
 
-/** The page the address's fragment names: `#/orders` (the default), `#/orders/<id>`, `#/operations`. */
-type Route = { readonly page: 'orders' } | { readonly page: 'order'; readonly orderId: string } | { readonly page: 'operations' };
+/** The page the address's fragment names: `#/orders` (the default), `#/orders/<id>`, `#/operations`, `#/throughput`. */
+type Route = { readonly page: 'orders' } | { readonly page: 'order'; readonly orderId: string } | { readonly page: 'operations' } | { readonly page: 'throughput' };
 
 function routeOf(hash: string): Route {
   const order = /^#\/orders\/([0-9a-fA-F-]{36})$/.exec(hash);
   if (order) return { page: 'order', orderId: order[1]! };
-  return hash === '#/operations' ? { page: 'operations' } : { page: 'orders' };
+  if (hash === '#/operations') return { page: 'operations' };
+  return hash === '#/throughput' ? { page: 'throughput' } : { page: 'orders' };
 }
 
 function useRoute(): Route {
@@ -46,6 +48,9 @@ function Console() {
           <a href="#/operations" {...current('operations')}>
             Projections and parked events
           </a>
+          <a href="#/throughput" {...current('throughput')}>
+            Throughput
+          </a>
         </nav>
         <span class="who">{session.email}</span>
         <button type="button" onClick={signOut}>
@@ -57,6 +62,8 @@ function Console() {
           <OrderPage session={session} orderId={route.orderId} onUnauthorized={signOut} />
         ) : route.page === 'operations' ? (
           <Operations session={session} onUnauthorized={signOut} />
+        ) : route.page === 'throughput' ? (
+          <Throughput session={session} onUnauthorized={signOut} />
         ) : (
           <Orders session={session} onUnauthorized={signOut} />
         )}

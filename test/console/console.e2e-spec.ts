@@ -253,6 +253,30 @@ describe('the operations console in a browser', () => {
     await page.close();
   }, 60_000);
 
+  it('counts the orders placed while it is open, and how their checkouts ended, from the saga counters', async () => {
+    page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    const trouble = watchPage(page, host.url);
+    await page.goto(`${host.url}/console/#/throughput`);
+    await signIn(ADMIN.email, ADMIN.password);
+    const lastMinutes = (outcome: string) => page.locator(`tr[data-outcome="${outcome}"] td:nth-child(2)`).innerText();
+    await page.getByRole('table', { name: 'Checkouts by outcome' }).waitFor();
+    // Counted from when the page began reading: nothing yet.
+    expect(await lastMinutes('placed')).toBe('0');
+
+    const sku = await client.addProduct(10);
+    const placed = await Promise.all([client.placeOrder([{ sku, quantity: 1 }]), client.placeOrder([{ sku, quantity: 2 }]), client.placeOrder([{ sku, quantity: 1 }], 'tok_chargeDeclined')]);
+    await Promise.all(placed.map((orderId) => client.settled(orderId)));
+    await until(async () => (await page.locator('tr[data-outcome="rejected payment-declined"]').count()) === 1 && (await lastMinutes('rejected payment-declined')) === '1', 15_000);
+    await until(async () => (await lastMinutes('confirmed')) === '2', 15_000);
+    expect(await lastMinutes('placed')).toBe('3');
+    expect(await lastMinutes('rejected')).toBe('1');
+    // The rate of the last 10 s shows them too.
+    expect(Number(await page.locator('[data-series="placed"] strong').innerText())).toBeGreaterThan(0);
+    await page.screenshot({ path: join(SCREENSHOTS, 'throughput.png'), fullPage: true });
+    expect(trouble).toEqual({ consoleErrors: [], pageErrors: [], foreignRequests: [] });
+    await page.close();
+  }, 60_000);
+
   it('goes on live after the host restarts: the host shuts down at once with the page and a long-poll open, and the page reconnects by itself', async () => {
     page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
     const trouble = watchPage(page, host.url);
@@ -303,7 +327,7 @@ describe('the operations console in a browser', () => {
     }, 60_000);
 
     it('refuses the feed and the operations endpoints to a customer and to no one, and a Last-Event-ID it did not send', async () => {
-      for (const path of ['/api/orders/changes', '/api/admin/projections', '/api/admin/parked-events', '/api/admin/streams/order-x']) {
+      for (const path of ['/api/orders/changes', '/api/admin/projections', '/api/admin/parked-events', '/api/admin/streams/order-x', '/api/admin/metrics?name=agora_saga_started_total']) {
         expect(await fetch(`${host.url}${path}`).then((response) => response.status)).toBe(401);
         expect(await client.request('GET', path).then((answer) => answer.status)).toBe(403);
       }
@@ -335,6 +359,21 @@ describe('the operations console in a browser', () => {
       expect(badFirst).toMatchObject({ status: 400, body: { message: ['first must not be greater than 1000'] } });
       const badRetry = await client.request<{ message: string[] }>('POST', '/api/admin/parked-events/retry', { subscriber: 'a b' }, {}, 'admin');
       expect(badRetry).toMatchObject({ status: 400, body: { message: [expect.stringContaining('subscriber must be')] } });
+      const metrics = await client.request<{ name: string; type: string; values: { labels: Record<string, string>; value: number }[] }[]>('GET', '/api/admin/metrics?name=agora_saga_outcomes_total&name=agora_http_request_duration_seconds', undefined, {}, 'admin');
+      expect(metrics.status).toBe(200);
+      expect(metrics.body.map(({ name, type }) => ({ name, type }))).toEqual([
+        { name: 'agora_saga_outcomes_total', type: 'counter' },
+        { name: 'agora_http_request_duration_seconds', type: 'histogram' },
+      ]);
+      expect(metrics.body[0]!.values).toContainEqual({ labels: { saga: 'checkout', outcome: 'confirmed', reason: '' }, value: expect.any(Number) });
+      expect(metrics.body[1]!.values).toContainEqual(expect.objectContaining({ metricName: 'agora_http_request_duration_seconds_count' }));
+      expect((await client.request<{ message: string }>('GET', '/api/admin/metrics?name=agora_nothing_total', undefined, {}, 'admin')).body).toMatchObject({ statusCode: 404, message: 'This instance keeps no metric agora_nothing_total.' });
+      for (const [query, message] of [
+        ['', 'name must contain at least 1 elements'],
+        ['?name=1st', 'each name must be a metric name (letters, digits, underscores and colons, not starting with a digit)'],
+      ] as const) {
+        expect((await client.request<{ message: string[] }>('GET', `/api/admin/metrics${query}`, undefined, {}, 'admin')).body).toMatchObject({ statusCode: 400, message: expect.arrayContaining([message]) });
+      }
       const projections = await client.request<{ name: string; checkpoint: string | null; lagEvents: number; parked: number }[]>('GET', '/api/admin/projections', undefined, {}, 'admin');
       expect(projections.body.map((projection) => projection.name)).toEqual(['user.users', 'inventory.products', 'order.orders', 'order.checkouts', 'payment.payments']);
       expect(projections.body[2]).toMatchObject({ checkpoint: expect.stringMatching(/^\d+\.\d+$/), lagEvents: expect.any(Number), parked: 0 });

@@ -16,13 +16,16 @@ import { PostgresParkedEvents } from '@agora/messaging';
 import { PG_POOL, Roles } from '@agora/platform';
 import { PROJECTIONS, type Projections } from '@agora/projections';
 import type pg from 'pg';
+import { register } from 'prom-client';
 import { LAG_COUNT_LIMIT } from '../health.controller.js';
 import {
   eventViewOf,
+  MetricView,
   ParkedEventView,
   parkedEventViewOf,
   positionText,
   ProjectionView,
+  ReadMetricsQuery,
   ReadStreamQuery,
   RetryParkedAnswer,
   RetryParkedRequest,
@@ -82,6 +85,32 @@ export class OperationsController {
       lagMs,
       parked: parked.get(name) ?? 0,
     }));
+  }
+
+  @Get('metrics')
+  @ApiOperation({
+    summary: 'Metrics this instance keeps, by name, as JSON (what GET /metrics serves Prometheus, for a page that draws them)',
+    description: 'Counters count from the start of the process; the saga’s, the projections’ and the relays’ are kept by the instance that runs the app’s background work.',
+  })
+  @ApiOkResponse({ type: [MetricView] })
+  @ApiBadRequestResponse({ description: 'No name, more than 20, or one that is not a metric name.' })
+  @ApiNotFoundResponse({ description: 'A name this instance keeps no metric of.' })
+  async metrics(@Query() { name }: ReadMetricsQuery): Promise<MetricView[]> {
+    const metrics = name.map((wanted) => [wanted, register.getSingleMetric(wanted)] as const);
+    const unknown = metrics.filter(([, metric]) => !metric).map(([wanted]) => wanted);
+    if (unknown.length > 0) throw new NotFoundException(`This instance keeps no metric ${unknown.join(', ')}.`);
+    return Promise.all(
+      metrics.map(async ([, metric]) => {
+        const { name, help, type, values } = await metric!.get();
+        // A histogram's values name their series (`…_bucket`, `…_sum`, `…_count`).
+        return {
+          name,
+          help,
+          type: String(type),
+          values: (values as (typeof values[number] & { metricName?: string })[]).map(({ labels, value, metricName }) => ({ labels: labels as Record<string, string | number>, value, ...(metricName && { metricName }) })),
+        };
+      }),
+    );
   }
 
   @Get('parked-events')

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { GlobalPosition, RecordedEvent } from '@agora/event-sourcing';
 import type { ParkedEvent } from '@agora/messaging';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
 
 /** Most events one read of a stream answers. */
 export const MAX_STREAM_PAGE = 1000;
@@ -22,6 +22,45 @@ export class ReadStreamQuery {
   @Min(1)
   @Max(MAX_STREAM_PAGE)
   first?: number;
+}
+
+/** Most metrics one request reads. */
+export const MAX_METRICS = 20;
+
+export class ReadMetricsQuery {
+  @ApiProperty({ type: [String], description: `The metrics to read, by name (\`?name=a&name=b\`, 1 to ${MAX_METRICS}).`, example: ['agora_saga_started_total'] })
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? [value] : value))
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_METRICS)
+  @IsString({ each: true })
+  @Matches(/^[a-zA-Z_:][a-zA-Z0-9_:]{0,199}$/, { each: true, message: 'each name must be a metric name (letters, digits, underscores and colons, not starting with a digit)' })
+  name!: string[];
+}
+
+export class MetricValueView {
+  @ApiProperty({ type: Object, description: 'Its labels.', example: { saga: 'checkout', outcome: 'confirmed', reason: '' } })
+  labels!: Record<string, string | number>;
+
+  @ApiProperty({ description: 'The value: a count, a gauge’s level, a histogram bucket’s count or its sum.' })
+  value!: number;
+
+  @ApiPropertyOptional({ description: 'For a histogram: which series of it (`…_bucket` with an `le` label, `…_sum`, `…_count`).' })
+  metricName?: string;
+}
+
+export class MetricView {
+  @ApiProperty({ example: 'agora_saga_started_total' })
+  name!: string;
+
+  @ApiProperty()
+  help!: string;
+
+  @ApiProperty({ enum: ['counter', 'gauge', 'histogram', 'summary'] })
+  type!: string;
+
+  @ApiProperty({ type: [MetricValueView] })
+  values!: MetricValueView[];
 }
 
 export class RetryParkedRequest {
