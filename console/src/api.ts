@@ -138,6 +138,24 @@ export function readMetrics(session: Session, names: readonly string[]): Promise
   return request('GET', `/api/admin/metrics?${query}`, session);
 }
 
+/** `GET /api/admin/dead-letters`. */
+export interface DeadLetter {
+  readonly id: string;
+  readonly consumer: string;
+  readonly error: string;
+  readonly attempts: number;
+  readonly failedAt: string;
+  readonly message: { readonly type: string; readonly key: string; readonly data: unknown; readonly metadata: unknown };
+}
+
+export function deadLetters(session: Session): Promise<readonly DeadLetter[]> {
+  return request('GET', '/api/admin/dead-letters', session);
+}
+
+export function replayDeadLetter(session: Session, id: string): Promise<{ replayed: true }> {
+  return request('POST', `/api/admin/dead-letters/${encodeURIComponent(id)}/replay`, session);
+}
+
 export function getCheckout(session: Session, orderId: string): Promise<Checkout | undefined> {
   return orUndefinedIfMissing(request('GET', `/api/orders/${encodeURIComponent(orderId)}/saga`, session));
 }

@@ -1,5 +1,6 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { DeadLetters } from './dead-letters.js';
 import { forgetSession, savedSession, signIn, type Session } from './api.js';
 import { Operations } from './operations.js';
 import { OrderPage } from './order.js';
@@ -7,14 +8,21 @@ import { Orders } from './orders.js';
 import { Problem, useProblem } from './problem.js';
 import { Throughput } from './throughput.js';
 
-/** The page the address's fragment names: `#/orders` (the default), `#/orders/<id>`, `#/operations`, `#/throughput`. */
-type Route = { readonly page: 'orders' } | { readonly page: 'order'; readonly orderId: string } | { readonly page: 'operations' } | { readonly page: 'throughput' };
+/** The page the address's fragment names: `#/orders` (the default), `#/orders/<id>`, `#/operations`, `#/dead-letters`, `#/throughput`. */
+type Route =
+  | { readonly page: 'orders' }
+  | { readonly page: 'order'; readonly orderId: string }
+  | { readonly page: 'operations' }
+  | { readonly page: 'dead-letters' }
+  | { readonly page: 'throughput' };
+
+/** The pages named by a fragment of their own. */
+const PAGES: Record<string, Route> = { '#/operations': { page: 'operations' }, '#/dead-letters': { page: 'dead-letters' }, '#/throughput': { page: 'throughput' } };
 
 function routeOf(hash: string): Route {
   const order = /^#\/orders\/([0-9a-fA-F-]{36})$/.exec(hash);
   if (order) return { page: 'order', orderId: order[1]! };
-  if (hash === '#/operations') return { page: 'operations' };
-  return hash === '#/throughput' ? { page: 'throughput' } : { page: 'orders' };
+  return PAGES[hash] ?? { page: 'orders' };
 }
 
 function useRoute(): Route {
@@ -46,7 +54,10 @@ function Console() {
             Orders
           </a>
           <a href="#/operations" {...current('operations')}>
-            Projections and parked events
+            Projections
+          </a>
+          <a href="#/dead-letters" {...current('dead-letters')}>
+            Dead letters
           </a>
           <a href="#/throughput" {...current('throughput')}>
             Throughput
@@ -62,6 +73,8 @@ function Console() {
           <OrderPage session={session} orderId={route.orderId} onUnauthorized={signOut} />
         ) : route.page === 'operations' ? (
           <Operations session={session} onUnauthorized={signOut} />
+        ) : route.page === 'dead-letters' ? (
+          <DeadLetters session={session} onUnauthorized={signOut} />
         ) : route.page === 'throughput' ? (
           <Throughput session={session} onUnauthorized={signOut} />
         ) : (

@@ -277,6 +277,56 @@ describe('the operations console in a browser', () => {
     await page.close();
   }, 60_000);
 
+  it('lists the dead letters, and replays one from the page: taken, it leaves the list; refused again, it stays with the reason', async () => {
+    page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    const trouble = watchPage(page, host.url);
+    // Two listings the order catalog could not take (as under an older contract): one it takes now, one it still refuses.
+    const sku = `DLQ-${randomUUID().slice(0, 8).toUpperCase()}`;
+    const listing = (data: Record<string, unknown>) => ({
+      type: 'inventory.product-listed.v1',
+      key: sku,
+      data: { sku, name: 'Listed late', currency: 'EUR', ...data },
+      metadata: { messageId: randomUUID(), correlationId: randomUUID(), causationId: randomUUID(), occurredAt: new Date().toISOString(), schemaVersion: 1 },
+    });
+    const insert = async (message: unknown) =>
+      (
+        await database.query<{ id: string }>(
+          "INSERT INTO messaging.dead_letters (consumer, message_id, message_type, message_key, message, error, attempts) VALUES ('order.catalog', $1, 'inventory.product-listed.v1', $2, $3, 'data.priceCents: expected a number', 0) RETURNING id::text",
+          [(message as { metadata: { messageId: string } }).metadata.messageId, sku, JSON.stringify(message)],
+        )
+      ).rows[0]!.id;
+    const takes = await insert(listing({ priceCents: 4321 }));
+    const refuses = await insert(listing({ priceCents: 'lots' }));
+    // The catalog does not know the product yet: an order for it is refused.
+    const refused = await client.request<{ message: string[] }>('POST', '/api/orders', { lines: [{ sku, quantity: 1 }], paymentToken: 'tok_visa' });
+    expect(refused.status).toBe(400);
+
+    await page.goto(`${host.url}/console/#/dead-letters`);
+    await signIn(ADMIN.email, ADMIN.password);
+    const row = (id: string) => page.locator(`tr[data-dead-letter="${id}"]`);
+    await row(takes).waitFor();
+    expect(await row(takes).innerText()).toContain('order.catalog');
+    expect(await row(refuses).innerText()).toContain('data.priceCents: expected a number');
+    await page.screenshot({ path: join(SCREENSHOTS, 'dead-letters.png'), fullPage: true });
+
+    await page.getByRole('button', { name: `Replay dead letter ${takes}` }).click();
+    await page.getByRole('status').filter({ hasText: `Dead letter ${takes} replayed: order.catalog took the inventory.product-listed.v1.` }).waitFor();
+    await row(takes).waitFor({ state: 'detached' });
+    // The catalog took it: the order is priced from it.
+    const orderId = await client.placeOrder([{ sku, quantity: 1 }]);
+    expect((await client.request<{ lines: unknown[] }>('GET', `/api/orders/${orderId}`)).body.lines).toEqual([{ sku, quantity: 1, unitPriceCents: 4321 }]);
+
+    await page.getByRole('button', { name: `Replay dead letter ${refuses}` }).click();
+    await expect(page.getByRole('alert').innerText()).resolves.toMatch(new RegExp(`^The consumer refused dead letter ${refuses} again: .*priceCents`));
+    await until(async () => (await row(refuses).locator('td.number').innerText()) === '1', 10_000);
+    expect((await database.query('SELECT count(*)::int AS n FROM messaging.dead_letters WHERE id = $1', [refuses])).rows[0]).toEqual({ n: 1 });
+    expect(trouble.pageErrors).toEqual([]);
+    expect(trouble.foreignRequests).toEqual([]);
+    // The refusal is the API's answer (422), shown on the page.
+    expect(trouble.consoleErrors).toEqual([expect.stringContaining('422')]);
+    await page.close();
+  }, 60_000);
+
   it('goes on live after the host restarts: the host shuts down at once with the page and a long-poll open, and the page reconnects by itself', async () => {
     page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
     const trouble = watchPage(page, host.url);
@@ -327,11 +377,14 @@ describe('the operations console in a browser', () => {
     }, 60_000);
 
     it('refuses the feed and the operations endpoints to a customer and to no one, and a Last-Event-ID it did not send', async () => {
-      for (const path of ['/api/orders/changes', '/api/admin/projections', '/api/admin/parked-events', '/api/admin/streams/order-x', '/api/admin/metrics?name=agora_saga_started_total']) {
+      for (const path of ['/api/orders/changes', '/api/admin/projections', '/api/admin/parked-events', '/api/admin/streams/order-x', '/api/admin/metrics?name=agora_saga_started_total', '/api/admin/dead-letters']) {
         expect(await fetch(`${host.url}${path}`).then((response) => response.status)).toBe(401);
         expect(await client.request('GET', path).then((answer) => answer.status)).toBe(403);
       }
       expect((await client.request('POST', '/api/admin/parked-events/retry', {})).status).toBe(403);
+      expect((await client.request('POST', '/api/admin/dead-letters/1/replay')).status).toBe(403);
+      expect((await client.request<{ message: string[] }>('POST', '/api/admin/dead-letters/first/replay', undefined, {}, 'admin')).body).toMatchObject({ statusCode: 400, message: ['id must be a dead letter’s id (a positive whole number)'] });
+      expect((await client.request<{ message: string }>('POST', '/api/admin/dead-letters/999999/replay', undefined, {}, 'admin')).body).toMatchObject({ statusCode: 404, message: 'There is no dead letter 999999.' });
       const badId = await client.request<{ message: string[] }>('GET', '/api/orders/changes', undefined, { 'last-event-id': 'yesterday' }, 'admin');
       expect(badId).toEqual({ status: 400, body: expect.objectContaining({ message: ['Last-Event-ID must be the id of an event this feed sent (two numbers joined by a dot)'] }) });
     });

@@ -31,6 +31,7 @@ export class ShopModule {
         graphql.module,
       ],
       providers: [...contexts.providers, ...graphql.resolvers],
+      controllers: contexts.controllers,
     };
   }
 }

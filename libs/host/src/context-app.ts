@@ -2,6 +2,7 @@ import { Module, type DynamicModule, type Provider, type Type } from '@nestjs/co
 import type { Upcaster } from '@agora/event-sourcing';
 import type { Config, SchemaMigrations } from '@agora/platform';
 import type { ReadModel } from '@agora/projections';
+import { DeadLettersController } from './admin/dead-letters.controller.js';
 import type { ContextDefinition, ContextMessaging } from './context-definition.js';
 import { graphqlFor } from './graphql/graphql-for.js';
 import { hostMessaging, type HostMessagingOptions } from './host-messaging.js';
@@ -51,6 +52,7 @@ export function runContextApp(context: ContextDefinition): Promise<void> {
           ...(graphql ? [graphql.module] : []),
         ],
         providers: [...hosted.providers, ...(tokenVersions ? tokenVersionProviders(app) : []), ...(graphql?.resolvers ?? [])],
+        controllers: hosted.controllers,
       };
     },
   });
@@ -69,6 +71,8 @@ export interface HostedContexts {
   readonly imports: (Type | DynamicModule)[];
   /** Their messaging (`hostMessaging`) and seeds, as providers of the root module. */
   readonly providers: Provider[];
+  /** The controllers of the root module that use the messaging (its dead letters), beside the providers. */
+  readonly controllers: Type[];
   /** Their read models, upcasters and other schemas, for `HostModule.forRoot`. */
   readonly readModels: ReadModel[];
   readonly upcasters: Upcaster[];
@@ -90,6 +94,7 @@ export function hostContexts(contexts: readonly ContextDefinition[], options: Ho
   return {
     imports: contexts.flatMap((context) => context.modules(config)),
     providers: [...(messages ? hostMessaging({ transport: options.transport, app: options.app, config, contexts: messaging }) : []), ...seeds],
+    controllers: messages ? [DeadLettersController] : [],
     readModels: contexts.flatMap((context) => context.readModels),
     upcasters: contexts.flatMap((context) => context.upcasters ?? []),
     schemas: contexts.flatMap((context) => context.schemas ?? []),

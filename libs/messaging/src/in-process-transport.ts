@@ -76,6 +76,15 @@ export class InProcessTransport implements Transport {
     ).then(() => undefined);
   }
 
+  async redeliver(consumer: string, message: unknown): Promise<void> {
+    const handler = [...new Set([...this.handlers.values()].flat())].find((candidate) => candidate.name === consumer);
+    if (!handler) throw new Error(`There is no consumer ${consumer} here.`);
+    const parsed = this.contracts.parse(message as IntegrationMessage);
+    if (!parsed.ok) throw new Error(parsed.error);
+    if (!handler.types.includes(parsed.message.type)) throw new Error(`${consumer} does not consume ${parsed.message.type}.`);
+    await this.deliverTo(handler, parsed.message);
+  }
+
   private async deliver(message: IntegrationMessage): Promise<void> {
     const handlers = this.handlers.get(message.type) ?? [];
     if (handlers.length === 0) return;

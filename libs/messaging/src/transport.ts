@@ -11,6 +11,12 @@ import type { MessageHandler } from './ports.js';
 export interface Transport {
   register(handler: MessageHandler): void;
   publish(messages: readonly IntegrationMessage[]): Promise<void>;
+  /**
+   * Hands a message that became a dead letter to its consumer once more, as if it had just
+   * arrived: checked against its contract, then handled (with the usual retries); throws
+   * what refused it. Absent where dead letters are kept elsewhere (Kafka's `.dlq` topics).
+   */
+  redeliver?(consumer: string, message: unknown): Promise<void>;
 }
 
 export const TRANSPORT = Symbol('Transport');

@@ -1,19 +1,15 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, HttpStatus, Inject, NotFoundException, Param, Post, Query } from '@nestjs/common';
+import { BadRequestException, Body, Get, HttpCode, HttpStatus, Inject, NotFoundException, Param, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
-  ApiTags,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { EVENT_STORE, type EventStore } from '@agora/event-sourcing';
 import { PostgresParkedEvents } from '@agora/messaging';
-import { PG_POOL, Roles } from '@agora/platform';
+import { PG_POOL } from '@agora/platform';
 import { PROJECTIONS, type Projections } from '@agora/projections';
 import type pg from 'pg';
 import { register } from 'prom-client';
@@ -31,6 +27,7 @@ import {
   RetryParkedRequest,
   StreamView,
 } from './operations.views.js';
+import { OperationsApi } from './operations-controller.js';
 
 /** A stream's name: its category (a letter, then letters, digits, underscores), a dash, an id. */
 const STREAM_NAME = /^[A-Za-z][A-Za-z0-9_]*-[^\s/]{1,200}$/;
@@ -40,12 +37,7 @@ const STREAM_NAME = /^[A-Za-z][A-Za-z0-9_]*-[^\s/]{1,200}$/;
  * the host's streams, its projections' positions and lag, and the events its subscribers
  * parked, with a retry. Admins only. Each app serves its own: its event store, its read models.
  */
-@ApiTags('operations')
-@ApiBearerAuth()
-@ApiUnauthorizedResponse({ description: 'No valid bearer token.' })
-@ApiForbiddenResponse({ description: 'Not an admin.' })
-@Roles('admin')
-@Controller('admin')
+@OperationsApi('admin')
 export class OperationsController {
   private readonly parked: PostgresParkedEvents;
 

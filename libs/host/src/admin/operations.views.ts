@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { GlobalPosition, RecordedEvent } from '@agora/event-sourcing';
-import type { ParkedEvent } from '@agora/messaging';
+import type { ParkedEvent, StoredDeadLetter } from '@agora/messaging';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { Transform, Type } from 'class-transformer';
 
@@ -161,6 +161,45 @@ export class ParkedEventView {
   event!: EventView;
 }
 
+export class DeadLetterMessageView {
+  @ApiProperty({ example: 'inventory.product-listed.v1' })
+  type!: string;
+
+  @ApiProperty({ description: 'Its partition key.' })
+  key!: string;
+
+  @ApiProperty({ type: Object, description: 'Its payload, as it came.' })
+  data!: unknown;
+
+  @ApiProperty({ type: Object, description: 'Its metadata (ids, correlation, causation, time, schema version), as it came.' })
+  metadata!: unknown;
+}
+
+export class DeadLetterView {
+  @ApiProperty({ example: '17' })
+  id!: string;
+
+  @ApiProperty({ description: 'The consumer that could not take it.', example: 'order.catalog' })
+  consumer!: string;
+
+  @ApiProperty({ description: 'Why: what its contract refused, or the consumer’s last error.' })
+  error!: string;
+
+  @ApiProperty({ description: 'Tries: 0 for a message its contract refused, one more after each replay that failed.' })
+  attempts!: number;
+
+  @ApiProperty({ format: 'date-time' })
+  failedAt!: string;
+
+  @ApiProperty({ type: DeadLetterMessageView })
+  message!: DeadLetterMessageView;
+}
+
+export class ReplayAnswer {
+  @ApiProperty({ example: true })
+  replayed!: true;
+}
+
 export class RetryParkedAnswer {
   @ApiProperty({ description: 'Parked events the subscribers were asked to try again.' })
   asked!: number;
@@ -198,4 +237,9 @@ export function parkedEventViewOf(parked: ParkedEvent): ParkedEventView {
     retryRequestedAt: parked.retryRequestedAt?.toISOString() ?? null,
     event: eventViewOf(parked.event),
   };
+}
+
+export function deadLetterViewOf(letter: StoredDeadLetter): DeadLetterView {
+  const { type, key, data, metadata } = letter.message;
+  return { id: letter.id, consumer: letter.consumer, error: letter.error, attempts: letter.attempts, failedAt: letter.failedAt.toISOString(), message: { type, key, data, metadata } };
 }
