@@ -43,3 +43,16 @@ export const OrderTotalsBigint1796000000000: Migration = {
   name: 'OrderTotalsBigint1796000000000',
   up: 'ALTER TABLE order_read.orders ALTER COLUMN total_cents TYPE bigint',
 };
+
+/**
+ * Everyone's orders, newest first, and those of one status, as an admin lists them (the
+ * operations console): without these, each page sorted every order (19 ms for the first
+ * page of 100,000 orders against 2.6 ms for one order, `npm run bench:console`).
+ */
+export const OrdersNewestFirst1797000000000: Migration = {
+  name: 'OrdersNewestFirst1797000000000',
+  up: `
+      CREATE INDEX orders_newest ON order_read.orders (created_at, order_id);
+      CREATE INDEX orders_by_status ON order_read.orders (status, created_at, order_id);
+    `,
+};

@@ -5,6 +5,8 @@ import type { OrderLine, OrderStatus } from '../domain/order.js';
 /** An order as queries see it: table `orders` in schema `order_read`. */
 @Entity({ name: 'orders' })
 @Index('orders_by_customer', ['customerId', 'createdAt', 'orderId'])
+@Index('orders_newest', ['createdAt', 'orderId'])
+@Index('orders_by_status', ['status', 'createdAt', 'orderId'])
 export class OrderRow {
   @PrimaryColumn('uuid', { name: 'order_id' })
   orderId!: string;
