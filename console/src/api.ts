@@ -114,6 +114,17 @@ export interface ProjectionStatus {
   readonly lagCountLimited: boolean;
   readonly lagMs: number;
   readonly parked: number;
+  /** The last rebuild the instance ran of it. */
+  readonly rebuild: {
+    readonly state: 'running' | 'done' | 'failed';
+    readonly startedAt: string;
+    readonly finishedAt: string | null;
+    readonly events: number;
+    readonly fraction: number;
+    readonly eventsPerSecond: number;
+    readonly etaSeconds: number | null;
+    readonly error: string | null;
+  } | null;
 }
 
 /** `GET /api/admin/parked-events`. */
@@ -168,6 +179,10 @@ export async function readStream(session: Session, stream: string): Promise<read
 
 export function projectionStatuses(session: Session): Promise<readonly ProjectionStatus[]> {
   return request('GET', '/api/admin/projections', session);
+}
+
+export function startRebuild(session: Session, projection: string): Promise<ProjectionStatus['rebuild']> {
+  return request('POST', `/api/admin/projections/${encodeURIComponent(projection)}/rebuild`, session);
 }
 
 export function parkedEvents(session: Session): Promise<readonly ParkedEvent[]> {

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { parkedEvents, projectionStatuses, retryParked, type ParkedEvent, type ProjectionStatus, type Session } from './api.js';
+import { parkedEvents, projectionStatuses, retryParked, startRebuild, type ParkedEvent, type ProjectionStatus, type Session } from './api.js';
 import { clock, duration } from './format.js';
 import { Problem, useProblem } from './problem.js';
 
@@ -13,7 +13,10 @@ interface Sample {
   readonly lagMs: number;
 }
 
-/** The projections (position, lag, a lag chart of the last minutes) and the events subscribers parked, with a retry. */
+/**
+ * The projections (position, lag, a lag chart of the last minutes, a rebuild with its
+ * progress) and the events subscribers parked, with a retry.
+ */
 export function Operations({ session, onUnauthorized }: { readonly session: Session; readonly onUnauthorized: () => void }) {
   const [projections, setProjections] = useState<readonly ProjectionStatus[]>([]);
   const [parked, setParked] = useState<readonly ParkedEvent[]>([]);
@@ -51,6 +54,15 @@ export function Operations({ session, onUnauthorized }: { readonly session: Sess
       failed(error);
     }
   };
+  const rebuild = async (projection: string) => {
+    try {
+      await startRebuild(session, projection);
+      setNotice(`Rebuilding ${projection}: the live tables serve on until it switches.`);
+      await load();
+    } catch (error) {
+      failed(error);
+    }
+  };
   const subscribers = [...new Set(parked.map((event) => event.subscriber))];
 
   return (
@@ -73,6 +85,7 @@ export function Operations({ session, onUnauthorized }: { readonly session: Sess
             <th scope="col" class="number">
               Parked
             </th>
+            <th scope="col">Rebuild</th>
           </tr>
         </thead>
         <tbody>
@@ -90,6 +103,9 @@ export function Operations({ session, onUnauthorized }: { readonly session: Sess
                 <LagChart samples={history.current.get(projection.name) ?? []} />
               </td>
               <td class={`number ${projection.parked > 0 ? 'problem' : ''}`}>{projection.parked}</td>
+              <td class="rebuild">
+                <RebuildCell projection={projection} onRebuild={() => void rebuild(projection.name)} />
+              </td>
             </tr>
           ))}
         </tbody>
@@ -147,6 +163,38 @@ export function Operations({ session, onUnauthorized }: { readonly session: Sess
         </>
       )}
     </section>
+  );
+}
+
+/** A projection's rebuild: the button, the progress of one under way, how the last one ended. */
+function RebuildCell({ projection, onRebuild }: { readonly projection: ProjectionStatus; readonly onRebuild: () => void }) {
+  const { rebuild } = projection;
+  if (rebuild?.state === 'running') {
+    return (
+      <span class="rebuilding" data-rebuild="running">
+        <progress max={1} value={rebuild.fraction} aria-label={`Rebuild of ${projection.name}`} /> {Math.round(rebuild.fraction * 100)} % · {rebuild.events} events ·{' '}
+        {rebuild.eventsPerSecond}/s{rebuild.etaSeconds !== null && ` · ${duration(rebuild.etaSeconds * 1000)} left`}
+      </span>
+    );
+  }
+  return (
+    <>
+      <button type="button" onClick={onRebuild} aria-label={`Rebuild ${projection.name}`}>
+        Rebuild
+      </button>
+      {rebuild?.state === 'done' && (
+        <span class="reason" data-rebuild="done">
+          {' '}
+          rebuilt {clock(rebuild.finishedAt!)}: {rebuild.events} events
+        </span>
+      )}
+      {rebuild?.state === 'failed' && (
+        <span class="problem" data-rebuild="failed">
+          {' '}
+          failed: {rebuild.error}
+        </span>
+      )}
+    </>
   );
 }
 

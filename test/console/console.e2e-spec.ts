@@ -277,6 +277,26 @@ describe('the operations console in a browser', () => {
     await page.close();
   }, 60_000);
 
+  it('rebuilds a projection from the page: the orders serve on, and the page says how it went', async () => {
+    page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    const trouble = watchPage(page, host.url);
+    const sku = await client.addProduct(5);
+    await client.settled(await client.placeOrder([{ sku, quantity: 1 }]));
+    const listed = async () => (await client.request<{ items: { orderId: string; status: string }[] }>('GET', '/api/orders?first=100', undefined, {}, 'admin')).body.items;
+    const before = await listed();
+    const events = Number((await database.query("SELECT count(*) FROM event_store.events WHERE category = 'order'")).rows[0]!.count);
+
+    await page.goto(`${host.url}/console/#/operations`);
+    await signIn(ADMIN.email, ADMIN.password);
+    await page.getByRole('button', { name: 'Rebuild order.orders' }).click();
+    const done = page.locator('tr[data-projection="order.orders"] [data-rebuild="done"]');
+    await done.waitFor({ timeout: 30_000 });
+    expect(await done.innerText()).toContain(`: ${events} events`);
+    expect(await listed()).toEqual(before);
+    expect(trouble).toEqual({ consoleErrors: [], pageErrors: [], foreignRequests: [] });
+    await page.close();
+  }, 60_000);
+
   it('lists the dead letters, and replays one from the page: taken, it leaves the list; refused again, it stays with the reason', async () => {
     page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
     const trouble = watchPage(page, host.url);
@@ -427,9 +447,25 @@ describe('the operations console in a browser', () => {
       ] as const) {
         expect((await client.request<{ message: string[] }>('GET', `/api/admin/metrics${query}`, undefined, {}, 'admin')).body).toMatchObject({ statusCode: 400, message: expect.arrayContaining([message]) });
       }
+      // One rebuild per schema at a time, whoever runs it: the lock a rebuild takes, held here.
+      const holder = await database.connect();
+      try {
+        await holder.query("SELECT pg_advisory_lock(hashtext('agora.rebuild:order_read'))");
+        const refused = await client.request<{ message: string }>('POST', '/api/admin/projections/order.checkouts/rebuild', undefined, {}, 'admin');
+        expect(refused).toMatchObject({ status: 409, body: { message: 'A rebuild of a projection of the schema order_read is under way; try again once it has switched.' } });
+      } finally {
+        await holder.query("SELECT pg_advisory_unlock(hashtext('agora.rebuild:order_read'))");
+        holder.release();
+      }
+      const rebuilding = await client.request<{ state: string }>('POST', '/api/admin/projections/order.checkouts/rebuild', undefined, {}, 'admin');
+      expect(rebuilding).toMatchObject({ status: 202, body: { state: 'running' } });
+      const unknown = await client.request<{ message: string }>('POST', '/api/admin/projections/order.nothing/rebuild', undefined, {}, 'admin');
+      expect(unknown).toMatchObject({ status: 404, body: { message: 'There is no projection order.nothing. Projections: user.users, inventory.products, order.orders, order.checkouts, payment.payments' } });
+      await until(async () => (await client.request<{ name: string; rebuild: { state: string } | null }[]>('GET', '/api/admin/projections', undefined, {}, 'admin')).body.find((p) => p.name === 'order.checkouts')?.rebuild?.state === 'done', 20_000);
       const projections = await client.request<{ name: string; checkpoint: string | null; lagEvents: number; parked: number }[]>('GET', '/api/admin/projections', undefined, {}, 'admin');
       expect(projections.body.map((projection) => projection.name)).toEqual(['user.users', 'inventory.products', 'order.orders', 'order.checkouts', 'payment.payments']);
       expect(projections.body[2]).toMatchObject({ checkpoint: expect.stringMatching(/^\d+\.\d+$/), lagEvents: expect.any(Number), parked: 0 });
+      expect(projections.body[3]).toMatchObject({ name: 'order.checkouts', rebuild: { state: 'done', fraction: 1, error: null, finishedAt: expect.any(String) } });
     });
   });
 });

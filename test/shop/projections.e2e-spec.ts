@@ -163,6 +163,24 @@ describe('the projections of the shop host', () => {
     expect(parked).toEqual({ attempts: 6, retry_requested_at: null });
   });
 
+  it('refuses to rebuild while a rebuild of the same schema is under way elsewhere, and changes nothing', async () => {
+    const holder = await pool.connect();
+    try {
+      // The lock every rebuild of the schema takes (the host's, from the console, as well).
+      await holder.query("SELECT pg_advisory_lock(hashtext('agora.rebuild:order_read'))");
+      const checkpoint = async () => (await pool.query("SELECT commit_position, prepare_position FROM messaging.checkpoints WHERE name = 'order.orders'")).rows[0];
+      const before = await checkpoint();
+      await expect(cli('rebuild', 'order.orders')).rejects.toMatchObject({
+        code: 2,
+        stderr: expect.stringContaining('A rebuild of a projection of the schema order_read is under way; try again once it has switched.'),
+      });
+      expect(await checkpoint()).toEqual(before);
+    } finally {
+      await holder.query("SELECT pg_advisory_unlock(hashtext('agora.rebuild:order_read'))");
+      holder.release();
+    }
+  });
+
   it('refuses an unknown projection, naming the ones there are', async () => {
     await expect(cli('rebuild', 'nope')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('There is no projection nope. Projections: user.users, inventory.products, order.orders, order.checkouts, payment.payments') });
   });

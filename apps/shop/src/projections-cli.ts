@@ -15,7 +15,7 @@ import { EventStoreDbEventStore, PostgresEventStore, Upcasters, UpcastingEventSt
 import { claimCheckpointsForEventStore, PostgresParkedEvents } from '@agora/messaging';
 import { closePostgresPool, createPostgresPool, openPostgresDatabase, readConfigOrExit } from '@agora/platform';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { openReadModels, ProjectionCheckpoints, projectionStatus, rebuildProjection, type Projection } from '@agora/projections';
+import { openReadModels, ProjectionCheckpoints, projectionStatus, rebuildProjection, RebuildUnderWay, type Projection } from '@agora/projections';
 import cliProgress from 'cli-progress';
 import type pg from 'pg';
 import { SHOP_READ_MODELS, SHOP_UPCASTERS } from './shop-contexts.js';
@@ -57,7 +57,12 @@ async function main(args: string[]): Promise<number> {
         rows.map((row) => ({ projection: row.name, checkpoint: position(row.checkpoint), head: position(row.head), 'lag (events)': row.lagEvents, 'lag (ms)': row.lagMs })),
       );
     } else {
-      for (const projection of chosen) if (!interrupted.aborted) await rebuild(readModels, store, projection);
+      try {
+        for (const projection of chosen) if (!interrupted.aborted) await rebuild(readModels, store, projection);
+      } catch (error) {
+        if (error instanceof RebuildUnderWay) return fail(error.message);
+        throw error;
+      }
     }
     return 0;
   } finally {
@@ -74,11 +79,16 @@ async function rebuild(readModels: Awaited<ReturnType<typeof openReadModels>>, s
     cliProgress.Presets.shades_classic,
   );
   bar.start(100, 0, { events: 0, rate: 0 });
-  const { events, seconds } = await rebuildProjection(readModels, store, projection, {
-    onProgress: ({ events, eventsPerSecond, fraction }) => bar.update(Math.round(fraction * 100), { events, rate: Math.round(eventsPerSecond) }),
-  });
-  bar.update(100);
-  bar.stop();
+  let rebuilt: { events: number; seconds: number };
+  try {
+    rebuilt = await rebuildProjection(readModels, store, projection, {
+      onProgress: ({ events, eventsPerSecond, fraction }) => bar.update(Math.round(fraction * 100), { events, rate: Math.round(eventsPerSecond) }),
+    });
+    bar.update(100);
+  } finally {
+    bar.stop();
+  }
+  const { events, seconds } = rebuilt;
   console.log(`${projection.name} rebuilt: ${events} events in ${seconds.toFixed(1)} s (${Math.round(events / Math.max(seconds, 0.001))} events/s), switched to the new tables.`);
 }
 

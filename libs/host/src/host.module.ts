@@ -36,6 +36,7 @@ import { readSideMigrations, ReadSideModule, type ReadModel } from '@agora/proje
 import type pg from 'pg';
 import type pino from 'pino';
 import { OperationsController } from './admin/operations.controller.js';
+import { ProjectionRebuilds } from './admin/projection-rebuilds.js';
 import { HealthController, PROJECTION_LAG_DEGRADED_MS } from './health.controller.js';
 import { InstanceRegistration } from './instance-registration.js';
 
@@ -91,6 +92,7 @@ export class HostModule implements BeforeApplicationShutdown, OnApplicationShutd
       controllers: [HealthController, OperationsController],
       providers: [
         { provide: PROJECTION_LAG_DEGRADED_MS, useValue: config.PROJECTION_LAG_DEGRADED_MS },
+        ProjectionRebuilds,
         { provide: InstanceRegistration, useFactory: () => new InstanceRegistration(options.app, config) },
         { provide: POSTGRES_DATABASE, useFactory: () => openPostgresDatabase(config, 'agora') },
         {

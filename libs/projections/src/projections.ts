@@ -58,6 +58,7 @@ export interface ProjectionsOptions {
 export class Projections implements ReadYourWrites, ReadModelChanges {
   private readonly runners = new Map<string, ProjectionRunner>();
   private readonly changes = new Map<string, ProjectionChanges>();
+  private readonly byName: ReadonlyMap<string, Projection>;
   /** The runners' shared transactions, open to other subscribers' batch statements on the same database. */
   readonly statements: StatementRunner;
 
@@ -67,6 +68,7 @@ export class Projections implements ReadYourWrites, ReadModelChanges {
     projections: readonly Projection[],
     private readonly options: ProjectionsOptions = {},
   ) {
+    this.byName = new Map(projections.map((projection) => [projection.name, projection]));
     const checkpoints = new ProjectionCheckpoints(dataSource);
     const transactions = new SharedTransactions(dataSource);
     this.statements = transactions;
@@ -91,6 +93,11 @@ export class Projections implements ReadYourWrites, ReadModelChanges {
 
   get names(): string[] {
     return [...this.runners.keys()];
+  }
+
+  /** The projection of that name kept here, for a rebuild. */
+  projection(name: string): Projection | undefined {
+    return this.byName.get(name);
   }
 
   start(): void {

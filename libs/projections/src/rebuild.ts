@@ -25,10 +25,20 @@ export interface RebuildProgress {
   readonly etaSeconds: number | undefined;
 }
 
+/** A rebuild of a projection of the same schema is under way (here, in another process, or through the CLI). */
+export class RebuildUnderWay extends Error {
+  override readonly name = 'RebuildUnderWay';
+  constructor(schema: string) {
+    super(`A rebuild of a projection of the schema ${schema} is under way; try again once it has switched.`);
+  }
+}
+
 export interface RebuildOptions {
   /** Events per transaction. Default 2000. */
   readonly batchSize?: number;
   readonly onProgress?: (progress: RebuildProgress) => void;
+  /** Called once no other rebuild of the schema stands in the way, before any work. */
+  readonly onStarted?: () => void;
 }
 
 /**
@@ -38,9 +48,28 @@ export interface RebuildOptions {
  * runner waits), applies what arrived meanwhile, moves the old tables out of the schema
  * and the new ones in, and hands the live checkpoint the rebuild's position. The live
  * runner then finds its checkpoint moved and carries on from there, on the new tables.
- * Other projections' tables in the same schema are not touched.
+ * Other projections' tables in the same schema are not touched. One rebuild per schema at
+ * a time, across processes (they share `<schema>__rebuild`): another throws `RebuildUnderWay`.
  */
 export async function rebuildProjection(dataSource: DataSource, store: EventStore, projection: Projection, options: RebuildOptions = {}): Promise<{ events: number; seconds: number }> {
+  // A session lock on a connection of its own, held until the rebuild has switched or failed.
+  const guard = dataSource.createQueryRunner();
+  await guard.connect();
+  try {
+    const [{ locked }] = (await guard.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [`agora.rebuild:${projection.schema}`])) as [{ locked: boolean }];
+    if (!locked) throw new RebuildUnderWay(projection.schema);
+    options.onStarted?.();
+    try {
+      return await rebuildUnderLock(dataSource, store, projection, options);
+    } finally {
+      await guard.query('SELECT pg_advisory_unlock(hashtext($1))', [`agora.rebuild:${projection.schema}`]);
+    }
+  } finally {
+    await guard.release();
+  }
+}
+
+async function rebuildUnderLock(dataSource: DataSource, store: EventStore, projection: Projection, options: RebuildOptions): Promise<{ events: number; seconds: number }> {
   const live = pg.escapeIdentifier(projection.schema);
   const next = pg.escapeIdentifier(`${projection.schema}__rebuild`);
   const old = pg.escapeIdentifier(`${projection.schema}__old`);

@@ -1,7 +1,8 @@
-import { BadRequestException, Body, Get, HttpCode, HttpStatus, Inject, NotFoundException, Param, Post, Query } from '@nestjs/common';
+import { BadRequestException, Body, ConflictException, Get, HttpCode, HttpStatus, Inject, NotFoundException, Param, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
+  ApiConflictResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -10,7 +11,7 @@ import {
 import { EVENT_STORE, type EventStore } from '@agora/event-sourcing';
 import { PostgresParkedEvents } from '@agora/messaging';
 import { PG_POOL } from '@agora/platform';
-import { PROJECTIONS, type Projections } from '@agora/projections';
+import { PROJECTIONS, RebuildUnderWay, type Projections } from '@agora/projections';
 import type pg from 'pg';
 import { register } from 'prom-client';
 import { LAG_COUNT_LIMIT } from '../health.controller.js';
@@ -20,6 +21,8 @@ import {
   ParkedEventView,
   parkedEventViewOf,
   positionText,
+  rebuildViewOf,
+  ProjectionRebuildView,
   ProjectionView,
   ReadMetricsQuery,
   ReadStreamQuery,
@@ -28,6 +31,7 @@ import {
   StreamView,
 } from './operations.views.js';
 import { OperationsApi } from './operations-controller.js';
+import { ProjectionRebuilds, UnknownProjection } from './projection-rebuilds.js';
 
 /** A stream's name: its category (a letter, then letters, digits, underscores), a dash, an id. */
 const STREAM_NAME = /^[A-Za-z][A-Za-z0-9_]*-[^\s/]{1,200}$/;
@@ -45,6 +49,7 @@ export class OperationsController {
     @Inject(PG_POOL) pool: pg.Pool,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(PROJECTIONS) private readonly projections: Projections,
+    private readonly rebuilds: ProjectionRebuilds,
   ) {
     this.parked = new PostgresParkedEvents(pool);
   }
@@ -76,7 +81,29 @@ export class OperationsController {
       lagCountLimited: lagEvents >= LAG_COUNT_LIMIT,
       lagMs,
       parked: parked.get(name) ?? 0,
+      rebuild: rebuildViewOf(this.rebuilds.stateOf(name)),
     }));
+  }
+
+  @Post('projections/:name/rebuild')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary: 'Rebuild a projection from the start of the log, in the background; its progress shows in GET /api/admin/projections',
+    description:
+      'Into fresh copies of its tables while the live ones keep serving; then it switches in one transaction and the live projection carries on from there. One rebuild per schema at a time, also with the CLI’s (`npm run projections -- rebuild`).',
+  })
+  @ApiParam({ name: 'name', example: 'order.orders' })
+  @ApiAcceptedResponse({ type: ProjectionRebuildView, description: 'It has begun.' })
+  @ApiNotFoundResponse({ description: 'No projection of that name in this app; the message names those there are.' })
+  @ApiConflictResponse({ description: 'A rebuild of a projection of the same schema is under way.' })
+  async rebuild(@Param('name') name: string): Promise<ProjectionRebuildView> {
+    try {
+      return rebuildViewOf(await this.rebuilds.start(name))!;
+    } catch (error) {
+      if (error instanceof UnknownProjection) throw new NotFoundException(error.message);
+      if (error instanceof RebuildUnderWay) throw new ConflictException(error.message);
+      throw error;
+    }
   }
 
   @Get('metrics')

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { GlobalPosition, RecordedEvent } from '@agora/event-sourcing';
 import type { ParkedEvent, StoredDeadLetter } from '@agora/messaging';
+import type { RebuildState } from './projection-rebuilds.js';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { Transform, Type } from 'class-transformer';
 
@@ -118,6 +119,32 @@ export class StreamView {
   nextRevision!: number | null;
 }
 
+export class ProjectionRebuildView {
+  @ApiProperty({ enum: ['running', 'done', 'failed'] })
+  state!: 'running' | 'done' | 'failed';
+
+  @ApiProperty({ format: 'date-time' })
+  startedAt!: string;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  finishedAt!: string | null;
+
+  @ApiProperty({ description: 'Events applied to the new tables so far.' })
+  events!: number;
+
+  @ApiProperty({ description: 'Share of the log read, 0 to 1 (1 once switched).' })
+  fraction!: number;
+
+  @ApiProperty()
+  eventsPerSecond!: number;
+
+  @ApiProperty({ type: Number, nullable: true, description: 'Seconds left at the current rate, when it can be told.' })
+  etaSeconds!: number | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'Why it failed (the live tables serve on).' })
+  error!: string | null;
+}
+
 export class ProjectionView {
   @ApiProperty({ example: 'order.orders' })
   name!: string;
@@ -139,6 +166,9 @@ export class ProjectionView {
 
   @ApiProperty({ description: 'Events it parked (it could not apply them).' })
   parked!: number;
+
+  @ApiProperty({ type: ProjectionRebuildView, nullable: true, description: 'The last rebuild this instance ran of it, under way or ended; null when none.' })
+  rebuild!: ProjectionRebuildView | null;
 }
 
 export class ParkedEventView {
@@ -242,4 +272,18 @@ export function parkedEventViewOf(parked: ParkedEvent): ParkedEventView {
 export function deadLetterViewOf(letter: StoredDeadLetter): DeadLetterView {
   const { type, key, data, metadata } = letter.message;
   return { id: letter.id, consumer: letter.consumer, error: letter.error, attempts: letter.attempts, failedAt: letter.failedAt.toISOString(), message: { type, key, data, metadata } };
+}
+
+export function rebuildViewOf(state: RebuildState | undefined): ProjectionRebuildView | null {
+  if (!state) return null;
+  return {
+    state: state.state,
+    startedAt: state.startedAt.toISOString(),
+    finishedAt: state.finishedAt?.toISOString() ?? null,
+    events: state.events,
+    fraction: state.fraction,
+    eventsPerSecond: Math.round(state.eventsPerSecond),
+    etaSeconds: state.etaSeconds === undefined ? null : Math.round(state.etaSeconds),
+    error: state.error ?? null,
+  };
 }
