@@ -43,11 +43,14 @@ export function Orders({ session, onUnauthorized }: { readonly session: Session;
     }
   };
   useEffect(() => void load(), [status]);
+  // The feed's handlers outlive renders: they read the list the way the latest render does.
+  const reload = useRef(load);
+  reload.current = load;
   useEffect(
     () =>
       followOrderChanges(session, {
         onReset: () => {
-          if (!view.current.found) void load();
+          if (!view.current.found) void reload.current();
         },
         onOrders: (changed) => setOrders((shown) => (view.current.found ? updated(shown, changed) : combined(shown, changed, view.current))),
         onState: (state, refusal) => {
