@@ -14,8 +14,8 @@ ARG APP=shop
 # The app's tsconfig has the repository as rootDir: dist/apps/<app>/ holds apps/<app>/src/ and
 # the libs/ it imports. Fail here, not at start, if the entry is not where the runtime stage expects it.
 RUN npx nest build ${APP} && test -f dist/apps/${APP}/apps/${APP}/src/main.js
-# The shop serves the operations console, bundled beside it (dist/apps/shop/console).
-RUN if [ "$APP" = shop ]; then npm run build:console && test -f dist/apps/shop/console/console.js; fi
+# The shop and the gateway serve the operations console, bundled beside them (dist/apps/<app>/console).
+RUN if [ "$APP" = shop ] || [ "$APP" = gateway ]; then npm run build:console && test -f dist/apps/${APP}/console/console.js; fi
 
 # Runtime stage: production dependencies and the compiled app only.
 FROM node:24-bookworm-slim AS runtime

@@ -5,7 +5,8 @@ import { cp, mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const HOSTS = ['shop'];
+/** The apps that serve it (their `consoleFolder`): the all-in-one host, and the gateway of the distributed mode. */
+const HOSTS = ['shop', 'gateway'];
 
 for (const host of HOSTS) {
   const out = `${root}dist/apps/${host}/console`;

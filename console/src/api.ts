@@ -107,6 +107,8 @@ export interface StoredEvent {
 
 /** `GET /api/admin/projections`. */
 export interface ProjectionStatus {
+  /** In the distributed mode: the app that keeps it (the gateway joins the apps' lists). */
+  readonly app?: string;
   readonly name: string;
   readonly checkpoint: string | null;
   readonly head: string | null;
@@ -129,6 +131,8 @@ export interface ProjectionStatus {
 
 /** `GET /api/admin/parked-events`. */
 export interface ParkedEvent {
+  /** In the distributed mode: the app whose subscriber parked it. */
+  readonly app?: string;
   readonly subscriber: string;
   readonly error: string;
   readonly attempts: number;
@@ -149,13 +153,16 @@ export function readMetrics(session: Session, names: readonly string[]): Promise
   return request('GET', `/api/admin/metrics?${query}`, session);
 }
 
-/** `GET /api/admin/dead-letters`. */
+/** `GET /api/admin/dead-letters` (in the distributed mode the id is `<app>:<id>`). */
 export interface DeadLetter {
+  readonly app?: string;
   readonly id: string;
   readonly consumer: string;
   readonly error: string;
   readonly attempts: number;
   readonly failedAt: string;
+  /** The Kafka record it came from, in the distributed mode. */
+  readonly source: string | null;
   readonly message: { readonly type: string; readonly key: string; readonly data: unknown; readonly metadata: unknown };
 }
 

@@ -37,8 +37,9 @@ export function DeadLetters({ session, onUnauthorized }: { readonly session: Ses
     <section aria-labelledby="dead-letters-title">
       <h2 id="dead-letters-title">Dead letters</h2>
       <p class="hint">
-        Messages a consumer of this host could not take (they did not match its contract). Replay hands one to its consumer once more, after the
-        fix; taken, it leaves the list.
+        Messages a consumer could not take: in one process, those that did not match their contract; in the distributed mode, the records of
+        Kafka's <code>.dlq</code> topics (malformed, or failing every try). Replay hands one to its consumer once more, after the fix; taken, it
+        leaves the list.
       </p>
       <div class="toolbar">
         <button type="button" onClick={() => void load()}>
@@ -79,7 +80,10 @@ export function DeadLetters({ session, onUnauthorized }: { readonly session: Ses
                     <pre>{JSON.stringify({ data: letter.message.data, metadata: letter.message.metadata }, null, 2)}</pre>
                   </details>
                 </td>
-                <td class="id">{letter.message.key}</td>
+                <td class="id">
+                  {letter.message.key}
+                  {letter.source && <div class="reason">from {letter.source}</div>}
+                </td>
                 <td class="error">{letter.error}</td>
                 <td class="number">{letter.attempts}</td>
                 <td>{clock(letter.failedAt)}</td>

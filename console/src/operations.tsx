@@ -64,6 +64,8 @@ export function Operations({ session, onUnauthorized }: { readonly session: Sess
     }
   };
   const subscribers = [...new Set(parked.map((event) => event.subscriber))];
+  // The distributed mode's gateway names the app of each.
+  const apps = projections.some((projection) => projection.app !== undefined);
 
   return (
     <section aria-labelledby="operations-title">
@@ -72,6 +74,7 @@ export function Operations({ session, onUnauthorized }: { readonly session: Sess
       <table aria-label="Projections">
         <thead>
           <tr>
+            {apps && <th scope="col">App</th>}
             <th scope="col">Projection</th>
             <th scope="col">Checkpoint</th>
             <th scope="col">Head of the log</th>
@@ -91,6 +94,7 @@ export function Operations({ session, onUnauthorized }: { readonly session: Sess
         <tbody>
           {projections.map((projection) => (
             <tr key={projection.name} data-projection={projection.name}>
+              {apps && <td>{projection.app}</td>}
               <td>{projection.name}</td>
               <td class="id">{projection.checkpoint ?? '—'}</td>
               <td class="id">{projection.head ?? '—'}</td>
@@ -128,6 +132,7 @@ export function Operations({ session, onUnauthorized }: { readonly session: Sess
           <table aria-labelledby="parked-title">
             <thead>
               <tr>
+                {apps && <th scope="col">App</th>}
                 <th scope="col">Subscriber</th>
                 <th scope="col">Event</th>
                 <th scope="col">Stream</th>
@@ -141,7 +146,8 @@ export function Operations({ session, onUnauthorized }: { readonly session: Sess
             </thead>
             <tbody>
               {parked.map((event) => (
-                <tr key={`${event.subscriber} ${event.event.position}`} data-subscriber={event.subscriber}>
+                <tr key={`${event.app ?? ''} ${event.subscriber} ${event.event.position}`} data-subscriber={event.subscriber}>
+                  {apps && <td>{event.app}</td>}
                   <td>{event.subscriber}</td>
                   <td>
                     <details>

@@ -440,6 +440,9 @@ describe('the operations console in a browser', () => {
       ]);
       expect(metrics.body[0]!.values).toContainEqual({ labels: { saga: 'checkout', outcome: 'confirmed', reason: '' }, value: expect.any(Number) });
       expect(metrics.body[1]!.values).toContainEqual(expect.objectContaining({ metricName: 'agora_http_request_duration_seconds_count' }));
+      // Those it keeps of the names asked; none: 404.
+      const partly = await client.request<{ name: string }[]>('GET', '/api/admin/metrics?name=agora_nothing_total&name=agora_saga_started_total', undefined, {}, 'admin');
+      expect(partly.body.map((metric) => metric.name)).toEqual(['agora_saga_started_total']);
       expect((await client.request<{ message: string }>('GET', '/api/admin/metrics?name=agora_nothing_total', undefined, {}, 'admin')).body).toMatchObject({ statusCode: 404, message: 'This instance keeps no metric agora_nothing_total.' });
       for (const [query, message] of [
         ['', 'name must contain at least 1 elements'],

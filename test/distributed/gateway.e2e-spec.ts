@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { buildClientSchema, getIntrospectionQuery, lexicographicSortSchema, printSchema, type IntrospectionQuery } from 'graphql';
 import { readFileSync } from 'node:fs';
-import { DistributedShop, edgeRoutes, until, type HostProcess, type PublicEntry } from '@agora/testing';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DistributedShop, edgeRoutes, launchChromium, until, watchPage, type HostProcess, type PublicEntry } from '@agora/testing';
 import { ShopClient, type GraphqlAnswer, type PaymentsView } from '../checkout/shop-client.js';
 
 // The gateway, all real: the apps register in etcd, the gateway composes their GraphQL
@@ -142,6 +144,55 @@ describe('the gateway: the shop’s GraphQL over the distributed apps', () => {
       expect(detail.instances.map(({ status: instance }) => instance)).toEqual(shop.instancesOf(app as 'order').map(() => 'ok'));
     }
   });
+
+  it('serves the operations console through the public entry: orders live, an order’s checkout from every app’s streams, each app’s projections, the throughput', async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+      const trouble = watchPage(page, entry.url);
+      await page.goto(`${entry.url}/console/`);
+      await page.getByLabel('Email').fill('admin@agora.local');
+      await page.getByLabel('Password').fill('agora-admin');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      // The order app's live feed, through nginx.
+      await page.getByRole('status').filter({ hasText: /^live$/ }).waitFor({ timeout: 15_000 });
+
+      const sku = await client.addProduct(5);
+      const orderId = await client.placeOrder([{ sku, quantity: 1 }], 'tok_chargeDeclined');
+      await page.locator(`tr[data-order-id="${orderId}"] .status.rejected`).waitFor({ timeout: 30_000 });
+
+      // The checkout's streams are in three apps' stores: the gateway finds each.
+      await page.getByRole('link', { name: orderId }).click();
+      const steps = page.getByRole('list', { name: 'Saga steps' }).getByRole('listitem');
+      await steps.first().waitFor();
+      expect(await steps.evaluateAll((items) => items.map((item) => item.getAttribute('data-step')))).toEqual(['reserving', 'charging', 'rejected']);
+      const bars = page.getByRole('list', { name: 'Requests, answers and deadlines' }).getByRole('listitem');
+      expect(await bars.evaluateAll((items) => items.map((item) => [item.getAttribute('data-type'), item.textContent?.includes('no answer yet')]))).toEqual(
+        expect.arrayContaining([
+          ['inventory.reserve-stock.v1', false],
+          ['payment.charge-payment.v1', false],
+          ['inventory.release-reservation.v1', false],
+        ]),
+      );
+      const streams = await page.locator('table.events tbody tr td:nth-child(2)').allInnerTexts();
+      expect(new Set(streams.map((stream) => stream.split(' ')[0]))).toEqual(new Set(['checkout', 'order', 'reservation', 'payment']));
+
+      await page.getByRole('link', { name: 'Projections' }).click();
+      await page.locator('tr[data-projection="payment.payments"]').waitFor();
+      const apps = await page.locator('tr[data-projection]').evaluateAll((rows) => rows.map((row) => [row.getAttribute('data-projection'), row.querySelector('td')!.textContent]));
+      expect(apps).toEqual(expect.arrayContaining([['user.users', 'user'], ['inventory.products', 'inventory'], ['order.orders', 'order'], ['payment.payments', 'payment']]));
+
+      await mkdir(join('test-output', 'console'), { recursive: true });
+      await page.screenshot({ path: join('test-output', 'console', 'distributed-projections.png'), fullPage: true });
+
+      await page.getByRole('link', { name: 'Throughput' }).click();
+      await page.getByRole('table', { name: 'Checkouts by outcome' }).waitFor({ timeout: 15_000 });
+      expect(Number(await page.locator('tr[data-outcome="rejected payment-declined"] td:nth-child(3)').innerText())).toBeGreaterThanOrEqual(1);
+      expect(trouble).toEqual({ consoleErrors: [], pageErrors: [], foreignRequests: [] });
+    } finally {
+      await browser.close();
+    }
+  }, 90_000);
 
   it('answers Order.payments null naming the payment app when it hangs, fails fast once the breaker is open, and recovers when the app is back', async () => {
     const sku = await client.addProduct(5);

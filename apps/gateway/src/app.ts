@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { runHost } from '@agora/host';
 import { InvalidConfiguration } from '@agora/platform';
 import { GatewayModule } from './gateway.module.js';
@@ -5,7 +6,7 @@ import { GATEWAY_SERVICE } from './gateway.tokens.js';
 
 // The distributed mode's GraphQL: the apps' schemas composed into the shop's, each field
 // asked of the app that answers it, found in the service registry (REGISTRY_ENDPOINTS,
-// required here). nginx routes /graphql and /health to it.
+// required here). nginx routes /graphql, /health, the console and /api/admin/ to it.
 await runHost({
   app: GATEWAY_SERVICE,
   title: 'Agora gateway',
@@ -13,6 +14,9 @@ await runHost({
   defaults: { PORT: '3006' },
   graphql: true,
   rest: false,
+  // The operations console of the distributed mode, over the apps' operations API joined
+  // here (GatewayOperationsController); built beside the app by `npm run build`.
+  consoleFolder: fileURLToPath(new URL('../../../console/', import.meta.url)),
   rootModule: (config, logger, secrets) => {
     const endpoints = config.REGISTRY_ENDPOINTS;
     if (!endpoints) throw new InvalidConfiguration(['REGISTRY_ENDPOINTS is required by the gateway: it finds the apps there']);

@@ -31,6 +31,17 @@ export interface GatewayContext {
   readonly req?: { readonly headers: IncomingHttpHeaders; readonly id?: unknown };
 }
 
+/** An app that did not answer a REST call: no instance, none in time, or its breaker open. */
+export class ServiceUnavailable extends Error {
+  override readonly name = 'ServiceUnavailable';
+  constructor(
+    readonly service: string,
+    reason: string,
+  ) {
+    super(`The ${service} service is unavailable: ${reason}`);
+  }
+}
+
 /** A field of an app that did not answer: null, with this error naming the app. */
 export function serviceUnavailable(service: string, reason: string): GraphQLError {
   return new GraphQLError(`The ${service} service is unavailable: ${reason}`, { extensions: { code: 'SERVICE_UNAVAILABLE', service } });
@@ -81,6 +92,51 @@ export class ContextClient {
     }
   };
 
+  /**
+   * A call to the app's REST API on behalf of the caller whose request `incoming` is (its
+   * token, always, trace and ids go along), under the same policy as its GraphQL: a GET may be
+   * asked again of the next instance, anything else is sent once. Answers the app's status
+   * and JSON body as they are; throws `ServiceUnavailable` when no instance answered.
+   */
+  async rest<T>(method: string, path: string, incoming: GatewayContext['req'], body?: unknown): Promise<{ status: number; body: T }> {
+    const headers = await this.headersFor({ req: incoming }, true);
+    try {
+      return await this.policy.execute(
+        async ({ signal }) => {
+          const instance = this.balancer.pick(this.instances());
+          if (!instance) throw new Error('no instance is registered');
+          const response = await fetch(`http://${addressOf(instance)}${path}`, { method, headers, signal, ...(body !== undefined && { body: JSON.stringify(body) }) });
+          // An instance that is going away answers 502/503 through no fault of the call: the next one is asked.
+          if (response.status === 502 || response.status === 503) throw new Error(`${instance.id} answered ${response.status}`);
+          const text = await response.text();
+          return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+        },
+        { idempotent: method === 'GET' },
+      );
+    } catch (error) {
+      throw new ServiceUnavailable(this.options.service, reasonOf(error));
+    }
+  }
+
+  /**
+   * The same GET of every instance of the app, at once, each bounded by the policy's
+   * timeout, for what each instance keeps of its own (its counters): the answers of those
+   * that answered, with their instance's id. Throws `ServiceUnavailable` when none did.
+   */
+  async restEachInstance<T>(path: string, incoming: GatewayContext['req']): Promise<{ instance: string; status: number; body: T }[]> {
+    const headers = await this.headersFor({ req: incoming }, true);
+    const answers = await Promise.allSettled(
+      this.instances().map(async (instance) => {
+        const response = await fetch(`http://${addressOf(instance)}${path}`, { headers, signal: AbortSignal.timeout(this.options.policy.timeoutMs) });
+        const text = await response.text();
+        return { instance: instance.id, status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+      }),
+    );
+    const answered = answers.flatMap((answer) => (answer.status === 'fulfilled' ? [answer.value] : []));
+    if (answered.length === 0) throw new ServiceUnavailable(this.options.service, answers.length === 0 ? 'no instance is registered' : reasonOf((answers[0] as PromiseRejectedResult).reason));
+    return answered;
+  }
+
   private async post(body: string, headers: Record<string, string>, signal: AbortSignal): Promise<ExecutionResult> {
     const instance = this.balancer.pick(this.instances());
     if (!instance) throw new Error('no instance is registered');
@@ -98,7 +154,8 @@ export class ContextClient {
     return result as ExecutionResult;
   }
 
-  private async headersFor(context: GatewayContext | undefined): Promise<Record<string, string>> {
+  /** `asCaller`: the caller's token whatever the app's `credentials` (the operations API, which every app checks for an admin). */
+  private async headersFor(context: GatewayContext | undefined, asCaller = false): Promise<Record<string, string>> {
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
     const incoming = context?.req?.headers ?? {};
     for (const name of FORWARDED_HEADERS) {
@@ -107,7 +164,7 @@ export class ContextClient {
     }
     if (typeof context?.req?.id === 'string') headers[CORRELATION_ID_HEADER] = context.req.id;
     const { credentials } = this.options;
-    if (credentials !== 'caller') headers['authorization'] = `Bearer ${await credentials()}`;
+    if (credentials !== 'caller' && !asCaller) headers['authorization'] = `Bearer ${await credentials()}`;
     return headers;
   }
 }

@@ -11,6 +11,7 @@ import { contextSchemas } from './context-schemas.js';
 import { errorLocations } from './error-locations.js';
 import { GATEWAY_CONTEXTS } from './gateway-contexts.js';
 import { GatewayHealthController } from './gateway-health.controller.js';
+import { GatewayOperationsController } from './gateway-operations.controller.js';
 import { COMPOSED_SCHEMA, CONTEXT_CLIENTS, GATEWAY_SERVICE } from './gateway.tokens.js';
 
 const DISCOVERY = Symbol('Discovery');
@@ -49,7 +50,7 @@ class GatewayCoreModule {
       module: GatewayCoreModule,
       global: true,
       imports: [loggerModule(logger), AuthModule.forRoot({ secret: jwtSecret, expiresInSeconds: config.JWT_EXPIRES_IN_S }), TerminusModule],
-      controllers: [GatewayHealthController],
+      controllers: [GatewayHealthController, GatewayOperationsController],
       providers: [
         { provide: InstanceRegistration, useFactory: () => new InstanceRegistration(GATEWAY_SERVICE, config) },
         {

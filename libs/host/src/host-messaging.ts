@@ -59,7 +59,8 @@ export function hostMessaging(options: HostMessagingOptions): Provider[] {
     options.transport === 'kafka'
       ? {
           provide: TRANSPORT,
-          useFactory: async () => {
+          inject: [PG_POOL],
+          useFactory: async (pool: pg.Pool) => {
             const kafka = new KafkaTransport({
               contracts: contracts(),
               brokers: config.KAFKA_BROKERS.split(','),
@@ -67,6 +68,8 @@ export function hostMessaging(options: HostMessagingOptions): Provider[] {
               group: options.app,
               prefix: config.KAFKA_TOPIC_PREFIX,
               partitions: config.KAFKA_PARTITIONS,
+              // The .dlq records of this app's consumers, for its operators (the console) to see and replay.
+              deadLetterShelf: new PostgresDeadLetters(pool),
               onError: warn,
             });
             try {

@@ -11,3 +11,4 @@ export * from './token-versions/token-versions.js';
 export * from './token-versions/token-versions.read-model.js';
 export { graphqlFor, graphqlOver, reachableOnly, type ServedGraphql } from './graphql/graphql-for.js';
 export { MAX_ALIASES, MAX_COMPLEXITY, MAX_DEPTH, MAX_MUTATIONS } from './graphql/limits.js';
+export { OperationsApi } from './admin/operations-controller.js';

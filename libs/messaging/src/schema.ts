@@ -53,6 +53,15 @@ export const MESSAGING_MIGRATIONS: SchemaMigrations = {
           failed_at    timestamptz NOT NULL DEFAULT now()
         );`,
     },
+    {
+      // Dead letters copied from Kafka's .dlq topics name their record (one copy each, also
+      // when the record is read again), and a replayed letter is kept, marked, not deleted:
+      // the copy read again after a crash is then recognised, not listed a second time.
+      name: '0002-dead-letters-sources-and-replays',
+      up: `
+        ALTER TABLE messaging.dead_letters ADD COLUMN source text, ADD COLUMN replayed_at timestamptz;
+        CREATE UNIQUE INDEX dead_letters_by_source ON messaging.dead_letters (source) WHERE source IS NOT NULL;`,
+    },
   ],
 };
 

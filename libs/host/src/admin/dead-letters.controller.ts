@@ -18,10 +18,11 @@ import { OperationsApi } from './operations-controller.js';
 const DEAD_LETTER_ID = /^[1-9]\d{0,17}$/;
 
 /**
- * The messages this app's consumers could not take (they did not match their contract),
- * set aside in `messaging.dead_letters`, and their replay: each is handed to its consumer
- * once more, and leaves the list when taken. Admins only. In the distributed mode a
- * consumer's failures go to the topic's `.dlq` on Kafka instead.
+ * The messages this app's consumers could not take, kept in `messaging.dead_letters`, and
+ * their replay: each is handed to its consumer once more, and leaves the list when taken.
+ * In one process, those that did not match their contract; in the distributed mode, the
+ * records of Kafka's `.dlq` topics that name one of the app's consumers (malformed, or
+ * failing every try), which the app copies there. Admins only.
  */
 @OperationsApi('admin/dead-letters')
 export class DeadLettersController {

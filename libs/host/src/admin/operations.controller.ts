@@ -38,8 +38,9 @@ const STREAM_NAME = /^[A-Za-z][A-Za-z0-9_]*-[^\s/]{1,200}$/;
 
 /**
  * What an operator reads and does beside the business API (the operations console, scripts):
- * the host's streams, its projections' positions and lag, and the events its subscribers
- * parked, with a retry. Admins only. Each app serves its own: its event store, its read models.
+ * the host's streams, its projections' positions and lag and their rebuild, the events its
+ * subscribers parked with a retry, and its metrics as JSON. Admins only. Each app serves
+ * its own (its event store, its read models); the gateway joins them in the distributed mode.
  */
 @OperationsApi('admin')
 export class OperationsController {
@@ -69,7 +70,7 @@ export class OperationsController {
   }
 
   @Get('projections')
-  @ApiOperation({ summary: 'Each projection of this app: its checkpoint, the head of its categories, its lag and parked events' })
+  @ApiOperation({ summary: 'Each projection of this app: its checkpoint, the head of the log, its lag, parked events and last rebuild' })
   @ApiOkResponse({ type: [ProjectionView] })
   async projectionStatuses(): Promise<ProjectionView[]> {
     const [statuses, parked] = await Promise.all([this.projections.statuses(LAG_COUNT_LIMIT), this.parked.counts()]);
@@ -109,18 +110,18 @@ export class OperationsController {
   @Get('metrics')
   @ApiOperation({
     summary: 'Metrics this instance keeps, by name, as JSON (what GET /metrics serves Prometheus, for a page that draws them)',
-    description: 'Counters count from the start of the process; the saga’s, the projections’ and the relays’ are kept by the instance that runs the app’s background work.',
+    description:
+      'Those of the names it keeps, in the order asked (the apps of the distributed mode each keep their own). Counters count from the start of the process; the saga’s, the projections’ and the relays’ are kept by the instance that runs the app’s background work.',
   })
   @ApiOkResponse({ type: [MetricView] })
   @ApiBadRequestResponse({ description: 'No name, more than 20, or one that is not a metric name.' })
-  @ApiNotFoundResponse({ description: 'A name this instance keeps no metric of.' })
+  @ApiNotFoundResponse({ description: 'This instance keeps none of the metrics named.' })
   async metrics(@Query() { name }: ReadMetricsQuery): Promise<MetricView[]> {
-    const metrics = name.map((wanted) => [wanted, register.getSingleMetric(wanted)] as const);
-    const unknown = metrics.filter(([, metric]) => !metric).map(([wanted]) => wanted);
-    if (unknown.length > 0) throw new NotFoundException(`This instance keeps no metric ${unknown.join(', ')}.`);
+    const kept = name.flatMap((wanted) => register.getSingleMetric(wanted) ?? []);
+    if (kept.length === 0) throw new NotFoundException(`This instance keeps no metric ${name.join(', ')}.`);
     return Promise.all(
-      metrics.map(async ([, metric]) => {
-        const { name, help, type, values } = await metric!.get();
+      kept.map(async (metric) => {
+        const { name, help, type, values } = await metric.get();
         // A histogram's values name their series (`…_bucket`, `…_sum`, `…_count`).
         return {
           name,

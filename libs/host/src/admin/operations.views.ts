@@ -221,7 +221,10 @@ export class DeadLetterView {
   @ApiProperty({ format: 'date-time' })
   failedAt!: string;
 
-  @ApiProperty({ type: DeadLetterMessageView })
+  @ApiProperty({ type: String, nullable: true, description: 'The Kafka record it was copied from (`<topic>.dlq/<partition>/<offset>`), in the distributed mode; null for one set aside in this process.' })
+  source!: string | null;
+
+  @ApiProperty({ type: DeadLetterMessageView, description: 'The message as it came (in the distributed mode: its headers as metadata, its value as data).' })
   message!: DeadLetterMessageView;
 }
 
@@ -271,7 +274,15 @@ export function parkedEventViewOf(parked: ParkedEvent): ParkedEventView {
 
 export function deadLetterViewOf(letter: StoredDeadLetter): DeadLetterView {
   const { type, key, data, metadata } = letter.message;
-  return { id: letter.id, consumer: letter.consumer, error: letter.error, attempts: letter.attempts, failedAt: letter.failedAt.toISOString(), message: { type, key, data, metadata } };
+  return {
+    id: letter.id,
+    consumer: letter.consumer,
+    error: letter.error,
+    attempts: letter.attempts,
+    failedAt: letter.failedAt.toISOString(),
+    source: letter.source ?? null,
+    message: { type, key, data, metadata },
+  };
 }
 
 export function rebuildViewOf(state: RebuildState | undefined): ProjectionRebuildView | null {

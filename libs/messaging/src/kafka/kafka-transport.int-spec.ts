@@ -1,10 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
+import pg from 'pg';
+import { createTestDatabase } from '../../../testing/src/postgres.js';
 import { until } from '../../../testing/src/until.js';
 import { LocalKafka } from '../../../testing/src/local-kafka.js';
 import { PROBE_CONTRACTS, type ProbeMessage } from '../../../testing/src/probe-messages.js';
+import { PostgresDeadLetters } from '../dead-letters.js';
 import { ContractRegistry, type IntegrationMessage } from '../message-contracts.js';
+import { migrateMessaging } from '../schema.js';
 import type { MessageHandler } from '../ports.js';
 import { deadLetterTopic, KafkaTransport } from './kafka-transport.js';
 import { headerText, toRecord } from './kafka-wire.js';
@@ -302,4 +306,79 @@ describe('KafkaTransport when its broker stops and starts again', () => {
       await transport.stop();
     }
   }, 240_000);
+});
+
+describe('KafkaTransport with a shelf for its dead letters (real broker and PostgreSQL)', () => {
+  let pool: pg.Pool;
+  let shelf: PostgresDeadLetters;
+
+  beforeAll(async () => {
+    pool = new pg.Pool({ connectionString: await createTestDatabase('kafka_dead_letters'), max: 4 });
+    await migrateMessaging(pool);
+    shelf = new PostgresDeadLetters(pool);
+  });
+  afterAll(() => pool.end());
+
+  it('copies its consumers’ .dlq records to the shelf once each, and a replay hands one back to its consumer', async () => {
+    const group = `shelf-${randomUUID().slice(0, 8)}`;
+    const recorder = new Recorder(`${group}.recorder`);
+    const transport = new KafkaTransport({ contracts, brokers, clientId: group, maxAttempts: 2, backoffMs: 10, deadLetterShelf: shelf });
+    transport.register(recorder);
+    await transport.start();
+    try {
+      const poisoned = released(randomUUID());
+      recorder.failFor.add(poisoned.metadata.messageId);
+      await transport.publish([poisoned]);
+      const ours = async () => (await shelf.list()).filter((letter) => letter.consumer === recorder.name);
+      await until(async () => (await ours()).length === 1, 30_000);
+      const [letter] = await ours();
+      expect(letter).toMatchObject({
+        message: { type: 'probe.order-released.v1', key: poisoned.key, data: poisoned.data, metadata: expect.objectContaining({ messageId: poisoned.metadata.messageId }) },
+        error: `Error: cannot handle ${poisoned.metadata.messageId}`,
+        attempts: 2,
+        source: expect.stringMatching(new RegExp(`^${deadLetterTopic(TOPIC).replace(/\./g, '\\.')}/\\d+/\\d+$`)),
+      });
+
+      // Refused again while the fault lasts: kept, with the error and one more attempt.
+      const replay = () => shelf.replay(letter!.id, (kept) => transport.redeliver(kept.consumer, kept.message));
+      expect(await replay()).toEqual({ replayed: false, error: `${recorder.name} failed on probe.order-released.v1: cannot handle ${poisoned.metadata.messageId}` });
+      expect((await ours())[0]).toMatchObject({ id: letter!.id, attempts: 3 });
+
+      recorder.failFor.delete(poisoned.metadata.messageId);
+      expect(await replay()).toEqual({ replayed: true });
+      expect(recorder.received.filter((message) => message.metadata.messageId === poisoned.metadata.messageId)).toHaveLength(1);
+      expect(await ours()).toEqual([]);
+    } finally {
+      await transport.stop();
+    }
+
+    // Another reader of the .dlq topics for the same consumers (a new group, from the start):
+    // the record it copies again is known, and the replayed letter is not listed again.
+    const again = new KafkaTransport({ contracts, brokers, clientId: `${group}-again`, group: `${group}-again`, deadLetterShelf: shelf });
+    const sameName = new Recorder(recorder.name);
+    again.register(sameName);
+    const kept = async () => Number((await pool.query('SELECT count(*) FROM messaging.dead_letters WHERE consumer = $1', [recorder.name])).rows[0].count);
+    expect(await kept()).toBe(1);
+    await again.start();
+    try {
+      const shelfGroup = `${group}-again.dead-letters`;
+      const admin = new Kafka({ clientId: `${group}-probe`, brokers, logLevel: logLevel.NOTHING }).admin();
+      await admin.connect();
+      try {
+        // Once its group has read the .dlq topic to its end.
+        await until(async () => {
+          const [committed, ends] = await Promise.all([admin.fetchOffsets({ groupId: shelfGroup, topics: [deadLetterTopic(TOPIC)] }), admin.fetchTopicOffsets(deadLetterTopic(TOPIC))]);
+          const end = new Map(ends.map(({ partition, high, low }) => [partition, { high, low }]));
+          // A partition with nothing in it has no committed offset (-1).
+          return committed[0]!.partitions.every(({ partition, offset }) => offset === end.get(partition)!.high || (offset === '-1' && end.get(partition)!.high === end.get(partition)!.low));
+        }, 30_000);
+      } finally {
+        await admin.disconnect();
+      }
+      expect(await kept()).toBe(1);
+      expect((await shelf.list()).filter((letter) => letter.consumer === recorder.name)).toEqual([]);
+    } finally {
+      await again.stop();
+    }
+  }, 120_000);
 });

@@ -6,6 +6,8 @@ import { KeyedQueue } from '@agora/event-sourcing';
 import { LATENCY_BUCKETS, timed } from '@agora/platform';
 import { refuseUncontracted, type ContractRegistry, type IntegrationMessage, type ParsedMessage } from '../message-contracts.js';
 import { handleInSpan, type MessageHandler } from '../ports.js';
+import type { DeadLetter, DeadLetters } from '../dead-letters.js';
+import { ConsumerFailed } from '../in-process-transport.js';
 import type { Transport } from '../transport.js';
 import { fromRecord, headerText, toRecord } from './kafka-wire.js';
 import { KafkaPublisher } from './kafka-publisher.js';
@@ -49,6 +51,13 @@ export interface KafkaTransportOptions {
    * 10 tries).
    */
   readonly brokerRetry?: RetryOptions;
+  /**
+   * Where the app's operators see the dead letters of its consumers: a consumer group of
+   * its own (`<group>.dead-letters`) copies the records of the `.dlq` topics that name one
+   * of this transport's consumers there, each once (`DeadLetter.source`); `redeliver` hands
+   * one back to its consumer. Without it, the `.dlq` topics are the only record.
+   */
+  readonly deadLetterShelf?: DeadLetters;
   readonly onError?: (error: unknown, consumer: string) => void;
 }
 
@@ -74,6 +83,8 @@ export class KafkaTransport implements Transport {
   private readonly publisher: KafkaPublisher;
   private readonly handlers: MessageHandler[] = [];
   private consumer: Consumer | undefined;
+  /** The consumer group that copies this app's dead letters to `deadLetterShelf`. */
+  private shelfConsumer: Consumer | undefined;
   /** Consumers that stopped for good: kafkajs does not start a group again after an error it calls non-retriable. */
   private readonly crashed = new WeakSet<Consumer>();
   /** The transport starting the crashed consumer group again, until it runs or consuming stops. */
@@ -135,6 +146,7 @@ export class KafkaTransport implements Transport {
       this.consumer = await this.startConsumer();
       this.restartIfCrashed();
     }
+    if (this.handlers.length > 0 && this.options.deadLetterShelf && !this.shelfConsumer) this.shelfConsumer = await this.startShelfConsumer(this.options.deadLetterShelf);
   }
 
   /** Both: connects and consumes. */
@@ -150,12 +162,15 @@ export class KafkaTransport implements Transport {
     this.stoppingConsumer = true;
     clearTimeout(this.commitDue);
     this.commitDue = undefined;
+    const shelf = this.shelfConsumer;
+    this.shelfConsumer = undefined;
     try {
       this.restarting?.stop.abort();
       await this.restarting?.done;
       await this.commitHandled?.();
       this.commitHandled = undefined;
       await consumer?.disconnect();
+      await shelf?.disconnect();
     } finally {
       this.stoppingConsumer = false;
     }
@@ -190,6 +205,76 @@ export class KafkaTransport implements Transport {
 
   publish(messages: readonly IntegrationMessage[]): Promise<void> {
     return this.publisher.send(messages.map((message) => ({ topic: this.topic(this.options.contracts.topicOf(message.type)), messages: [toRecord(message)] })));
+  }
+
+  /**
+   * Hands a dead letter back to its consumer here, as if it had just arrived: checked
+   * against its contract, then handled with the usual tries; throws what refused it (it
+   * does not go to the `.dlq` again: the shelf keeps it, with the new error).
+   */
+  async redeliver(consumer: string, message: unknown): Promise<void> {
+    // A malformed record was set aside in the group's name, for every handler of its type.
+    if (consumer !== this.group && !this.handlers.some((handler) => handler.name === consumer)) throw new Error(`There is no consumer ${consumer} here.`);
+    const parsed = this.options.contracts.parse(message as IntegrationMessage);
+    if (!parsed.ok) throw new Error(parsed.error);
+    const { message: taken } = parsed;
+    const handlers = this.handlers.filter((handler) => (consumer === this.group || handler.name === consumer) && handler.types.includes(taken.type));
+    if (handlers.length === 0) throw new Error(`${consumer} does not consume ${taken.type}.`);
+    const source = { system: 'kafka', destination: this.topic(this.options.contracts.topicOf(taken.type)) } as const;
+    for (const handler of handlers) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await handleInSpan(handler, taken, source);
+          break;
+        } catch (error) {
+          this.options.onError?.(error, handler.name);
+          if (attempt >= (this.options.maxAttempts ?? 5)) throw new ConsumerFailed(handler.name, taken.type, error);
+          await sleep(Math.min((this.options.backoffMs ?? 100) * 2 ** (attempt - 1), 5_000));
+        }
+      }
+    }
+  }
+
+  /**
+   * Copies the `.dlq` records of this app's consumers (a handler's name, or the group's for
+   * a malformed record) to the shelf, from the start of the topics: each record once, by its
+   * place (`<topic>/<partition>/<offset>`), also when it is read again after a crash.
+   */
+  private async startShelfConsumer(shelf: DeadLetters): Promise<Consumer> {
+    const ours = new Set([this.group, ...this.handlers.map((handler) => handler.name)]);
+    const consumer = this.kafka.consumer({ groupId: this.topic(`${this.group}.dead-letters`) });
+    consumer.on(consumer.events.CRASH, ({ payload: { error, restart } }) => {
+      this.options.onError?.(new Error(`The dead letters' consumer group stopped (${describe(error)}); ${restart ? 'kafkajs starts it again' : 'it starts again with the app'}.`, { cause: error }), `${this.group}.dead-letters`);
+    });
+    try {
+      await consumer.connect();
+      const topics = [...new Set(this.handlers.flatMap((handler) => handler.types.map((type) => deadLetterTopic(this.topic(this.options.contracts.topicOf(type))))))];
+      await consumer.subscribe({ topics, fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ topic, partition, message: record }) => {
+          const consumerName = headerText(record.headers, 'dlq-consumer');
+          if (consumerName === undefined || !ours.has(consumerName)) return;
+          let message: DeadLetter['message'];
+          try {
+            message = fromRecord(record);
+          } catch {
+            // Not JSON: kept as the text it is, for the operator to read.
+            message = { type: headerText(record.headers, 'type') ?? '', key: record.key?.toString() ?? '', data: record.value?.toString() ?? null, metadata: {} };
+          }
+          await shelf.add({
+            consumer: consumerName,
+            message,
+            error: headerText(record.headers, 'dlq-error') ?? '',
+            attempts: Number(headerText(record.headers, 'dlq-attempts') ?? 0),
+            source: `${topic}/${partition}/${record.offset}`,
+          });
+        },
+      });
+    } catch (error) {
+      await consumer.disconnect().catch(() => undefined);
+      throw error;
+    }
+    return consumer;
   }
 
   private async startConsumer(): Promise<Consumer> {
