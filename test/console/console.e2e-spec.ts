@@ -430,6 +430,8 @@ describe('the operations console in a browser', () => {
       expect(badName).toMatchObject({ status: 400, body: { message: [expect.stringContaining('stream must be a stream name')] } });
       const badFirst = await client.request<{ message: string[] }>('GET', `/api/admin/streams/order-${orderId}?first=5000`, undefined, {}, 'admin');
       expect(badFirst).toMatchObject({ status: 400, body: { message: ['first must not be greater than 1000'] } });
+      const hugeFrom = await client.request<{ message: string[] }>('GET', `/api/admin/streams/order-${orderId}?from=1e99`, undefined, {}, 'admin');
+      expect(hugeFrom).toMatchObject({ status: 400, body: { message: [`from must not be greater than ${Number.MAX_SAFE_INTEGER}`] } });
       const badRetry = await client.request<{ message: string[] }>('POST', '/api/admin/parked-events/retry', { subscriber: 'a b' }, {}, 'admin');
       expect(badRetry).toMatchObject({ status: 400, body: { message: [expect.stringContaining('subscriber must be')] } });
       const metrics = await client.request<{ name: string; type: string; values: { labels: Record<string, string>; value: number }[] }[]>('GET', '/api/admin/metrics?name=agora_saga_outcomes_total&name=agora_http_request_duration_seconds', undefined, {}, 'admin');

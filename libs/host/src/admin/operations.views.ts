@@ -9,11 +9,13 @@ import { Transform, Type } from 'class-transformer';
 export const MAX_STREAM_PAGE = 1000;
 
 export class ReadStreamQuery {
-  @ApiPropertyOptional({ description: 'The first revision to answer (0: the stream’s first event).', minimum: 0, default: 0 })
+  @ApiPropertyOptional({ description: 'The first revision to answer (0: the stream’s first event).', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  // A revision is a bigint in the store: a number past this one reaches it as something else.
+  @Max(Number.MAX_SAFE_INTEGER)
   from?: number;
 
   @ApiPropertyOptional({ description: 'At most this many events.', minimum: 1, maximum: MAX_STREAM_PAGE, default: 200 })
