@@ -18,7 +18,7 @@ import { GetOrderController } from './features/get-order/get-order.controller.js
 import { GetOrderHandler } from './features/get-order/get-order.handler.js';
 import { WaitForOutcomeHandler } from './features/get-order/wait-for-outcome.handler.js';
 import { OrderChangesController } from './features/watch-orders/order-changes.controller.js';
-import { DEFAULT_ORDER_CHANGES_OPTIONS, ORDER_CHANGES_OPTIONS, OrderChangesFeed } from './features/watch-orders/order-changes.feed.js';
+import { OrderChangesFeed } from './features/watch-orders/order-changes.feed.js';
 import { PlaceOrderController } from './features/place-order/place-order.controller.js';
 import { PENDING_LIMITS, PlaceOrderHandler } from './features/place-order/place-order.handler.js';
 import { OrderAccess } from './features/order-access.js';
@@ -108,7 +108,6 @@ export class OrderModule {
         ListOrdersHandler,
         RequestCancellationHandler,
         GetCheckoutHandler,
-        { provide: ORDER_CHANGES_OPTIONS, useValue: DEFAULT_ORDER_CHANGES_OPTIONS },
         OrderChangesFeed,
         { provide: OrderOutboundMapping, useValue: new OrderOutboundMapping() },
         { provide: CheckoutOutboundMapping, useValue: new CheckoutOutboundMapping() },

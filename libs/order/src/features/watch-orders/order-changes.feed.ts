@@ -21,17 +21,12 @@ export type OrderChange =
 /** Where a feed of an empty log stands: before every event. */
 const BEGINNING: GlobalPosition = { commit: 0, prepare: 0 };
 
-export interface OrderChangesOptions {
-  /** Order events a client may be behind and still be sent each change; past it, a `reset`. */
-  readonly catchUpLimit: number;
-  /** Least time between two sends to one client: a busy shop's batches are coalesced. */
-  readonly minIntervalMs: number;
-  /** How long a client waits for a change before the feed looks again (and says it is alive). */
-  readonly idleMs: number;
-}
-
-export const ORDER_CHANGES_OPTIONS = Symbol('OrderChangesOptions');
-export const DEFAULT_ORDER_CHANGES_OPTIONS: OrderChangesOptions = { catchUpLimit: 1000, minIntervalMs: 250, idleMs: 20_000 };
+/** Order events a client may be behind and still be sent each change; past it, a `reset`. */
+const CATCH_UP_LIMIT = 1000;
+/** Least time between two sends to one client: a busy shop's batches are coalesced. */
+const MIN_INTERVAL_MS = 250;
+/** How long a client waits for a change before the feed looks again (and says it is alive). */
+const IDLE_MS = 20_000;
 
 /**
  * Every order's changes as the orders read model commits them, for a client that keeps a
@@ -51,7 +46,6 @@ export class OrderChangesFeed implements OnModuleDestroy {
     private readonly readModels: DataSource,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(PROJECTIONS) private readonly changes: ReadModelChanges,
-    @Inject(ORDER_CHANGES_OPTIONS) private readonly options: OrderChangesOptions,
   ) {
     this.checkpoints = new ProjectionCheckpoints(readModels);
   }
@@ -59,7 +53,7 @@ export class OrderChangesFeed implements OnModuleDestroy {
   /**
    * The changes after `after` (from now on without it): first a `reset` or the changes
    * missed, then each as it is committed, until the subscriber unsubscribes or the host
-   * shuts down; an `alive` after `idleMs` without a change (proxies close silent connections).
+   * shuts down; an `alive` after `IDLE_MS` without a change (proxies close silent connections).
    */
   follow(after: GlobalPosition | undefined): Observable<OrderChange> {
     return new Observable<OrderChange>((subscriber) => {
@@ -87,7 +81,7 @@ export class OrderChangesFeed implements OnModuleDestroy {
       while (!signal.aborted) {
         const checkpoint = await this.checkpoints.load(ordersProjection.name);
         if (checkpoint && comparePositions(checkpoint, cursor) > 0) {
-          const wait = lastSent + this.options.minIntervalMs - Date.now();
+          const wait = lastSent + MIN_INTERVAL_MS - Date.now();
           if (wait > 0) await sleep(wait, undefined, { signal }).catch(() => undefined);
           if (signal.aborted) break;
           const change = await this.changesBetween(cursor, checkpoint);
@@ -96,7 +90,7 @@ export class OrderChangesFeed implements OnModuleDestroy {
           lastSent = Date.now();
           continue;
         }
-        if (!(await watch.next(this.options.idleMs, signal)) && !signal.aborted) send({ kind: 'alive', position: cursor });
+        if (!(await watch.next(IDLE_MS, signal)) && !signal.aborted) send({ kind: 'alive', position: cursor });
       }
     } finally {
       watch.close();
@@ -113,7 +107,7 @@ export class OrderChangesFeed implements OnModuleDestroy {
       for (const event of page) {
         if (comparePositions(event.position, to) > 0) break;
         ids.add((event.data as { orderId: string }).orderId);
-        if (++read > this.options.catchUpLimit) return { kind: 'reset', position: to };
+        if (++read > CATCH_UP_LIMIT) return { kind: 'reset', position: to };
       }
       const last = page.at(-1);
       if (!last || page.length < 500 || comparePositions(last.position, to) >= 0) break;
