@@ -117,6 +117,30 @@ async function subscriptionCatchUp(store: PostgresEventStore, total: number): Pr
   return seen / ((performance.now() - started) / 1000);
 }
 
+/**
+ * One story's events (`readByCorrelation`) for correlation ids taken from across the log,
+ * each read twice after one untimed read: through the index, then once more after dropping
+ * it, as a store without it would read them (a scan of the whole log).
+ */
+async function storyReads(store: PostgresEventStore, pool: pg.Pool, schema: string): Promise<{ stories: number; indexed: number; scanned: number }> {
+  const { rows } = await pool.query<{ id: string }>(`SELECT DISTINCT metadata ->> 'correlationId' AS id FROM ${schema}.events TABLESAMPLE SYSTEM (1) LIMIT 50`);
+  const ids = rows.map((row) => row.id);
+  const timed = async (): Promise<number> => {
+    const latencies: number[] = [];
+    for (const id of ids) {
+      const t0 = performance.now();
+      if ((await store.readByCorrelation(id)).length === 0) throw new Error(`no event of story ${id}`);
+      latencies.push(performance.now() - t0);
+    }
+    return median(latencies);
+  };
+  await store.readByCorrelation(ids[0]!);
+  const indexed = await timed();
+  await pool.query(`DROP INDEX ${schema}.events_by_correlation`);
+  const scanned = await timed();
+  return { stories: ids.length, indexed, scanned };
+}
+
 function pgbenchBinary(): string | undefined {
   for (const dir of (process.env['PATH'] ?? '').split(':')) if (existsSync(join(dir, 'pgbench'))) return join(dir, 'pgbench');
   return undefined;
@@ -194,6 +218,8 @@ async function main(): Promise<void> {
     console.log(`\ncatch-up read (readAll, pages of 1000): ${read.events} events at ${read.perSecond.toFixed(0)} events/s`);
     const live = await subscriptionCatchUp(store, read.events);
     console.log(`catch-up through a subscription:       ${read.events} events at ${live.toFixed(0)} events/s`);
+    const stories = await storyReads(store, pool, 'bench_event_store');
+    console.log(`one story's events (readByCorrelation), ${stories.stories} stories, p50: ${stories.indexed.toFixed(2)} ms; without the index: ${stories.scanned.toFixed(2)} ms`);
     await store.close();
   } finally {
     await closePostgresPool(pool);

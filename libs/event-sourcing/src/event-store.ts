@@ -36,6 +36,11 @@ export interface ReadAllOptions {
   readonly maxCount?: number;
 }
 
+export interface ReadCorrelationOptions {
+  /** Most events read; the first ones of the story in log order. */
+  readonly maxCount?: number;
+}
+
 export interface SubscribeOptions {
   /** Exclusive checkpoint; omit to start at the beginning of the log. */
   readonly after?: GlobalPosition;
@@ -83,6 +88,14 @@ export interface EventStore {
 
   /** One page of the global log, in order. */
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+
+  /**
+   * Every event whose metadata carries this correlation id, whatever its stream, in log
+   * order: one story (a request and all it caused) across the store. PostgreSQL reads it
+   * through an index; EventStoreDB through its `$bc-<id>` streams, which its system
+   * projection `$by_correlation_id` writes a moment after the events (docs/adr/0032).
+   */
+  readByCorrelation(correlationId: string, options?: ReadCorrelationOptions): Promise<RecordedEvent[]>;
 
   /** Position of the newest event a subscriber can see, or `undefined` for an empty log. */
   headPosition(): Promise<GlobalPosition | undefined>;

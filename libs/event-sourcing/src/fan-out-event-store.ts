@@ -74,6 +74,8 @@ export class FanOutEventStore implements EventStore {
     return this.inner.readAll(options);
   }
 
+  readByCorrelation: EventStore['readByCorrelation'] = (correlationId, options) => this.inner.readByCorrelation(correlationId, options);
+
   headPosition(): Promise<GlobalPosition | undefined> {
     return this.inner.headPosition();
   }

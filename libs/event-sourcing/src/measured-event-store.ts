@@ -29,6 +29,8 @@ export class MeasuredEventStore implements EventStore {
     return this.inner.readAll(options);
   }
 
+  readByCorrelation: EventStore['readByCorrelation'] = (correlationId, options) => this.inner.readByCorrelation(correlationId, options);
+
   headPosition: EventStore['headPosition'] = () => this.inner.headPosition();
 
   subscribe(options: SubscribeOptions, handler: BatchHandler): Subscription {

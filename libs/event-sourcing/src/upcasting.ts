@@ -108,6 +108,9 @@ export class UpcastingEventStore implements EventStore {
     return (await this.inner.readAll(options)).map((event) => this.upcasters.upcast(event));
   }
 
+  readByCorrelation: EventStore['readByCorrelation'] = async (correlationId, options) =>
+    (await this.inner.readByCorrelation(correlationId, options)).map((event) => this.upcasters.upcast(event));
+
   headPosition: EventStore['headPosition'] = () => this.inner.headPosition();
 
   subscribe(options: SubscribeOptions, handler: BatchHandler): Subscription {

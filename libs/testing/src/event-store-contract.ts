@@ -12,6 +12,7 @@ import {
   type NewEvent,
   type RecordedEvent,
 } from '@agora/event-sourcing';
+import { until } from './until.js';
 
 /** A category no other test uses, so the suite also runs on a shared server. */
 function freshCategory(): string {
@@ -309,6 +310,40 @@ export function describeEventStoreContract(
         const head = await store.headPosition();
         expect(head).toBeDefined();
         expect(comparePositions(head!, position)).toBeGreaterThanOrEqual(0);
+      });
+    });
+
+    describe('one story across streams', () => {
+      it('reads every event of a correlation id, whatever its stream, in log order, and nothing of other stories', async () => {
+        const [orders, products] = [freshCategory(), freshCategory()];
+        const story = requestContext();
+        const caused = (type: string, n: number) => withMetadata({ type, data: { n } }, story, new Date());
+        const order = `${orders}-${randomUUID()}`;
+        const product = `${products}-${randomUUID()}`;
+        await store.appendToStream(order, [caused('test.placed.v1', 0)], 'no-stream');
+        await store.appendToStream(product, events(1, 'test.other-story.v1'), 'no-stream');
+        await store.appendToStream(product, [caused('test.reserved.v1', 1), caused('test.reserved.v1', 2)], 0);
+        await store.appendToStream(order, [caused('test.confirmed.v1', 3)], 0);
+        const expected = [
+          [order, 0, 'test.placed.v1'],
+          [product, 1, 'test.reserved.v1'],
+          [product, 2, 'test.reserved.v1'],
+          [order, 1, 'test.confirmed.v1'],
+        ];
+
+        // EventStoreDB links the events to the story a moment after they are written.
+        let read: RecordedEvent[] = [];
+        await until(async () => (read = await store.readByCorrelation(story.correlationId)).length >= expected.length, 20_000);
+        expect(read.map((e) => [e.streamName, e.revision, e.type])).toEqual(expected);
+        expect(read.map((e) => e.data)).toEqual([{ n: 0 }, { n: 1 }, { n: 2 }, { n: 3 }]);
+        expect(read.every((e) => e.metadata.correlationId === story.correlationId && e.metadata.causationId === story.causationId)).toBe(true);
+        expect(Object.keys(read[0]!.metadata).sort()).toEqual(Object.keys(caused('test.placed.v1', 0).metadata).sort());
+        for (let n = 1; n < read.length; n++) expect(comparePositions(read[n]!.position, read[n - 1]!.position)).toBeGreaterThan(0);
+        // What the stream reads give is what the story read gives.
+        expect(read[3]).toEqual((await store.readStream(order))[1]);
+
+        expect((await store.readByCorrelation(story.correlationId, { maxCount: 2 })).map((e) => e.data)).toEqual([{ n: 0 }, { n: 1 }]);
+        expect(await store.readByCorrelation(randomUUID())).toEqual([]);
       });
     });
 

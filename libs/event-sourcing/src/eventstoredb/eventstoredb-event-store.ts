@@ -40,6 +40,7 @@ import type {
   EventStore,
   ExpectedRevision,
   ReadAllOptions,
+  ReadCorrelationOptions,
   ReadStreamOptions,
   SubscribeOptions,
   Subscription,
@@ -219,6 +220,38 @@ export class EventStoreDbEventStore implements EventStore {
     }
   }
 
+  /**
+   * The server's `$bc-<correlation id>` stream: links to every event whose metadata has
+   * that `$correlationId` (written beside ours, `toEventData`), made by the system
+   * projection `$by_correlation_id` a moment after the events are written. It runs where
+   * the server runs its standard projections (`EVENTSTORE_RUN_PROJECTIONS=System` or `All`,
+   * `EVENTSTORE_START_STANDARD_PROJECTIONS=true`, as in docker-compose.yml); without them
+   * the stream does not exist and the answer is empty.
+   */
+  async readByCorrelation(correlationId: string, options: ReadCorrelationOptions = {}): Promise<RecordedEvent[]> {
+    if (options.maxCount === 0) return [];
+    const stream = `$bc-${correlationId}`;
+    const client = this.client;
+    try {
+      const read = client.readStream(stream, {
+        direction: FORWARDS,
+        fromRevision: START,
+        resolveLinkTos: true,
+        ...(options.maxCount !== undefined && { maxCount: options.maxCount }),
+      });
+      const links: StoredEvent[] = [];
+      // A link whose event is gone (its stream deleted or truncated) resolves to nothing.
+      for await (const { event } of read) if (event && !event.type.startsWith('$')) links.push(event);
+      // The projection follows $all, so the links are in log order. A linked event's own
+      // $all position comes with it from the servers this adapter runs on; where it does
+      // not, its stream tells it.
+      return await Promise.all(links.map(async (event) => toRecordedEvent(event, event.position ? undefined : await this.positionOf(event.streamId, Number(event.revision)))));
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return [];
+      throw this.toPortError(error, client, stream);
+    }
+  }
+
   /** The newest event of ours: one event read backwards from the end of `$all`, system events filtered out by the server. */
   async headPosition(): Promise<GlobalPosition | undefined> {
     const client = this.client;
@@ -387,17 +420,22 @@ function isVisible(event: StoredEvent, categories?: readonly string[]): boolean 
   return !categories || categories.includes(categoryOf(event.streamId));
 }
 
-function toRecordedEvent(event: StoredEvent): RecordedEvent {
+function toRecordedEvent(event: StoredEvent, position = toGlobalPosition(required(event.position))): RecordedEvent {
   return {
     streamName: event.streamId,
     revision: Number(event.revision),
-    position: toGlobalPosition(required(event.position)),
+    position,
     recordedAt: event.created,
     type: event.type,
     // We only ever write JSON objects; these are what we wrote.
     data: event.data as Record<string, unknown>,
-    metadata: event.metadata as EventMetadata,
+    metadata: ourMetadata(event.metadata as Record<string, unknown>),
   };
+}
+
+/** The metadata as we wrote it, without the server's own `$`-names written beside it (`toEventData`). */
+function ourMetadata(stored: Record<string, unknown>): EventMetadata {
+  return Object.fromEntries(Object.entries(stored).filter(([key]) => !key.startsWith('$'))) as unknown as EventMetadata;
 }
 
 function required(position: Position | undefined): Position {
@@ -494,5 +532,7 @@ export function toPortError(error: unknown, streamName = '$all'): unknown {
  */
 function toEventData(streamName: string, event: NewEvent): EventData {
   eventJson(streamName, event);
-  return jsonEvent({ id: event.metadata.messageId, type: event.type, data: event.data, metadata: event.metadata });
+  // Also under EventStoreDB's own names, which its `$by_correlation_id` projection and its UI go by.
+  const metadata = { ...event.metadata, $correlationId: event.metadata.correlationId, $causationId: event.metadata.causationId };
+  return jsonEvent({ id: event.metadata.messageId, type: event.type, data: event.data, metadata });
 }

@@ -72,6 +72,19 @@ describe.each([
     expect(suite.server.events(stream).map((event) => event.id)).toEqual(events.map((event) => event.metadata.messageId));
   });
 
+  it('writes the correlation and causation ids also under the names EventStoreDB goes by ($by_correlation_id), and reads the metadata back as it was given', async () => {
+    const stream = `order-${randomUUID()}`;
+    const event = { ...placed(), metadata: { ...requestContext(), messageId: randomUUID(), causationId: randomUUID(), occurredAt: new Date(0).toISOString(), schemaVersion: 1 } };
+    await suite.store.appendToStream(stream, [event], 'no-stream');
+    const [written] = suite.server.events(stream);
+    expect(JSON.parse(Buffer.from(written!.metadata).toString('utf8'))).toEqual({
+      ...event.metadata,
+      $correlationId: event.metadata.correlationId,
+      $causationId: event.metadata.causationId,
+    });
+    expect((await suite.store.readStream(stream)).map((read) => read.metadata)).toEqual([event.metadata]);
+  });
+
   it('writes a command\'s events once when its append times out after the commit: the same ids are sent again', async () => {
     type Placed = { type: 'order.placed.v1'; data: { orderId: string } };
     const orders: Decider<{ orderId: string }, Placed, { placed: boolean }> = {

@@ -6,6 +6,7 @@ import type {
   EventStore,
   ExpectedRevision,
   ReadAllOptions,
+  ReadCorrelationOptions,
   ReadStreamOptions,
   StreamAppend,
   SubscribeOptions,
@@ -292,6 +293,18 @@ export class PostgresEventStore implements EventStore {
       ? `SELECT * FROM (${options.categories.map((category) => `(${page(`AND category = $${params.push(category)}`)})`).join(' UNION ALL ')}) merged
          ORDER BY log_order, global_position LIMIT $3`
       : page();
+  }
+
+  async readByCorrelation(correlationId: string, options: ReadCorrelationOptions = {}): Promise<RecordedEvent[]> {
+    // The expression is the index's (migration 0005), as it must be for the planner to use it.
+    const { rows } = await this.query<EventRow>(
+      `SELECT ${COLUMNS} FROM ${this.schema}.events
+       WHERE (metadata ->> 'correlationId') = $1
+       ORDER BY transaction_id, global_position
+       LIMIT $2`,
+      [correlationId, options.maxCount ?? null],
+    );
+    return rows.map((row) => toRecorded(row));
   }
 
   async headPosition(): Promise<GlobalPosition | undefined> {

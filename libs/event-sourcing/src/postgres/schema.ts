@@ -91,6 +91,16 @@ const MIGRATIONS: readonly { readonly name: string; readonly sql: string }[] = [
       END $$;
     `,
   },
+  {
+    // Every event of one story, whatever its stream (`readByCorrelation`, the operations
+    // console's view of a correlation id; docs/adr/0032). On a large log this build holds
+    // appends back until it ends: build it beforehand with CREATE INDEX CONCURRENTLY and
+    // this name, and the migration finds it there.
+    name: '0005-events-by-correlation',
+    sql: `
+      CREATE INDEX IF NOT EXISTS events_by_correlation ON {schema}.events ((metadata ->> 'correlationId'));
+    `,
+  },
 ];
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]*$/;

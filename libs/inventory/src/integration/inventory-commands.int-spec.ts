@@ -73,6 +73,7 @@ class CrashingEventStore implements EventStore {
   }
   readStream: EventStore['readStream'] = (stream, options) => this.inner.readStream(stream, options);
   readAll: EventStore['readAll'] = (options) => this.inner.readAll(options);
+  readByCorrelation: EventStore['readByCorrelation'] = (correlationId, options) => this.inner.readByCorrelation(correlationId, options);
   headPosition: EventStore['headPosition'] = () => this.inner.headPosition();
   subscribe: EventStore['subscribe'] = (options, handler) => this.inner.subscribe(options, handler);
   close: EventStore['close'] = () => this.inner.close();
