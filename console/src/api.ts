@@ -90,8 +90,10 @@ export interface Checkout {
   readonly steps: readonly { readonly step: string; readonly input: string; readonly at: string }[];
 }
 
-/** An event as `GET /api/admin/streams/{stream}` shows it. */
+/** An event as `GET /api/admin/streams/{stream}` and `GET /api/admin/correlations/{id}` show it. */
 export interface StoredEvent {
+  /** In the distributed mode, of a correlation's events: the app whose store answered it. */
+  readonly app?: string;
   readonly streamName: string;
   readonly revision: number;
   readonly position: string;
@@ -182,6 +184,18 @@ export function getCheckout(session: Session, orderId: string): Promise<Checkout
 export async function readStream(session: Session, stream: string): Promise<readonly StoredEvent[]> {
   const page = await orUndefinedIfMissing(request<{ events: StoredEvent[] }>('GET', `/api/admin/streams/${encodeURIComponent(stream)}?first=1000`, session));
   return page?.events ?? [];
+}
+
+/** `GET /api/admin/correlations/{id}`: every event of one story, whatever its stream; none when no event carries the id. */
+export interface Correlation {
+  readonly events: readonly StoredEvent[];
+  /** The story has more events than these, its first ones. */
+  readonly truncated: boolean;
+}
+
+export async function readCorrelation(session: Session, correlationId: string): Promise<Correlation> {
+  const found = await orUndefinedIfMissing(request<Correlation>('GET', `/api/admin/correlations/${encodeURIComponent(correlationId)}`, session));
+  return found ?? { events: [], truncated: false };
 }
 
 export function projectionStatuses(session: Session): Promise<readonly ProjectionStatus[]> {

@@ -1,5 +1,6 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { CorrelationPage } from './correlation.js';
 import { DeadLetters } from './dead-letters.js';
 import { forgetSession, savedSession, signIn, type Session } from './api.js';
 import { Operations } from './operations.js';
@@ -8,10 +9,14 @@ import { Orders } from './orders.js';
 import { Problem, useProblem } from './problem.js';
 import { Throughput } from './throughput.js';
 
-/** The page the address's fragment names: `#/orders` (the default), `#/orders/<id>`, `#/operations`, `#/dead-letters`, `#/throughput`. */
+/**
+ * The page the address's fragment names: `#/orders` (the default), `#/orders/<id>`,
+ * `#/correlations/<id>`, `#/operations`, `#/dead-letters`, `#/throughput`.
+ */
 type Route =
   | { readonly page: 'orders' }
   | { readonly page: 'order'; readonly orderId: string }
+  | { readonly page: 'correlation'; readonly correlationId: string }
   | { readonly page: 'operations' }
   | { readonly page: 'dead-letters' }
   | { readonly page: 'throughput' };
@@ -22,6 +27,9 @@ const PAGES: Record<string, Route> = { '#/operations': { page: 'operations' }, '
 function routeOf(hash: string): Route {
   const order = /^#\/orders\/([0-9a-fA-F-]{36})$/.exec(hash);
   if (order) return { page: 'order', orderId: order[1]! };
+  // What a correlation id may be (letters, digits, `._:-`), as its link writes it.
+  const correlation = /^#\/correlations\/([A-Za-z0-9][A-Za-z0-9._:-]{0,127})$/.exec(hash);
+  if (correlation) return { page: 'correlation', correlationId: correlation[1]! };
   return PAGES[hash] ?? { page: 'orders' };
 }
 
@@ -71,6 +79,8 @@ function Console() {
       <main>
         {route.page === 'order' ? (
           <OrderPage session={session} orderId={route.orderId} onUnauthorized={signOut} />
+        ) : route.page === 'correlation' ? (
+          <CorrelationPage session={session} correlationId={route.correlationId} onUnauthorized={signOut} />
         ) : route.page === 'operations' ? (
           <Operations session={session} onUnauthorized={signOut} />
         ) : route.page === 'dead-letters' ? (

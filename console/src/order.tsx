@@ -1,11 +1,8 @@
-import { useEffect, useState } from 'preact/hooks';
 import { getCheckout, getOrder, readStream, type Checkout, type Order, type Session, type StoredEvent } from './api.js';
+import { EventsTable, ORDER_STREAMS } from './events-table.js';
 import { clock, duration, money } from './format.js';
-import { Problem, useProblem } from './problem.js';
+import { Problem, useLoaded } from './problem.js';
 import { barEnd, timelineOf, type Timeline } from './timeline.js';
-
-/** The streams of one checkout, by category: the order's, its saga's, its reservation's, its payment's. */
-const STREAMS = ['order', 'checkout', 'reservation', 'payment'] as const;
 
 interface Loaded {
   readonly order: Order;
@@ -16,27 +13,17 @@ interface Loaded {
 
 /** One order: its checkout as a timeline, and every event of its streams, with their ids and payloads. */
 export function OrderPage({ session, orderId, onUnauthorized }: { readonly session: Session; readonly orderId: string; readonly onUnauthorized: () => void }) {
-  const [loaded, setLoaded] = useState<Loaded>();
-  const { problem, failed, clear } = useProblem(onUnauthorized);
-  const [correlation, setCorrelation] = useState<string>();
-
-  const load = async () => {
-    clear();
-    try {
-      const [order, checkout, ...streams] = await Promise.all([
-        getOrder(session, orderId),
-        getCheckout(session, orderId),
-        ...STREAMS.map((category) => readStream(session, `${category}-${orderId}`)),
-      ]);
-      const events = streams.flat().sort((a, b) => Date.parse(a.recordedAt) - Date.parse(b.recordedAt) || a.streamName.localeCompare(b.streamName) || a.revision - b.revision);
-      setLoaded({ order, checkout, events });
-    } catch (error) {
-      failed(error);
-    }
+  const read = async (): Promise<Loaded> => {
+    const [order, checkout, ...streams] = await Promise.all([
+      getOrder(session, orderId),
+      getCheckout(session, orderId),
+      ...ORDER_STREAMS.map((category) => readStream(session, `${category}-${orderId}`)),
+    ]);
+    const events = streams.flat().sort((a, b) => Date.parse(a.recordedAt) - Date.parse(b.recordedAt) || a.streamName.localeCompare(b.streamName) || a.revision - b.revision);
+    return { order, checkout, events };
   };
-  useEffect(() => void load(), [orderId]);
+  const { loaded, problem, reload } = useLoaded(read, [orderId], onUnauthorized);
 
-  const shown = correlation ? loaded?.events.filter((event) => event.correlationId === correlation) : loaded?.events;
   const timeline = loaded && timelineOf(loaded.events.filter((event) => event.streamName.startsWith('checkout-')), loaded.events);
   return (
     <section aria-labelledby="order-title">
@@ -47,7 +34,7 @@ export function OrderPage({ session, orderId, onUnauthorized }: { readonly sessi
         Order <span class="id">{orderId}</span>
       </h2>
       <div class="toolbar">
-        <button type="button" onClick={() => void load()}>
+        <button type="button" onClick={() => void reload()}>
           Refresh
         </button>
       </div>
@@ -82,15 +69,7 @@ export function OrderPage({ session, orderId, onUnauthorized }: { readonly sessi
           <h3>Checkout timeline</h3>
           {timeline ? <TimelineChart timeline={timeline} /> : <p class="empty">The checkout has not taken a step yet.</p>}
           <h3 id="events-title">Events</h3>
-          {correlation && (
-            <p class="filter">
-              Every message of correlation <span class="id">{correlation}</span>{' '}
-              <button type="button" onClick={() => setCorrelation(undefined)}>
-                Show all
-              </button>
-            </p>
-          )}
-          <EventsTable events={shown ?? []} onCorrelation={setCorrelation} />
+          <EventsTable events={loaded.events} labelledBy="events-title" />
         </>
       )}
     </section>
@@ -133,50 +112,5 @@ function TimelineChart({ timeline }: { readonly timeline: Timeline }) {
         })}
       </ul>
     </div>
-  );
-}
-
-function EventsTable({ events, onCorrelation }: { readonly events: readonly StoredEvent[]; readonly onCorrelation: (id: string) => void }) {
-  return (
-    <table aria-labelledby="events-title" class="events">
-      <thead>
-        <tr>
-          <th scope="col">Recorded</th>
-          <th scope="col">Stream</th>
-          <th scope="col">Type</th>
-          <th scope="col">Correlation</th>
-          <th scope="col">Causation</th>
-          <th scope="col">Payload</th>
-        </tr>
-      </thead>
-      <tbody>
-        {events.map((event) => (
-          <tr key={event.messageId} data-type={event.type} data-correlation-id={event.correlationId}>
-            <td>
-              <time dateTime={event.recordedAt}>{clock(event.recordedAt)}</time>
-            </td>
-            <td class="id">
-              {event.streamName.split('-')[0]} #{event.revision}
-            </td>
-            <td>{event.type}</td>
-            <td class="id">
-              <button type="button" class="link" title="Every message of this correlation" onClick={() => onCorrelation(event.correlationId)}>
-                {event.correlationId.slice(0, 8)}
-              </button>
-            </td>
-            <td class="id" title={event.causationId}>
-              {event.causationId.slice(0, 8)}
-            </td>
-            <td>
-              <details>
-                <summary>payload</summary>
-                <pre>{JSON.stringify(event.data, null, 2)}</pre>
-                <p class="id">message {event.messageId}</p>
-              </details>
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
   );
 }

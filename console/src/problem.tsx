@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { ApiError } from './api.js';
 
 /**
@@ -12,6 +12,25 @@ export function useProblem(onUnauthorized?: () => void) {
     setProblem(error instanceof Error ? error.message : String(error));
   };
   return { problem, failed, clear: () => setProblem(undefined) };
+}
+
+/**
+ * What `read` answers, read when the page opens and when one of `deps` changes, and again
+ * on `reload()`; a failed read is the page's problem (`useProblem`).
+ */
+export function useLoaded<T>(read: () => Promise<T>, deps: readonly unknown[], onUnauthorized: () => void) {
+  const [loaded, setLoaded] = useState<T>();
+  const { problem, failed, clear } = useProblem(onUnauthorized);
+  const reload = async () => {
+    clear();
+    try {
+      setLoaded(await read());
+    } catch (error) {
+      failed(error);
+    }
+  };
+  useEffect(() => void reload(), deps);
+  return { loaded, problem, reload };
 }
 
 export function Problem({ problem }: { readonly problem: string | undefined }) {

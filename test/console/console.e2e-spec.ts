@@ -164,7 +164,7 @@ describe('the operations console in a browser', () => {
     await page.close();
   }, 60_000);
 
-  it("opens an order: its checkout's steps in order with their times, the compensation of a declined payment, and every event of its streams", async () => {
+  it("opens an order: its checkout's steps in order with their times, the compensation of a declined payment, every event of its streams, and its whole story across streams", async () => {
     page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
     const trouble = watchPage(page, host.url);
     const sku = await client.addProduct(5, 1500);
@@ -208,16 +208,28 @@ describe('the operations console in a browser', () => {
     await placedRow.getByText('payload').click();
     expect(JSON.parse(await placedRow.locator('pre').innerText())).toMatchObject({ orderId, lines: [{ sku, quantity: 2, unitPriceCents: 1500 }] });
 
-    // A correlation id shows the messages of that story: here, the whole checkout's.
+    // A correlation id leads to every message of that story, whatever its stream: the
+    // order's four, the product's, whose stock the checkout held and released, and the
+    // customer's pending orders.
+    const { customerId } = (await client.request<{ customerId: string }>('GET', `/api/orders/${orderId}`)).body;
+    const orderStreams = new Set(await page.locator('table.events tbody tr').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-stream'))));
     const placed = await client.request<{ events: { correlationId: string }[] }>('GET', `/api/admin/streams/order-${orderId}`, undefined, {}, 'admin');
     const correlationId = placed.body.events[0]!.correlationId;
-    await placedRow.getByRole('button', { name: correlationId.slice(0, 8) }).click();
-    expect(await page.locator('p.filter').innerText()).toContain(correlationId);
-    const correlations = await page.locator('table.events tbody tr').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-correlation-id')));
-    expect(new Set(correlations)).toEqual(new Set([correlationId]));
-    expect(correlations).toHaveLength(types.length);
-    await page.getByRole('button', { name: 'Show all' }).click();
-    await page.locator('p.filter').waitFor({ state: 'detached' });
+    await placedRow.getByRole('link', { name: correlationId.slice(0, 8) }).click();
+    expect(page.url()).toBe(`${host.url}/console/#/correlations/${correlationId}`);
+    const storyRows = page.locator('table.events tbody tr');
+    await storyRows.first().waitFor();
+    const story = await storyRows.evaluateAll((rows) => rows.map((row) => ({ stream: row.getAttribute('data-stream'), type: row.getAttribute('data-type'), correlationId: row.getAttribute('data-correlation-id') })));
+    const told = await client.request<{ events: { streamName: string; type: string }[] }>('GET', `/api/admin/correlations/${correlationId}`, undefined, {}, 'admin');
+    expect(story.map(({ stream, type }) => [stream, type])).toEqual(told.body.events.map(({ streamName, type }) => [streamName, type]));
+    expect(new Set(story.map((row) => row.correlationId))).toEqual(new Set([correlationId]));
+    expect(new Set(story.map((row) => row.stream))).toEqual(new Set([...orderStreams, `product-${sku}`, `pending_orders-${customerId}`]));
+    expect(story.filter((row) => row.stream === `product-${sku}`).map((row) => row.type)).toEqual(['inventory.product-stock-reserved.v1', 'inventory.product-stock-released.v1']);
+    await page.screenshot({ path: join(SCREENSHOTS, 'correlation.png'), fullPage: true });
+    // And from a stream of the order's back to its page.
+    await page.locator(`table.events tr[data-stream="payment-${orderId}"]`).first().getByRole('link', { name: /^payment / }).click();
+    expect(page.url()).toBe(`${host.url}/console/#/orders/${orderId}`);
+    await page.getByRole('list', { name: 'Saga steps' }).waitFor();
     expect(trouble).toEqual({ consoleErrors: [], pageErrors: [], foreignRequests: [] });
     await page.close();
   }, 60_000);
@@ -397,7 +409,7 @@ describe('the operations console in a browser', () => {
     }, 60_000);
 
     it('refuses the feed and the operations endpoints to a customer and to no one, and a Last-Event-ID it did not send', async () => {
-      for (const path of ['/api/orders/changes', '/api/admin/projections', '/api/admin/parked-events', '/api/admin/streams/order-x', '/api/admin/metrics?name=agora_saga_started_total', '/api/admin/dead-letters']) {
+      for (const path of ['/api/orders/changes', '/api/admin/projections', '/api/admin/parked-events', '/api/admin/streams/order-x', '/api/admin/correlations/x', '/api/admin/metrics?name=agora_saga_started_total', '/api/admin/dead-letters']) {
         expect(await fetch(`${host.url}${path}`).then((response) => response.status)).toBe(401);
         expect(await client.request('GET', path).then((answer) => answer.status)).toBe(403);
       }
@@ -407,6 +419,41 @@ describe('the operations console in a browser', () => {
       expect((await client.request<{ message: string }>('POST', '/api/admin/dead-letters/999999/replay', undefined, {}, 'admin')).body).toMatchObject({ statusCode: 404, message: 'There is no dead letter 999999.' });
       const badId = await client.request<{ message: string[] }>('GET', '/api/orders/changes', undefined, { 'last-event-id': 'yesterday' }, 'admin');
       expect(badId).toEqual({ status: 400, body: expect.objectContaining({ message: ['Last-Event-ID must be the id of an event this feed sent (two numbers joined by a dot)'] }) });
+    });
+
+    it('reads every event of one story, whatever its stream, in log order, and says which input is wrong', async () => {
+      const sku = await client.addProduct(2);
+      const orderId = await client.placeOrder([{ sku, quantity: 1 }]);
+      await client.settled(orderId);
+      type Story = { correlationId: string; events: { streamName: string; revision: number; position: string; type: string; correlationId: string }[]; truncated: boolean };
+      const read = (path: string) => client.request<Story>('GET', path, undefined, {}, 'admin');
+      const order = (await read(`/api/admin/streams/order-${orderId}`)).body.events;
+      const { correlationId } = order[0]!;
+      const { customerId } = (await client.request<{ customerId: string }>('GET', `/api/orders/${orderId}`)).body;
+      const { status, body } = await read(`/api/admin/correlations/${correlationId}`);
+      expect(status).toBe(200);
+      expect(body).toMatchObject({ correlationId, truncated: false });
+      expect(new Set(body.events.map((event) => event.streamName))).toEqual(
+        new Set([`order-${orderId}`, `checkout-${orderId}`, `reservation-${orderId}`, `payment-${orderId}`, `product-${sku}`, `pending_orders-${customerId}`]),
+      );
+      expect(body.events.every((event) => event.correlationId === correlationId)).toBe(true);
+      // In log order: the positions rise, and each stream's events come in their own order, as its read gives them.
+      const positions = body.events.map((event) => event.position.split('.').map(Number) as [number, number]);
+      positions.slice(1).forEach(([commit, prepare], n) => expect(commit - positions[n]![0] || prepare - positions[n]![1]).toBeGreaterThan(0));
+      expect(body.events.filter((event) => event.streamName === `order-${orderId}`)).toEqual(order);
+
+      const firstTwo = await read(`/api/admin/correlations/${correlationId}?first=2`);
+      expect(firstTwo.body).toEqual({ correlationId, events: body.events.slice(0, 2), truncated: true });
+      const unknown = randomUUID();
+      expect((await read(`/api/admin/correlations/${unknown}`)).body).toMatchObject({ statusCode: 404, message: `No event carries correlation id ${unknown}.` });
+      for (const [path, message] of [
+        ['/api/admin/correlations/a%20b', 'id must be a correlation id: a letter or digit, then up to 127 letters, digits, dots, underscores, colons or dashes'],
+        [`/api/admin/correlations/${'x'.repeat(129)}`, 'id must be a correlation id: a letter or digit, then up to 127 letters, digits, dots, underscores, colons or dashes'],
+        [`/api/admin/correlations/${correlationId}?first=0`, 'first must not be less than 1'],
+        [`/api/admin/correlations/${correlationId}?first=1001`, 'first must not be greater than 1000'],
+      ] as const) {
+        expect((await client.request<{ message: string[] }>('GET', path, undefined, {}, 'admin')).body).toMatchObject({ statusCode: 400, message: [message] });
+      }
     });
 
     it("reads a stream with its events' metadata, and says which input is wrong", async () => {

@@ -145,7 +145,7 @@ describe('the gateway: the shop’s GraphQL over the distributed apps', () => {
     }
   });
 
-  it('serves the operations console through the public entry: orders live, an order’s checkout from every app’s streams, each app’s projections, the throughput', async () => {
+  it('serves the operations console through the public entry: orders live, an order’s checkout from every app’s streams, its story across the apps, each app’s projections, the throughput', async () => {
     const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
@@ -177,12 +177,19 @@ describe('the gateway: the shop’s GraphQL over the distributed apps', () => {
       const streams = await page.locator('table.events tbody tr td:nth-child(2)').allInnerTexts();
       expect(new Set(streams.map((stream) => stream.split(' ')[0]))).toEqual(new Set(['checkout', 'order', 'reservation', 'payment']));
 
+      await mkdir(join('test-output', 'console'), { recursive: true });
+      // Its story, from every app's store: the product's stock too, each event under the app that keeps it.
+      await page.locator('table.events tr[data-type="order.placed.v1"]').getByRole('link', { name: /^[0-9a-f]{8}$/ }).click();
+      await page.locator(`table.events tr[data-stream="product-${sku}"]`).first().waitFor();
+      const story = await page.locator('table.events tbody tr').evaluateAll((rows) => rows.map((row) => `${row.querySelector('td:nth-child(2)')!.textContent} ${row.getAttribute('data-stream')!.split('-')[0]}`));
+      expect(new Set(story)).toEqual(new Set(['order order', 'order checkout', 'order pending_orders', 'inventory reservation', 'inventory product', 'payment payment']));
+      await page.screenshot({ path: join('test-output', 'console', 'distributed-correlation.png'), fullPage: true });
+
       await page.getByRole('link', { name: 'Projections' }).click();
       await page.locator('tr[data-projection="payment.payments"]').waitFor();
       const apps = await page.locator('tr[data-projection]').evaluateAll((rows) => rows.map((row) => [row.getAttribute('data-projection'), row.querySelector('td')!.textContent]));
       expect(apps).toEqual(expect.arrayContaining([['user.users', 'user'], ['inventory.products', 'inventory'], ['order.orders', 'order'], ['payment.payments', 'payment']]));
 
-      await mkdir(join('test-output', 'console'), { recursive: true });
       await page.screenshot({ path: join('test-output', 'console', 'distributed-projections.png'), fullPage: true });
 
       await page.getByRole('link', { name: 'Throughput' }).click();

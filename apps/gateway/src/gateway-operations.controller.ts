@@ -24,6 +24,18 @@ interface Metric {
   readonly values: readonly { readonly labels: Record<string, string | number> }[];
 }
 
+interface CorrelatedEvent {
+  readonly messageId: string;
+  readonly recordedAt: string;
+  readonly app?: string;
+}
+
+interface Correlation {
+  readonly correlationId: string;
+  readonly events: readonly CorrelatedEvent[];
+  readonly truncated: boolean;
+}
+
 /** A dead letter's id at the gateway: the app's name and its id there. */
 const QUALIFIED_ID = /^([a-z]+):([1-9]\d{0,17})$/;
 
@@ -85,6 +97,21 @@ export class GatewayOperationsController {
     const answers = await this.everyApp('GET', `/api/admin/streams/${encodeURIComponent(stream)}${searchOf(request)}`, request);
     const found = answers.find((answer) => answer.status !== 404) ?? answers[0]!;
     return passed(found);
+  }
+
+  @Get('correlations/:id')
+  async correlation(@Param('id') id: string, @Req() request: IncomingMessage): Promise<Correlation> {
+    // Every app's events of the story, each app's in its log order, merged by the time
+    // they were recorded. Apps that share one store (EventStoreDB) each answer all of it:
+    // an event counts once, under the first app that answered it.
+    const answers = await this.everyApp<Correlation>('GET', `/api/admin/correlations/${encodeURIComponent(id)}${searchOf(request)}`, request);
+    const found = ok(answers.filter((answer) => answer.status !== 404));
+    if (found.length === 0) return passed(answers[0]!);
+    const events = new Map<string, CorrelatedEvent>();
+    for (const event of mergedByRecordedAt(found.map(({ app, body }) => body.events.map((event) => ({ ...event, app }))))) {
+      if (!events.has(event.messageId)) events.set(event.messageId, event);
+    }
+    return { correlationId: id, events: [...events.values()], truncated: found.some((answer) => answer.body.truncated) };
   }
 
   @Get('metrics')
@@ -157,6 +184,24 @@ export class GatewayOperationsController {
 function latest(one: Projection['rebuild'], other: Projection['rebuild']): Projection['rebuild'] {
   if (!one || !other) return one ?? other;
   return other.startedAt > one.startedAt ? other : one;
+}
+
+/**
+ * Lists merged by the time their items were recorded, each list's own order kept: a
+ * store's log order, which its recording times need not follow to the millisecond.
+ */
+function mergedByRecordedAt<T extends { readonly recordedAt: string }>(lists: readonly (readonly T[])[]): T[] {
+  const next = lists.map(() => 0);
+  const merged: T[] = [];
+  for (;;) {
+    let earliest = -1;
+    lists.forEach((list, n) => {
+      const head = list[next[n]!];
+      if (head && (earliest === -1 || Date.parse(head.recordedAt) < Date.parse(lists[earliest]![next[earliest]!]!.recordedAt))) earliest = n;
+    });
+    if (earliest === -1) return merged;
+    merged.push(lists[earliest]![next[earliest]!++]!);
+  }
 }
 
 /** The answers, once every app answered 2xx; otherwise the first refusal, as that app gave it. */

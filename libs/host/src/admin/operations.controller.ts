@@ -10,13 +10,15 @@ import {
 } from '@nestjs/swagger';
 import { EVENT_STORE, type EventStore } from '@agora/event-sourcing';
 import { PostgresParkedEvents } from '@agora/messaging';
-import { PG_POOL } from '@agora/platform';
+import { CORRELATION_ID_PATTERN, PG_POOL } from '@agora/platform';
 import { PROJECTIONS, RebuildUnderWay, type Projections } from '@agora/projections';
 import type pg from 'pg';
 import { register } from 'prom-client';
 import { LAG_COUNT_LIMIT } from '../health.controller.js';
 import {
+  CorrelationView,
   eventViewOf,
+  MAX_CORRELATION_EVENTS,
   MetricView,
   ParkedEventView,
   parkedEventViewOf,
@@ -24,6 +26,7 @@ import {
   rebuildViewOf,
   ProjectionRebuildView,
   ProjectionView,
+  ReadCorrelationQuery,
   ReadMetricsQuery,
   ReadStreamQuery,
   RetryParkedAnswer,
@@ -67,6 +70,23 @@ export class OperationsController {
     if (events.length === 0 && from === 0) throw new NotFoundException(`There is no stream ${stream}.`);
     const page = events.slice(0, first);
     return { streamName: stream, events: page.map(eventViewOf), nextRevision: events.length > first ? from + first : null };
+  }
+
+  @Get('correlations/:id')
+  @ApiOperation({
+    summary: 'Every event of one story, whatever its stream: those whose correlation id is this one, in the order they were recorded',
+    description:
+      'One checkout’s order, saga, reservation, products, payment and the rest, from this app’s event store (the gateway joins every app’s in the distributed mode). On EventStoreDB, an event shows here a moment after it is written (its `$by_correlation_id` projection must run).',
+  })
+  @ApiParam({ name: 'id', description: 'A correlation id, as events carry it (`correlationId`) and requests answer it (`x-correlation-id`).' })
+  @ApiOkResponse({ type: CorrelationView })
+  @ApiBadRequestResponse({ description: 'Not a correlation id, or `first` out of range.' })
+  @ApiNotFoundResponse({ description: 'No event in this app’s event store carries it.' })
+  async correlation(@Param('id') id: string, @Query() { first = MAX_CORRELATION_EVENTS }: ReadCorrelationQuery): Promise<CorrelationView> {
+    if (!CORRELATION_ID_PATTERN.test(id)) throw new BadRequestException(['id must be a correlation id: a letter or digit, then up to 127 letters, digits, dots, underscores, colons or dashes']);
+    const events = await this.store.readByCorrelation(id, { maxCount: first + 1 });
+    if (events.length === 0) throw new NotFoundException(`No event carries correlation id ${id}.`);
+    return { correlationId: id, events: events.slice(0, first).map(eventViewOf), truncated: events.length > first };
   }
 
   @Get('projections')

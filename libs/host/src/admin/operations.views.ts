@@ -121,6 +121,30 @@ export class StreamView {
   nextRevision!: number | null;
 }
 
+/** Most events one read of a correlation id answers. */
+export const MAX_CORRELATION_EVENTS = 1000;
+
+export class ReadCorrelationQuery {
+  @ApiPropertyOptional({ description: 'At most this many events: the story’s first ones.', minimum: 1, maximum: MAX_CORRELATION_EVENTS, default: MAX_CORRELATION_EVENTS })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_CORRELATION_EVENTS)
+  first?: number;
+}
+
+export class CorrelationView {
+  @ApiProperty()
+  correlationId!: string;
+
+  @ApiProperty({ type: [EventView], description: 'Every event carrying the correlation id, in the order the store recorded them.' })
+  events!: EventView[];
+
+  @ApiProperty({ description: 'Whether the story has more events than `first`: these are its first ones.' })
+  truncated!: boolean;
+}
+
 export class ProjectionRebuildView {
   @ApiProperty({ enum: ['running', 'done', 'failed'] })
   state!: 'running' | 'done' | 'failed';

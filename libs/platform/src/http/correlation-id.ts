@@ -5,12 +5,12 @@ import { requestOf } from '../auth/principal.js';
 
 export const CORRELATION_ID_HEADER = 'x-correlation-id';
 
-// Ids end up in logs, response headers and event metadata: accept plain tokens only.
-const SANE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+/** What a correlation id may be: ids end up in logs, response headers and event metadata, so plain tokens only. */
+export const CORRELATION_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
 /** The caller's correlation id when it is a sane token, else a new UUID. */
 export function correlationIdFrom(header: string | readonly string[] | undefined): string {
-  return typeof header === 'string' && SANE_ID.test(header) ? header : randomUUID();
+  return typeof header === 'string' && CORRELATION_ID_PATTERN.test(header) ? header : randomUUID();
 }
 
 /**
