@@ -238,5 +238,6 @@ describe('the gateway: the shop’s GraphQL over the distributed apps', () => {
     // (nginx may not route to the new instance yet: asked directly.)
     expect(back.body.data!.order!.payments).toEqual(await restPayments(orderId, restarted));
     await until(async () => (await health()).details['payment']?.breaker === 'closed', 10_000);
-  });
+    // Two calls' timeouts, the breaker's wait and a new instance's start.
+  }, 90_000);
 });
