@@ -1,4 +1,4 @@
-import { BadRequestException, ConflictException, Get, HttpCode, HttpStatus, Inject, NotFoundException, Param, Post, UnprocessableEntityException } from '@nestjs/common';
+import { BadRequestException, Get, HttpCode, HttpStatus, Inject, NotFoundException, Param, Post, UnprocessableEntityException } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -8,7 +8,7 @@ import {
   ApiParam,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { DeadLetterBusy, PostgresDeadLetters, TRANSPORT, type Transport } from '@agora/messaging';
+import { PostgresDeadLetters, TRANSPORT, type Transport } from '@agora/messaging';
 import { PG_POOL } from '@agora/platform';
 import type pg from 'pg';
 import { DeadLetterView, deadLetterViewOf, ReplayAnswer } from './operations.views.js';
@@ -58,13 +58,7 @@ export class DeadLettersController {
   async replay(@Param('id') id: string): Promise<ReplayAnswer> {
     if (!DEAD_LETTER_ID.test(id)) throw new BadRequestException(['id must be a dead letter’s id (a positive whole number)']);
     const redeliver = this.transport.redeliver?.bind(this.transport);
-    let outcome;
-    try {
-      outcome = redeliver && (await this.letters.replay(id, (letter) => redeliver(letter.consumer, letter.message)));
-    } catch (error) {
-      if (error instanceof DeadLetterBusy) throw new ConflictException(error.message);
-      throw error;
-    }
+    const outcome = redeliver && (await this.letters.replay(id, (letter) => redeliver(letter.consumer, letter.message)));
     if (!outcome) throw new NotFoundException(`There is no dead letter ${id}.`);
     if (!outcome.replayed) throw new UnprocessableEntityException(`The consumer refused dead letter ${id} again: ${outcome.error}`);
     return { replayed: true };

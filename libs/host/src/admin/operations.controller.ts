@@ -1,4 +1,4 @@
-import { BadRequestException, Body, ConflictException, Get, HttpCode, HttpStatus, Inject, NotFoundException, Param, Post, Query } from '@nestjs/common';
+import { BadRequestException, Body, Get, HttpCode, HttpStatus, Inject, NotFoundException, Param, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -11,7 +11,7 @@ import {
 import { EVENT_STORE, type EventStore } from '@agora/event-sourcing';
 import { PostgresParkedEvents } from '@agora/messaging';
 import { CORRELATION_ID_PATTERN, PG_POOL } from '@agora/platform';
-import { PROJECTIONS, RebuildUnderWay, type Projections } from '@agora/projections';
+import { PROJECTIONS, type Projections } from '@agora/projections';
 import type pg from 'pg';
 import { register } from 'prom-client';
 import { LAG_COUNT_LIMIT } from '../health.controller.js';
@@ -34,7 +34,7 @@ import {
   StreamView,
 } from './operations.views.js';
 import { OperationsApi } from './operations-controller.js';
-import { ProjectionRebuilds, UnknownProjection } from './projection-rebuilds.js';
+import { ProjectionRebuilds } from './projection-rebuilds.js';
 
 /** A stream's name: its category (a letter, then letters, digits, underscores), a dash, an id. */
 const STREAM_NAME = /^[A-Za-z][A-Za-z0-9_]*-[^\s/]{1,200}$/;
@@ -118,13 +118,7 @@ export class OperationsController {
   @ApiNotFoundResponse({ description: 'No projection of that name in this app; the message names those there are.' })
   @ApiConflictResponse({ description: 'A rebuild of a projection of the same schema is under way.' })
   async rebuild(@Param('name') name: string): Promise<ProjectionRebuildView> {
-    try {
-      return rebuildViewOf(await this.rebuilds.start(name))!;
-    } catch (error) {
-      if (error instanceof UnknownProjection) throw new NotFoundException(error.message);
-      if (error instanceof RebuildUnderWay) throw new ConflictException(error.message);
-      throw error;
-    }
+    return rebuildViewOf(await this.rebuilds.start(name))!;
   }
 
   @Get('metrics')
