@@ -88,6 +88,8 @@ export interface Checkout {
   readonly reason: string | null;
   readonly deadline: { readonly name: string; readonly dueAt: string } | null;
   readonly steps: readonly { readonly step: string; readonly input: string; readonly at: string }[];
+  /** The commands that undo an earlier step, by type (the saga's definition says which). */
+  readonly compensations: readonly string[];
 }
 
 /** An event as `GET /api/admin/streams/{stream}` and `GET /api/admin/correlations/{id}` show it. */

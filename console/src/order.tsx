@@ -24,7 +24,7 @@ export function OrderPage({ session, orderId, onUnauthorized }: { readonly sessi
   };
   const { loaded, problem, reload } = useLoaded(read, [orderId], onUnauthorized);
 
-  const timeline = loaded && timelineOf(loaded.events.filter((event) => event.streamName.startsWith('checkout-')), loaded.events);
+  const timeline = loaded && timelineOf(loaded.events.filter((event) => event.streamName.startsWith('checkout-')), loaded.events, loaded.checkout?.compensations ?? []);
   return (
     <section aria-labelledby="order-title">
       <p>

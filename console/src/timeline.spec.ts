@@ -5,6 +5,8 @@ import { barEnd, timelineOf } from './timeline.js';
 
 const ORDER = '0b6f3c1e-4a5d-4e7b-9c1a-2f3e4d5c6b7a';
 const T0 = Date.parse('2026-12-07T10:00:00.000Z');
+/** What the checkout's view names as its compensating commands. */
+const COMPENSATIONS = ['inventory.release-reservation.v1', 'payment.refund-payment.v1'];
 let revision = 0;
 
 function recorded(streamName: string, type: string, ms: number, data: Record<string, unknown> = {}, causationId = 'request'): StoredEvent {
@@ -49,7 +51,7 @@ describe('a checkout drawn as a timeline', () => {
       answer(rejected, 0, `reservation-${ORDER}`, 'inventory.reservation-released.v1', 88),
     ];
 
-    const timeline = timelineOf(saga, [...saga, ...answering], T0 + 1000)!;
+    const timeline = timelineOf(saga, [...saga, ...answering], COMPENSATIONS, T0 + 1000)!;
 
     expect(timeline.steps).toEqual([
       { step: 'reserving', input: 'order.placed.v1', at: T0 },
@@ -82,7 +84,7 @@ describe('a checkout drawn as a timeline', () => {
       answer(fired, 1, `reservation-${ORDER}`, 'inventory.reservation-released.v1', 5060),
     ];
 
-    const { bars } = timelineOf(saga, [...saga, ...answering], T0 + 6000)!;
+    const { bars } = timelineOf(saga, [...saga, ...answering], COMPENSATIONS, T0 + 6000)!;
 
     expect(bars.map(({ kind, type, end, outcome }) => ({ kind, type, end, outcome }))).toEqual([
       { kind: 'command', type: 'inventory.reserve-stock.v1', end: T0 + 12, outcome: 'inventory.reservation-accepted.v1' },
@@ -99,7 +101,7 @@ describe('a checkout drawn as a timeline', () => {
     const saga = [step(0, 'order.placed.v1', 'reserving', ['inventory.reserve-stock.v1'], { name: 'reservation', dueInMs: 30_000 })];
     const now = T0 + 2000;
 
-    const timeline = timelineOf(saga, saga, now)!;
+    const timeline = timelineOf(saga, saga, COMPENSATIONS, now)!;
 
     const [reserve, deadline] = timeline.bars;
     expect(reserve).toMatchObject({ end: undefined, outcome: 'no answer yet' });
@@ -109,6 +111,6 @@ describe('a checkout drawn as a timeline', () => {
   });
 
   it('has nothing to draw before the saga took its first step', () => {
-    expect(timelineOf([], [recorded(`order-${ORDER}`, 'order.placed.v1', 0)])).toBeUndefined();
+    expect(timelineOf([], [recorded(`order-${ORDER}`, 'order.placed.v1', 0)], COMPENSATIONS)).toBeUndefined();
   });
 });

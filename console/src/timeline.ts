@@ -36,9 +36,6 @@ export function barEnd(bar: TimelineBar, now: number): number {
   return bar.end ?? bar.due ?? now;
 }
 
-/** The commands that undo what an earlier step did (the checkout's compensations). */
-const COMPENSATIONS = new Set(['inventory.release-reservation.v1', 'payment.refund-payment.v1']);
-
 interface InputHandled {
   readonly input: { readonly type: string };
   readonly step: string;
@@ -46,8 +43,12 @@ interface InputHandled {
   readonly deadline: { readonly name: string; readonly dueAt: string } | null;
 }
 
-/** `answering`: the events that may answer the saga's commands, in the order they were recorded. */
-export function timelineOf(sagaEvents: readonly StoredEvent[], answering: readonly StoredEvent[], now = Date.now()): Timeline | undefined {
+/**
+ * `answering`: the events that may answer the saga's commands, in the order they were
+ * recorded; `compensations`: the types of the commands that undo an earlier step, as the
+ * checkout's view names them.
+ */
+export function timelineOf(sagaEvents: readonly StoredEvent[], answering: readonly StoredEvent[], compensations: readonly string[], now = Date.now()): Timeline | undefined {
   const handled = sagaEvents.filter((event) => /^saga\.input-handled\.v\d+$/.test(event.type));
   if (handled.length === 0) return undefined;
   const at = (event: StoredEvent) => Date.parse(event.recordedAt);
@@ -67,7 +68,7 @@ export function timelineOf(sagaEvents: readonly StoredEvent[], answering: readon
     data.send.forEach((message, sentIndex) => {
       const answer = lastCausedBy(derivedMessageId(event.messageId, sentIndex), answering);
       bars.push({
-        kind: COMPENSATIONS.has(message.type) ? 'compensation' : 'command',
+        kind: compensations.includes(message.type) ? 'compensation' : 'command',
         label: actionOf(message.type),
         type: message.type,
         start: sent,

@@ -220,7 +220,7 @@ async function wire(options: CheckoutOptions & { duplicateDelivery?: boolean } =
 
   const placeOrder = new PlaceOrderHandler(commands, catalog, projections, { maxPendingOrders: 1000, maxPendingUnits: 1_000_000 }, runtime, saga);
   const getOrder = new GetOrderHandler(readModels);
-  const getCheckout = new GetCheckoutHandler(readModels);
+  const getCheckout = new GetCheckoutHandler(readModels, saga);
   const requestCancellation = new RequestCancellationHandler(commands, projections);
 
   return {

@@ -366,6 +366,7 @@ describe('the orders API (HTTP, PostgreSQL)', () => {
         reason: null,
         deadline: { name: 'reservation', dueAt: expect.any(String) },
         steps: [{ step: 'reserving', input: 'order.placed.v1', at: expect.any(String) }],
+        compensations: ['inventory.release-reservation.v1', 'payment.refund-payment.v1'],
       });
       expect(JSON.stringify(response.body)).not.toMatch(/tok_visa/);
     });

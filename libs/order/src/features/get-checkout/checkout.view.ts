@@ -37,4 +37,11 @@ export class CheckoutView {
 
   @ApiProperty({ type: [CheckoutStepView] })
   steps!: CheckoutStepView[];
+
+  @ApiProperty({
+    type: [String],
+    description: 'The commands of the checkout that undo an earlier step, by type: those its saga stream shows among what a step sent are compensations.',
+    example: ['inventory.release-reservation.v1', 'payment.refund-payment.v1'],
+  })
+  compensations!: string[];
 }
