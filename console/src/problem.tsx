@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from './api.js';
 
 /**
@@ -15,21 +15,28 @@ export function useProblem(onUnauthorized?: () => void) {
 }
 
 /**
- * What `read` answers, read when the page opens and when one of `deps` changes, and again
- * on `reload()`; a failed read is the page's problem (`useProblem`).
+ * What `read` answers, read when the page opens and when one of `deps` changes (what the
+ * page showed before goes at once), and again on `reload()`; a failed read is the page's
+ * problem (`useProblem`). Of reads that overlap, the last one begun has the last word.
  */
 export function useLoaded<T>(read: () => Promise<T>, deps: readonly unknown[], onUnauthorized: () => void) {
   const [loaded, setLoaded] = useState<T>();
   const { problem, failed, clear } = useProblem(onUnauthorized);
+  const latest = useRef(0);
   const reload = async () => {
+    const call = ++latest.current;
     clear();
     try {
-      setLoaded(await read());
+      const answer = await read();
+      if (call === latest.current) setLoaded(answer);
     } catch (error) {
-      failed(error);
+      if (call === latest.current) failed(error);
     }
   };
-  useEffect(() => void reload(), deps);
+  useEffect(() => {
+    setLoaded(undefined);
+    void reload();
+  }, deps);
   return { loaded, problem, reload };
 }
 

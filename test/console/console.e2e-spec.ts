@@ -230,6 +230,30 @@ describe('the operations console in a browser', () => {
     await page.locator(`table.events tr[data-stream="payment-${orderId}"]`).first().getByRole('link', { name: /^payment / }).click();
     expect(page.url()).toBe(`${host.url}/console/#/orders/${orderId}`);
     await page.getByRole('list', { name: 'Saga steps' }).waitFor();
+
+    // Two stories asked one after the other: the page shows the one asked last, also when
+    // the first one's answer comes after it (held back here).
+    const added = await client.request<{ events: { correlationId: string }[] }>('GET', `/api/admin/streams/product-${sku}`, undefined, {}, 'admin');
+    const addedStory = added.body.events[0]!.correlationId;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route(`**/api/admin/correlations/${correlationId}`, async (route) => {
+      await held;
+      await route.continue();
+    });
+    const lateAnswer = page.waitForResponse((response) => response.url().endsWith(`/api/admin/correlations/${correlationId}`));
+    // (Strings: the page's globals, which the tests' types do not know.)
+    await page.evaluate(`location.hash = '#/correlations/${correlationId}'`);
+    await page.evaluate(`location.hash = '#/correlations/${addedStory}'`);
+    await page.locator('table.events tr[data-type="inventory.product-added.v1"]').waitFor();
+    release();
+    await lateAnswer;
+    // The late answer read and rendered, had it been taken (Preact renders before the next frames).
+    await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
+    expect(await page.locator('#correlation-title').innerText()).toContain(addedStory);
+    const shownStories = await page.locator('table.events tbody tr').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-correlation-id')));
+    expect(new Set(shownStories)).toEqual(new Set([addedStory]));
+    await page.unroute(`**/api/admin/correlations/${correlationId}`);
     expect(trouble).toEqual({ consoleErrors: [], pageErrors: [], foreignRequests: [] });
     await page.close();
   }, 60_000);
